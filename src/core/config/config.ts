@@ -1,0 +1,201 @@
+// The experiment config: one plain JSON document (no functions), commented defaults, validation that
+// names every wrong field, and deep merging of partial overrides (presets, UI edits, CLI files).
+import type { Task, Visibility } from '../data/types';
+import type { ArchName } from '../models';
+
+export type OptimizerName = 'adam' | 'sgd';
+export type StageName = 'teacher' | 'student' | 'studentOther' | 'standard' | 'triplet' | 'control';
+
+/** Settings shared by every training stage. */
+export interface StageConfig {
+  /** Epochs over the training split. 0 skips the stage (where the curriculum allows it). */
+  epochs: number;
+  /** Fixed batch size; the ragged last batch is dropped so tensor shapes never change (PLATFORM.md). */
+  batchSize: number;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** SGD momentum (ignored by Adam). */
+  momentum: number;
+  /** Reduce-on-plateau: epochs without validation improvement before the rate is multiplied by lrFactor. */
+  lrPatience: number;
+  lrFactor: number;
+  minLearningRate: number;
+}
+
+/** METHOD.md §3a. `auto`: KD (Hinton) for expression, hints (Romero) on the embedding for gender and age. */
+export interface StandardConfig extends StageConfig {
+  kind: 'auto' | 'kd' | 'hint';
+  /** Weight of the second term: KD → ground truth weight (small, per the paper); hint → hint weight. */
+  lambda: number;
+  /** Softmax temperature τ of the KD soft term. */
+  temperature: number;
+  /** Hinton's τ² scaling of the soft term. Off by default (METHOD.md). */
+  scaleByTemperatureSquared: boolean;
+}
+
+/** METHOD.md §3b. */
+export interface TripletConfig extends StageConfig {
+  /** Weight of the triplet term; (1 − λ) goes to the task loss. */
+  lambda: number;
+  /** Margin α on squared distances of L2-normalised embeddings (range 0..4). */
+  margin: number;
+  /** Mining pool: this percentage of the training set is drawn once per epoch. */
+  subsetPercent: number;
+  /** Age: samples closer than this many years to the anchor count as positives. */
+  ageThreshold: number;
+}
+
+export interface SynthDatasetConfig {
+  source: 'synth';
+  train: number;
+  val: number;
+  test: number;
+  /** Image size [height, width]; channels 1 (grey) or 3. */
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  /** Expression intensity range; SYNTH.md: from 0.6 the paper's pattern shows at workshop budgets. */
+  intensity: [number, number];
+  labelNoise: number;
+  /** 8 expression class frequencies, or null for balanced. */
+  classWeights: number[] | null;
+  seed: number;
+}
+
+/** A dataset already in memory or storage (browser) or on disk (runner); resolved by the platform layer. */
+export interface StoredDatasetConfig {
+  source: 'stored';
+  /** Dataset id (IndexedDB) or path (runner). */
+  id: string;
+}
+
+export type DatasetConfig = SynthDatasetConfig | StoredDatasetConfig;
+
+export interface ModelConfig {
+  arch: ArchName;
+  /** Multiplier on every filter count and dense size (1 = the paper's layout). */
+  width: number;
+  /** Penultimate (embedding) size, or null for the architecture's default. */
+  embeddingSize: number | null;
+  dropout: number | null;
+}
+
+export interface ExperimentConfig {
+  /** Free text shown in the lab and written into results. */
+  name: string;
+  /** One seed drives data generation order, initialisation, shuffling and mining. */
+  seed: number;
+  task: Task;
+  /** The half that stays visible to the student: lower (VR headset) or upper (surgical mask). */
+  scenario: Exclude<Visibility, 'full'>;
+  dataset: DatasetConfig;
+  model: ModelConfig;
+  teacher: StageConfig;
+  /** Step 2: copy of the teacher fine-tuned on the scenario's half faces. */
+  student: StageConfig;
+  /** Also fine-tune a student on the other half, so the grid can compare lower and upper students. */
+  trainOtherHalfStudent: boolean;
+  standard: StandardConfig;
+  triplet: TripletConfig;
+  /** Our control row: the step-2 student trained on with the task loss alone for as many epochs as a
+   *  distillation stage gets, so extra training can be told apart from distillation. */
+  sameBudgetControl: boolean;
+  /** Ablation: distil straight from the teacher's weights, skipping step 2's fine-tuning. */
+  skipStudentStep: boolean;
+  /** Samples per batch when embedding or evaluating (no gradients). */
+  evalBatchSize: number;
+}
+
+const stage = (over: Partial<StageConfig> = {}): StageConfig => ({
+  epochs: 3,
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  momentum: 0.9,
+  lrPatience: 1,
+  lrFactor: 0.5,
+  minLearningRate: 1e-5,
+  ...over,
+});
+
+/** The defaults every preset starts from. A document listing only what differs is a complete config. */
+export const DEFAULTS: ExperimentConfig = {
+  name: 'expression, lower half visible (VR headset)',
+  seed: 1,
+  task: 'expression',
+  scenario: 'lower',
+  dataset: {
+    source: 'synth',
+    train: 6000,
+    val: 1000,
+    test: 1000,
+    height: 48,
+    width: 48,
+    channels: 1,
+    intensity: [0.6, 1.0],
+    labelNoise: 0.03,
+    classWeights: null,
+    seed: 1,
+  },
+  model: { arch: 'small', width: 1, embeddingSize: null, dropout: null },
+  teacher: stage({ epochs: 5 }),
+  student: stage({ epochs: 5, learningRate: 5e-4 }),
+  trainOtherHalfStudent: true,
+  standard: {
+    ...stage({ epochs: 3, learningRate: 5e-4 }),
+    kind: 'auto',
+    lambda: 0.3,
+    temperature: 2,
+    scaleByTemperatureSquared: false,
+  },
+  triplet: {
+    ...stage({ epochs: 3, learningRate: 5e-4 }),
+    lambda: 0.5,
+    margin: 0.2,
+    subsetPercent: 10,
+    ageThreshold: 5,
+  },
+  sameBudgetControl: true,
+  skipStudentStep: false,
+  evalBatchSize: 128,
+};
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };
+export type ConfigOverrides = DeepPartial<ExperimentConfig>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge of plain JSON: objects merge, arrays and scalars replace. Inputs are not modified. */
+export function mergeConfig<T>(base: T, over: unknown): T {
+  if (!isPlainObject(over) || !isPlainObject(base)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeConfig(out[k], v) : structuredClone(v);
+  }
+  return out as T;
+}
+
+/** A complete config from defaults plus overrides (the dataset source switch replaces the whole block). */
+export function makeConfig(over: unknown = {}): ExperimentConfig {
+  const base = structuredClone(DEFAULTS);
+  if (isPlainObject(over) && isPlainObject(over.dataset) && over.dataset.source === 'stored') {
+    base.dataset = { source: 'stored', id: '' } as DatasetConfig;
+  }
+  return mergeConfig(base, over);
+}
+
+export interface ConfigError {
+  /** Dotted path of the field, e.g. `triplet.margin`. */
+  field: string;
+  message: string;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(public readonly errors: ConfigError[]) {
+    super(`Invalid experiment config:\n${errors.map((e) => `  - ${e.field}: ${e.message}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}

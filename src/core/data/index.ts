@@ -1,0 +1,4 @@
+export * from './types';
+export * from './occlusion';
+export * from './random';
+export * from './batching';

@@ -1,0 +1,468 @@
+// The curriculum of METHOD.md: teacher on full faces → student (a copy of the teacher fine-tuned on the
+// scenario's half faces) → standard T-S and triplet T-S, each from that student with the teacher frozen
+// and fed the full image → the same-budget control → the evaluation grid. It only emits events.
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig, StageConfig, StageName } from '../config/config';
+import { AGE_SCALE, fillImages, fillTargets, labelsOf, permutation, taskHead, trainingBatches, requireLabels, type TaskHead } from '../data';
+import { createRng, hashSeed } from '../data/random';
+import type { ImageSet, Visibility } from '../data/types';
+import { VISIBILITY_SYMBOL } from '../data/types';
+import type { CurriculumEvent, EpochRecord, GridRow, LossComponents } from '../events';
+import { hintLoss, kdLoss, taskLoss, tripletLoss } from '../losses';
+import { isBetter, primaryMetric, type Metrics } from '../metrics';
+import { buildModel, copyModel, withEmbedding, type ModelSpec } from '../models';
+import { embedImages, evaluateModel } from './evaluate';
+import { mineHardTriplets } from './mining';
+import { drawMiningPools } from './pool';
+import { controlEpochs, curriculumStages, initialPlateau, plateauStep, standardKind } from './schedule';
+
+export interface CurriculumData {
+  train: ImageSet;
+  val: ImageSet;
+  test: ImageSet;
+}
+
+export interface CurriculumHooks {
+  emit: (e: CurriculumEvent) => void;
+  /** Cancels the run between batches; models built so far are disposed. */
+  signal?: AbortSignal;
+  /** Awaited between batches: resolves immediately unless the user paused. */
+  pauseGate?: () => Promise<void>;
+  /** Name of the active tfjs backend, reported in runStart. */
+  backend?: string;
+}
+
+export interface CurriculumResult {
+  rows: GridRow[];
+  history: EpochRecord[];
+  /** Trained models by stage; the caller owns them (dispose with disposeModels). */
+  models: Partial<Record<StageName, tf.LayersModel>>;
+  stageMs: Partial<Record<StageName, number>>;
+  /** Stages stopped before their last epoch, with the reason. */
+  stopped: Partial<Record<StageName, string>>;
+}
+
+export function disposeModels(models: Partial<Record<StageName, tf.LayersModel>>): void {
+  for (const m of Object.values(models)) m?.dispose();
+}
+
+export const STAGE_LABEL: Record<StageName, string> = {
+  teacher: 'teacher',
+  student: 'student',
+  studentOther: 'student (other half)',
+  standard: 'standard T-S',
+  triplet: 'triplet T-S',
+  control: 'student, same budget',
+};
+
+/** Distinct seed streams per stage for shuffling. */
+const STAGE_SEED: Record<StageName, number> = { teacher: 11, student: 12, studentOther: 13, standard: 14, triplet: 15, control: 16 };
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function abortError(): Error {
+  const e = new Error('The run was cancelled.');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** One training step: runs the optimizer once and returns a kept [4] tensor
+ *  [total, task, extra term, correct count (classification) or summed |error| in years (age)]. */
+type StepFn = (batch: Int32Array, opt: tf.Optimizer) => tf.Tensor1D;
+
+interface StageRun {
+  stage: StageName;
+  model: tf.LayersModel;
+  cfg: StageConfig;
+  /** What the student sees in training and validation. */
+  visibility: Visibility;
+  extraTerm: 'kd' | 'hint' | 'triplet' | null;
+  makeStep: (model: tf.LayersModel) => StepFn;
+  /** Per-epoch preparation (mining); returns its time in ms. */
+  beforeEpoch?: (epoch: number) => Promise<number>;
+  afterStage?: () => void;
+}
+
+class Curriculum {
+  readonly head: TaskHead;
+  readonly spec: ModelSpec;
+  readonly history: EpochRecord[] = [];
+  readonly stopped: Partial<Record<StageName, string>> = {};
+  private readonly imgLen: number;
+
+  constructor(readonly cfg: ExperimentConfig, readonly data: CurriculumData, readonly hooks: CurriculumHooks) {
+    for (const [name, set] of Object.entries(data)) requireLabels(set as ImageSet, cfg.task, `${name} split`);
+    const t = data.train;
+    for (const [name, set] of Object.entries(data) as [string, ImageSet][]) {
+      if (set.height !== t.height || set.width !== t.width || set.channels !== t.channels) {
+        throw new Error(`The ${name} split has images of ${set.height}x${set.width}x${set.channels}, the training split ${t.height}x${t.width}x${t.channels}.`);
+      }
+    }
+    this.head = taskHead(cfg.task, t);
+    this.imgLen = t.height * t.width * t.channels;
+    this.spec = {
+      arch: cfg.model.arch,
+      inputShape: [t.height, t.width, t.channels],
+      outputUnits: this.head.units,
+      width: cfg.model.width,
+      ...(cfg.model.embeddingSize !== null ? { embeddingSize: cfg.model.embeddingSize } : {}),
+      ...(cfg.model.dropout !== null ? { dropout: cfg.model.dropout } : {}),
+      seed: hashSeed(cfg.seed, 0x30de1),
+    };
+  }
+
+  emit(e: CurriculumEvent): void {
+    this.hooks.emit(e);
+  }
+
+  async checkpointGate(): Promise<void> {
+    if (this.hooks.signal?.aborted) throw abortError();
+    if (this.hooks.pauseGate) await this.hooks.pauseGate();
+    if (this.hooks.signal?.aborted) throw abortError();
+  }
+
+  images(set: ImageSet, idx: ArrayLike<number>, vis: Visibility, buf: Float32Array): tf.Tensor4D {
+    fillImages(set, idx, vis, buf);
+    return tf.tensor4d(buf.subarray(0, idx.length * this.imgLen), [idx.length, set.height, set.width, set.channels]);
+  }
+
+  targets(idx: ArrayLike<number>, buf: Float32Array): tf.Tensor1D {
+    fillTargets(this.data.train, this.cfg.task, idx, buf);
+    return tf.tensor1d(buf.subarray(0, idx.length), this.head.kind === 'classification' ? 'int32' : 'float32');
+  }
+
+  /** [correct count] or [sum |error| in years] of a batch's outputs (no gradient needed). */
+  batchScore(out: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
+    return this.head.kind === 'classification'
+      ? tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.cast(y, 'int32')), 'float32'))
+      : tf.mul(tf.sum(tf.abs(tf.sub(tf.reshape(out, [-1]), y))), AGE_SCALE);
+  }
+
+  makeOptimizer(c: StageConfig): tf.Optimizer {
+    return c.optimizer === 'adam' ? tf.train.adam(c.learningRate) : tf.train.momentum(c.learningRate, c.momentum);
+  }
+
+  setLearningRate(opt: tf.Optimizer, lr: number): void {
+    if (opt instanceof tf.SGDOptimizer) opt.setLearningRate(lr); // momentum extends SGD
+    else (opt as unknown as { learningRate: number }).learningRate = lr;
+  }
+
+  /** The generic epoch loop: shuffles, steps, validates, keeps the best epoch, reduces the rate. */
+  async trainStage(run: StageRun): Promise<number> {
+    const { stage, model, cfg } = run;
+    const train = this.data.train;
+    const batchesPerEpoch = Math.floor(train.count / cfg.batchSize);
+    if (batchesPerEpoch === 0) throw new Error(`${stage}.batchSize (${cfg.batchSize}) is larger than the training split (${train.count} images).`);
+    this.emit({ type: 'stageStart', stage, label: STAGE_LABEL[stage], epochs: cfg.epochs, stepsPerEpoch: batchesPerEpoch, visibility: run.visibility });
+    const t0 = now();
+    const opt = this.makeOptimizer(cfg);
+    const step = run.makeStep(model);
+    let plateau = initialPlateau(cfg);
+    let best: { epoch: number; val: Metrics; weights: tf.Tensor[] } | null = null;
+    let stoppedEarly: string | null = null;
+    try {
+      for (let epoch = 0; epoch < cfg.epochs && !stoppedEarly; epoch++) {
+        await this.checkpointGate();
+        const miningMs = run.beforeEpoch ? await run.beforeEpoch(epoch) : 0;
+        const order = permutation(train.count, createRng(hashSeed(this.cfg.seed, STAGE_SEED[stage], epoch)));
+        const sums = new Float64Array(4);
+        let seen = 0;
+        let steps = 0;
+        const e0 = now();
+        let last = e0;
+        let rate = 0;
+        for (const batch of trainingBatches(order, cfg.batchSize)) {
+          await this.checkpointGate();
+          const comps = step(batch, opt);
+          const v = await comps.data();
+          comps.dispose();
+          if (!Number.isFinite(v[0])) {
+            stoppedEarly = `the loss became ${v[0]} at epoch ${epoch + 1}, step ${steps + 1}; kept the best epoch so far. Try a lower learning rate.`;
+            this.emit({ type: 'log', level: 'error', message: `${STAGE_LABEL[stage]}: ${stoppedEarly}` });
+            break;
+          }
+          for (let i = 0; i < 4; i++) sums[i] += i < 3 ? v[i] * batch.length : v[i];
+          seen += batch.length;
+          steps++;
+          const t = now();
+          const inst = (batch.length * 1000) / Math.max(1e-3, t - last);
+          rate = rate === 0 ? inst : 0.8 * rate + 0.2 * inst;
+          last = t;
+          this.emit({ type: 'batchEnd', stage, epoch, step: steps, stepsPerEpoch: batchesPerEpoch, losses: this.components(v, run.extraTerm), imagesPerSec: rate });
+        }
+        if (stoppedEarly && steps === 0 && !best) break;
+        const trainMs = now() - e0;
+        const val = (await evaluateModel(model, this.data.val, run.visibility, this.cfg.task, this.head, this.cfg.evalBatchSize)).metrics;
+        if (stoppedEarly) {
+          // The weights may hold NaN: the epoch is not a candidate for the best.
+          break;
+        }
+        const trainMetrics: Metrics = { count: seen, loss: sums[0] / Math.max(1, seen) };
+        if (this.head.kind === 'classification') trainMetrics.accuracy = sums[3] / Math.max(1, seen);
+        else trainMetrics.mae = sums[3] / Math.max(1, seen);
+        const improved = isBetter(val, best?.val ?? null);
+        if (improved) {
+          if (best) tf.dispose(best.weights);
+          best = { epoch, val, weights: model.getWeights().map((w) => tf.clone(w)) };
+        }
+        const record: EpochRecord = {
+          stage, epoch, train: trainMetrics, val, learningRate: plateau.learningRate,
+          losses: this.components(Array.from(sums).map((s, i) => (i < 3 ? s / Math.max(1, seen) : s)), run.extraTerm),
+          trainMs, miningMs, imagesPerSec: (seen * 1000) / Math.max(1, trainMs), best: improved,
+        };
+        this.history.push(record);
+        this.emit({ type: 'epochEnd', record });
+        const pm = primaryMetric(val);
+        plateau = plateauStep(plateau, pm.value, pm.higherIsBetter, cfg);
+        this.setLearningRate(opt, plateau.learningRate);
+      }
+      if (stoppedEarly && !best) {
+        throw new Error(`${STAGE_LABEL[stage]}: ${stoppedEarly.replace('; kept the best epoch so far', '')} No epoch finished before that, so there is no checkpoint to keep.`);
+      }
+      if (best) model.setWeights(best.weights);
+      if (stoppedEarly) this.stopped[stage] = stoppedEarly;
+      this.emit({ type: 'stageEnd', stage, bestEpoch: best?.epoch ?? -1, ms: now() - t0, stoppedEarly });
+      return now() - t0;
+    } finally {
+      if (best) tf.dispose(best.weights);
+      opt.dispose();
+      run.afterStage?.();
+    }
+  }
+
+  components(v: ArrayLike<number>, extra: StageRun['extraTerm']): LossComponents {
+    const c: LossComponents = { total: v[0], task: v[1] };
+    if (extra) c[extra] = v[2];
+    return c;
+  }
+
+  /** Task loss only (teacher, students, control). */
+  taskStep(visibility: Visibility): (m: tf.LayersModel) => StepFn {
+    const xBuf = new Float32Array(this.maxBatch() * this.imgLen);
+    const yBuf = new Float32Array(this.maxBatch());
+    return (model) => (batch, opt) => {
+      const x = this.images(this.data.train, batch, visibility, xBuf);
+      const y = this.targets(batch, yBuf);
+      let comps: tf.Tensor1D | null = null;
+      opt.minimize(() => {
+        const out = model.apply(x, { training: true }) as tf.Tensor2D;
+        const loss = taskLoss(this.head.kind, out, y);
+        comps = tf.keep(tf.stack([loss, loss, tf.scalar(0), this.batchScore(out, y)]) as tf.Tensor1D);
+        return loss;
+      }, false, trainableVariables(model));
+      tf.dispose([x, y]);
+      return comps!;
+    };
+  }
+
+  /** Standard T-S (METHOD.md §3a): teacher on the full image, student on the occluded one. */
+  standardStep(teacher: tf.LayersModel, kind: 'kd' | 'hint'): (m: tf.LayersModel) => StepFn {
+    const vis = this.cfg.scenario;
+    const xFull = new Float32Array(this.maxBatch() * this.imgLen);
+    const xOcc = new Float32Array(this.maxBatch() * this.imgLen);
+    const yBuf = new Float32Array(this.maxBatch());
+    const teacherTwo = withEmbedding(teacher);
+    const s = this.cfg.standard;
+    return (student) => {
+      const studentTwo = withEmbedding(student);
+      return (batch, opt) => {
+        const xf = this.images(this.data.train, batch, 'full', xFull);
+        const xo = this.images(this.data.train, batch, vis, xOcc);
+        const y = this.targets(batch, yBuf);
+        // The teacher runs outside minimize: its outputs are constants of the student's loss.
+        const [eT, zT] = tf.tidy(() => teacherTwo.apply(xf, { training: false }) as tf.Tensor2D[]);
+        let comps: tf.Tensor1D | null = null;
+        opt.minimize(() => {
+          const [eS, zS] = studentTwo.apply(xo, { training: true }) as tf.Tensor2D[];
+          let total: tf.Scalar, task: tf.Scalar, term: tf.Scalar;
+          if (kind === 'kd') {
+            const r = kdLoss(zS, zT, y, { lambda: s.lambda, temperature: s.temperature, scaleByTemperatureSquared: s.scaleByTemperatureSquared });
+            total = r.total; task = r.hard; term = r.soft;
+          } else {
+            task = taskLoss(this.head.kind, zS, y);
+            term = hintLoss(eS, eT);
+            total = tf.add(tf.mul(task, 1 - s.lambda), tf.mul(term, s.lambda));
+          }
+          comps = tf.keep(tf.stack([total, task, term, this.batchScore(zS, y)]) as tf.Tensor1D);
+          return total;
+        }, false, trainableVariables(student));
+        tf.dispose([xf, xo, y, eT, zT]);
+        return comps!;
+      };
+    };
+  }
+
+  /** Triplet T-S (METHOD.md §3b) with offline mining once per epoch. */
+  tripletRun(teacher: tf.LayersModel, student: tf.LayersModel): StageRun {
+    const cfg = this.cfg;
+    const t = cfg.triplet;
+    const vis = cfg.scenario;
+    const train = this.data.train;
+    const B = t.batchSize;
+    const teacherTwo = withEmbedding(teacher);
+    const studentTwo = withEmbedding(student);
+    const labels = labelsOf(train, cfg.task);
+    const rule = this.head.kind === 'classification' ? { kind: 'class' as const } : { kind: 'age' as const, thresholdYears: t.ageThreshold };
+    let mined: { posEmb: tf.Tensor2D; negIdx: Int32Array; valid: Uint8Array } | null = null;
+    const release = () => { if (mined) { mined.posEmb.dispose(); mined = null; } };
+    const xBuf = new Float32Array(2 * B * this.imgLen);
+    const yBuf = new Float32Array(B);
+    return {
+      stage: 'triplet', model: student, cfg: t, visibility: vis, extraTerm: 'triplet',
+      beforeEpoch: async (epoch) => {
+        const t0 = now();
+        release();
+        const pools = drawMiningPools(this.head.kind === 'classification' ? labels : null, this.head.units, train.count, t.subsetPercent, cfg.seed, epoch);
+        const all = new Int32Array(train.count).map((_, i) => i);
+        const posEmb = await embedImages(teacherTwo, train, pools.positives, 'full', cfg.evalBatchSize);
+        const negEmb = await embedImages(studentTwo, train, pools.negatives, vis, cfg.evalBatchSize);
+        const anchorEmb = await embedImages(studentTwo, train, all, vis, cfg.evalBatchSize);
+        const pick = (idx: Int32Array) => Float32Array.from(idx, (i) => labels[i]);
+        let m;
+        try {
+          m = await mineHardTriplets({
+            anchorEmb, anchorLabels: labels, positiveEmb: posEmb, positiveLabels: pick(pools.positives),
+            negativeEmb: negEmb, negativeLabels: pick(pools.negatives), rule,
+          });
+        } finally {
+          tf.dispose([negEmb, anchorEmb]);
+        }
+        // Per anchor: the teacher embedding of its positive (a constant) and the train index of its negative.
+        const posRows = Int32Array.from(m.positive, (p) => Math.max(0, p));
+        const gathered = tf.tidy(() => tf.gather(posEmb, posRows)) as tf.Tensor2D;
+        posEmb.dispose();
+        mined = {
+          posEmb: gathered,
+          negIdx: Int32Array.from(m.negative, (n) => (n >= 0 ? pools.negatives[n] : 0)),
+          valid: m.valid,
+        };
+        let validCount = 0;
+        for (const v of m.valid) validCount += v;
+        const ms = now() - t0;
+        this.emit({ type: 'mining', stage: 'triplet', epoch, ms, anchors: train.count, positives: pools.positives.length, negatives: pools.negatives.length, validTriplets: validCount });
+        return ms;
+      },
+      afterStage: release,
+      makeStep: () => (batch, opt) => {
+        const mm = mined!;
+        const negatives = Int32Array.from(batch, (a) => mm.negIdx[a]);
+        const both = new Int32Array(2 * B);
+        both.set(batch, 0);
+        both.set(negatives, B);
+        // Anchors and negatives go through the student as ONE batch so BatchNorm sees one set of
+        // statistics and updates its moving averages once per step (PLATFORM.md).
+        const x = this.images(train, both, vis, xBuf);
+        const y = this.targets(batch, yBuf);
+        const w = tf.tensor1d(Float32Array.from(batch, (a) => mm.valid[a]));
+        const pos = tf.tidy(() => tf.gather(mm.posEmb, batch));
+        let comps: tf.Tensor1D | null = null;
+        opt.minimize(() => {
+          const [e, z] = studentTwo.apply(x, { training: true }) as tf.Tensor2D[];
+          const eA = tf.slice(e, [0, 0], [B, -1]);
+          const eN = tf.slice(e, [B, 0], [B, -1]);
+          const zA = tf.slice(z, [0, 0], [B, -1]);
+          const task = taskLoss(this.head.kind, zA, y);
+          const trip = tripletLoss(eA, pos, eN, t.margin, w);
+          const total = tf.add(tf.mul(task, 1 - t.lambda), tf.mul(trip, t.lambda)) as tf.Scalar;
+          comps = tf.keep(tf.stack([total, task, trip, this.batchScore(zA, y)]) as tf.Tensor1D);
+          return total;
+        }, false, trainableVariables(student));
+        tf.dispose([x, y, w, pos]);
+        return comps!;
+      },
+    };
+  }
+
+  maxBatch(): number {
+    const c = this.cfg;
+    return Math.max(c.teacher.batchSize, c.student.batchSize, c.standard.batchSize, c.triplet.batchSize);
+  }
+
+  async evaluateRow(stage: StageName, model: tf.LayersModel, train: string, test: Visibility): Promise<GridRow> {
+    const ev = await evaluateModel(model, this.data.test, test, this.cfg.task, this.head, this.cfg.evalBatchSize);
+    const row: GridRow = { model: stage, label: STAGE_LABEL[stage], train, test, metrics: ev.metrics, predictions: Array.from(ev.predictions) };
+    this.emit({ type: 'result', row });
+    return row;
+  }
+}
+
+/** Trainable variables of one model only: passing them to minimize keeps every other model (the
+ *  teacher above all) out of the update, whatever else ran inside the loss (PLATFORM.md). */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+function otherHalf(v: Exclude<Visibility, 'full'>): Exclude<Visibility, 'full'> {
+  return v === 'lower' ? 'upper' : 'lower';
+}
+
+/** Display form of a training visibility, e.g. `full+lower` for a distilled student. */
+export function trainLabel(v: string): string {
+  return v.split('+').map((p) => `${VISIBILITY_SYMBOL[p as Visibility] ?? p} ${p}`).join(' + ');
+}
+
+/** Runs the whole curriculum. On cancel or error every model it built is disposed before it throws. */
+export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData, hooks: CurriculumHooks): Promise<CurriculumResult> {
+  const c = new Curriculum(cfg, data, hooks);
+  const models: Partial<Record<StageName, tf.LayersModel>> = {};
+  const stageMs: Partial<Record<StageName, number>> = {};
+  const rows: GridRow[] = [];
+  const stages = curriculumStages(cfg);
+  const t0 = now();
+  const scen = cfg.scenario;
+  c.emit({ type: 'runStart', config: cfg, backend: hooks.backend ?? tf.getBackend(), stages });
+  try {
+    const teacher = buildModel(c.spec);
+    models.teacher = teacher;
+    stageMs.teacher = await c.trainStage({ stage: 'teacher', model: teacher, cfg: cfg.teacher, visibility: 'full', extraTerm: null, makeStep: c.taskStep('full') });
+    for (const v of ['full', 'lower', 'upper'] as const) rows.push(await c.evaluateRow('teacher', teacher, 'full', v));
+    teacher.trainable = false; // frozen from here on; minimize() is also given the student's variables only
+
+    let base = teacher;
+    if (stages.includes('student')) {
+      const student = copyModel(teacher, c.spec);
+      student.trainable = true;
+      models.student = student;
+      stageMs.student = await c.trainStage({ stage: 'student', model: student, cfg: cfg.student, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) });
+      rows.push(await c.evaluateRow('student', student, scen, scen));
+      base = student;
+    }
+    if (stages.includes('studentOther')) {
+      const other = otherHalf(scen);
+      const s2 = copyModel(teacher, c.spec);
+      s2.trainable = true;
+      models.studentOther = s2;
+      stageMs.studentOther = await c.trainStage({ stage: 'studentOther', model: s2, cfg: cfg.student, visibility: other, extraTerm: null, makeStep: c.taskStep(other) });
+      rows.push(await c.evaluateRow('studentOther', s2, other, other));
+    }
+    const distilled = `full+${scen}`;
+    if (stages.includes('standard')) {
+      const s = copyModel(base, c.spec);
+      s.trainable = true;
+      models.standard = s;
+      const kind = standardKind(cfg);
+      stageMs.standard = await c.trainStage({ stage: 'standard', model: s, cfg: cfg.standard, visibility: scen, extraTerm: kind, makeStep: c.standardStep(teacher, kind) });
+      rows.push(await c.evaluateRow('standard', s, distilled, scen));
+    }
+    if (stages.includes('triplet')) {
+      const s = copyModel(base, c.spec);
+      s.trainable = true;
+      models.triplet = s;
+      stageMs.triplet = await c.trainStage(c.tripletRun(teacher, s));
+      rows.push(await c.evaluateRow('triplet', s, distilled, scen));
+    }
+    if (stages.includes('control')) {
+      const s = copyModel(base, c.spec);
+      s.trainable = true;
+      models.control = s;
+      const ctrlCfg = { ...cfg.standard, epochs: controlEpochs(cfg) };
+      stageMs.control = await c.trainStage({ stage: 'control', model: s, cfg: ctrlCfg, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) });
+      rows.push(await c.evaluateRow('control', s, scen, scen));
+    }
+    c.emit({ type: 'runEnd', ms: now() - t0 });
+    return { rows, history: c.history, models, stageMs, stopped: c.stopped };
+  } catch (err) {
+    disposeModels(models);
+    throw err;
+  }
+}

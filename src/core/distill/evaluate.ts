@@ -1,0 +1,92 @@
+// Inference passes over an ImageSet without gradients: evaluation (metrics + per-image predictions) and
+// embedding (for mining and, later, the SVM). Fixed batch shapes: the last batch is padded.
+import * as tf from '@tensorflow/tfjs';
+import { AGE_OFFSET, AGE_SCALE, evaluationBatches, fillImages, labelsOf, type TaskHead } from '../data/batching';
+import type { ImageSet, Task, Visibility } from '../data/types';
+import { accuracy, argmaxRows, confusionMatrix, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics';
+
+export interface Evaluation {
+  metrics: Metrics;
+  /** Class index or age in years, per image. */
+  predictions: Float32Array;
+}
+
+/** Runs `model` over `indices` of `set` (all when null) in fixed-size batches; calls `onBatch` with the
+ *  [batch, ...] outputs of the real (unpadded) rows. Outputs are disposed after the callback. */
+async function forEachBatch(
+  model: tf.LayersModel, set: ImageSet, indices: Int32Array | null, visibility: Visibility, batchSize: number,
+  onBatch: (outs: Float32Array[], widths: number[], offset: number, valid: number) => void,
+): Promise<void> {
+  const n = indices ? indices.length : set.count;
+  const imgLen = set.height * set.width * set.channels;
+  const buf = new Float32Array(batchSize * imgLen);
+  const bs = Math.min(batchSize, Math.max(1, n));
+  for (const { indices: local, valid } of evaluationBatches(n, bs)) {
+    const global = indices ? local.map((i) => indices[i]) : local;
+    fillImages(set, global, visibility, buf);
+    const outs = tf.tidy(() => {
+      const x = tf.tensor4d(buf.subarray(0, bs * imgLen), [bs, set.height, set.width, set.channels]);
+      const y = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(y) ? y : [y];
+    });
+    const data = (await Promise.all(outs.map((o) => o.data()))) as Float32Array[];
+    const widths = outs.map((o) => o.shape.slice(1).reduce((a, b) => a * (b ?? 1), 1));
+    tf.dispose(outs);
+    onBatch(data, widths, local[0], valid);
+  }
+}
+
+/** Metrics of a model's `logits` output on a split seen with `visibility`. */
+export async function evaluateModel(
+  model: tf.LayersModel, set: ImageSet, visibility: Visibility, task: Task, head: TaskHead, batchSize: number,
+): Promise<Evaluation> {
+  const truth = labelsOf(set, task);
+  const n = set.count;
+  const predictions = new Float32Array(n);
+  let lossSum = 0;
+  await forEachBatch(model, set, null, visibility, batchSize, ([out], [k], offset, valid) => {
+    for (let i = 0; i < valid; i++) {
+      const row = out.subarray(i * k, (i + 1) * k);
+      const t = truth[offset + i];
+      if (head.kind === 'classification') {
+        predictions[offset + i] = argmaxRows(row, k)[0];
+        // log-softmax computed stably on the CPU for the loss figure.
+        let m = -Infinity;
+        for (const v of row) m = Math.max(m, v);
+        let z = 0;
+        for (const v of row) z += Math.exp(v - m);
+        lossSum += -(row[t] - m - Math.log(z));
+      } else {
+        const years = row[0] * AGE_SCALE + AGE_OFFSET;
+        predictions[offset + i] = years;
+        lossSum += Math.abs(years - t) / AGE_SCALE;
+      }
+    }
+  });
+  const metrics: Metrics = { count: n, loss: lossSum / Math.max(1, n) };
+  if (head.kind === 'classification') {
+    const cm = confusionMatrix(truth, predictions, head.units);
+    metrics.accuracy = accuracy(truth, predictions);
+    metrics.weightedAccuracy = weightedAccuracy(cm);
+    metrics.confusion = cm;
+  } else {
+    metrics.mae = meanAbsoluteError(truth, predictions);
+  }
+  return { metrics, predictions };
+}
+
+/**
+ * Embeddings of `indices` of `set` seen with `visibility`, from a two-output [embedding, logits] model.
+ * @returns [indices.length, d] tensor owned by the caller
+ */
+export async function embedImages(
+  twoOutput: tf.LayersModel, set: ImageSet, indices: Int32Array, visibility: Visibility, batchSize: number,
+): Promise<tf.Tensor2D> {
+  let d = 0;
+  let all: Float32Array | null = null;
+  await forEachBatch(twoOutput, set, indices, visibility, batchSize, ([emb], [k], offset, valid) => {
+    if (!all) { d = k; all = new Float32Array(indices.length * k); }
+    all.set(emb.subarray(0, valid * k), offset * k);
+  });
+  return tf.tensor2d(all ?? new Float32Array(0), [indices.length, d]);
+}

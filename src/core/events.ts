@@ -1,0 +1,59 @@
+// The typed events the curriculum emits. The training loop only emits them (ARCHITECTURE.md §4): the
+// runner prints them, the worker forwards them, the store reduces them.
+import type { ExperimentConfig, StageName } from './config/config';
+import type { Visibility } from './data/types';
+import type { Metrics } from './metrics';
+
+/** Loss components of one batch, unweighted, for the charts. */
+export interface LossComponents {
+  total: number;
+  task: number;
+  /** Standard T-S soft term H(softmax(z_T/τ), softmax(z_S/τ)). */
+  kd?: number;
+  /** Standard T-S hint term mean ‖e_S − e_T‖². */
+  hint?: number;
+  /** Triplet term, and the fraction of anchors whose triplet was active (hinge > 0). */
+  triplet?: number;
+}
+
+/** One row of the evaluation grid (METHOD.md). */
+export interface GridRow {
+  /** Stable key: teacher, student, studentOther, standard, triplet, control. */
+  model: StageName;
+  /** Display name as the paper prints it. */
+  label: string;
+  /** What the model was trained on: `full`, `lower`, `upper`, or `full+lower` / `full+upper` for distillation. */
+  train: string;
+  test: Visibility;
+  metrics: Metrics;
+  /** Per-test-image predictions (class index, or age in years), in test order, for paired tests. */
+  predictions: number[];
+}
+
+export interface EpochRecord {
+  stage: StageName;
+  epoch: number;
+  train: Metrics;
+  val: Metrics;
+  learningRate: number;
+  /** Mean loss components over the epoch's batches. */
+  losses: LossComponents;
+  /** Training time of the epoch (mining excluded) and mining time, in ms. */
+  trainMs: number;
+  miningMs: number;
+  imagesPerSec: number;
+  best: boolean;
+}
+
+export type CurriculumEvent =
+  | { type: 'runStart'; config: ExperimentConfig; backend: string; stages: StageName[] }
+  | { type: 'stageStart'; stage: StageName; label: string; epochs: number; stepsPerEpoch: number; visibility: Visibility }
+  | { type: 'batchEnd'; stage: StageName; epoch: number; step: number; stepsPerEpoch: number; losses: LossComponents; imagesPerSec: number }
+  | { type: 'mining'; stage: StageName; epoch: number; ms: number; anchors: number; positives: number; negatives: number; validTriplets: number }
+  | { type: 'epochEnd'; record: EpochRecord }
+  | { type: 'stageEnd'; stage: StageName; bestEpoch: number; ms: number; stoppedEarly: string | null }
+  | { type: 'result'; row: GridRow }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'runEnd'; ms: number };
+
+export type CurriculumEventType = CurriculumEvent['type'];

@@ -1,0 +1,69 @@
+// Hard-example mining on a hand-built case where the right indices are known.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { mineHardTriplets } from '../../../src/core/distill/mining';
+import { drawMiningPools } from '../../../src/core/distill/pool';
+
+describe('mineHardTriplets', () => {
+  it('farthest same-class teacher positive, closest other-class student negative', async () => {
+    const before = tf.memory().numTensors;
+    // anchors: a0 = [1,0] class 0, a1 = [0,1] class 1
+    const anchorEmb = tf.tensor2d([[1, 0], [0, 1]]);
+    // positives (teacher, full): p0 ≈ a0 (close), p1 ⟂ a0 (far) of class 0; p2 = [1,1] (d = 2 − √2 to a1), p3 ≈ a1 of class 1
+    const positiveEmb = tf.tensor2d([[1, 0.1], [0, 1], [1, 1], [0.2, 1]]);
+    // negatives (student, occluded): n0 = a0 exactly, n1 diagonal, both class 1; n2 = a1 exactly, n3 = −a0, both class 0
+    const negativeEmb = tf.tensor2d([[1, 0], [0.7, 0.7], [0, 1], [-1, 0]]);
+    const r = await mineHardTriplets({
+      anchorEmb, anchorLabels: new Float32Array([0, 1]),
+      positiveEmb, positiveLabels: new Float32Array([0, 0, 1, 1]),
+      negativeEmb, negativeLabels: new Float32Array([1, 1, 0, 0]),
+      rule: { kind: 'class' }, blockSize: 1, // blocks of one anchor exercise the chunking
+    });
+    expect(Array.from(r.positive)).toEqual([1, 2]); // a0: p1 (orthogonal); a1: p2 (diagonal) not p3 (near)
+    expect(Array.from(r.negative)).toEqual([0, 2]); // a0: n0 (identical, class 1); a1: n2 (identical, class 0)
+    expect(Array.from(r.valid)).toEqual([1, 1]);
+    tf.dispose([anchorEmb, positiveEmb, negativeEmb]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('age: positives within the threshold, negatives outside; invalid when none qualifies', async () => {
+    const anchorEmb = tf.tensor2d([[1, 0], [0, 1]]);
+    const positiveEmb = tf.tensor2d([[1, 0], [0, 1], [-1, 0]]);
+    const negativeEmb = tf.tensor2d([[1, 0], [0, 1], [0.6, 0.8]]);
+    const r = await mineHardTriplets({
+      anchorEmb, anchorLabels: new Float32Array([30, 70]),
+      // ages 32 and 27 are within 5 years of 30; 50 is not. Nobody is within 5 years of 70.
+      positiveEmb, positiveLabels: new Float32Array([32, 27, 50]),
+      // negatives for 30: ages 60 (n0) and 33 (n1, a positive, excluded), 45 (n2) → closest of n0, n2 to [1,0] is n0
+      negativeEmb, negativeLabels: new Float32Array([60, 33, 45]),
+      rule: { kind: 'age', thresholdYears: 5 },
+    });
+    expect(r.positive[0]).toBe(1); // 27 is orthogonal to the anchor: farther than 32 (identical)
+    expect(r.negative[0]).toBe(0);
+    expect(r.valid[0]).toBe(1);
+    expect(r.positive[1]).toBe(-1);
+    expect(r.valid[1]).toBe(0);
+    tf.dispose([anchorEmb, positiveEmb, negativeEmb]);
+  });
+});
+
+describe('drawMiningPools', () => {
+  it('draws the percentage from every class, seeded, two independent pools', () => {
+    const labels = new Int32Array(1000).map((_, i) => (i < 800 ? 0 : i < 950 ? 1 : 2));
+    const a = drawMiningPools(labels, 3, labels.length, 10, 7, 0);
+    const b = drawMiningPools(labels, 3, labels.length, 10, 7, 0);
+    const c = drawMiningPools(labels, 3, labels.length, 10, 7, 1);
+    expect(Array.from(a.positives)).toEqual(Array.from(b.positives));
+    expect(Array.from(a.positives)).not.toEqual(Array.from(c.positives));
+    expect(Array.from(a.positives)).not.toEqual(Array.from(a.negatives));
+    const per = [0, 0, 0];
+    for (const i of a.positives) per[labels[i]]++;
+    expect(per).toEqual([80, 15, 5]);
+    expect(new Set(a.positives).size).toBe(a.positives.length);
+  });
+  it('regression pools are uniform draws of the percentage', () => {
+    const p = drawMiningPools(null, 1, 500, 4, 1, 0);
+    expect(p.positives.length).toBe(20);
+    expect(p.negatives.length).toBe(20);
+  });
+});

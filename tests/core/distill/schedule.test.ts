@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, makeConfig } from '../../../src/core/config/config';
+import { controlEpochs, curriculumStages, plateauStep, standardKind } from '../../../src/core/distill/schedule';
+
+const stage = { ...DEFAULTS.teacher, learningRate: 0.1, lrPatience: 1, lrFactor: 0.5, minLearningRate: 0.03 };
+
+describe('schedules', () => {
+  it('reduce-on-plateau: keeps the rate while improving, halves after patience, floors at the minimum', () => {
+    let s = { learningRate: 0.1, best: null as number | null, badEpochs: 0 };
+    s = plateauStep(s, 0.5, true, stage); expect(s).toEqual({ learningRate: 0.1, best: 0.5, badEpochs: 0 });
+    s = plateauStep(s, 0.4, true, stage); expect(s).toEqual({ learningRate: 0.1, best: 0.5, badEpochs: 1 });
+    s = plateauStep(s, 0.5, true, stage); expect(s).toEqual({ learningRate: 0.05, best: 0.5, badEpochs: 0 });
+    s = plateauStep(s, 0.1, true, stage); s = plateauStep(s, 0.1, true, stage);
+    expect(s.learningRate).toBe(0.03);
+    expect(plateauStep({ learningRate: 1, best: 5, badEpochs: 0 }, 4, false, stage).best).toBe(4); // MAE: lower is better
+  });
+  it('stage list follows the config', () => {
+    expect(curriculumStages(DEFAULTS)).toEqual(['teacher', 'student', 'studentOther', 'standard', 'triplet', 'control']);
+    expect(curriculumStages(makeConfig({ skipStudentStep: true, trainOtherHalfStudent: false, sameBudgetControl: false })))
+      .toEqual(['teacher', 'standard', 'triplet']);
+    expect(controlEpochs(makeConfig({ standard: { epochs: 2 }, triplet: { epochs: 4 } }))).toBe(4);
+  });
+  it('KD for expression, hints for gender and age', () => {
+    expect(standardKind(DEFAULTS)).toBe('kd');
+    expect(standardKind(makeConfig({ task: 'age' }))).toBe('hint');
+    expect(standardKind(makeConfig({ task: 'gender', standard: { kind: 'kd' } }))).toBe('kd');
+  });
+});
