@@ -30,6 +30,8 @@ export interface CurriculumHooks {
   pauseGate?: () => Promise<void>;
   /** Name of the active tfjs backend, reported in runStart. */
   backend?: string;
+  /** Called when a stage has built its model, before training (checkpointing, inspection, tests). */
+  onModel?: (stage: StageName, model: tf.LayersModel) => void;
 }
 
 export interface CurriculumResult {
@@ -143,8 +145,11 @@ class Curriculum {
   }
 
   setLearningRate(opt: tf.Optimizer, lr: number): void {
-    if (opt instanceof tf.SGDOptimizer) opt.setLearningRate(lr); // momentum extends SGD
-    else (opt as unknown as { learningRate: number }).learningRate = lr;
+    // tfjs optimizers answer `instanceof` by duck typing, so test for the method itself: SGD and momentum
+    // rebuild their learning-rate scalar in setLearningRate; Adam reads the field on every step.
+    const o = opt as unknown as { setLearningRate?: (x: number) => void; learningRate: number };
+    if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+    else o.learningRate = lr;
   }
 
   /** The generic epoch loop: shuffles, steps, validates, keeps the best epoch, reduces the rate. */
@@ -220,14 +225,16 @@ class Curriculum {
         throw new Error(`${STAGE_LABEL[stage]}: ${stoppedEarly.replace('; kept the best epoch so far', '')} No epoch finished before that, so there is no checkpoint to keep.`);
       }
       if (best) model.setWeights(best.weights);
-      if (stoppedEarly) this.stopped[stage] = stoppedEarly;
-      this.emit({ type: 'stageEnd', stage, bestEpoch: best?.epoch ?? -1, ms: now() - t0, stoppedEarly });
-      return now() - t0;
     } finally {
       if (best) tf.dispose(best.weights);
       opt.dispose();
       run.afterStage?.();
     }
+    // Emitted after the clean-up, so a listener sees exactly the tensors the stage leaves behind.
+    if (stoppedEarly) this.stopped[stage] = stoppedEarly;
+    const ms = now() - t0;
+    this.emit({ type: 'stageEnd', stage, bestEpoch: best ? (best as { epoch: number }).epoch : -1, ms, stoppedEarly });
+    return ms;
   }
 
   components(v: ArrayLike<number>, extra: StageRun['extraTerm']): LossComponents {
@@ -414,6 +421,7 @@ export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData,
   try {
     const teacher = buildModel(c.spec);
     models.teacher = teacher;
+    hooks.onModel?.('teacher', teacher);
     stageMs.teacher = await c.trainStage({ stage: 'teacher', model: teacher, cfg: cfg.teacher, visibility: 'full', extraTerm: null, makeStep: c.taskStep('full') });
     for (const v of ['full', 'lower', 'upper'] as const) rows.push(await c.evaluateRow('teacher', teacher, 'full', v));
     teacher.trainable = false; // frozen from here on; minimize() is also given the student's variables only
@@ -423,6 +431,7 @@ export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData,
       const student = copyModel(teacher, c.spec);
       student.trainable = true;
       models.student = student;
+      hooks.onModel?.('student', student);
       stageMs.student = await c.trainStage({ stage: 'student', model: student, cfg: cfg.student, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) });
       rows.push(await c.evaluateRow('student', student, scen, scen));
       base = student;
@@ -432,6 +441,7 @@ export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData,
       const s2 = copyModel(teacher, c.spec);
       s2.trainable = true;
       models.studentOther = s2;
+      hooks.onModel?.('studentOther', s2);
       stageMs.studentOther = await c.trainStage({ stage: 'studentOther', model: s2, cfg: cfg.student, visibility: other, extraTerm: null, makeStep: c.taskStep(other) });
       rows.push(await c.evaluateRow('studentOther', s2, other, other));
     }
@@ -440,6 +450,7 @@ export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData,
       const s = copyModel(base, c.spec);
       s.trainable = true;
       models.standard = s;
+      hooks.onModel?.('standard', s);
       const kind = standardKind(cfg);
       stageMs.standard = await c.trainStage({ stage: 'standard', model: s, cfg: cfg.standard, visibility: scen, extraTerm: kind, makeStep: c.standardStep(teacher, kind) });
       rows.push(await c.evaluateRow('standard', s, distilled, scen));
@@ -448,6 +459,7 @@ export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData,
       const s = copyModel(base, c.spec);
       s.trainable = true;
       models.triplet = s;
+      hooks.onModel?.('triplet', s);
       stageMs.triplet = await c.trainStage(c.tripletRun(teacher, s));
       rows.push(await c.evaluateRow('triplet', s, distilled, scen));
     }
@@ -455,6 +467,7 @@ export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData,
       const s = copyModel(base, c.spec);
       s.trainable = true;
       models.control = s;
+      hooks.onModel?.('control', s);
       const ctrlCfg = { ...cfg.standard, epochs: controlEpochs(cfg) };
       stageMs.control = await c.trainStage({ stage: 'control', model: s, cfg: ctrlCfg, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) });
       rows.push(await c.evaluateRow('control', s, scen, scen));

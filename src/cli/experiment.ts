@@ -1,0 +1,175 @@
+// The headless runner: `npm run experiment -- --config <file.json> [--out <dir>]` runs the whole
+// curriculum in Node over src/core, prints progress on stderr and writes results.json plus every trained
+// model (tfjs LayersModel format) into the output folder.
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
+import { synthSplits } from '../core/data/synthSplits';
+import { disposeModels, runCurriculum, STAGE_LABEL } from '../core/distill/curriculum';
+import type { CurriculumEvent } from '../core/events';
+import { formatGrid } from '../core/report';
+import { selectBackend, type BackendName } from '../platform/backend';
+import { saveModelToDir } from '../platform/node/modelFiles';
+
+interface Args {
+  config?: string;
+  preset?: string;
+  out?: string;
+  backend?: BackendName;
+  quiet: boolean;
+}
+
+const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name>) [--out <dir>] [--backend wasm|cpu] [--quiet]
+  --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
+  --preset   a shipped preset: ci-tiny, workshop-expression-lower, workshop-gender-upper, workshop-age-upper
+  --out      output folder (default runs/<timestamp>)
+  --backend  force one tfjs backend (default: the first that works of webgpu, webgl, wasm, cpu)
+  --quiet    only errors and the final grid`;
+
+export function parseArgs(argv: string[]): Args {
+  const a: Args = { quiet: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${k} needs a value.\n${USAGE}`);
+      return v;
+    };
+    if (k === '--config') a.config = next();
+    else if (k === '--preset') a.preset = next();
+    else if (k === '--out') a.out = next();
+    else if (k === '--backend') a.backend = next() as BackendName;
+    else if (k === '--quiet') a.quiet = true;
+    else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
+    else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
+  }
+  if (!a.config === !a.preset) throw new Error(`Give exactly one of --config or --preset.\n${USAGE}`);
+  return a;
+}
+
+export async function loadConfig(a: Args): Promise<ExperimentConfig> {
+  if (a.preset) return validateConfig(presetConfig(a.preset));
+  let text: string;
+  try {
+    text = await readFile(a.config!, 'utf8');
+  } catch (e) {
+    throw new Error(`Cannot read the config file ${a.config}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`The config file ${a.config} is not valid JSON: ${(e as Error).message}`);
+  }
+  return validateConfig(makeConfig(json));
+}
+
+/** Prints events as progress lines on stderr. */
+function progressPrinter(quiet: boolean, cfg: ExperimentConfig): (e: CurriculumEvent) => void {
+  const tty = process.stderr.isTTY;
+  let lastPrinted = 0;
+  const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+  const metric = (m: { accuracy?: number; mae?: number }) => (cfg.task === 'age' ? `MAE ${m.mae?.toFixed(2)}y` : `acc ${pct(m.accuracy)}`);
+  return (e) => {
+    if (e.type === 'log') { if (!quiet || e.level === 'error') process.stderr.write(`[${e.level}] ${e.message}\n`); return; }
+    if (quiet) return;
+    switch (e.type) {
+      case 'runStart':
+        process.stderr.write(`backend ${e.backend}; stages: ${e.stages.map((s) => STAGE_LABEL[s]).join(' → ')}\n`);
+        break;
+      case 'stageStart':
+        process.stderr.write(`\n== ${e.label}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} steps, student sees ${e.visibility}\n`);
+        break;
+      case 'batchEnd': {
+        const t = Date.now();
+        if (tty && t - lastPrinted > 250) {
+          lastPrinted = t;
+          const parts = Object.entries(e.losses).map(([k, v]) => `${k} ${v!.toFixed(3)}`).join(' ');
+          process.stderr.write(`\r  epoch ${e.epoch + 1} step ${e.step}/${e.stepsPerEpoch}  ${parts}  ${e.imagesPerSec.toFixed(0)} img/s   `);
+        }
+        break;
+      }
+      case 'mining':
+        process.stderr.write(`${tty ? '\r' : ''}  mining epoch ${e.epoch + 1}: ${e.anchors} anchors, pools ${e.positives}/${e.negatives}, ${e.validTriplets} triplets, ${e.ms.toFixed(0)} ms\n`);
+        break;
+      case 'epochEnd': {
+        const r = e.record;
+        process.stderr.write(`${tty ? '\r' : ''}  epoch ${r.epoch + 1}: loss ${r.train.loss.toFixed(4)} train ${metric(r.train)} | val ${metric(r.val)}${r.best ? ' *' : ''} | lr ${r.learningRate.toExponential(1)} | ${r.imagesPerSec.toFixed(0)} img/s, ${(r.trainMs / 1000).toFixed(1)} s\n`);
+        break;
+      }
+      case 'stageEnd':
+        process.stderr.write(`  done in ${(e.ms / 1000).toFixed(1)} s, best epoch ${e.bestEpoch + 1}${e.stoppedEarly ? ` (stopped: ${e.stoppedEarly})` : ''}\n`);
+        break;
+      case 'result':
+        process.stderr.write(`  test: ${e.row.label} on ${e.row.test}: ${metric(e.row.metrics)}\n`);
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const cfg = await loadConfig(args);
+  if (cfg.dataset.source !== 'synth') {
+    throw new Error(`dataset.source "${cfg.dataset.source}": the runner reads only the built-in synthetic faces so far; importing stored datasets comes with the dataset importers.`);
+  }
+  const backend = await selectBackend(args.backend ? [args.backend] : undefined);
+  const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
+  for (const s of backend.skipped) say(`backend ${s.name} skipped: ${s.reason}\n`);
+  const out = resolve(args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
+  await mkdir(out, { recursive: true });
+
+  const t0 = Date.now();
+  say(`generating ${cfg.dataset.train}/${cfg.dataset.val}/${cfg.dataset.test} synthetic faces ${cfg.dataset.height}x${cfg.dataset.width}...`);
+  const data = synthSplits(cfg.dataset);
+  say(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+
+  const controller = new AbortController();
+  const onSignal = () => { process.stderr.write('\ninterrupted: stopping after this batch...\n'); controller.abort(); };
+  process.once('SIGINT', onSignal);
+  const startedAt = new Date().toISOString();
+  const result = await runCurriculum(cfg, data, { emit: progressPrinter(args.quiet, cfg), signal: controller.signal, backend: backend.name });
+  process.off('SIGINT', onSignal);
+  try {
+    const modelPaths: Record<string, string> = {};
+    for (const [stage, model] of Object.entries(result.models)) {
+      const dir = join(out, 'models', stage);
+      await saveModelToDir(model!, dir, { stage, task: cfg.task, scenario: cfg.scenario, config: cfg });
+      modelPaths[stage] = join('models', stage);
+    }
+    const results = {
+      config: cfg,
+      backend: backend.name,
+      skippedBackends: backend.skipped,
+      tfjsVersion: tf.version.tfjs,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      timings: { totalMs: Date.now() - t0, stageMs: result.stageMs },
+      stopped: result.stopped,
+      history: result.history,
+      grid: result.rows,
+      models: modelPaths,
+    };
+    await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 1));
+    process.stdout.write(`\n${cfg.name}\n${formatGrid(result.rows, cfg.task)}\n\nresults: ${join(out, 'results.json')}\n`);
+  } finally {
+    disposeModels(result.models);
+  }
+  return 0;
+}
+
+const isEntry = process.argv[1] && resolve(process.argv[1]).endsWith(join('cli', 'experiment.ts'));
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const e = err as Error;
+      if (e instanceof ConfigValidationError || !e.stack || e.name === 'AbortError') process.stderr.write(`\n${e.message}\n`);
+      else process.stderr.write(`\n${e.stack}\n`);
+      process.exit(e.name === 'AbortError' ? 130 : 1);
+    },
+  );
+}
