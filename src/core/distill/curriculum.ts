@@ -178,6 +178,7 @@ class Curriculum {
         let rate = 0;
         for (const batch of trainingBatches(order, cfg.batchSize)) {
           await this.checkpointGate();
+          reseedDropout(model, hashSeed(this.cfg.seed, STAGE_SEED[stage], epoch, steps));
           const comps = step(batch, opt);
           const v = await comps.data();
           comps.dispose();
@@ -391,6 +392,14 @@ class Curriculum {
     this.emit({ type: 'result', row });
     return row;
   }
+}
+
+/** tfjs Dropout draws its mask from `layer.seed` when set (the same mask every step) or from Math.random
+ *  (not reproducible). A fresh seed per step from the run's seed gives both variety and reproducibility. */
+export function reseedDropout(model: tf.LayersModel, seed: number): void {
+  model.layers.forEach((l, i) => {
+    if (l.getClassName() === 'Dropout') (l as unknown as { seed: number }).seed = hashSeed(seed, i);
+  });
 }
 
 /** Trainable variables of one model only: passing them to minimize keeps every other model (the

@@ -26,3 +26,19 @@ describe('schedules', () => {
     expect(standardKind(makeConfig({ task: 'gender', standard: { kind: 'kd' } }))).toBe('kd');
   });
 });
+
+describe('reseedDropout', () => {
+  it('gives each step its own reproducible dropout mask', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { buildModel } = await import('../../../src/core/models');
+    const { reseedDropout } = await import('../../../src/core/distill/curriculum');
+    const m = buildModel({ arch: 'small', inputShape: [8, 8, 1], outputUnits: 2, width: 0.25, dropout: 0.5, seed: 1 });
+    const x = tf.ones([2, 8, 8, 1]);
+    const run = (seed: number) => { reseedDropout(m, seed); return tf.tidy(() => Array.from((m.apply(x, { training: true }) as tf.Tensor).dataSync())); };
+    const a = run(1), b = run(1), c = run(2);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    x.dispose();
+    m.dispose();
+  });
+});
