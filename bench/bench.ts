@@ -1,0 +1,30 @@
+// `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
+// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm.
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendName } from '../src/platform/backend';
+import { benchCurriculum } from './curriculum';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const backendArg = args.includes('--backend') ? (args[args.indexOf('--backend') + 1] as BackendName) : undefined;
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+tf.env().set('PROD', true);
+const backend = await selectBackend(backendArg ? [backendArg] : undefined);
+log(`# bench on ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
+
+const summary: string[] = [];
+if (!only || only === 'curriculum') {
+  log('\n## core engine: curriculum loop vs model.fit, mining share');
+  const r = await benchCurriculum(quick ? { train: 512, size: 32, epochs: 2, batchSize: 64 } : { train: 2048, size: 48, epochs: 2, batchSize: 64 }, log);
+  summary.push(`curriculum loop / model.fit = ${r.overhead.toFixed(3)}x (target ≤ 1.10)`, `mining / triplet epoch = ${r.miningShare.toFixed(3)} (target ≤ 0.25)`);
+}
+if (!only || only === 'wasm') {
+  const m = await import('./wasm-train').catch(() => null);
+  if (m && typeof (m as { benchWasm?: unknown }).benchWasm === 'function') {
+    log('\n## wasm training backend');
+    summary.push(...(await (m as { benchWasm: (o: { quick: boolean; log: (s: string) => void }) => Promise<string[]> }).benchWasm({ quick, log })));
+  }
+}
+log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);
