@@ -54,13 +54,13 @@ export async function loadConfig(a: Args): Promise<ExperimentConfig> {
   try {
     text = await readFile(a.config!, 'utf8');
   } catch (e) {
-    throw new Error(`Cannot read the config file ${a.config}: ${(e as Error).message}`);
+    throw new Error(`Cannot read the config file ${a.config}: ${(e as Error).message}`, { cause: e });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`The config file ${a.config} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`The config file ${a.config} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   return validateConfig(makeConfig(json));
 }

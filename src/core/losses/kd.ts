@@ -21,7 +21,7 @@ export function softCrossEntropy(studentLogits: tf.Tensor2D, teacherLogits: tf.T
   return tf.tidy(() => {
     const pT = tf.softmax(tf.div(stopGradient(teacherLogits), temperature));
     const logQ = tf.logSoftmax(tf.div(studentLogits, temperature));
-    return tf.neg(tf.mean(tf.sum(tf.mul(pT, logQ), 1)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(pT, logQ), 1))) as tf.Scalar;
   });
 }
 
@@ -38,9 +38,9 @@ export function kdLoss(
 
 /** Identity in the forward pass, zero gradient in the backward pass. */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad((a: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad(((a: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
     return { value: tf.clone(a), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-  });
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x) as T;
 }

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 export function crossEntropyLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const oneHot = tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1]);
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
   });
 }
 

@@ -20,7 +20,7 @@ export function modelJson(artifacts: tf.io.ModelArtifacts, weightsPath = `./${WE
 }
 
 /** Saves `model` into `dir` (created if needed); returns the bytes written. */
-export async function saveModelToDir(model: tf.LayersModel, dir: string, metadata?: Record<string, unknown>): Promise<number> {
+export async function saveModelToDir(model: tf.LayersModel, dir: string, metadata?: NonNullable<tf.io.ModelArtifacts['userDefinedMetadata']>): Promise<number> {
   await mkdir(dir, { recursive: true });
   let bytes = 0;
   await model.save(tf.io.withSaveHandler(async (artifacts) => {

@@ -34,7 +34,7 @@ describe('reseedDropout', () => {
     const { reseedDropout } = await import('../../../src/core/distill/curriculum');
     const m = buildModel({ arch: 'small', inputShape: [8, 8, 1], outputUnits: 2, width: 0.25, dropout: 0.5, seed: 1 });
     const x = tf.ones([2, 8, 8, 1]);
-    const run = (seed: number) => { reseedDropout(m, seed); return tf.tidy(() => Array.from((m.apply(x, { training: true }) as tf.Tensor).dataSync())); };
+    const run = (seed: number) => { reseedDropout(m, seed); const y = m.apply(x, { training: true }) as import('@tensorflow/tfjs').Tensor; const v = Array.from(y.dataSync()); y.dispose(); return v; };
     const a = run(1), b = run(1), c = run(2);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
