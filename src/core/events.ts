@@ -46,7 +46,7 @@ export interface EpochRecord {
 }
 
 export type CurriculumEvent =
-  | { type: 'runStart'; config: ExperimentConfig; backend: string; stages: StageName[] }
+  | { type: 'runStart'; config: ExperimentConfig; backend: string; stages: StageName[]; resumedFrom?: { stage: StageName; epoch: number } }
   | { type: 'stageStart'; stage: StageName; label: string; epochs: number; stepsPerEpoch: number; visibility: Visibility }
   | { type: 'batchEnd'; stage: StageName; epoch: number; step: number; stepsPerEpoch: number; losses: LossComponents; imagesPerSec: number }
   | { type: 'mining'; stage: StageName; epoch: number; ms: number; anchors: number; positives: number; negatives: number; validTriplets: number }

@@ -11,6 +11,7 @@ import type { CurriculumEvent, EpochRecord, GridRow, LossComponents } from '../e
 import { hintLoss, kdLoss, taskLoss, tripletLoss } from '../losses';
 import { isBetter, primaryMetric, type Metrics } from '../metrics';
 import { buildModel, copyModel, withEmbedding, type ModelSpec } from '../models';
+import { checkCheckpoint, CHECKPOINT_VERSION, layerwiseWeights, loadWeightArrays, setLayerwiseWeights, weightArrays, type Checkpoint, type StageProgress } from './checkpoint';
 import { embedImages, evaluateModel } from './evaluate';
 import { mineHardTriplets } from './mining';
 import { drawMiningPools } from './pool';
@@ -30,8 +31,10 @@ export interface CurriculumHooks {
   pauseGate?: () => Promise<void>;
   /** Name of the active tfjs backend, reported in runStart. */
   backend?: string;
-  /** Called when a stage has built its model, before training (checkpointing, inspection, tests). */
+  /** Called when a stage has built its model, before training (inspection, tests). */
   onModel?: (stage: StageName, model: tf.LayersModel) => void;
+  /** Called and awaited after every epoch and at the end of every stage with a resumable snapshot. */
+  onCheckpoint?: (cp: Checkpoint) => void | Promise<void>;
 }
 
 export interface CurriculumResult {
@@ -83,6 +86,8 @@ interface StageRun {
   /** Per-epoch preparation (mining); returns its time in ms. */
   beforeEpoch?: (epoch: number) => Promise<number>;
   afterStage?: () => void;
+  /** Continue this stage from a checkpoint instead of starting it. */
+  resume?: StageProgress;
 }
 
 class Curriculum {
@@ -90,6 +95,10 @@ class Curriculum {
   readonly spec: ModelSpec;
   readonly history: EpochRecord[] = [];
   readonly stopped: Partial<Record<StageName, string>> = {};
+  readonly models: Partial<Record<StageName, tf.LayersModel>> = {};
+  readonly rows: GridRow[] = [];
+  readonly done: StageName[] = [];
+  readonly stageMs: Partial<Record<StageName, number>> = {};
   private readonly imgLen: number;
 
   constructor(readonly cfg: ExperimentConfig, readonly data: CurriculumData, readonly hooks: CurriculumHooks) {
@@ -159,14 +168,27 @@ class Curriculum {
     const batchesPerEpoch = Math.floor(train.count / cfg.batchSize);
     if (batchesPerEpoch === 0) throw new Error(`${stage}.batchSize (${cfg.batchSize}) is larger than the training split (${train.count} images).`);
     this.emit({ type: 'stageStart', stage, label: STAGE_LABEL[stage], epochs: cfg.epochs, stepsPerEpoch: batchesPerEpoch, visibility: run.visibility });
-    const t0 = now();
+    const r = run.resume;
+    const t0 = now() - (r?.elapsedMs ?? 0);
     const opt = this.makeOptimizer(cfg);
     const step = run.makeStep(model);
-    let plateau = initialPlateau(cfg);
+    let plateau = r ? { ...r.plateau } : initialPlateau(cfg);
     let best: { epoch: number; val: Metrics; weights: tf.Tensor[] } | null = null;
     let stoppedEarly: string | null = null;
     try {
-      for (let epoch = 0; epoch < cfg.epochs && !stoppedEarly; epoch++) {
+      if (r) {
+        if (r.best) {
+          const shapes = layerwiseWeights(model).map((w) => w.shape);
+          best = { epoch: r.best.epoch, val: r.best.val, weights: r.best.weights.map((a, i) => tf.tensor(a, shapes[i])) };
+        }
+        if (r.optimizer.length) {
+          const named = r.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.data, o.shape, o.data instanceof Int32Array ? 'int32' : 'float32') }));
+          await opt.setWeights(named);
+          tf.dispose(named.map((n) => n.tensor));
+        }
+        this.setLearningRate(opt, plateau.learningRate);
+      }
+      for (let epoch = r?.nextEpoch ?? 0; epoch < cfg.epochs && !stoppedEarly; epoch++) {
         await this.checkpointGate();
         const miningMs = run.beforeEpoch ? await run.beforeEpoch(epoch) : 0;
         const order = permutation(train.count, createRng(hashSeed(this.cfg.seed, STAGE_SEED[stage], epoch)));
@@ -209,7 +231,7 @@ class Curriculum {
         const improved = isBetter(val, best?.val ?? null);
         if (improved) {
           if (best) tf.dispose(best.weights);
-          best = { epoch, val, weights: model.getWeights().map((w) => tf.clone(w)) };
+          best = { epoch, val, weights: layerwiseWeights(model).map((w) => tf.clone(w)) };
         }
         const record: EpochRecord = {
           stage, epoch, train: trainMetrics, val, learningRate: plateau.learningRate,
@@ -221,11 +243,19 @@ class Curriculum {
         const pm = primaryMetric(val);
         plateau = plateauStep(plateau, pm.value, pm.higherIsBetter, cfg);
         this.setLearningRate(opt, plateau.learningRate);
+        if (this.hooks.onCheckpoint && epoch + 1 < cfg.epochs) {
+          await this.hooks.onCheckpoint(await this.checkpoint({
+            stage, nextEpoch: epoch + 1, plateau: { ...plateau },
+            best: best ? { epoch: best.epoch, val: best.val, weights: await Promise.all(best.weights.map(async (w) => (await w.data()) as Float32Array)) } : null,
+            optimizer: await optimizerState(opt),
+            elapsedMs: now() - t0,
+          }));
+        }
       }
       if (stoppedEarly && !best) {
         throw new Error(`${STAGE_LABEL[stage]}: ${stoppedEarly.replace('; kept the best epoch so far', '')} No epoch finished before that, so there is no checkpoint to keep.`);
       }
-      if (best) model.setWeights(best.weights);
+      if (best) setLayerwiseWeights(model, best.weights);
     } finally {
       if (best) tf.dispose(best.weights);
       opt.dispose();
@@ -236,6 +266,16 @@ class Curriculum {
     const ms = now() - t0;
     this.emit({ type: 'stageEnd', stage, bestEpoch: best ? (best as { epoch: number }).epoch : -1, ms, stoppedEarly });
     return ms;
+  }
+
+  /** A resumable snapshot of the whole run: every model's weights, the rows and history so far. */
+  async checkpoint(progress: StageProgress | null): Promise<Checkpoint> {
+    const weights: Partial<Record<StageName, Float32Array[]>> = {};
+    for (const [s, m] of Object.entries(this.models) as [StageName, tf.LayersModel][]) weights[s] = await weightArrays(m);
+    return {
+      version: CHECKPOINT_VERSION, done: [...this.done], weights, progress,
+      rows: [...this.rows], history: [...this.history], stageMs: { ...this.stageMs }, stopped: { ...this.stopped },
+    };
   }
 
   components(v: ArrayLike<number>, extra: StageRun['extraTerm']): LossComponents {
@@ -394,6 +434,15 @@ class Curriculum {
   }
 }
 
+/** Optimizer slots as plain arrays (Adam: step count, first and second moments). */
+async function optimizerState(opt: tf.Optimizer): Promise<StageProgress['optimizer']> {
+  const named = await opt.getWeights();
+  const out = await Promise.all(named.map(async (n) => ({ name: n.name, shape: n.tensor.shape, data: (await n.tensor.data()) as Float32Array })));
+  // getWeights returns the live slot variables plus a fresh scalar for the step count: free only that one.
+  tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
+  return out;
+}
+
 /** tfjs Dropout draws its mask from `layer.seed` when set (the same mask every step) or from Math.random
  *  (not reproducible). A fresh seed per step from the run's seed gives both variety and reproducibility. */
 export function reseedDropout(model: tf.LayersModel, seed: number): void {
@@ -417,74 +466,96 @@ export function trainLabel(v: string): string {
   return v.split('+').map((p) => `${VISIBILITY_SYMBOL[p as Visibility] ?? p} ${p}`).join(' + ');
 }
 
-/** Runs the whole curriculum. On cancel or error every model it built is disposed before it throws. */
-export async function runCurriculum(cfg: ExperimentConfig, data: CurriculumData, hooks: CurriculumHooks): Promise<CurriculumResult> {
+/** Runs the whole curriculum, or continues it from a checkpoint. On cancel or error every model it
+ *  built is disposed before it throws. */
+export async function runCurriculum(
+  cfg: ExperimentConfig, data: CurriculumData, hooks: CurriculumHooks, resumeFrom?: Checkpoint,
+): Promise<CurriculumResult> {
   const c = new Curriculum(cfg, data, hooks);
-  const models: Partial<Record<StageName, tf.LayersModel>> = {};
-  const stageMs: Partial<Record<StageName, number>> = {};
-  const rows: GridRow[] = [];
+  const cp = resumeFrom ?? null;
+  if (cp) {
+    checkCheckpoint(cp);
+    c.rows.push(...cp.rows);
+    c.history.push(...cp.history);
+    c.done.push(...cp.done);
+    Object.assign(c.stageMs, cp.stageMs);
+    Object.assign(c.stopped, cp.stopped);
+  }
   const stages = curriculumStages(cfg);
   const t0 = now();
   const scen = cfg.scenario;
-  c.emit({ type: 'runStart', config: cfg, backend: hooks.backend ?? tf.getBackend(), stages });
+  c.emit({
+    type: 'runStart', config: cfg, backend: hooks.backend ?? tf.getBackend(), stages,
+    ...(cp ? { resumedFrom: cp.progress ? { stage: cp.progress.stage, epoch: cp.progress.nextEpoch } : { stage: cp.done[cp.done.length - 1] ?? 'teacher', epoch: -1 } } : {}),
+  });
+
+  /** Builds (or restores) a stage's model, trains it unless the checkpoint says it is done, adds its rows. */
+  const stage = async (
+    name: StageName, make: () => tf.LayersModel, run: (m: tf.LayersModel) => StageRun, tests: [string, Visibility][],
+  ): Promise<tf.LayersModel> => {
+    const saved = cp?.weights[name];
+    let model: tf.LayersModel;
+    if (saved && (cp!.done.includes(name) || cp!.progress?.stage === name)) {
+      model = buildModel(c.spec);
+      c.models[name] = model;
+      loadWeightArrays(model, saved);
+    } else {
+      model = make();
+      c.models[name] = model;
+    }
+    hooks.onModel?.(name, model);
+    if (c.done.includes(name)) return model;
+    const resume = cp?.progress?.stage === name ? cp.progress : undefined;
+    c.stageMs[name] = await c.trainStage({ ...run(model), ...(resume ? { resume } : {}) });
+    for (const [train, test] of tests) c.rows.push(await c.evaluateRow(name, model, train, test));
+    c.done.push(name);
+    if (hooks.onCheckpoint) await hooks.onCheckpoint(await c.checkpoint(null));
+    return model;
+  };
+  const copyOf = (src: tf.LayersModel) => () => {
+    const m = copyModel(src, c.spec);
+    m.trainable = true;
+    return m;
+  };
+
   try {
-    const teacher = buildModel(c.spec);
-    models.teacher = teacher;
-    hooks.onModel?.('teacher', teacher);
-    stageMs.teacher = await c.trainStage({ stage: 'teacher', model: teacher, cfg: cfg.teacher, visibility: 'full', extraTerm: null, makeStep: c.taskStep('full') });
-    for (const v of ['full', 'lower', 'upper'] as const) rows.push(await c.evaluateRow('teacher', teacher, 'full', v));
+    const teacher = await stage('teacher', () => buildModel(c.spec),
+      (m) => ({ stage: 'teacher', model: m, cfg: cfg.teacher, visibility: 'full', extraTerm: null, makeStep: c.taskStep('full') }),
+      [['full', 'full'], ['full', 'lower'], ['full', 'upper']]);
     teacher.trainable = false; // frozen from here on; minimize() is also given the student's variables only
 
     let base = teacher;
     if (stages.includes('student')) {
-      const student = copyModel(teacher, c.spec);
-      student.trainable = true;
-      models.student = student;
-      hooks.onModel?.('student', student);
-      stageMs.student = await c.trainStage({ stage: 'student', model: student, cfg: cfg.student, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) });
-      rows.push(await c.evaluateRow('student', student, scen, scen));
-      base = student;
+      base = await stage('student', copyOf(teacher),
+        (m) => ({ stage: 'student', model: m, cfg: cfg.student, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) }),
+        [[scen, scen]]);
     }
     if (stages.includes('studentOther')) {
       const other = otherHalf(scen);
-      const s2 = copyModel(teacher, c.spec);
-      s2.trainable = true;
-      models.studentOther = s2;
-      hooks.onModel?.('studentOther', s2);
-      stageMs.studentOther = await c.trainStage({ stage: 'studentOther', model: s2, cfg: cfg.student, visibility: other, extraTerm: null, makeStep: c.taskStep(other) });
-      rows.push(await c.evaluateRow('studentOther', s2, other, other));
+      await stage('studentOther', copyOf(teacher),
+        (m) => ({ stage: 'studentOther', model: m, cfg: cfg.student, visibility: other, extraTerm: null, makeStep: c.taskStep(other) }),
+        [[other, other]]);
     }
     const distilled = `full+${scen}`;
     if (stages.includes('standard')) {
-      const s = copyModel(base, c.spec);
-      s.trainable = true;
-      models.standard = s;
-      hooks.onModel?.('standard', s);
       const kind = standardKind(cfg);
-      stageMs.standard = await c.trainStage({ stage: 'standard', model: s, cfg: cfg.standard, visibility: scen, extraTerm: kind, makeStep: c.standardStep(teacher, kind) });
-      rows.push(await c.evaluateRow('standard', s, distilled, scen));
+      await stage('standard', copyOf(base),
+        (m) => ({ stage: 'standard', model: m, cfg: cfg.standard, visibility: scen, extraTerm: kind, makeStep: c.standardStep(teacher, kind) }),
+        [[distilled, scen]]);
     }
     if (stages.includes('triplet')) {
-      const s = copyModel(base, c.spec);
-      s.trainable = true;
-      models.triplet = s;
-      hooks.onModel?.('triplet', s);
-      stageMs.triplet = await c.trainStage(c.tripletRun(teacher, s));
-      rows.push(await c.evaluateRow('triplet', s, distilled, scen));
+      await stage('triplet', copyOf(base), (m) => c.tripletRun(teacher, m), [[distilled, scen]]);
     }
     if (stages.includes('control')) {
-      const s = copyModel(base, c.spec);
-      s.trainable = true;
-      models.control = s;
-      hooks.onModel?.('control', s);
       const ctrlCfg = { ...cfg.standard, epochs: controlEpochs(cfg) };
-      stageMs.control = await c.trainStage({ stage: 'control', model: s, cfg: ctrlCfg, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) });
-      rows.push(await c.evaluateRow('control', s, scen, scen));
+      await stage('control', copyOf(base),
+        (m) => ({ stage: 'control', model: m, cfg: ctrlCfg, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) }),
+        [[scen, scen]]);
     }
     c.emit({ type: 'runEnd', ms: now() - t0 });
-    return { rows, history: c.history, models, stageMs, stopped: c.stopped };
+    return { rows: c.rows, history: c.history, models: c.models, stageMs: c.stageMs, stopped: c.stopped };
   } catch (err) {
-    disposeModels(models);
+    disposeModels(c.models);
     throw err;
   }
 }
