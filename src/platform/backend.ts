@@ -1,0 +1,120 @@
+// Picks the tfjs backend for the Node CLI, the tests and the browser worker, and says why the faster
+// ones were skipped. Backend packages and Node modules are imported dynamically, only where usable.
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasm/kernels';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export interface SelectBackendOptions {
+  /** Where the wasm binaries are: a folder URL/path ending in '/', or one URL per binary
+   *  (`tfjs-backend-wasm.wasm`, `-simd.wasm`, `-threaded-simd.wasm`), e.g. from Vite `?url` imports.
+   *  In Node it defaults to the package's own dist/ folder. */
+  wasmPaths?: string | Record<string, string>;
+  /** wasm XNNPACK threads. Browser: passed to setThreadsCount; the threaded build is only picked on a
+   *  cross-origin-isolated page, and tfjs caps the pool at navigator.hardwareConcurrency / 2.
+   *  Node: unset = the single-threaded SIMD build (the fastest measured here, 2 busy cores); n >= 1 = the
+   *  threaded-SIMD build with n threads, started through node-threads.ts. */
+  wasmThreads?: number;
+  /** Register the wasm training kernels (default true). */
+  wasmTrainingKernels?: boolean;
+}
+
+export interface SelectedBackend {
+  name: BackendName;
+  skipped: { name: BackendName; reason: string }[];
+}
+
+const isNode = (): boolean =>
+  typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node != null;
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Tries each backend in turn; the first that initialises becomes tfjs's backend. */
+export async function selectBackend(
+  order: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'],
+  opts: SelectBackendOptions = {},
+): Promise<SelectedBackend> {
+  const skipped: SelectedBackend['skipped'] = [];
+  for (const name of order) {
+    let reason: string | null;
+    try {
+      reason = await tryBackend(name, opts);
+    } catch (e) {
+      reason = `failed to initialise: ${message(e)}`;
+    }
+    if (reason == null) {
+      await tf.ready();
+      return { name, skipped };
+    }
+    skipped.push({ name, reason });
+  }
+  throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
+}
+
+/** null when `name` is now tfjs's backend, else why not. */
+async function tryBackend(name: BackendName, opts: SelectBackendOptions): Promise<string | null> {
+  switch (name) {
+    case 'webgpu': {
+      const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+      if (nav?.gpu == null) return isNode() ? 'no WebGPU in Node' : 'no WebGPU (navigator.gpu missing)';
+      // The package registers 'webgpu' on import, and only where navigator.gpu exists.
+      await import('@tensorflow/tfjs-backend-webgpu');
+      return (await tf.setBackend('webgpu')) ? null : 'no WebGPU adapter';
+    }
+    case 'webgl': {
+      // @tensorflow/tfjs registers 'webgl' only in a browser.
+      if (tf.findBackendFactory('webgl') == null) return isNode() ? 'WebGL not available in Node' : 'not registered';
+      return (await tf.setBackend('webgl')) ? null : 'no WebGL context';
+    }
+    case 'wasm':
+      return (await startWasm(opts)) ? null : 'wasm backend failed to initialise';
+    case 'cpu':
+      return (await tf.setBackend('cpu')) ? null : 'cpu backend failed to initialise';
+  }
+}
+
+type WasmPaths = Parameters<typeof import('@tensorflow/tfjs-backend-wasm').setWasmPaths>[0];
+
+async function startWasm(opts: SelectBackendOptions): Promise<boolean> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm'); // registers 'wasm' and its kernels
+  if (opts.wasmTrainingKernels !== false) registerWasmTrainingKernels();
+  // Already initialised: paths and threads are fixed. (Not tf.findBackend: it starts the init itself, and
+  // would do so before the paths below are set.)
+  if (initialisedBackend('wasm')) return tf.setBackend('wasm');
+  let restore = (): void => {};
+  if (isNode()) {
+    // Node resolves the package to its node bundle, whose loader reads the binaries next to itself with
+    // fs; a folder prefix given to setWasmPaths is read the same way (a URL is not).
+    wasm.setWasmPaths((opts.wasmPaths ?? (await nodeWasmDir())) as WasmPaths);
+    if (opts.wasmThreads != null && opts.wasmThreads >= 1) {
+      const { prepareNodeWasmThreads } = await import('./wasm/node-threads');
+      restore = await prepareNodeWasmThreads(wasm, opts.wasmThreads);
+    }
+  } else {
+    if (opts.wasmPaths != null) wasm.setWasmPaths(opts.wasmPaths as WasmPaths);
+    if (opts.wasmThreads != null) wasm.setThreadsCount(opts.wasmThreads);
+  }
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    restore();
+  }
+}
+
+/** Whether `name` has been initialised, without initialising it. */
+function initialisedBackend(name: BackendName): boolean {
+  return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry[name] != null;
+}
+
+/** node_modules/@tensorflow/tfjs-backend-wasm/dist/, found the way Node resolves the package. */
+async function nodeWasmDir(): Promise<string> {
+  // Specifiers in variables keep bundlers from trying to pull Node built-ins into the browser build.
+  const moduleSpec = 'node:module';
+  const pathSpec = 'node:path';
+  const [{ createRequire }, path] = await Promise.all([
+    import(/* @vite-ignore */ moduleSpec) as Promise<typeof import('node:module')>,
+    import(/* @vite-ignore */ pathSpec) as Promise<typeof import('node:path')>,
+  ]);
+  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return path.join(path.dirname(pkg), 'dist') + path.sep;
+}
