@@ -7,6 +7,7 @@ import { makeConfig, presetConfig, type ExperimentConfig, type StageName, type S
 import { synthSplits } from '../../../src/core/data/synthSplits';
 import type { SplitImageSets } from '../../../src/core/data/types';
 import { disposeModels, runCurriculum } from '../../../src/core/distill/curriculum';
+import { OUTPUT_LAYER } from '../../../src/core/models';
 import type { CurriculumEvent } from '../../../src/core/events';
 
 let cfg: ExperimentConfig;
@@ -107,11 +108,12 @@ describe('curriculum', () => {
           poison = true;
         }
       },
-      // Between batches of the student's second epoch, one weight becomes NaN: the next loss is NaN.
+      // Between batches of the student's second epoch, the logits kernel becomes NaN: the next loss is NaN.
+      // (The output layer, because wasm's ReLU and max-pool drop NaN from earlier layers.)
       pauseGate: async () => {
         if (!poison) return;
         poison = false;
-        const w = models.student!.trainableWeights[0].read() as tf.Variable;
+        const w = models.student!.getLayer(OUTPUT_LAYER).weights[0].read() as tf.Variable;
         tf.tidy(() => w.assign(tf.fill(w.shape, NaN)));
       },
     });
@@ -132,7 +134,7 @@ describe('curriculum', () => {
       onModel: (s, m) => { if (s === 'teacher') teacher = m; },
       emit: () => undefined,
       pauseGate: async () => {
-        const w = teacher!.trainableWeights[0].read() as tf.Variable;
+        const w = teacher!.getLayer(OUTPUT_LAYER).weights[0].read() as tf.Variable;
         tf.tidy(() => w.assign(tf.fill(w.shape, NaN)));
       },
     })).rejects.toThrow(/teacher: the loss became NaN at epoch 1, step 1\. Try a lower learning rate\. No epoch finished/);
