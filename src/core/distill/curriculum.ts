@@ -218,13 +218,10 @@ class Curriculum {
           last = t;
           this.emit({ type: 'batchEnd', stage, epoch, step: steps, stepsPerEpoch: batchesPerEpoch, losses: this.components(v, run.extraTerm), imagesPerSec: rate });
         }
-        if (stoppedEarly && steps === 0 && !best) break;
+        // After a NaN the weights may hold NaN: this epoch is not a candidate for the best.
+        if (stoppedEarly) break;
         const trainMs = now() - e0;
         const val = (await evaluateModel(model, this.data.val, run.visibility, this.cfg.task, this.head, this.cfg.evalBatchSize)).metrics;
-        if (stoppedEarly) {
-          // The weights may hold NaN: the epoch is not a candidate for the best.
-          break;
-        }
         const trainMetrics: Metrics = { count: seen, loss: sums[0] / Math.max(1, seen) };
         if (this.head.kind === 'classification') trainMetrics.accuracy = sums[3] / Math.max(1, seen);
         else trainMetrics.mae = sums[3] / Math.max(1, seen);
