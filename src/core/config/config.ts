@@ -1,10 +1,20 @@
 // The experiment config: one plain JSON document (no functions), commented defaults, validation that
 // names every wrong field, and deep merging of partial overrides (presets, UI edits, CLI files).
 import type { Task, Visibility } from '../data/types';
-import type { ArchName } from '../models';
+import type { ArchName } from '../models/spec';
 
 export type OptimizerName = 'adam' | 'sgd';
 export type StageName = 'teacher' | 'student' | 'studentOther' | 'standard' | 'triplet' | 'control';
+
+/** Display names of the stages (and grid rows). Here, free of tfjs, so the page can use them. */
+export const STAGE_LABEL: Record<StageName, string> = {
+  teacher: 'teacher',
+  student: 'student',
+  studentOther: 'student (other half)',
+  standard: 'standard T-S',
+  triplet: 'triplet T-S',
+  control: 'student, same budget',
+};
 
 /** Settings shared by every training stage. */
 export interface StageConfig {

@@ -1,7 +1,7 @@
 // Validation of an experiment config: every wrong or unknown field is reported by its dotted path,
 // so the UI can show the message next to the field and the runner can print them all at once.
 import { TASKS } from '../data/types';
-import { ARCHITECTURES } from '../models';
+import { ARCH_NAMES } from '../models/spec';
 import { ConfigValidationError, DEFAULTS, type ConfigError, type ExperimentConfig } from './config';
 
 type Check = (v: unknown) => string | null;
@@ -35,7 +35,7 @@ const schema: Record<string, Check | Record<string, Check>> = {
   task: oneOf(TASKS),
   scenario: oneOf(['lower', 'upper']),
   model: {
-    arch: (v) => oneOf(Object.keys(ARCHITECTURES))(v),
+    arch: oneOf(ARCH_NAMES),
     width: num(1 / 64, 4),
     embeddingSize: nullable(num(2, 16384, true)),
     dropout: nullable(num(0, 0.95)),

@@ -2,7 +2,9 @@
 // scenario's half faces) → standard T-S and triplet T-S, each from that student with the teacher frozen
 // and fed the full image → the same-budget control → the evaluation grid. It only emits events.
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig, StageConfig, StageName } from '../config/config';
+import { STAGE_LABEL, type ExperimentConfig, type StageConfig, type StageName } from '../config/config';
+
+export { STAGE_LABEL };
 import { AGE_SCALE, fillImages, fillTargets, labelsOf, permutation, taskHead, trainingBatches, requireLabels, type TaskHead } from '../data';
 import { createRng, hashSeed } from '../data/random';
 import type { ImageSet, Visibility } from '../data/types';
@@ -51,14 +53,6 @@ export function disposeModels(models: Partial<Record<StageName, tf.LayersModel>>
   for (const m of Object.values(models)) m?.dispose();
 }
 
-export const STAGE_LABEL: Record<StageName, string> = {
-  teacher: 'teacher',
-  student: 'student',
-  studentOther: 'student (other half)',
-  standard: 'standard T-S',
-  triplet: 'triplet T-S',
-  control: 'student, same budget',
-};
 
 /** Distinct seed streams per stage for shuffling. */
 const STAGE_SEED: Record<StageName, number> = { teacher: 11, student: 12, studentOther: 13, standard: 14, triplet: 15, control: 16 };

@@ -1,0 +1,52 @@
+// The lab page's entry: the store wired to the training worker and the browser's storage, then React.
+// URL switches: ?preset=<name> (e.g. ci-tiny for a run in seconds), ?config=<JSON of the settings that
+// differ from the preset> (a shareable experiment) and ?backend=webgpu|webgl|wasm|cpu.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { makeConfig, mergeConfig, type ExperimentConfig } from './core/config/config';
+import { PRESETS } from './core/config/presets';
+import { idbStorage, requestPersistence, storageEstimate } from './platform/browser/db';
+import { runsInProgress, whenRunFree } from './platform/browser/locks';
+import { initialLabState, type BackendChoice } from './state/labState';
+import { LabProvider } from './state/react';
+import { createLab } from './state/store';
+import { App } from './ui/App';
+import './ui/app.css';
+import { createWorkerClient } from './worker/client';
+
+const DEFAULT_PRESET = 'workshop-expression-lower';
+const params = new URLSearchParams(location.search);
+const asked = params.get('preset');
+const preset = asked && asked in PRESETS ? asked : DEFAULT_PRESET;
+const backend = params.get('backend');
+
+function startConfig(): { config: ExperimentConfig; preset: string | null; problem: string | null } {
+  const base = PRESETS[preset];
+  const over = params.get('config');
+  if (!over) return { config: makeConfig(base), preset, problem: null };
+  try {
+    return { config: makeConfig(mergeConfig(base, JSON.parse(over))), preset: null, problem: null };
+  } catch (e) {
+    return { config: makeConfig(base), preset, problem: `The config in the address is not valid JSON (${(e as Error).message}); the preset “${preset}” is shown instead.` };
+  }
+}
+const start = startConfig();
+
+const { store, actions } = createLab(
+  { client: createWorkerClient(), storage: idbStorage(), estimate: storageEstimate, runsInProgress, whenRunFree },
+  initialLabState(start.config, start.preset),
+);
+if (start.problem) store.setState({ notices: [{ id: 0, level: 'warn', text: start.problem }] });
+if (backend && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(backend)) actions.setBackendChoice(backend as BackendChoice);
+// For the console and the end-to-end tests: the store and its actions.
+(globalThis as { lab?: unknown }).lab = { store, actions };
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <LabProvider store={store} actions={actions}>
+      <App />
+    </LabProvider>
+  </StrictMode>,
+);
+void actions.boot();
+void requestPersistence();

@@ -1,0 +1,185 @@
+// What the lab keeps between sessions, as plain structured-cloneable records, and the storage interface
+// the worker engine and the page use. Two implementations: IndexedDB (db.ts, the browser) and memory
+// (below: the main-thread fallback and the unit tests). No idb import here, so Node can load it.
+import type { ExperimentConfig, StageName, SynthDatasetConfig } from '../../core/config/config';
+import type { Split, Task } from '../../core/data/types';
+import type { EpochRecord, GridRow, LossComponents } from '../../core/events';
+
+/** Images per chunk record: small enough to write in one transaction, large enough to be few. */
+export const CHUNK_IMAGES = 512;
+
+export interface SplitSummary {
+  count: number;
+  chunks: number;
+  /** Images per class, per classification task present. */
+  classCounts: Partial<Record<'expression' | 'gender', number[]>>;
+  /** Age in years, when present. */
+  age: { min: number; max: number; mean: number } | null;
+}
+
+export interface DatasetMeta {
+  id: string;
+  name: string;
+  source: 'synth';
+  /** The generator settings it was made from (synthetic datasets). */
+  synth: SynthDatasetConfig | null;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  tasks: Task[];
+  classNames: { expression?: string[]; gender?: string[] };
+  splits: Record<Split, SplitSummary>;
+  /** Bytes of pixels and labels stored. */
+  bytes: number;
+  createdAt: number;
+  /** False while its chunks are being written: an incomplete dataset is regenerated. */
+  complete: boolean;
+}
+
+/** CHUNK_IMAGES images of one split, flat like ImageSet (pixels [count, h, w, c] bytes). */
+export interface ChunkRecord {
+  datasetId: string;
+  split: Split;
+  index: number;
+  /** Index of its first image within the split. */
+  start: number;
+  count: number;
+  pixels: Uint8Array;
+  expression: Int32Array | null;
+  gender: Int32Array | null;
+  age: Float32Array | null;
+}
+
+export type RunStatus = 'running' | 'paused' | 'interrupted' | 'failed' | 'cancelled' | 'done';
+
+/** One point of the loss chart: a training batch (decimated, see worker/series.ts). */
+export interface LossPoint extends LossComponents {
+  /** Global step over the whole run. */
+  x: number;
+  stage: StageName;
+  epoch: number;
+}
+
+export interface RunRecord {
+  id: string;
+  name: string;
+  config: ExperimentConfig;
+  datasetId: string;
+  createdAt: number;
+  updatedAt: number;
+  status: RunStatus;
+  /** Why it stopped, in words (failed / interrupted / cancelled). */
+  message: string | null;
+  backend: string | null;
+  skipped: { name: string; reason: string }[];
+  stages: StageName[];
+  history: EpochRecord[];
+  rows: GridRow[];
+  losses: LossPoint[];
+  stageMs: Partial<Record<StageName, number>>;
+  /** Where the last checkpoint is (null: none): the stage and epoch the run goes on from, and the
+   *  global batch count at that point (the loss chart's x). */
+  checkpoint: { stage: StageName; epoch: number; steps: number; savedAt: number } | null;
+  /** Wall time spent training, over every session of the run. */
+  elapsedMs: number;
+}
+
+/** A trained model in tfjs LayersModel format: model.json's parts plus the joined weight bytes. */
+export interface ModelRecord {
+  runId: string;
+  stage: StageName;
+  modelTopology: unknown;
+  weightSpecs: unknown[];
+  weightData: ArrayBuffer;
+  format: string;
+  generatedBy: string;
+  savedAt: number;
+}
+
+/** The curriculum's resume point, stored as the core hands it over (plain data + typed arrays). */
+export interface CheckpointRecord {
+  runId: string;
+  savedAt: number;
+  stage: StageName;
+  epoch: number;
+  checkpoint: unknown;
+}
+
+export interface LabStorage {
+  listDatasets(): Promise<DatasetMeta[]>;
+  getDataset(id: string): Promise<DatasetMeta | undefined>;
+  /** Writes the chunks, then the metadata (complete) in one transaction. */
+  putDataset(meta: DatasetMeta, chunks: ChunkRecord[]): Promise<void>;
+  getChunks(datasetId: string, split: Split): Promise<ChunkRecord[]>;
+  /** The first chunk of a split (for previews). */
+  getChunk(datasetId: string, split: Split, index: number): Promise<ChunkRecord | undefined>;
+  deleteDataset(id: string): Promise<void>;
+
+  listRuns(): Promise<RunRecord[]>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  putRun(run: RunRecord): Promise<void>;
+  /** The run record and its checkpoint together, so a crash never leaves one without the other. */
+  putRunAndCheckpoint(run: RunRecord, cp: CheckpointRecord): Promise<void>;
+  deleteRun(id: string): Promise<void>;
+
+  getCheckpoint(runId: string): Promise<CheckpointRecord | undefined>;
+  deleteCheckpoint(runId: string): Promise<void>;
+
+  putModel(m: ModelRecord): Promise<void>;
+  getModel(runId: string, stage: StageName): Promise<ModelRecord | undefined>;
+  listModels(runId: string): Promise<StageName[]>;
+}
+
+/** Bytes of a chunk's arrays. */
+export function chunkBytes(c: ChunkRecord): number {
+  return c.pixels.byteLength + (c.expression?.byteLength ?? 0) + (c.gender?.byteLength ?? 0) + (c.age?.byteLength ?? 0);
+}
+
+/** An in-memory LabStorage with the same semantics as IndexedDB (records are cloned in and out). */
+export function memoryStorage(): LabStorage {
+  const datasets = new Map<string, DatasetMeta>();
+  const chunks = new Map<string, ChunkRecord>();
+  const runs = new Map<string, RunRecord>();
+  const checkpoints = new Map<string, CheckpointRecord>();
+  const models = new Map<string, ModelRecord>();
+  const ck = (d: string, s: string, i: number) => `${d}\u0000${s}\u0000${i}`;
+  const clone = <T>(x: T): T => structuredClone(x);
+  return {
+    listDatasets: async () => [...datasets.values()].map(clone),
+    getDataset: async (id) => (datasets.has(id) ? clone(datasets.get(id)!) : undefined),
+    putDataset: async (meta, list) => {
+      for (const c of list) chunks.set(ck(c.datasetId, c.split, c.index), clone(c));
+      datasets.set(meta.id, clone(meta));
+    },
+    getChunks: async (id, split) =>
+      [...chunks.values()].filter((c) => c.datasetId === id && c.split === split).sort((a, b) => a.index - b.index).map(clone),
+    getChunk: async (id, split, index) => {
+      const c = chunks.get(ck(id, split, index));
+      return c ? clone(c) : undefined;
+    },
+    deleteDataset: async (id) => {
+      datasets.delete(id);
+      for (const [k, c] of chunks) if (c.datasetId === id) chunks.delete(k);
+    },
+    listRuns: async () => [...runs.values()].sort((a, b) => b.createdAt - a.createdAt).map(clone),
+    getRun: async (id) => (runs.has(id) ? clone(runs.get(id)!) : undefined),
+    putRun: async (r) => { runs.set(r.id, clone(r)); },
+    putRunAndCheckpoint: async (r, cp) => {
+      runs.set(r.id, clone(r));
+      checkpoints.set(cp.runId, clone(cp));
+    },
+    deleteRun: async (id) => {
+      runs.delete(id);
+      checkpoints.delete(id);
+      for (const [k, m] of models) if (m.runId === id) models.delete(k);
+    },
+    getCheckpoint: async (id) => (checkpoints.has(id) ? clone(checkpoints.get(id)!) : undefined),
+    deleteCheckpoint: async (id) => { checkpoints.delete(id); },
+    putModel: async (m) => { models.set(`${m.runId}\u0000${m.stage}`, clone(m)); },
+    getModel: async (id, stage) => {
+      const m = models.get(`${id}\u0000${stage}`);
+      return m ? clone(m) : undefined;
+    },
+    listModels: async (id) => [...models.values()].filter((m) => m.runId === id).map((m) => m.stage),
+  };
+}

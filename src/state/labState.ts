@@ -1,0 +1,198 @@
+// The page's whole state as plain data, and the pure reducer of worker events into it. The zustand store
+// (store.ts) only holds this and applies the reducer; tests drive the reducer directly.
+import type { ConfigError, ExperimentConfig, StageName } from '../core/config/config';
+import type { Split, Visibility } from '../core/data/types';
+import type { DatasetMeta, RunRecord } from '../platform/browser/storage';
+import type { RunPhase, WorkerEvent } from '../worker/protocol';
+import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
+
+export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results';
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** A stored run as the history list shows it. */
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: RunRecord['status'];
+  message: string | null;
+  createdAt: number;
+  backend: string | null;
+  task: ExperimentConfig['task'];
+  scenario: ExperimentConfig['scenario'];
+  rows: number;
+  checkpoint: RunRecord['checkpoint'];
+}
+
+export interface PreviewSheet {
+  requestId: number;
+  datasetId: string;
+  split: Split;
+  visibility: Visibility;
+  height: number;
+  width: number;
+  channels: number;
+  count: number;
+  pixels: Uint8Array;
+  labels: string[];
+}
+
+export interface LabState {
+  tab: Tab;
+  worker: { ready: boolean; tfjs: string | null; stageLabels: Partial<Record<StageName, string>>; crashed: string | null };
+  datasets: {
+    list: DatasetMeta[];
+    progress: { datasetId: string; phase: 'generating' | 'storing' | 'loading'; done: number; total: number } | null;
+    storage: { usage: number; quota: number } | null;
+    preview: PreviewSheet | null;
+  };
+  experiment: {
+    config: ExperimentConfig;
+    /** From the worker's configErrors(config); `validFor` is the request they answer. */
+    errors: ConfigError[];
+    validating: number | null;
+    preset: string | null;
+  };
+  backendChoice: BackendChoice;
+  /** The run in the Monitor: live, or the last one. */
+  run: RunView | null;
+  /** Stored runs, newest first. */
+  runs: RunSummary[];
+  /** The run the Results panel shows (live run or a reopened one). */
+  viewed: RunView | null;
+  /** A stored run that did not finish (reload, crash, lost device) and can go on from its checkpoint. */
+  resumable: RunSummary | null;
+  notices: { id: number; level: 'info' | 'warn' | 'error'; text: string }[];
+}
+
+export function initialLabState(config: ExperimentConfig, preset: string | null = null): LabState {
+  return {
+    tab: 'experiment',
+    worker: { ready: false, tfjs: null, stageLabels: {}, crashed: null },
+    datasets: { list: [], progress: null, storage: null, preview: null },
+    experiment: { config, errors: [], validating: null, preset },
+    backendChoice: 'auto',
+    run: null,
+    runs: [],
+    viewed: null,
+    resumable: null,
+    notices: [],
+  };
+}
+
+export function summarise(r: RunRecord): RunSummary {
+  return {
+    id: r.id, name: r.name, status: r.status, message: r.message, createdAt: r.createdAt, backend: r.backend,
+    task: r.config.task, scenario: r.config.scenario, rows: r.rows.length, checkpoint: r.checkpoint,
+  };
+}
+
+let noticeId = 0;
+export function notice(s: LabState, level: 'info' | 'warn' | 'error', text: string): LabState {
+  return { ...s, notices: [...s.notices, { id: ++noticeId, level, text }].slice(-5) };
+}
+
+/** Runs whose record says they were going when the page (re)opened: nothing is running them now. */
+export function isUnfinished(r: { status: RunRecord['status'] }): boolean {
+  return r.status === 'running' || r.status === 'paused' || r.status === 'interrupted';
+}
+
+/** Training time: a session runs from 'running' to any other status; its length joins elapsedMs. */
+function sessionClock(v: RunView, status: RunPhase): Pick<RunView, 'elapsedMs' | 'sessionStartedAt'> {
+  const now = Date.now();
+  if (status === 'running') return { elapsedMs: v.elapsedMs, sessionStartedAt: v.sessionStartedAt ?? now };
+  return { elapsedMs: v.elapsedMs + (v.sessionStartedAt ? now - v.sessionStartedAt : 0), sessionStartedAt: null };
+}
+
+function withRun(s: LabState, runId: string, f: (v: RunView) => RunView): LabState {
+  if (!s.run || s.run.runId !== runId) return s;
+  const run = f(s.run);
+  return { ...s, run, viewed: s.viewed?.runId === runId ? run : s.viewed };
+}
+
+function upsertSummary(list: RunSummary[], sum: RunSummary): RunSummary[] {
+  const i = list.findIndex((r) => r.id === sum.id);
+  if (i < 0) return [sum, ...list];
+  const out = list.slice();
+  out[i] = sum;
+  return out;
+}
+
+/** Folds one worker event into the lab state. */
+export function reduceLab(s: LabState, e: WorkerEvent): LabState {
+  switch (e.type) {
+    case 'ready':
+      return { ...s, worker: { ...s.worker, ready: true, tfjs: e.tfjs, stageLabels: e.stageLabels, crashed: null } };
+    case 'validation':
+      if (s.experiment.validating !== e.requestId) return s; // an answer to an older edit
+      return { ...s, experiment: { ...s.experiment, errors: e.errors, validating: null } };
+    case 'datasetProgress': {
+      // Reading a stored dataset ends without a datasetReady: its last progress event clears the bar.
+      const finished = e.phase === 'loading' && e.done >= e.total;
+      return { ...s, datasets: { ...s.datasets, progress: finished ? null : { datasetId: e.datasetId, phase: e.phase, done: e.done, total: e.total } } };
+    }
+    case 'datasetReady': {
+      const list = [...s.datasets.list.filter((d) => d.id !== e.meta.id), e.meta].sort((a, b) => a.createdAt - b.createdAt);
+      return { ...s, datasets: { ...s.datasets, list, progress: null } };
+    }
+    case 'preview':
+      return { ...s, datasets: { ...s.datasets, preview: { ...e } } };
+    case 'backend':
+      return withRun(s, e.runId, (v) => ({ ...v, backend: e.name, skipped: e.skipped }));
+    case 'runState': {
+      let next = s;
+      if (e.record) {
+        // A run starting or resuming: the Monitor shows what is stored for it, then the live events.
+        const v = { ...runViewFromRecord(e.record), status: e.status, message: e.message, sessionStartedAt: e.status === 'running' ? Date.now() : null };
+        next = { ...next, run: v, viewed: next.viewed?.runId === e.runId || !next.viewed ? v : next.viewed };
+        next = { ...next, runs: upsertSummary(next.runs, summarise(e.record)) };
+      } else if (!s.run || s.run.runId !== e.runId) {
+        return s;
+      }
+      next = withRun(next, e.runId, (v) => ({
+        ...v, status: e.status, message: e.message, ...sessionClock(v, e.status),
+        ...(e.status === 'done' ? { current: null, stageInfo: Object.fromEntries(Object.entries(v.stageInfo).map(([k, st]) => [k, { ...st!, status: 'done' }])) } : {}),
+      }));
+      const i = next.runs.findIndex((r) => r.id === e.runId);
+      if (i >= 0 && e.status !== 'starting') {
+        const runs = next.runs.slice();
+        runs[i] = { ...runs[i], status: e.status, message: e.message, rows: next.run?.rows.length ?? runs[i].rows, backend: next.run?.backend ?? runs[i].backend };
+        next = { ...next, runs };
+      }
+      if (s.resumable?.id === e.runId && (e.status === 'running' || e.status === 'starting')) next = { ...next, resumable: null };
+      if (e.status === 'interrupted' && next.runs[i]) next = { ...next, resumable: { ...next.runs[i], checkpoint: next.runs[i].checkpoint } };
+      if (e.status === 'failed') next = notice(next, 'error', e.message ?? 'The run failed.');
+      return next;
+    }
+    case 'events': {
+      if (!s.run || s.run.runId !== e.runId) return s;
+      let v = s.run;
+      for (const ev of e.events) v = reduceRun(v, ev);
+      return withRun(s, e.runId, () => v);
+    }
+    case 'checkpoint': {
+      const next = withRun(s, e.runId, (v) => ({ ...v, lastCheckpoint: { stage: e.stage, epoch: e.epoch } }));
+      const runs = next.runs.map((r) => (r.id === e.runId ? { ...r, checkpoint: { stage: e.stage, epoch: e.epoch, steps: next.run?.steps ?? 0, savedAt: Date.now() } } : r));
+      return { ...next, runs };
+    }
+    case 'error':
+      return notice(s, 'error', e.message);
+    case 'crashed': {
+      let next: LabState = { ...s, worker: { ...s.worker, ready: false, crashed: e.message } };
+      const live = s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting');
+      if (live) {
+        const msg = `${e.message} The run is kept up to its last checkpoint; resume it, on another backend if this keeps happening.`;
+        next = withRun(next, s.run!.runId, (v) => ({ ...v, status: 'interrupted', message: msg }));
+        const sum = next.runs.find((r) => r.id === s.run!.runId);
+        next = { ...next, runs: next.runs.map((r) => (r.id === s.run!.runId ? { ...r, status: 'interrupted' as const, message: msg } : r)) };
+        if (sum) next = { ...next, resumable: { ...sum, status: 'interrupted', message: msg } };
+      }
+      return notice(next, 'error', e.message);
+    }
+  }
+}
+
+/** A new run's view before the worker answers (so the Monitor moves at once). */
+export function startingRun(s: LabState, runId: string, cfg: ExperimentConfig): LabState {
+  const v = newRunView(runId, cfg);
+  return { ...s, run: v, viewed: v, tab: 'monitor' };
+}

@@ -1,0 +1,266 @@
+// The lab's zustand store (vanilla, so it runs without React) and the actions the panels call. Worker
+// events are buffered and applied in one update at most every `flushMs` (default 100 ms), so a fast
+// run never re-renders the charts per batch. Only src/state imports zustand.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { DEFAULTS, makeConfig, type ExperimentConfig } from '../core/config/config';
+import { presetConfig } from '../core/config/presets';
+import type { Split, Visibility } from '../core/data/types';
+import type { StageName } from '../core/config/config';
+import type { LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
+import type { LabClient } from '../worker/client';
+import { BACKEND_ORDER, newRunId, type BackendName, type WorkerEvent } from '../worker/protocol';
+import { initialLabState, isUnfinished, notice, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
+import { runViewFromRecord } from './runView';
+
+export type LabStore = StoreApi<LabState>;
+
+/** What the page itself reads from storage (metadata, runs, models); images stay with the worker. */
+export type PageStorage = Pick<LabStorage, 'listDatasets' | 'deleteDataset' | 'listRuns' | 'getRun' | 'putRun' | 'deleteRun' | 'listModels' | 'getModel'>;
+
+export interface LabDeps {
+  client: LabClient;
+  storage: PageStorage;
+  /** Storage used / available (navigator.storage.estimate). */
+  estimate?: () => Promise<{ usage: number; quota: number } | null>;
+  /** Buffered worker events are applied at most this often. */
+  flushMs?: number;
+  /** Ids of runs a worker (in any tab) is training now: not interrupted, whatever their record says. */
+  runsInProgress?: () => Promise<Set<string>>;
+  /** Resolves when no worker trains the run any more (its tab closed, or the page reloading let go). */
+  whenRunFree?: (runId: string) => Promise<void>;
+}
+
+/** Collects items and hands them over in one batch, at most once per `intervalMs`. */
+export function eventBuffer<E>(apply: (items: E[]) => void, intervalMs = 100): { push(e: E): void; flush(): void; dispose(): void } {
+  let queue: E[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (!queue.length) return;
+    const items = queue;
+    queue = [];
+    apply(items);
+  };
+  return {
+    push: (e) => {
+      queue.push(e);
+      timer ??= setTimeout(flush, intervalMs);
+    },
+    flush,
+    dispose: () => { if (timer) clearTimeout(timer); timer = null; queue = []; },
+  };
+}
+
+export function createLabStore(init: LabState): LabStore {
+  return createStore<LabState>()(() => init);
+}
+
+/** Immutable set of a dotted path in plain JSON. */
+export function setPath<T>(obj: T, path: string, value: unknown): T {
+  const [head, ...rest] = path.split('.');
+  const base = (obj ?? {}) as Record<string, unknown>;
+  return { ...base, [head]: rest.length ? setPath(base[head], rest.join('.'), value) : value } as T;
+}
+
+export function backendOrder(choice: BackendChoice): BackendName[] {
+  return choice === 'auto' ? [...BACKEND_ORDER] : [choice];
+}
+
+export interface LabActions {
+  boot(): Promise<void>;
+  setTab(t: Tab): void;
+  setField(path: string, value: unknown): void;
+  setConfig(cfg: ExperimentConfig, preset?: string | null): void;
+  applyPreset(name: string): void;
+  /** Parses a config document (only what differs from the defaults is needed); false on bad JSON. */
+  importConfig(text: string): boolean;
+  setBackendChoice(c: BackendChoice): void;
+  startRun(): string | null;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+  /** Continues a stored run from its last checkpoint, on the chosen backend. */
+  resumeRun(runId: string): Promise<void>;
+  discardRun(runId: string): Promise<void>;
+  openRun(runId: string): Promise<void>;
+  refreshRuns(): Promise<void>;
+  ensureDataset(): void;
+  deleteDataset(id: string): Promise<void>;
+  refreshStorage(): Promise<void>;
+  requestPreview(datasetId: string, split: Split, visibility: Visibility, count?: number): void;
+  getModel(runId: string, stage: StageName): Promise<ModelRecord | undefined>;
+  dismissNotice(id: number): void;
+  /** Test hook: destroy the worker's WebGPU device. */
+  loseDevice(): void;
+  dispose(): void;
+}
+
+export function createLab(deps: LabDeps, init: LabState = initialLabState(makeConfig(DEFAULTS))): { store: LabStore; actions: LabActions } {
+  const store = createLabStore(init);
+  const { client, storage } = deps;
+  const get = store.getState;
+  const set = (f: (s: LabState) => LabState) => store.setState(f(get()), true);
+  let requestId = 0;
+
+  const buffer = eventBuffer<WorkerEvent>((events) => {
+    set((s) => events.reduce(reduceLab, s));
+    if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
+  }, deps.flushMs ?? 100);
+  const unsubscribe = client.subscribe((e) => buffer.push(e));
+
+  const isLive = (s: LabState, runId: string) => s.run?.runId === runId && ['running', 'paused', 'starting'].includes(s.run.status);
+  const markInterrupted = async (r: RunRecord) => {
+    r.status = 'interrupted';
+    r.message = 'The page was closed or reloaded while the run was going.';
+    await storage.putRun(r);
+  };
+
+  /** A word in the Monitor until the worker answers (a batch can take a while on a slow backend). */
+  const say = (message: string) => set((s) => (s.run && ['running', 'starting'].includes(s.run.status) ? { ...s, run: { ...s.run, message } } : s));
+
+  const validate = () => {
+    const id = ++requestId;
+    set((s) => ({ ...s, experiment: { ...s.experiment, validating: id } }));
+    client.send({ type: 'validate', requestId: id, config: get().experiment.config });
+  };
+
+  const actions: LabActions = {
+    async boot() {
+      validate();
+      actions.ensureDataset();
+      const [datasets, runs, live] = await Promise.all([storage.listDatasets(), storage.listRuns(), deps.runsInProgress?.() ?? new Set<string>()]);
+      // A run stored as going while no worker trains it was cut short by a reload or a crash. One that a
+      // worker still holds (another tab, or this page's previous load letting go) is checked when freed.
+      const going = (r: RunRecord) => r.status === 'running' || r.status === 'paused';
+      const held: RunRecord[] = [];
+      for (const r of runs) {
+        if (going(r) && !live.has(r.id)) await markInterrupted(r);
+        else if (going(r)) held.push(r);
+      }
+      const resumable = runs.find((r) => isUnfinished(r) && !live.has(r.id));
+      set((s) => ({
+        ...s,
+        datasets: { ...s.datasets, list: [...datasets.filter((d) => d.complete), ...s.datasets.list.filter((d) => !datasets.some((x) => x.id === d.id))] },
+        runs: runs.map(summarise),
+        resumable: resumable ? summarise(resumable) : null,
+        viewed: s.viewed ?? (runs.find((r) => r.status === 'done') ? runViewFromRecord(runs.find((r) => r.status === 'done')!) : null),
+      }));
+      for (const r of held) {
+        void deps.whenRunFree?.(r.id).then(async () => {
+          const now = await storage.getRun(r.id);
+          if (!now || !going(now) || isLive(get(), r.id)) return;
+          await markInterrupted(now);
+          set((s) => ({ ...s, runs: s.runs.map((x) => (x.id === now.id ? summarise(now) : x)), resumable: s.resumable ?? summarise(now) }));
+        });
+      }
+      await actions.refreshStorage();
+    },
+    setTab: (t) => set((s) => ({ ...s, tab: t })),
+    setField(path, value) {
+      set((s) => ({ ...s, experiment: { ...s.experiment, config: setPath(s.experiment.config, path, value), preset: null } }));
+      validate();
+    },
+    setConfig(cfg, preset = null) {
+      set((s) => ({ ...s, experiment: { ...s.experiment, config: cfg, preset } }));
+      validate();
+    },
+    applyPreset(name) {
+      actions.setConfig(presetConfig(name), name);
+      actions.ensureDataset();
+    },
+    importConfig(text) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        set((s) => notice(s, 'error', `The config is not valid JSON: ${(e as Error).message}`));
+        return false;
+      }
+      actions.setConfig(makeConfig(json));
+      return true;
+    },
+    setBackendChoice: (c) => set((s) => ({ ...s, backendChoice: c })),
+    startRun() {
+      const s = get();
+      if (s.experiment.errors.length || s.experiment.validating !== null) return null;
+      if (s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting')) return null;
+      if (s.worker.crashed) client.restart();
+      const runId = newRunId();
+      const cfg = s.experiment.config;
+      set((st) => startingRun(st, runId, cfg));
+      client.send({ type: 'start', runId, config: cfg, backends: backendOrder(s.backendChoice) });
+      return runId;
+    },
+    pause() {
+      client.send({ type: 'pause' });
+      say('Pausing after the current batch…');
+    },
+    resume: () => client.send({ type: 'resume' }),
+    cancel() {
+      client.send({ type: 'cancel' });
+      say('Stopping after the current batch…');
+    },
+    async resumeRun(runId) {
+      const s = get();
+      if (s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting')) return;
+      // After a crash or a lost GPU device the worker's backend state is not to be trusted: a fresh one.
+      if (s.worker.crashed || s.run?.status === 'interrupted') client.restart();
+      const rec = await storage.getRun(runId);
+      if (!rec) {
+        set((st) => notice(st, 'error', `The run ${runId} is no longer stored.`));
+        return;
+      }
+      const v = { ...runViewFromRecord(rec), status: 'starting' as const };
+      set((st) => ({ ...st, run: v, viewed: v, tab: 'monitor', resumable: null, worker: { ...st.worker, crashed: null } }));
+      client.send({ type: 'resumeRun', runId, backends: backendOrder(get().backendChoice) });
+    },
+    async discardRun(runId) {
+      await storage.deleteRun(runId);
+      set((s) => ({
+        ...s,
+        runs: s.runs.filter((r) => r.id !== runId),
+        resumable: s.resumable?.id === runId ? null : s.resumable,
+        viewed: s.viewed?.runId === runId ? null : s.viewed,
+        run: s.run?.runId === runId && !['running', 'paused', 'starting'].includes(s.run.status) ? null : s.run,
+      }));
+      await actions.refreshStorage();
+    },
+    async openRun(runId) {
+      const s = get();
+      if (s.run?.runId === runId) {
+        set((st) => ({ ...st, viewed: st.run }));
+        return;
+      }
+      const rec = await storage.getRun(runId);
+      if (rec) set((st) => ({ ...st, viewed: runViewFromRecord(rec) }));
+    },
+    async refreshRuns() {
+      const runs = await storage.listRuns();
+      set((s) => ({ ...s, runs: runs.map(summarise) }));
+    },
+    ensureDataset() {
+      const ds = get().experiment.config.dataset;
+      if (ds.source === 'synth') client.send({ type: 'ensureDataset', dataset: ds });
+    },
+    async deleteDataset(id) {
+      await storage.deleteDataset(id);
+      set((s) => ({ ...s, datasets: { ...s.datasets, list: s.datasets.list.filter((d) => d.id !== id), preview: s.datasets.preview?.datasetId === id ? null : s.datasets.preview } }));
+      await actions.refreshStorage();
+    },
+    async refreshStorage() {
+      const e = await deps.estimate?.();
+      if (e) set((s) => ({ ...s, datasets: { ...s.datasets, storage: e } }));
+    },
+    requestPreview(datasetId, split, visibility, count = 32) {
+      client.send({ type: 'preview', requestId: ++requestId, datasetId, split, visibility, count });
+    },
+    getModel: (runId, stage) => storage.getModel(runId, stage),
+    dismissNotice: (id) => set((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) })),
+    loseDevice: () => client.send({ type: 'loseDevice' }),
+    dispose() {
+      unsubscribe();
+      buffer.dispose();
+    },
+  };
+  return { store, actions };
+}

@@ -1,0 +1,36 @@
+// Start / pause / resume / cancel, the backend choice, and what is running now.
+import { useActions, useLab } from '../state/react';
+import type { BackendChoice } from '../state/labState';
+import { BACKEND_CHOICES } from './backends';
+
+export function RunControls() {
+  const a = useActions();
+  const ready = useLab((s) => s.worker.ready);
+  const crashed = useLab((s) => s.worker.crashed);
+  const status = useLab((s) => s.run?.status ?? null);
+  const backend = useLab((s) => s.run?.backend ?? null);
+  const errors = useLab((s) => s.experiment.errors.length);
+  const validating = useLab((s) => s.experiment.validating !== null);
+  const choice = useLab((s) => s.backendChoice);
+  const live = status === 'running' || status === 'paused' || status === 'starting';
+  const canStart = (ready || !!crashed) && !live && !errors && !validating;
+  const why = !ready && !crashed ? 'the training worker is starting' : errors ? `${errors} invalid setting(s): see Experiment` : validating ? 'checking the settings' : live ? 'a run is going' : '';
+  return (
+    <div className="controls">
+      <label className="backend-choice">
+        backend{' '}
+        <select value={choice} disabled={live} onChange={(e) => a.setBackendChoice(e.target.value as BackendChoice)} data-testid="backend-choice">
+          {BACKEND_CHOICES.map((b) => <option key={b.value} value={b.value}>{b.label}</option>)}
+        </select>
+      </label>
+      <button className="primary" disabled={!canStart} title={why} onClick={() => a.startRun()} data-testid="start">Run the curriculum</button>
+      {status === 'paused'
+        ? <button onClick={a.resume} data-testid="resume">Resume</button>
+        : <button onClick={a.pause} disabled={status !== 'running'} data-testid="pause">Pause</button>}
+      <button onClick={a.cancel} disabled={!live} data-testid="cancel">Cancel</button>
+      <span className={`status status-${status ?? 'idle'}`} data-testid="run-status">
+        {!ready && !crashed ? 'starting the worker…' : status ? `${status}${backend ? ` on ${backend}` : ''}` : 'idle'}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+// What is stored: each dataset's tasks, images per split and class, size on disk; a preview grid of
+// faces as the model sees them (full ○ / lower ◑ / upper ◐); delete; storage used and available.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Split, Visibility } from '../../core/data/types';
+import { VISIBILITY_SYMBOL } from '../../core/data/types';
+import type { DatasetMeta } from '../../platform/browser/storage';
+import { useActions, useLab } from '../../state/react';
+import { synthDatasetId } from '../../worker/datasetId';
+import { ProgressBar } from '../common/ProgressBar';
+import { formatBytes, formatDate } from '../format';
+import { previewScale, sheetLayout, sheetPixels } from './preview';
+
+function StorageUse() {
+  const st = useLab((s) => s.datasets.storage);
+  const a = useActions();
+  return (
+    <section className="card">
+      <h3>Browser storage</h3>
+      {st ? (
+        <>
+          <ProgressBar value={st.quota ? st.usage / st.quota : null} label={`${formatBytes(st.usage)} used of ${formatBytes(st.quota)} available to this page`} testId="storage-bar" />
+          <p className="muted">Datasets, runs, trained models and checkpoints live in this browser (IndexedDB), nowhere else.</p>
+        </>
+      ) : <p className="muted">This browser does not report its storage use.</p>}
+      <button onClick={() => void a.refreshStorage()}>Refresh</button>
+    </section>
+  );
+}
+
+function CurrentDataset() {
+  const cfg = useLab((s) => s.experiment.config.dataset);
+  const list = useLab((s) => s.datasets.list);
+  const progress = useLab((s) => s.datasets.progress);
+  const a = useActions();
+  if (cfg.source !== 'synth') return null;
+  const id = synthDatasetId(cfg);
+  const stored = list.some((d) => d.id === id);
+  return (
+    <section className="card">
+      <h3>The experiment’s dataset</h3>
+      <p>
+        Synthetic faces {cfg.height}×{cfg.width}, {cfg.train} / {cfg.val} / {cfg.test} images (train / val / test), seed {cfg.seed}:{' '}
+        <strong data-testid="current-dataset-status">{stored ? 'stored' : progress ? 'being created…' : 'not stored yet'}</strong>
+      </p>
+      {!stored && !progress && <button onClick={a.ensureDataset}>Create it now</button>}
+    </section>
+  );
+}
+
+function ClassTable({ meta }: { meta: DatasetMeta }) {
+  const splits: Split[] = ['train', 'val', 'test'];
+  const tasks = (['expression', 'gender'] as const).filter((t) => meta.splits.train.classCounts[t]);
+  return (
+    <table className="counts">
+      <thead>
+        <tr><th>labels</th>{splits.map((s) => <th key={s}>{s}</th>)}</tr>
+      </thead>
+      <tbody>
+        {tasks.flatMap((t) => (meta.classNames[t] ?? []).map((name, c) => (
+          <tr key={`${t}-${c}`}>
+            <td>{t}: {name}</td>
+            {splits.map((s) => <td key={s}>{meta.splits[s].classCounts[t]?.[c] ?? 0}</td>)}
+          </tr>
+        )))}
+        {meta.splits.train.age && (
+          <tr>
+            <td>age (years)</td>
+            {splits.map((s) => {
+              const g = meta.splits[s].age;
+              return <td key={s}>{g ? `${g.min}–${g.max}, mean ${g.mean.toFixed(1)}` : '–'}</td>;
+            })}
+          </tr>
+        )}
+        <tr className="total"><td>images</td>{splits.map((s) => <td key={s}>{meta.splits[s].count}</td>)}</tr>
+      </tbody>
+    </table>
+  );
+}
+
+function Preview({ meta }: { meta: DatasetMeta }) {
+  const a = useActions();
+  const sheet = useLab((s) => s.datasets.preview);
+  const [split, setSplit] = useState<Split>('train');
+  const [vis, setVis] = useState<Visibility>('full');
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => { a.requestPreview(meta.id, split, vis, 32); }, [a, meta.id, split, vis]);
+  const mine = sheet && sheet.datasetId === meta.id && sheet.split === split && sheet.visibility === vis ? sheet : null;
+  const layout = useMemo(() => (mine ? sheetLayout(mine.count, mine.height, mine.width, 8, previewScale(mine.width)) : null), [mine]);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !mine || !layout) return;
+    c.width = layout.width;
+    c.height = layout.height;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.putImageData(new ImageData(sheetPixels(mine.pixels, mine.count, mine.height, mine.width, mine.channels, layout) as Uint8ClampedArray<ArrayBuffer>, layout.width, layout.height), 0, 0);
+  }, [mine, layout]);
+  return (
+    <div className="preview">
+      <div className="row">
+        <label>split <select value={split} onChange={(e) => setSplit(e.target.value as Split)}>{(['train', 'val', 'test'] as Split[]).map((s) => <option key={s}>{s}</option>)}</select></label>
+        <span className="seg" role="group" aria-label="visible part">
+          {(['full', 'lower', 'upper'] as Visibility[]).map((v) => (
+            <button key={v} className={vis === v ? 'active' : ''} onClick={() => setVis(v)} data-testid={`preview-${v}`}>{VISIBILITY_SYMBOL[v]} {v}</button>
+          ))}
+        </span>
+      </div>
+      <canvas ref={canvas} className="sheet" data-testid="preview-canvas" />
+      {mine && (
+        <ol className="labels muted">
+          {mine.labels.slice(0, 8).map((l, i) => <li key={i}>{l}</li>)}
+          {mine.labels.length > 8 && <li>… first row’s labels; {mine.count} images shown</li>}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function DatasetCard({ meta, open, onOpen }: { meta: DatasetMeta; open: boolean; onOpen: () => void }) {
+  const a = useActions();
+  return (
+    <section className="card dataset" data-testid="dataset-card">
+      <header className="row spread">
+        <div>
+          <h3>{meta.name}</h3>
+          <div className="muted">
+            {meta.height}×{meta.width}×{meta.channels} · tasks: {meta.tasks.join(', ')} · {meta.splits.train.count + meta.splits.val.count + meta.splits.test.count} images ·{' '}
+            <span data-testid="dataset-size">{formatBytes(meta.bytes)}</span> on disk · created {formatDate(meta.createdAt)}
+          </div>
+          <code className="muted small">{meta.id}</code>
+        </div>
+        <div className="row">
+          <button onClick={onOpen}>{open ? 'Hide' : 'Preview'}</button>
+          <button className="danger" onClick={() => { if (confirm(`Delete ${meta.name}? It is generated again when a run needs it.`)) void a.deleteDataset(meta.id); }}>Delete</button>
+        </div>
+      </header>
+      <ClassTable meta={meta} />
+      {open && <Preview meta={meta} />}
+    </section>
+  );
+}
+
+export function DatasetsPanel() {
+  const list = useLab((s) => s.datasets.list);
+  const [open, setOpen] = useState<string | null>(null);
+  const shown = open ?? list[list.length - 1]?.id ?? null;
+  return (
+    <div className="datasets" data-testid="datasets-panel">
+      <div className="two">
+        <CurrentDataset />
+        <StorageUse />
+      </div>
+      {list.length === 0 && <p className="muted">No dataset stored yet.</p>}
+      {[...list].reverse().map((m) => <DatasetCard key={m.id} meta={m} open={shown === m.id} onOpen={() => setOpen(shown === m.id ? '' : m.id)} />)}
+    </div>
+  );
+}

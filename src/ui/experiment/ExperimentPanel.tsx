@@ -1,0 +1,144 @@
+// The experiment: presets, every setting with its default and, next to it, what is wrong with it
+// (the core's configErrors, run in the worker), and the config as JSON to copy, import or export.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { PRESETS } from '../../core/config/presets';
+import { useActions, useLab } from '../../state/react';
+import { defaultOf, displayValue, errorsFor, FIELD_GROUPS, FORM_PATHS, getPath, parseNumberInput, type FieldSpec } from './fields';
+
+function NumberInput({ value, nullable, step, onChange, id }: { value: unknown; nullable: boolean; step?: number; onChange: (v: unknown) => void; id: string }) {
+  const [text, setText] = useState(displayValue(value));
+  // Follow outside changes (presets, imports) without fighting the user's typing.
+  useEffect(() => {
+    setText((t) => (parseNumberInput(t, nullable) === value ? t : displayValue(value)));
+  }, [value, nullable]);
+  return (
+    <input id={id} type="text" inputMode="decimal" value={text} step={step}
+      onChange={(e) => { setText(e.target.value); onChange(parseNumberInput(e.target.value, nullable)); }} />
+  );
+}
+
+function Field({ spec }: { spec: FieldSpec }) {
+  const a = useActions();
+  const value = useLab((s) => getPath(s.experiment.config, spec.path));
+  const all = useLab((s) => s.experiment.errors);
+  const errors = useMemo(() => errorsFor(all, spec.path), [all, spec.path]);
+  const def = defaultOf(spec.path);
+  const id = `f-${spec.path}`;
+  const k = spec.kind;
+  let input;
+  if (k.type === 'number') {
+    input = <NumberInput id={id} value={value} nullable={!!k.nullable} step={k.step} onChange={(v) => a.setField(spec.path, v)} />;
+  } else if (k.type === 'select') {
+    input = (
+      <select id={id} value={String(value)} onChange={(e) => {
+        const opt = k.options.find((o) => String(o.value) === e.target.value);
+        a.setField(spec.path, opt ? opt.value : e.target.value);
+      }}>
+        {!k.options.some((o) => String(o.value) === String(value)) && <option value={String(value)}>{String(value)}</option>}
+        {k.options.map((o) => <option key={String(o.value)} value={String(o.value)}>{o.label}</option>)}
+      </select>
+    );
+  } else if (k.type === 'bool') {
+    input = <input id={id} type="checkbox" checked={value === true} onChange={(e) => a.setField(spec.path, e.target.checked)} />;
+  } else if (k.type === 'range') {
+    const pair = Array.isArray(value) ? value : [value, value];
+    input = (
+      <span className="pair">
+        <NumberInput id={id} value={pair[0]} nullable={false} onChange={(v) => a.setField(spec.path, [v, pair[1]])} />
+        <span>–</span>
+        <NumberInput id={`${id}-hi`} value={pair[1]} nullable={false} onChange={(v) => a.setField(spec.path, [pair[0], v])} />
+      </span>
+    );
+  } else {
+    input = <input id={id} type="text" value={displayValue(value)} onChange={(e) => a.setField(spec.path, e.target.value)} />;
+  }
+  const defText = Array.isArray(def) ? def.join(' – ') : def === null ? 'auto' : String(def);
+  return (
+    <div className={errors.length ? 'field invalid' : 'field'} data-field={spec.path}>
+      <label htmlFor={id}>{spec.label}</label>
+      <div className="input">{input}</div>
+      <div className="hint">
+        {errors.length
+          ? errors.map((m) => <span key={m} className="error" data-testid="field-error">{m}</span>)
+          : <span className="muted">default {defText}{spec.help ? ` · ${spec.help}` : ''}</span>}
+      </div>
+    </div>
+  );
+}
+
+function download(name: string, text: string, type = 'application/json') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function ConfigJson() {
+  const a = useActions();
+  const config = useLab((s) => s.experiment.config);
+  const json = JSON.stringify(config, null, 2);
+  const [text, setText] = useState(json);
+  const [dirty, setDirty] = useState(false);
+  const file = useRef<HTMLInputElement>(null);
+  useEffect(() => { if (!dirty) setText(json); }, [json, dirty]);
+  return (
+    <section className="card">
+      <h3>Config as JSON</h3>
+      <p className="muted">The whole experiment is this document. A file listing only what differs from the defaults is enough to import; the headless runner reads the same format (<code>npm run experiment -- --config file.json</code>).</p>
+      <textarea className="json" spellCheck={false} value={text} onChange={(e) => { setText(e.target.value); setDirty(true); }} rows={16} data-testid="config-json" />
+      <div className="row">
+        <button disabled={!dirty} onClick={() => { if (a.importConfig(text)) setDirty(false); }}>Apply JSON</button>
+        <button disabled={!dirty} onClick={() => { setText(json); setDirty(false); }}>Revert</button>
+        <button onClick={() => download(`${config.name.replace(/[^\w-]+/g, '_').slice(0, 60) || 'experiment'}.json`, json)}>Export…</button>
+        <button onClick={() => file.current?.click()}>Import…</button>
+        <input ref={file} type="file" accept="application/json,.json" hidden onChange={async (e) => {
+          const f = e.target.files?.[0];
+          if (f) { a.importConfig(await f.text()); setDirty(false); }
+          e.target.value = '';
+        }} />
+      </div>
+    </section>
+  );
+}
+
+export function ExperimentPanel() {
+  const a = useActions();
+  const preset = useLab((s) => s.experiment.preset);
+  const errors = useLab((s) => s.experiment.errors);
+  const validating = useLab((s) => s.experiment.validating !== null);
+  const ready = useLab((s) => s.worker.ready);
+  const other = errors.filter((e) => !FORM_PATHS.has(e.field) && ![...FORM_PATHS].some((p) => e.field.startsWith(`${p}.`)));
+  return (
+    <div className="experiment" data-testid="experiment-panel">
+      <section className="card row">
+        <label>
+          preset{' '}
+          <select value={preset ?? ''} onChange={(e) => { if (e.target.value) a.applyPreset(e.target.value); }} data-testid="preset">
+            <option value="">(custom)</option>
+            {Object.keys(PRESETS).map((p) => <option key={p} value={p}>{p}</option>)}
+          </select>
+        </label>
+        <span className={errors.length ? 'error' : 'muted'} data-testid="config-status">
+          {!ready ? 'The settings are checked once the training worker has started.' : validating ? 'checking…' : errors.length ? `${errors.length} setting(s) need attention before a run.` : 'All settings are valid.'}
+        </span>
+      </section>
+      {other.length > 0 && (
+        <section className="card errors">
+          {other.map((e) => <div key={e.field + e.message} className="error" data-testid="field-error"><code>{e.field}</code>: {e.message}</div>)}
+        </section>
+      )}
+      <div className="groups">
+        {FIELD_GROUPS.map((g) => (
+          <section key={g.id} className="card group">
+            <h3>{g.title}</h3>
+            {g.help && <p className="muted">{g.help}</p>}
+            {g.fields.map((f) => <Field key={f.path} spec={f} />)}
+          </section>
+        ))}
+      </div>
+      <ConfigJson />
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+// Chart data from a run's stored series (pure): which loss components exist, where each stage begins,
+// and the per-epoch train / validation metric (accuracy in %, or MAE in years for age).
+import type { StageName } from '../../core/config/config';
+import type { Task } from '../../core/data/types';
+import type { EpochRecord } from '../../core/events';
+import type { LossPoint } from '../../platform/browser/storage';
+
+export const LOSS_KEYS = ['total', 'task', 'kd', 'hint', 'triplet'] as const;
+export type LossKey = (typeof LOSS_KEYS)[number];
+
+export const LOSS_LABEL: Record<LossKey, string> = {
+  total: 'total', task: 'task', kd: 'KD (soft targets)', hint: 'hint (embedding)', triplet: 'triplet',
+};
+
+/** Loss components present anywhere in the series, in a fixed order. */
+export function lossKeys(points: LossPoint[]): LossKey[] {
+  return LOSS_KEYS.filter((k) => points.some((p) => p[k] !== undefined));
+}
+
+/** The first x of every stage, in order of appearance. */
+export function stageStarts<T extends { stage: StageName }>(points: T[], x: (p: T, i: number) => number): { stage: StageName; x: number }[] {
+  const out: { stage: StageName; x: number }[] = [];
+  points.forEach((p, i) => {
+    if (!out.length || out[out.length - 1].stage !== p.stage) out.push({ stage: p.stage, x: x(p, i) });
+  });
+  return out;
+}
+
+export interface EpochPoint {
+  /** Running epoch number over the whole run (1-based). */
+  n: number;
+  stage: StageName;
+  epoch: number;
+  train: number | null;
+  val: number | null;
+  best: boolean;
+}
+
+export function metricName(task: Task): { name: string; unit: string; higherIsBetter: boolean } {
+  return task === 'age' ? { name: 'MAE', unit: 'years', higherIsBetter: false } : { name: 'accuracy', unit: '%', higherIsBetter: true };
+}
+
+export function epochPoints(history: EpochRecord[], task: Task): EpochPoint[] {
+  const v = (m: { accuracy?: number; mae?: number }) => {
+    const x = task === 'age' ? m.mae : m.accuracy === undefined ? undefined : 100 * m.accuracy;
+    return x === undefined || Number.isNaN(x) ? null : x;
+  };
+  return history.map((h, i) => ({ n: i + 1, stage: h.stage, epoch: h.epoch, train: v(h.train), val: v(h.val), best: h.best }));
+}

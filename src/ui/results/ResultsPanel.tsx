@@ -1,0 +1,160 @@
+// Results: the evaluation grid as the paper prints it (○ ◑ ◐), confusion matrices, the run's charts,
+// its trained models and results to download, and the history of runs kept in the browser.
+import { useState } from 'react';
+import type { StageName } from '../../core/config/config';
+import { EXPRESSION_CLASSES, GENDER_CLASSES, type Task } from '../../core/data/types';
+import type { GridRow } from '../../core/events';
+import { formatGrid } from '../../core/report';
+import { useActions, useLab } from '../../state/react';
+import type { RunView } from '../../state/runView';
+import { formatDate, formatDuration } from '../format';
+import { RunCharts } from '../monitor/MonitorPanel';
+import { bestRow, confusionColour, metricCells, metricHeaders, modelFiles, visibilityText } from './grid';
+
+function save(name: string, data: BlobPart, type: string) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
+  const heads = metricHeaders(task);
+  const best = new Set((['full', 'lower', 'upper'] as const).map((t) => bestRow(rows, task, t)));
+  return (
+    <table className="grid" data-testid="results-grid">
+      <thead>
+        <tr><th>model</th><th>trained on</th><th>tested on</th>{heads.map((h) => <th key={h} className="num">{h}</th>)}</tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={`${r.model}-${r.test}`} data-testid="grid-row" className={best.has(i) ? 'best' : ''}>
+            <td>{r.label}</td>
+            <td>{visibilityText(r.train)}</td>
+            <td>{visibilityText(r.test)}</td>
+            {metricCells(r, task).map((c, j) => <td key={j} className="num">{c}</td>)}
+          </tr>
+        ))}
+      </tbody>
+      {rows[0] && <caption className="muted">test split: {rows[0].metrics.count} images; bold: best on each test visibility</caption>}
+    </table>
+  );
+}
+
+function Confusion({ row, classes }: { row: GridRow; classes: readonly string[] }) {
+  const cm = row.metrics.confusion;
+  if (!cm) return null;
+  return (
+    <figure className="confusion" data-testid="confusion">
+      <figcaption>{row.label} · {visibilityText(row.test)}</figcaption>
+      <table>
+        <thead><tr><th className="corner">true ↓ / predicted →</th>{classes.map((c) => <th key={c} title={c}>{c.slice(0, 4)}</th>)}</tr></thead>
+        <tbody>
+          {cm.map((counts, t) => {
+            const total = counts.reduce((a, b) => a + b, 0);
+            return (
+              <tr key={t}>
+                <th>{classes[t]}</th>
+                {counts.map((n, p) => <td key={p} style={confusionColour(n, total)} title={`${n} of ${total}`}>{n || ''}</td>)}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
+
+function Downloads({ run }: { run: RunView }) {
+  const a = useActions();
+  const labels = useLab((s) => s.worker.stageLabels);
+  const exportResults = () => save(`${run.runId}-results.json`, JSON.stringify({
+    id: run.runId, name: run.name, config: run.config, backend: run.backend, skippedBackends: run.skipped,
+    createdAt: new Date(run.createdAt).toISOString(), elapsedMs: run.elapsedMs, history: run.history, grid: run.rows,
+  }, null, 1), 'application/json');
+  const model = async (stage: StageName) => {
+    const m = await a.getModel(run.runId, stage);
+    if (!m) return;
+    const f = modelFiles(m);
+    save(`${stage}-model.json`, f.json, 'application/json');
+    save('model.weights.bin', f.weights, 'application/octet-stream');
+  };
+  return (
+    <div className="row wrap">
+      <button onClick={exportResults}>Download results.json</button>
+      {run.status === 'done' && run.stages.map((s) => <button key={s} onClick={() => void model(s)} title="tfjs LayersModel: model.json + model.weights.bin">{labels[s] ?? s} model</button>)}
+      <button onClick={() => save(`${run.runId}-grid.txt`, formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
+    </div>
+  );
+}
+
+function RunDetail({ run }: { run: RunView }) {
+  const classes = run.config.task === 'expression' ? EXPRESSION_CLASSES : run.config.task === 'gender' ? GENDER_CLASSES : null;
+  const [cm, setCm] = useState(false);
+  return (
+    <>
+      <section className="card">
+        <header className="row spread">
+          <div>
+            <h3 data-testid="viewed-run-name">{run.name}</h3>
+            <div className="muted">
+              {formatDate(run.createdAt)} · {run.config.task}, {run.config.scenario === 'lower' ? '◑ lower half visible' : '◐ upper half visible'} · {run.config.model.arch} · backend {run.backend ?? '–'} · {run.status} · {formatDuration(run.elapsedMs / 1000)} training
+            </div>
+          </div>
+          <Downloads run={run} />
+        </header>
+        {run.rows.length ? <Grid rows={run.rows} task={run.config.task} /> : <p className="muted">No test results yet: rows appear as each stage finishes.</p>}
+      </section>
+      {classes && run.rows.some((r) => r.metrics.confusion) && (
+        <section className="card">
+          <h3>Confusion matrices <button className="link" onClick={() => setCm(!cm)}>{cm ? 'hide' : 'show'}</button></h3>
+          {cm && <div className="confusions">{run.rows.map((r) => <Confusion key={`${r.model}-${r.test}`} row={r} classes={classes} />)}</div>}
+        </section>
+      )}
+      <RunCharts run={run} />
+    </>
+  );
+}
+
+function History() {
+  const runs = useLab((s) => s.runs);
+  const viewed = useLab((s) => s.viewed?.runId ?? null);
+  const live = useLab((s) => (s.run && ['running', 'paused', 'starting'].includes(s.run.status) ? s.run.runId : null));
+  const a = useActions();
+  return (
+    <section className="card">
+      <h3>Runs kept in this browser</h3>
+      {!runs.length && <p className="muted">None yet.</p>}
+      <table className="history" data-testid="run-history">
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id} className={r.id === viewed ? 'selected' : ''} data-testid="history-row" data-status={r.status}>
+              <td>{formatDate(r.createdAt)}</td>
+              <td>{r.name}</td>
+              <td>{r.task}, {r.scenario === 'lower' ? '◑' : '◐'}</td>
+              <td>{r.backend ?? '–'}</td>
+              <td className={`status-${r.status}`} title={r.message ?? ''}>{r.status}</td>
+              <td className="actions">
+                <button onClick={() => void a.openRun(r.id)} data-testid="open-run">Open</button>
+                {r.id !== live && r.status !== 'done' && <button onClick={() => void a.resumeRun(r.id)}>Resume</button>}
+                {r.id !== live && <button className="danger" onClick={() => { if (confirm('Delete this run, its models and checkpoint?')) void a.discardRun(r.id); }}>Delete</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export default function ResultsPanel() {
+  const viewed = useLab((s) => s.viewed);
+  return (
+    <div className="results" data-testid="results-panel">
+      {viewed ? <RunDetail run={viewed} /> : <p className="muted">No finished run to show yet.</p>}
+      <History />
+    </div>
+  );
+}

@@ -1,0 +1,137 @@
+// The typed protocol between the page and the lab worker (ARCHITECTURE.md §6): one discriminated union
+// of commands (page → worker), one of events (worker → page), a checked decoder for each side, and the
+// list of buffers a message can hand over as transferables instead of copying.
+import type { ConfigError, ExperimentConfig, StageName, SynthDatasetConfig } from '../core/config/config';
+import type { Split, Visibility } from '../core/data/types';
+import type { CurriculumEvent } from '../core/events';
+import type { BackendName } from '../platform/backend';
+import type { DatasetMeta, RunRecord, RunStatus } from '../platform/browser/storage';
+
+export type { BackendName };
+/** The order backends are tried in (platform/backend.ts). */
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export type WorkerCommand =
+  /** configErrors() of a candidate config (the core's validation runs where tfjs lives). */
+  | { type: 'validate'; requestId: number; config: unknown }
+  /** Make sure a synthetic dataset is stored, generating it (with progress events) if not. */
+  | { type: 'ensureDataset'; dataset: SynthDatasetConfig }
+  /** A few images of a stored split as the model would see them, for the Datasets preview. */
+  | { type: 'preview'; requestId: number; datasetId: string; split: Split; visibility: Visibility; count: number }
+  /** A new run. `backends`: the order to try. */
+  | { type: 'start'; runId: string; config: ExperimentConfig; backends: BackendName[] }
+  /** Continue a stored run from its last checkpoint (after a reload, a crash or on another backend). */
+  | { type: 'resumeRun'; runId: string; backends: BackendName[] }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'cancel' }
+  /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would. */
+  | { type: 'loseDevice' };
+
+export type RunPhase = RunStatus | 'starting';
+
+export type WorkerEvent =
+  | { type: 'ready'; stageLabels: Record<StageName, string>; tfjs: string }
+  | { type: 'validation'; requestId: number; errors: ConfigError[] }
+  | { type: 'datasetProgress'; datasetId: string; phase: 'generating' | 'storing' | 'loading'; done: number; total: number }
+  | { type: 'datasetReady'; meta: DatasetMeta; created: boolean }
+  | {
+    type: 'preview'; requestId: number; datasetId: string; split: Split; visibility: Visibility;
+    height: number; width: number; channels: number; count: number;
+    /** [count, height, width, channels] bytes, hidden half zeroed. */
+    pixels: Uint8Array;
+    /** One short label per image (class name, or age). */
+    labels: string[];
+  }
+  | { type: 'backend'; runId: string; name: BackendName; skipped: { name: BackendName; reason: string }[] }
+  /** A run's lifecycle. `record`: the stored run as it stands (sent when a run starts or resumes, so the
+   *  page shows what was done before). */
+  | { type: 'runState'; runId: string; status: RunPhase; message: string | null; record?: RunRecord }
+  /** Curriculum events in emission order, batched (a few per message, at most every ~100 ms). */
+  | { type: 'events'; runId: string; events: CurriculumEvent[] }
+  | { type: 'checkpoint'; runId: string; stage: StageName; epoch: number; ms: number }
+  | { type: 'error'; message: string; command: WorkerCommand['type'] | null }
+  /** Made by the page-side client, never by the worker: the worker died (uncaught error, crash). */
+  | { type: 'crashed'; message: string };
+
+export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['validate', 'ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice'];
+export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'validation', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'error', 'crashed'];
+
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Fields each message type must carry, and their typeof. */
+const COMMAND_FIELDS: Record<WorkerCommand['type'], Record<string, string>> = {
+  validate: { requestId: 'number', config: 'object' },
+  ensureDataset: { dataset: 'object' },
+  preview: { requestId: 'number', datasetId: 'string', split: 'string', visibility: 'string', count: 'number' },
+  start: { runId: 'string', config: 'object', backends: 'array' },
+  resumeRun: { runId: 'string', backends: 'array' },
+  pause: {}, resume: {}, cancel: {}, loseDevice: {},
+};
+const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
+  ready: { stageLabels: 'object', tfjs: 'string' },
+  validation: { requestId: 'number', errors: 'array' },
+  datasetProgress: { datasetId: 'string', phase: 'string', done: 'number', total: 'number' },
+  datasetReady: { meta: 'object', created: 'boolean' },
+  preview: { requestId: 'number', datasetId: 'string', pixels: 'bytes', labels: 'array', count: 'number' },
+  backend: { runId: 'string', name: 'string', skipped: 'array' },
+  runState: { runId: 'string', status: 'string' },
+  events: { runId: 'string', events: 'array' },
+  checkpoint: { runId: 'string', stage: 'string', epoch: 'number', ms: 'number' },
+  error: { message: 'string' },
+  crashed: { message: 'string' },
+};
+
+function check(kind: string, data: unknown, fields: Record<string, Record<string, string>>): Rec {
+  if (!isRec(data) || typeof data.type !== 'string') throw new ProtocolError(`${kind} without a type: ${JSON.stringify(data)?.slice(0, 120)}`);
+  const want = fields[data.type];
+  if (!want) throw new ProtocolError(`unknown ${kind} type "${data.type}"`);
+  for (const [k, t] of Object.entries(want)) {
+    const v = data[k];
+    const ok = t === 'array' ? Array.isArray(v) : t === 'bytes' ? v instanceof Uint8Array : t === 'object' ? isRec(v) : typeof v === t;
+    if (!ok) throw new ProtocolError(`${kind} "${data.type}": field ${k} should be ${t === 'bytes' ? 'a Uint8Array' : `a(n) ${t}`}`);
+  }
+  return data;
+}
+
+/** A message received by the worker, checked. */
+export function decodeCommand(data: unknown): WorkerCommand {
+  return check('command', data, COMMAND_FIELDS) as WorkerCommand;
+}
+
+/** A message received by the page, checked. */
+export function decodeEvent(data: unknown): WorkerEvent {
+  return check('event', data, EVENT_FIELDS) as WorkerEvent;
+}
+
+/** Buffers of the typed arrays inside a message, each once: hand them to postMessage as transferables
+ *  (the sender's views become detached, so only messages built for sending carry them). */
+export function transferablesOf(msg: WorkerCommand | WorkerEvent): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 6 || v === null || typeof v !== 'object') return;
+    if (ArrayBuffer.isView(v)) {
+      if (v.buffer instanceof ArrayBuffer) out.add(v.buffer);
+      return;
+    }
+    if (v instanceof ArrayBuffer) { out.add(v); return; }
+    // Curriculum events and run records are plain JSON-like data: copying them is what we want.
+    if (Array.isArray(v)) return;
+    for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  if (msg.type === 'preview') walk(msg, 0);
+  return [...out];
+}
+
+/** A page-unique run id, sortable by time. */
+export function newRunId(now = Date.now(), rand = Math.random): string {
+  return `run-${now.toString(36).padStart(9, '0')}-${Math.floor(rand() * 36 ** 4).toString(36).padStart(4, '0')}`;
+}

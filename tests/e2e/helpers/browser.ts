@@ -1,0 +1,54 @@
+// Debian's Chromium, headless, driven by playwright-core (never a downloaded browser: PLATFORM.md).
+// One browser per flag set; each test gets a fresh context (its own storage) that records every request
+// (page and worker) and the main thread's long tasks.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BASE_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+export async function launch(webgpu: boolean): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BASE_FLAGS, ...(webgpu ? ['--enable-unsafe-webgpu'] : [])],
+  });
+}
+
+export interface LabPage {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL requested by the page or its workers. */
+  requests: string[];
+  /** Console errors and uncaught page errors. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh context and page; long tasks are collected into window.__longTasks from the first script. */
+export async function openLab(browser: Browser): Promise<LabPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  await context.addInitScript(() => {
+    const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+    w.__longTasks = [];
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    } catch { /* longtask not supported */ }
+  });
+  const page = await context.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') errors.push(`worker: ${m.text()}`); }));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { context, page, requests, errors, close: () => context.close() };
+}
+
+/** Long tasks on the main thread since `since` (performance.now() ms), longest first. */
+export async function longTasks(page: Page, since = 0): Promise<{ start: number; duration: number }[]> {
+  const all = await page.evaluate(() => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
+  return all.filter((t) => t.start >= since).sort((a, b) => b.duration - a.duration);
+}

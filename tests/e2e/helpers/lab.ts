@@ -1,0 +1,55 @@
+// Page-level helpers for the lab's end-to-end tests: the tiny experiment URL, waiting on the store,
+// and the weight of the JavaScript the page loaded itself.
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+
+/** ci-tiny, smaller still: software WebGPU takes about a second per batch, so 2 batches per epoch and
+ *  one epoch per stage (the whole curriculum, every grid row). */
+export const TINY = { dataset: { train: 32, val: 16, test: 16 }, teacher: { epochs: 1 }, evalBatchSize: 16 };
+
+export function labUrl(origin: string, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams({ preset: 'ci-tiny', config: JSON.stringify(TINY), ...extra });
+  return `${origin}/?${q}`;
+}
+
+// Predicates run in the page on the store's state. They travel as source text and are evaluated by the
+// DevTools protocol (not by the page's own eval, which its Content-Security-Policy forbids), so they
+// must be self-contained arrow functions.
+type Pred<T> = (s: any) => T;
+const onState = (f: Pred<unknown>) => `(${f.toString()})(window.lab.store.getState())`;
+
+export async function state<T>(page: Page, f: Pred<T>): Promise<T> {
+  return (await page.evaluate(onState(f))) as T;
+}
+
+/** Polls from the test side (page.waitForFunction would eval the source inside the page). */
+export async function waitForState(page: Page, f: Pred<unknown>, timeout = 60_000): Promise<void> {
+  const until = Date.now() + timeout;
+  const src = onState(f);
+  for (;;) {
+    if (await page.evaluate(src)) return;
+    if (Date.now() > until) throw new Error(`timed out after ${timeout} ms waiting for ${f.toString()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Resolves with the run's final status ('done', 'failed', 'interrupted', 'cancelled'). */
+export async function waitForRunEnd(page: Page, timeout = 150_000): Promise<string> {
+  await waitForState(page, (s) => s.run && ['done', 'failed', 'interrupted', 'cancelled'].includes(s.run.status), timeout);
+  return state(page, (s) => s.run.status as string);
+}
+
+/** Scripts and styles the page's main thread has loaded so far (the worker's own imports are in the
+ *  worker's timeline, not here), each with its gzipped size. */
+export async function pageWeight(page: Page, origin: string): Promise<{ url: string; bytes: number; gzip: number }[]> {
+  const urls = await page.evaluate(() => [
+    ...performance.getEntriesByType('resource').map((e) => e.name),
+  ]);
+  const assets = [...new Set(urls)].filter((u) => /\.(js|css)$/.test(new URL(u).pathname) && !/lab\.worker/.test(u));
+  const out: { url: string; bytes: number; gzip: number }[] = [];
+  for (const u of assets) {
+    const body = Buffer.from(await (await fetch(u.startsWith('http') ? u : origin + u)).arrayBuffer());
+    out.push({ url: new URL(u).pathname, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length });
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// Protocol round trips: every command and event survives the structured clone postMessage does,
+// decoders reject malformed messages, and preview pixels travel as transferables (source detached).
+import { describe, expect, it } from 'vitest';
+import { makeConfig } from '../../src/core/config/config';
+import { decodeCommand, decodeEvent, newRunId, ProtocolError, transferablesOf, COMMAND_TYPES, EVENT_TYPES, type WorkerCommand, type WorkerEvent } from '../../src/worker/protocol';
+
+const cfg = makeConfig({});
+const ds = cfg.dataset.source === 'synth' ? cfg.dataset : (() => { throw new Error('synth'); })();
+
+const commands: WorkerCommand[] = [
+  { type: 'validate', requestId: 3, config: cfg },
+  { type: 'ensureDataset', dataset: ds },
+  { type: 'preview', requestId: 4, datasetId: 'd', split: 'train', visibility: 'upper', count: 8 },
+  { type: 'start', runId: 'run-1', config: cfg, backends: ['webgpu', 'cpu'] },
+  { type: 'resumeRun', runId: 'run-1', backends: ['wasm'] },
+  { type: 'pause' }, { type: 'resume' }, { type: 'cancel' }, { type: 'loseDevice' },
+];
+
+function previewEvent(): Extract<WorkerEvent, { type: 'preview' }> {
+  return {
+    type: 'preview', requestId: 1, datasetId: 'd', split: 'val', visibility: 'lower', height: 2, width: 2, channels: 1, count: 2,
+    pixels: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), labels: ['happiness, male, 30 y', 'neutral, female, 41 y'],
+  };
+}
+
+const events: WorkerEvent[] = [
+  { type: 'ready', stageLabels: { teacher: 'teacher', student: 'student', studentOther: 'student (other half)', standard: 'standard T-S', triplet: 'triplet T-S', control: 'student, same budget' }, tfjs: '4.22.0' },
+  { type: 'validation', requestId: 2, errors: [{ field: 'triplet.margin', message: 'must be between 0 and 4 (got 9)' }] },
+  { type: 'datasetProgress', datasetId: 'd', phase: 'generating', done: 10, total: 100 },
+  { type: 'backend', runId: 'r', name: 'webgl', skipped: [{ name: 'webgpu', reason: 'no WebGPU adapter' }] },
+  { type: 'runState', runId: 'r', status: 'interrupted', message: 'The WebGPU device was lost' },
+  { type: 'events', runId: 'r', events: [
+    { type: 'batchEnd', stage: 'teacher', epoch: 0, step: 1, stepsPerEpoch: 6, losses: { total: 2.1, task: 2.1 }, imagesPerSec: 100 },
+    { type: 'log', level: 'warn', message: 'x' },
+  ] },
+  { type: 'checkpoint', runId: 'r', stage: 'student', epoch: 1, ms: 12 },
+  { type: 'error', message: 'boom', command: 'start' },
+  { type: 'crashed', message: 'worker died' },
+  previewEvent(),
+];
+
+describe('worker protocol', () => {
+  it('covers every command and event type in these tests', () => {
+    expect(new Set(commands.map((c) => c.type))).toEqual(new Set(COMMAND_TYPES));
+    expect(new Set([...events.map((e) => e.type), 'datasetReady'])).toEqual(new Set(EVENT_TYPES));
+  });
+
+  it('round-trips every command through structured clone', () => {
+    for (const c of commands) {
+      const expected = structuredClone(c);
+      expect(decodeCommand(structuredClone(c, { transfer: transferablesOf(c) }))).toEqual(expected);
+    }
+  });
+
+  it('round-trips every event through structured clone', () => {
+    for (const e of events) {
+      const expected = structuredClone(e);
+      expect(decodeEvent(structuredClone(e, { transfer: transferablesOf(e) }))).toEqual(expected);
+    }
+  });
+
+  it('transfers preview pixels instead of copying them, and nothing else', () => {
+    const e = previewEvent();
+    const t = transferablesOf(e);
+    expect(t).toEqual([e.pixels.buffer]);
+    const copy = decodeEvent(structuredClone(e, { transfer: t })) as typeof e;
+    expect(Array.from(copy.pixels)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(e.pixels.byteLength).toBe(0); // the sender's view is detached
+    for (const m of [...commands, ...events.filter((x) => x.type !== 'preview')]) expect(transferablesOf(m)).toEqual([]);
+  });
+
+  it('rejects malformed messages with a reason', () => {
+    expect(() => decodeCommand(null)).toThrow(ProtocolError);
+    expect(() => decodeCommand({ type: 'train' })).toThrow(/unknown command type "train"/);
+    expect(() => decodeCommand({ type: 'start', runId: 'r', config: cfg })).toThrow(/field backends/);
+    expect(() => decodeEvent({ type: 'preview', requestId: 1, datasetId: 'd', pixels: [1, 2], labels: [], count: 2 })).toThrow(/Uint8Array/);
+    expect(() => decodeEvent({ type: 'events', runId: 'r', events: {} })).toThrow(/field events/);
+  });
+
+  it('makes distinct, time-ordered run ids', () => {
+    const a = newRunId(1000, () => 0.1);
+    const b = newRunId(2000, () => 0.1);
+    expect(a).not.toBe(b);
+    expect([b, a].sort()).toEqual([a, b]);
+  });
+});
