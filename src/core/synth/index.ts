@@ -1,0 +1,7 @@
+// The synthetic face generator (SYNTH.md): public API re-exported for the worker, the CLI and tests.
+export {
+  generateFaces, generateSplits, FERPLUS_LIKE_WEIGHTS, SPLIT_STREAMS,
+  type SynthOptions, type SynthLatents, type SynthImageSet,
+} from './generate';
+export { EXPRESSION_CUES, type ExpressionCue } from './face';
+export { Rng, hash32 } from './rng';
