@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGeometry } from './conv-grad';
 import { avgPoolGrad, maxPoolGrad, type WasmHeapBackend } from './pool-grad';
 import { simdKernels } from './simd';
+import { tileOnHeap } from './tile';
 
 const BACKEND = 'wasm';
 
@@ -205,6 +206,18 @@ const kernels: tf.KernelConfig[] = [
   { kernelName: 'BatchMatMul', backendName: BACKEND, kernelFunc: matMulWithoutTransposes('BatchMatMul') },
   { kernelName: '_FusedMatMul', backendName: BACKEND, kernelFunc: matMulWithoutTransposes('_FusedMatMul') },
   { kernelName: 'Transpose', backendName: BACKEND, kernelFunc: transpose },
+  {
+    // wasm's is an element-by-element index loop; BatchNorm's gradient tiles per-channel vectors up to
+    // x's shape at every layer (42% of the workshop model's step). tile.ts copies blocks on the heap.
+    kernelName: 'Tile',
+    backendName: BACKEND,
+    kernelFunc: (args: KernelArgs) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const { reps } = args.attrs as { reps: number[] };
+      if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') return callOriginal('Tile', args);
+      return tileOnHeap(args.backend as WasmHeapBackend, x, reps);
+    },
+  },
   { kernelName: 'Sum', backendName: BACKEND, kernelFunc: blockReduction('Sum') },
   { kernelName: 'Mean', backendName: BACKEND, kernelFunc: blockReduction('Mean') },
 ];
