@@ -263,15 +263,35 @@ export class FaceCanvas {
     this.fill(strokeSdf(pts, hw0 * k, hw1 * k), boxOf(pts, pad), { ...style, alpha });
   }
 
-  /** Fills the whole image; `shade(u, v)` gets coordinates in [-1, 1] over the image and returns a multiplier. */
-  paintBackground(color: Rgb, shade: (u: number, v: number) => number): void {
+  /**
+   * Fills the whole image with `color` times a texture 1 + sum of a * sin(kx * u + ky * v + phase),
+   * u, v in [-1, 1] over the image; `waves` holds (kx, ky, phase, a) per wave. Each wave is split into
+   * row and column factors (sin(a + b) = sin a cos b + cos a sin b) so no sine is taken per pixel.
+   */
+  paintBackground(color: Rgb, waves: ArrayLike<number>): void {
     const { width: w, height: h, channels: c, data } = this;
     const grey = luminance(color);
-    for (let y = 0; y < h; y++) {
-      const v = ((y + 0.5) / h) * 2 - 1;
+    const nw = waves.length / 4;
+    const colS = new Float64Array(nw * w);
+    const colC = new Float64Array(nw * w);
+    const rowS = new Float64Array(nw * h);
+    const rowC = new Float64Array(nw * h);
+    for (let k = 0; k < nw; k++) {
       for (let x = 0; x < w; x++) {
-        const u = ((x + 0.5) / w) * 2 - 1;
-        const m = shade(u, v);
+        const a = waves[4 * k] * (((x + 0.5) / w) * 2 - 1);
+        colS[k * w + x] = Math.sin(a) * waves[4 * k + 3];
+        colC[k * w + x] = Math.cos(a) * waves[4 * k + 3];
+      }
+      for (let y = 0; y < h; y++) {
+        const b = waves[4 * k + 1] * (((y + 0.5) / h) * 2 - 1) + waves[4 * k + 2];
+        rowS[k * h + y] = Math.sin(b);
+        rowC[k * h + y] = Math.cos(b);
+      }
+    }
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let m = 1;
+        for (let k = 0; k < nw; k++) m += colS[k * w + x] * rowC[k * h + y] + colC[k * w + x] * rowS[k * h + y];
         const i = (y * w + x) * c;
         if (c === 1) data[i] = grey * m;
         else {

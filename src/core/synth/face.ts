@@ -42,23 +42,23 @@ export const EXPRESSION_CUES: readonly ExpressionCue[] = [
   { ...ZERO, browInnerY: -0.015, browOuterY: -0.015, eyeTop: -0.2, eyeBottom: -0.55, crow: 1,
     mouthWidth: 0.06, cornerUp: 0.12, open: 0.08, teeth: 1 },
   // surprise: brows high and arched, eyes wide; round open mouth
-  { ...ZERO, browInnerY: -0.12, browOuterY: -0.1, browArch: 0.05, eyeTop: 0.6, eyeBottom: 0.3,
-    mouthWidth: -0.05, open: 0.2 },
+  { ...ZERO, browInnerY: -0.12, browOuterY: -0.09, browArch: 0.035, eyeTop: 0.6, eyeBottom: 0.3,
+    mouthWidth: -0.04, open: 0.2 },
   // sadness: inner brow ends up, lids a little closed; corners down
   { ...ZERO, browInnerY: -0.08, browOuterY: 0.035, browInnerX: 0.02, eyeTop: -0.25,
     mouthWidth: -0.015, cornerUp: -0.09 },
   // anger: inner ends lowered and drawn together (V), eyes narrowed; lips pressed (close to neutral)
-  { ...ZERO, browInnerY: 0.1, browOuterY: 0.0, browInnerX: 0.045, eyeTop: -0.3, eyeBottom: -0.25,
+  { ...ZERO, browInnerY: 0.115, browOuterY: 0.0, browInnerX: 0.05, eyeTop: -0.3, eyeBottom: -0.25,
     mouthWidth: -0.015, lipThin: 0.4 },
   // disgust: brows lowered (less of a V than anger), eyes narrowed, nose wrinkled; upper lip raised
-  { ...ZERO, browInnerY: 0.085, browOuterY: 0.035, browInnerX: 0.03, eyeTop: -0.3, eyeBottom: -0.35,
+  { ...ZERO, browInnerY: 0.1, browOuterY: 0.035, browInnerX: 0.035, eyeTop: -0.3, eyeBottom: -0.35,
     noseWrinkle: 0.8, cornerUp: -0.025, upperLipRaise: 0.06, open: 0.02, teeth: 0.6 },
   // fear: brows raised but drawn together and flat, eyes wide; open mouth a little wider and flatter
-  // than surprise (the mouths are close: the brows tell them apart)
-  { ...ZERO, browInnerY: -0.1, browOuterY: -0.065, browInnerX: 0.045, browArch: -0.02, eyeTop: 0.55,
-    eyeBottom: 0.25, mouthWidth: 0.02, cornerUp: -0.03, open: 0.15 },
+  // than surprise. Each half tells the two apart only weakly; the whole face does better.
+  { ...ZERO, browInnerY: -0.1, browOuterY: -0.075, browInnerX: 0.03, browArch: 0.0, eyeTop: 0.55,
+    eyeBottom: 0.25, mouthWidth: 0.0, cornerUp: -0.02, open: 0.17 },
   // contempt: only one mouth corner moves
-  { ...ZERO, cornerOne: 0.15 },
+  { ...ZERO, cornerOne: 0.17 },
 ];
 
 const CUE_KEYS = Object.keys(ZERO) as (keyof ExpressionCue)[];
@@ -106,11 +106,16 @@ const GREY_HAIR: Rgb = [0.8, 0.8, 0.79];
 const LIGHT_SKIN: Rgb = [0.95, 0.8, 0.7];
 const DARK_SKIN: Rgb = [0.42, 0.28, 0.2];
 
+/** 0 before `onset`, rising linearly to 1 over `span` years: age marks that grow steadily. */
+function ramp(onset: number, span: number, age: number): number {
+  return clamp01((age - onset) / span);
+}
+
 /** Draws an age in years, shaped roughly like face datasets (many 20-40, fewer children and elderly). */
 export function sampleAge(rng: Rng): number {
   const r = rng.next();
-  if (r < 0.14) return rng.uniform(1, 16);
-  if (r < 0.74) return rng.uniform(16, 45);
+  if (r < 0.15) return rng.uniform(1, 16);
+  if (r < 0.65) return rng.uniform(16, 45);
   return rng.uniform(45, 80);
 }
 
@@ -149,8 +154,7 @@ export function sampleFace(rng: Rng, d: FaceDraw): Face {
   const hairShade = rng.next();
   const darkHairBias = skinTone > 0.5 ? 0.5 : 1; // dark skin: mostly dark hair
   const hairIdx = Math.min(4, Math.floor(hairShade * hairShade * darkHairBias * 5.5));
-  const greyOnset = rng.normal(47, 7);
-  const grey = clamp01((age - greyOnset) / 25);
+  const grey = ramp(rng.normal(42, 8), 30, age);
   const hairColor = mix(HAIR_COLOURS[hairIdx], GREY_HAIR, grey);
 
   // light, background, sensor
@@ -195,7 +199,7 @@ export function sampleFace(rng: Rng, d: FaceDraw): Face {
   const mouthY = 0.48 + rng.normal(0, 0.02) - 0.04 * child;
   const mouthW = (0.19 + rng.normal(0, 0.015)) * (1 - 0.25 * child);
   const mouthCurve = rng.normal(0, 0.015);
-  const lipAge = 1 - 0.3 * smoothstep(40, 80, age);
+  const lipAge = 1 - 0.35 * ramp(35, 45, age);
   const lipUpper = 0.028 * (1 + rng.normal(0, 0.22)) * lipAge;
   const lipLower = 0.038 * (1 + rng.normal(0, 0.22)) * lipAge;
   const lipstick = female && adult > 0.5 && rng.chance(0.4) ? 1 : 0;
@@ -213,11 +217,11 @@ export function sampleFace(rng: Rng, d: FaceDraw): Face {
   const volume = female ? rng.uniform(0.05, 0.14) : rng.uniform(0.02, 0.07);
 
   // age marks: each grows smoothly from a personal onset, so age is a regression target
-  const foreheadLines = 0.55 * smoothstep(rng.normal(30, 5), 70, age);
-  const crowsFeet = 0.5 * smoothstep(rng.normal(35, 5), 72, age);
-  const eyeBags = 0.4 * smoothstep(rng.normal(45, 6), 80, age);
-  const nasolabial = 0.3 * smoothstep(rng.normal(35, 6), 78, age);
-  const jowls = 0.3 * smoothstep(rng.normal(52, 6), 85, age);
+  const foreheadLines = 0.7 * ramp(rng.normal(26, 5), 44, age);
+  const crowsFeet = 0.6 * ramp(rng.normal(30, 5), 40, age);
+  const eyeBags = 0.45 * ramp(rng.normal(40, 6), 40, age);
+  const nasolabial = 0.5 * ramp(rng.normal(28, 6), 47, age);
+  const jowls = 0.4 * ramp(rng.normal(48, 6), 32, age);
   // beards: some men; lower-half gender cue that is not always there
   const facialHair = !female && age > 17 && rng.chance(0.4);
   const beard = facialHair && rng.chance(0.4) ? rng.uniform(0.6, 0.95) : 0;
@@ -271,12 +275,7 @@ const intersect = (a: Sdf, b: Sdf): Sdf => (x, y) => Math.max(a(x, y), b(x, y));
 export function renderFace(cv: FaceCanvas, f: Face): void {
   const c = f.cue;
   cv.setPose(0, 0, 1, 0);
-  const waves = f.bgWaves;
-  cv.paintBackground(f.background, (u, v) => {
-    let m = 1;
-    for (let i = 0; i < waves.length; i += 4) m += waves[i + 3] * Math.sin(waves[i] * u + waves[i + 1] * v + waves[i + 2]);
-    return m;
-  });
+  cv.paintBackground(f.background, f.bgWaves);
   cv.setPose(f.dx, f.dy, f.scale * ZOOM, f.rotation);
 
   const skin = f.skin;
@@ -303,7 +302,7 @@ export function renderFace(cv: FaceCanvas, f: Face): void {
   for (let i = 0; i < 3; i++) {
     const y0 = -0.53 - 0.065 * i;
     const pts = curve(-0.24 + 0.03 * i, 0.24 - 0.03 * i, 6, (x) => y0 + 0.25 * x * x);
-    cv.stroke(pts, 0.008, 0.008, { color: ink, alpha: f.foreheadLines * (1 - 0.2 * i) });
+    cv.stroke(pts, 0.011, 0.011, { color: ink, alpha: f.foreheadLines * (1 - 0.2 * i) });
   }
 
   // lower-face marks: nasolabial folds, jowl lines (age), beard or stubble (gender)
@@ -315,7 +314,7 @@ export function renderFace(cv: FaceCanvas, f: Face): void {
       nl[2 * k] = s * (f.noseW + 0.04 + t * (f.mouthW - f.noseW + 0.02) + 0.03 * Math.sin(Math.PI * t));
       nl[2 * k + 1] = noseTipY + 0.01 + t * (f.mouthY + 0.03 - noseTipY);
     }
-    cv.stroke(nl, 0.009, 0.006, { color: ink, alpha: f.nasolabial });
+    cv.stroke(nl, 0.012, 0.008, { color: ink, alpha: f.nasolabial });
     const jl = [s * (f.mouthW + 0.02), f.mouthY + 0.04, s * (f.mouthW + 0.05), f.mouthY + 0.2];
     cv.stroke(jl, 0.01, 0.006, { color: ink, alpha: f.jowls });
   }
