@@ -5,24 +5,36 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
+import { FILE_DATASET_DEFAULTS, type FileDatasetConfig } from '../core/config/config';
+import type { SplitImageSets } from '../core/data/types';
 import { synthSplits } from '../core/data/synthSplits';
 import { disposeModels, runCurriculum, STAGE_LABEL } from '../core/distill/curriculum';
 import type { CurriculumEvent } from '../core/events';
 import { formatGrid } from '../core/report';
 import { selectBackend, type BackendName } from '../platform/backend';
+import { memoryStorage } from '../platform/browser/storage';
+import { formatImportReport } from '../platform/import/reportText';
+import { importFromConfig } from '../platform/node/importFiles';
 import { saveModelToDir } from '../platform/node/modelFiles';
+import { loadSplits } from '../worker/datasets';
 
 interface Args {
   config?: string;
   preset?: string;
   out?: string;
   backend?: BackendName;
+  dataset?: string;
+  ferplus?: string;
   quiet: boolean;
 }
 
-const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name>) [--out <dir>] [--backend wasm|cpu] [--quiet]
+const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name>) [--dataset <path> [--ferplus <votes.csv>]]
+                              [--out <dir>] [--backend wasm|cpu] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
   --preset   a shipped preset: ci-tiny, workshop-expression-lower, workshop-gender-upper, workshop-age-upper
+  --dataset  train on a dataset from disk instead of the config's: fer2013.csv, a UTKFace or class-folder
+             archive (.tar.gz, .tgz, .tar, .zip) or a folder; images take the config's size and channels
+  --ferplus  with a fer2013.csv: the FER+ votes (fer2013new.csv), for FER+'s 8 majority-vote classes
   --out      output folder (default runs/<timestamp>)
   --backend  force one tfjs backend (default: the first that works of webgpu, webgl, wasm, cpu)
   --quiet    only errors and the final grid`;
@@ -40,11 +52,14 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--preset') a.preset = next();
     else if (k === '--out') a.out = next();
     else if (k === '--backend') a.backend = next() as BackendName;
+    else if (k === '--dataset') a.dataset = next();
+    else if (k === '--ferplus') a.ferplus = next();
     else if (k === '--quiet') a.quiet = true;
     else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
   }
   if (!a.config === !a.preset) throw new Error(`Give exactly one of --config or --preset.\n${USAGE}`);
+  if (a.ferplus && !a.dataset) throw new Error(`--ferplus goes with --dataset <fer2013.csv>.\n${USAGE}`);
   return a;
 }
 
@@ -110,12 +125,57 @@ function progressPrinter(quiet: boolean, cfg: ExperimentConfig): (e: CurriculumE
   };
 }
 
+/** --dataset replaces the config's dataset by a file source with the same image size and channels. */
+export function withDatasetArgs(cfg: ExperimentConfig, a: Args): ExperimentConfig {
+  if (!a.dataset) return cfg;
+  const d = cfg.dataset;
+  const base: FileDatasetConfig = d.source === 'file' ? d : d.source === 'synth'
+    ? { ...FILE_DATASET_DEFAULTS, height: d.height, width: d.width, channels: d.channels, seed: d.seed }
+    : { ...FILE_DATASET_DEFAULTS };
+  return validateConfig({ ...cfg, dataset: { ...base, path: a.dataset, ferplus: a.ferplus ?? null } });
+}
+
+/** The config's dataset in memory: generated (synthetic) or imported from disk (with its report). */
+export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, out: string | null): Promise<SplitImageSets> {
+  const ds = cfg.dataset;
+  const t0 = Date.now();
+  if (ds.source === 'synth') {
+    say(`generating ${ds.train}/${ds.val}/${ds.test} synthetic faces ${ds.height}x${ds.width}...`);
+    const data = synthSplits(ds);
+    say(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    return data;
+  }
+  if (ds.source === 'stored') {
+    throw new Error(`dataset.source "stored" names a dataset in the lab's browser storage (${ds.id}); the runner reads files: use `
+      + '{"source": "file", "path": ...} or --dataset <path>.');
+  }
+  say(`importing ${ds.path}${ds.ferplus ? ` with FER+ votes ${ds.ferplus}` : ''} at ${ds.height}x${ds.width}x${ds.channels}...\n`);
+  const storage = memoryStorage();
+  let lastLen = 0;
+  const outcome = await importFromConfig(ds, storage, {
+    onProgress: (p) => {
+      const line = `  ${(p.bytesDone / 1e6).toFixed(0)}/${(p.bytesTotal / 1e6).toFixed(0)} MB, ${p.images} images (${p.rate.toFixed(0)}/s), `
+        + `${p.rejected} rejected${p.etaS !== null ? `, ${p.etaS.toFixed(0)} s left` : ''}`;
+      say(`\r${line.padEnd(lastLen)}`);
+      lastLen = line.length;
+    },
+    progressMs: 500,
+  });
+  say('\n');
+  if (outcome.report) {
+    say(`${formatImportReport(outcome.report, { maxListed: 5 })}\n\n`);
+    if (out) await writeFile(join(out, 'import-report.json'), JSON.stringify(outcome.report, null, 1));
+  }
+  if (outcome.status !== 'done') throw new Error(outcome.message);
+  if (!outcome.meta.tasks.includes(cfg.task)) {
+    throw new Error(`${ds.path} has labels for ${outcome.meta.tasks.join(' and ')}, but the experiment's task is ${cfg.task}: set "task" to one of those.`);
+  }
+  return (await loadSplits(storage, outcome.meta.id)).data;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  const cfg = await loadConfig(args);
-  if (cfg.dataset.source !== 'synth') {
-    throw new Error(`dataset.source "${cfg.dataset.source}": the runner reads only the built-in synthetic faces so far; importing stored datasets comes with the dataset importers.`);
-  }
+  const cfg = withDatasetArgs(await loadConfig(args), args);
   const backend = await selectBackend(args.backend ? [args.backend] : undefined);
   const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
   for (const s of backend.skipped) say(`backend ${s.name} skipped: ${s.reason}\n`);
@@ -123,9 +183,7 @@ export async function main(argv: string[]): Promise<number> {
   await mkdir(out, { recursive: true });
 
   const t0 = Date.now();
-  say(`generating ${cfg.dataset.train}/${cfg.dataset.val}/${cfg.dataset.test} synthetic faces ${cfg.dataset.height}x${cfg.dataset.width}...`);
-  const data = synthSplits(cfg.dataset);
-  say(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  const data = await loadData(cfg, say, out);
 
   const controller = new AbortController();
   const onSignal = () => { process.stderr.write('\ninterrupted: stopping after this batch...\n'); controller.abort(); };

@@ -299,8 +299,16 @@ export class LabEngine {
       const cfg = config!;
       const errors = configErrors(cfg);
       if (errors.length) throw new ConfigValidationError(errors);
+      if (cfg.dataset.source === 'file') {
+        throw new Error(`dataset.source "file" (${cfg.dataset.path}) is for the headless runner: in the lab, import the file in the `
+          + 'Datasets panel, then choose the stored dataset in the Experiment panel.');
+      }
       const datasetId = cfg.dataset.source === 'synth' ? await this.ensureDataset(cfg.dataset) : cfg.dataset.id;
-      const { data } = await loadSplits(storage, datasetId, (phase, done, total) => post({ type: 'datasetProgress', datasetId, phase, done, total }));
+      const { meta, data } = await loadSplits(storage, datasetId, (phase, done, total) => post({ type: 'datasetProgress', datasetId, phase, done, total }));
+      if (!meta.tasks.includes(cfg.task)) {
+        throw new Error(`The dataset "${meta.name}" has labels for ${meta.tasks.join(' and ')}; the experiment's task is ${cfg.task}. `
+          + 'Choose one of those tasks in the Experiment panel.');
+      }
       if (a.controller.signal.aborted) throw Object.assign(new Error('The run was cancelled.'), { name: 'AbortError' });
       const be = await this.deps.selectBackend(backends);
       backend = be.name;

@@ -12,6 +12,8 @@ import { taskHead } from '../../src/core/data/batching';
 import { synthSplits } from '../../src/core/data/synthSplits';
 import { evaluateModel } from '../../src/core/distill/evaluate';
 import { dirHandler } from '../../src/platform/node/modelFiles';
+import { gzip, makeTar } from '../helpers/archives';
+import { encodeImage, fakeFace } from '../helpers/images';
 
 describe('experiment runner', () => {
   it('writes results.json and loadable models that reproduce the grid', async () => {
@@ -55,5 +57,31 @@ describe('experiment runner', () => {
     expect(() => parseArgs(['--preset', 'x', '--config', 'y'])).toThrow(/exactly one of/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/Unknown argument "--frobnicate"/);
     await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(/Unknown preset "nope". Presets: ci-tiny/);
+  });
+
+  it('--dataset imports a UTKFace .tar.gz at the config\'s size and trains on it, writing the import report', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'odl-utk-'));
+    const files = [];
+    for (let i = 0; i < 90; i++) {
+      const name = `UTKFace/${10 + (i % 50)}_${i % 2}_${i % 5}_20170116174525${String(i).padStart(3, '0')}.jpg.chip.jpg`;
+      files.push({ name, data: await encodeImage(fakeFace(40, 40, 3, i), 40, 40, 3, 'jpeg') });
+    }
+    files.push({ name: 'UTKFace/61_3_20170109150557335.jpg.chip.jpg', data: files[0].data });
+    const archive = join(out, 'UTKFace.tar.gz');
+    await writeFile(archive, gzip(makeTar(files)));
+    const cfgFile = join(out, 'cfg.json');
+    const cfg = { ...presetConfig('ci-tiny'), task: 'gender', trainOtherHalfStudent: false, sameBudgetControl: false, teacher: { epochs: 1, batchSize: 16 } };
+    await writeFile(cfgFile, JSON.stringify(cfg));
+    expect(await main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).toBe(0);
+    const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+    expect(res.config.dataset).toEqual({ source: 'file', path: archive, ferplus: null, format: 'auto', height: 16, width: 16, channels: 1, seed: 3 });
+    expect(res.grid.length).toBeGreaterThan(3);
+    const report = JSON.parse(await readFile(join(out, 'import-report.json'), 'utf8'));
+    expect(report.images).toBe(90);
+    expect(report.rejected).toEqual([{ where: 'UTKFace/61_3_20170109150557335.jpg.chip.jpg', reason: expect.stringMatching(/race is missing/) }]);
+    // A task the dataset has no labels for is refused by name.
+    await writeFile(cfgFile, JSON.stringify({ ...cfg, task: 'expression' }));
+    await expect(main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).rejects.toThrow(/has labels for gender and age, but the experiment's task is expression/);
+    expect(() => parseArgs(['--preset', 'ci-tiny', '--ferplus', 'x.csv'])).toThrow(/--ferplus goes with --dataset/);
   });
 });

@@ -92,4 +92,33 @@ describe('lab database', () => {
     expect(await st.listModels('old')).toEqual(['teacher']);
     await st.close();
   });
+
+  it('an import streamed into IndexedDB: incomplete until finished, chunks after a delete refused, other datasets untouched', async () => {
+    const { runImport } = await import('../../src/platform/import/run');
+    const { nodeImportPlatform } = await import('../../src/platform/node/importFiles');
+    const st = idbStorage(fresh());
+    await ensureSynthDataset(st, ds());
+    const row = (i: number) => `${i % 7},${Array.from({ length: 64 }, (_, k) => (k * i) % 256).join(' ')},${['Training', 'PublicTest', 'PrivateTest'][i % 3]}`;
+    const text = `emotion,pixels,Usage\n${Array.from({ length: 1700 }, (_, i) => row(i)).join('\n')}\n`;
+    const bytes = new TextEncoder().encode(text);
+    const src = { name: 'fer.csv', size: bytes.length, async* stream() { for (let i = 0; i < bytes.length; i += 5000) yield bytes.slice(i, i + 5000); } };
+    let sawIncomplete = false;
+    const out = await runImport({ kind: 'csv', images: src, votes: null }, 'fer2013', { name: 'fer', height: 8, width: 8, channels: 1, seed: 1, split: [60, 20, 20] }, st, nodeImportPlatform, {
+      id: 'import-x', progressMs: 0,
+      onProgress: () => { void st.getDataset('import-x').then((m) => { if (m && !m.complete) sawIncomplete = true; }); },
+    });
+    expect(out.status).toBe('done');
+    expect(sawIncomplete).toBe(true);
+    const meta = (await st.getDataset('import-x'))!;
+    expect(meta.complete).toBe(true);
+    expect([meta.splits.train.count, meta.splits.train.chunks]).toEqual([567, 2]);
+    const { data } = await loadSplits(st, 'import-x');
+    expect(data.train.pixels.subarray(0, 64)).toEqual(Uint8Array.from({ length: 64 }, () => 0));
+    await st.deleteDataset('import-x');
+    const chunk = { datasetId: 'import-x', split: 'train' as const, index: 0, start: 0, count: 1, pixels: new Uint8Array(64), expression: null, gender: null, age: null };
+    await expect(st.putChunks([chunk])).rejects.toThrow(/dataset import-x was removed while it was written/);
+    await expect(st.finishDataset(meta)).rejects.toThrow(/was removed while it was written/);
+    expect((await st.listDatasets()).map((d) => d.id)).toEqual([synthDatasetId(ds())]);
+    await st.close();
+  });
 });

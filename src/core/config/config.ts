@@ -79,7 +79,29 @@ export interface StoredDatasetConfig {
   id: string;
 }
 
-export type DatasetConfig = SynthDatasetConfig | StoredDatasetConfig;
+/** A dataset file or folder on disk, imported when the headless runner starts (the lab imports files
+ *  through its Datasets panel instead, and then names the stored dataset). */
+export interface FileDatasetConfig {
+  source: 'file';
+  /** A FER2013 CSV (fer2013.csv), an archive (.tar.gz, .tgz, .tar, .zip: UTKFace or class folders) or a folder. */
+  path: string;
+  /** The FER+ votes (fer2013new.csv) that relabel a fer2013.csv into FER+'s 8 classes, or null. */
+  ferplus: string | null;
+  /** 'auto' tells FER2013 by the .csv, UTKFace by its file names, and class folders otherwise. */
+  format: 'auto' | 'fer2013' | 'utkface' | 'folder';
+  /** Images are centre-cropped and resized to this size, in grey (1) or colour (3). */
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  /** Seed of the 60/20/20 split drawn for sources that give none (UTKFace, folders without split folders). */
+  seed: number;
+}
+
+export const FILE_DATASET_DEFAULTS: FileDatasetConfig = {
+  source: 'file', path: '', ferplus: null, format: 'auto', height: 48, width: 48, channels: 1, seed: 1,
+};
+
+export type DatasetConfig = SynthDatasetConfig | StoredDatasetConfig | FileDatasetConfig;
 
 export interface ModelConfig {
   arch: ArchName;
@@ -193,6 +215,9 @@ export function makeConfig(over: unknown = {}): ExperimentConfig {
   const base = structuredClone(DEFAULTS);
   if (isPlainObject(over) && isPlainObject(over.dataset) && over.dataset.source === 'stored') {
     base.dataset = { source: 'stored', id: '' } as DatasetConfig;
+  }
+  if (isPlainObject(over) && isPlainObject(over.dataset) && over.dataset.source === 'file') {
+    base.dataset = structuredClone(FILE_DATASET_DEFAULTS);
   }
   return mergeConfig(base, over);
 }

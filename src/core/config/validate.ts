@@ -86,6 +86,17 @@ const storedChecks: Record<string, Check> = {
   id: (v) => (typeof v === 'string' && v.length > 0 ? null : 'must name a stored dataset (non-empty string)'),
 };
 
+const fileChecks: Record<string, Check> = {
+  source: oneOf(['file']),
+  path: (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be the path of a CSV, an archive or a folder'),
+  ferplus: (v) => (v === null || (typeof v === 'string' && v.length > 0) ? null : 'must be null or the path of fer2013new.csv'),
+  format: oneOf(['auto', 'fer2013', 'utkface', 'folder']),
+  height: num(8, 512, true),
+  width: num(8, 512, true),
+  channels: oneOf([1, 3]),
+  seed: num(0, 2 ** 32 - 1, true),
+};
+
 function checkObject(obj: unknown, checks: Record<string, Check | Record<string, Check>>, path: string, out: ConfigError[]): void {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     out.push({ field: path || '(root)', message: `must be an object (got ${JSON.stringify(obj)})` });
@@ -119,7 +130,8 @@ export function configErrors(cfg: unknown): ConfigError[] {
     const source = (ds as Record<string, unknown> | null)?.source;
     if (source === 'synth') checkObject(ds, synthChecks, 'dataset', out);
     else if (source === 'stored') checkObject(ds, storedChecks, 'dataset', out);
-    else out.push({ field: 'dataset.source', message: `must be "synth" or "stored" (got ${JSON.stringify(source)})` });
+    else if (source === 'file') checkObject(ds, fileChecks, 'dataset', out);
+    else out.push({ field: 'dataset.source', message: `must be "synth", "stored" or "file" (got ${JSON.stringify(source)})` });
   }
   if (out.length === 0) {
     const c = cfg as ExperimentConfig;

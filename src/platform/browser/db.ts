@@ -62,6 +62,33 @@ export function idbStorage(name = DB_NAME): LabStorage & { close(): Promise<void
       void tx.objectStore('datasets').put(meta);
       await tx.done;
     },
+    beginDataset: async (meta) => {
+      const tx = (await db()).transaction(['datasets', 'chunks'], 'readwrite');
+      void tx.objectStore('chunks').delete(datasetRange(meta.id));
+      void tx.objectStore('datasets').put({ ...meta, complete: false });
+      await tx.done;
+    },
+    putChunks: async (chunks) => {
+      const tx = (await db()).transaction(['datasets', 'chunks'], 'readwrite');
+      // Checked inside the transaction: a dataset deleted meanwhile (another tab) gets no orphan chunks.
+      if (chunks.length && !(await tx.objectStore('datasets').getKey(chunks[0].datasetId))) {
+        tx.done.catch(() => {});
+        tx.abort();
+        throw new Error(`dataset ${chunks[0].datasetId} was removed while it was written`);
+      }
+      for (const c of chunks) void tx.objectStore('chunks').put(c);
+      await tx.done;
+    },
+    finishDataset: async (meta) => {
+      const tx = (await db()).transaction('datasets', 'readwrite');
+      if (!(await tx.store.getKey(meta.id))) {
+        tx.done.catch(() => {});
+        tx.abort();
+        throw new Error(`dataset ${meta.id} was removed while it was written`);
+      }
+      void tx.store.put(meta);
+      await tx.done;
+    },
     getChunks: async (id, split) => (await db()).getAll('chunks', splitRange(id, split)),
     getChunk: async (id, split, index) => (await db()).get('chunks', [id, split, index]),
     deleteDataset: async (id) => {

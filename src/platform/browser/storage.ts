@@ -17,12 +17,30 @@ export interface SplitSummary {
   age: { min: number; max: number; mean: number } | null;
 }
 
+/** Where an imported dataset came from and what its import reported (shown in the Datasets panel). */
+export interface ImportInfo {
+  format: 'fer2013' | 'ferplus' | 'utkface' | 'folder';
+  /** The files it was read from (names, sizes). */
+  files: { name: string; bytes: number }[];
+  /** The seed of the split drawn for images the source gives no split. */
+  seed: number;
+  /** Rejected rows/files (the first ones; `rejectedCount` has them all) and duplicate images. */
+  rejected: { where: string; reason: string }[];
+  rejectedCount: number;
+  duplicates: { count: number; examples: [string, string][] };
+  /** Race labels per UTKFace image are kept with the chunks; this names them. */
+  metadata: { race?: string[] };
+  ms: number;
+}
+
 export interface DatasetMeta {
   id: string;
   name: string;
-  source: 'synth';
+  source: 'synth' | 'import';
   /** The generator settings it was made from (synthetic datasets). */
   synth: SynthDatasetConfig | null;
+  /** Import details (imported datasets). */
+  imported?: ImportInfo | null;
   height: number;
   width: number;
   channels: 1 | 3;
@@ -48,6 +66,10 @@ export interface ChunkRecord {
   expression: Int32Array | null;
   gender: Int32Array | null;
   age: Float32Array | null;
+  /** Imported datasets: UTKFace race per image (metadata, not trained on). */
+  race?: Int32Array | null;
+  /** Imported datasets: where each image came from (file name, or CSV name and line). */
+  sources?: string[] | null;
 }
 
 export type RunStatus = 'running' | 'paused' | 'interrupted' | 'failed' | 'cancelled' | 'done';
@@ -110,6 +132,11 @@ export interface LabStorage {
   getDataset(id: string): Promise<DatasetMeta | undefined>;
   /** Writes the chunks, then the metadata (complete) in one transaction. */
   putDataset(meta: DatasetMeta, chunks: ChunkRecord[]): Promise<void>;
+  /** Streaming writes (imports): the metadata marked incomplete first, chunks in batches, then the
+   *  final metadata. An import that stops calls deleteDataset, so no half dataset stays behind. */
+  beginDataset(meta: DatasetMeta): Promise<void>;
+  putChunks(chunks: ChunkRecord[]): Promise<void>;
+  finishDataset(meta: DatasetMeta): Promise<void>;
   getChunks(datasetId: string, split: Split): Promise<ChunkRecord[]>;
   /** The first chunk of a split (for previews). */
   getChunk(datasetId: string, split: Split, index: number): Promise<ChunkRecord | undefined>;
@@ -132,7 +159,8 @@ export interface LabStorage {
 
 /** Bytes of a chunk's arrays. */
 export function chunkBytes(c: ChunkRecord): number {
-  return c.pixels.byteLength + (c.expression?.byteLength ?? 0) + (c.gender?.byteLength ?? 0) + (c.age?.byteLength ?? 0);
+  return c.pixels.byteLength + (c.expression?.byteLength ?? 0) + (c.gender?.byteLength ?? 0) + (c.age?.byteLength ?? 0)
+    + (c.race?.byteLength ?? 0);
 }
 
 /** An in-memory LabStorage with the same semantics as IndexedDB (records are cloned in and out). */
@@ -149,6 +177,20 @@ export function memoryStorage(): LabStorage {
     getDataset: async (id) => (datasets.has(id) ? clone(datasets.get(id)!) : undefined),
     putDataset: async (meta, list) => {
       for (const c of list) chunks.set(ck(c.datasetId, c.split, c.index), clone(c));
+      datasets.set(meta.id, clone(meta));
+    },
+    beginDataset: async (meta) => {
+      for (const [k, c] of chunks) if (c.datasetId === meta.id) chunks.delete(k);
+      datasets.set(meta.id, clone({ ...meta, complete: false }));
+    },
+    putChunks: async (list) => {
+      for (const c of list) {
+        if (!datasets.has(c.datasetId)) throw new Error(`dataset ${c.datasetId}: chunks written before beginDataset`);
+        chunks.set(ck(c.datasetId, c.split, c.index), clone(c));
+      }
+    },
+    finishDataset: async (meta) => {
+      if (!datasets.has(meta.id)) throw new Error(`dataset ${meta.id} was removed while it was written`);
       datasets.set(meta.id, clone(meta));
     },
     getChunks: async (id, split) =>
