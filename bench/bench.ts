@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
-// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm.
+// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/platform/backend';
 import { benchCurriculum } from './curriculum';
@@ -26,5 +26,10 @@ if (!only || only === 'wasm') {
     log('\n## wasm training backend');
     summary.push(...(await (m as { benchWasm: (o: { quick: boolean; log: (s: string) => void }) => Promise<string[]> }).benchWasm({ quick, log })));
   }
+}
+if (!only || only === 'import') {
+  const { benchImport } = await import('./import');
+  log('\n## dataset import');
+  summary.push(...(await benchImport({ quick, log })));
 }
 log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);

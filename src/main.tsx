@@ -6,7 +6,8 @@ import { createRoot } from 'react-dom/client';
 import { makeConfig, mergeConfig, type ExperimentConfig } from './core/config/config';
 import { PRESETS } from './core/config/presets';
 import { idbStorage, requestPersistence, storageEstimate } from './platform/browser/db';
-import { runsInProgress, whenRunFree } from './platform/browser/locks';
+import { heldLocks, runsInProgress, whenRunFree } from './platform/browser/locks';
+import { createImportClient } from './worker/importClient';
 import { initialLabState, type BackendChoice } from './state/labState';
 import { LabProvider } from './state/react';
 import { createLab } from './state/store';
@@ -33,7 +34,10 @@ function startConfig(): { config: ExperimentConfig; preset: string | null; probl
 const start = startConfig();
 
 const { store, actions } = createLab(
-  { client: createWorkerClient(), storage: idbStorage(), estimate: storageEstimate, runsInProgress, whenRunFree },
+  {
+    client: createWorkerClient(), storage: idbStorage(), estimate: storageEstimate, runsInProgress, whenRunFree,
+    importer: createImportClient(), importsInProgress: () => heldLocks('odl-import:'), persist: requestPersistence,
+  },
   initialLabState(start.config, start.preset),
 );
 if (start.problem) store.setState({ notices: [{ id: 0, level: 'warn', text: start.problem }] });

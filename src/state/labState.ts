@@ -3,6 +3,9 @@
 import type { ConfigError, ExperimentConfig, StageName } from '../core/config/config';
 import type { Split, Visibility } from '../core/data/types';
 import type { DatasetMeta, RunRecord } from '../platform/browser/storage';
+import type { ImportReport } from '../platform/import/builder';
+import type { ImportProgress } from '../platform/import/run';
+import type { ImportEvent } from '../worker/importer';
 import type { RunPhase, WorkerEvent } from '../worker/protocol';
 import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
 
@@ -62,6 +65,11 @@ export interface LabState {
   /** A stored run that did not finish (reload, crash, lost device) and can go on from its checkpoint. */
   resumable: RunSummary | null;
   notices: { id: number; level: 'info' | 'warn' | 'error'; text: string }[];
+  /** The dataset import going on, and how the last one ended (its report). */
+  imports: {
+    job: { jobId: string; label: string; startedAt: number; progress: ImportProgress | null; cancelling: boolean } | null;
+    last: { jobId: string; label: string; status: 'done' | 'cancelled' | 'failed'; message: string; report: ImportReport | null; datasetId: string | null } | null;
+  };
 }
 
 export function initialLabState(config: ExperimentConfig, preset: string | null = null): LabState {
@@ -76,7 +84,24 @@ export function initialLabState(config: ExperimentConfig, preset: string | null 
     viewed: null,
     resumable: null,
     notices: [],
+    imports: { job: null, last: null },
   };
+}
+
+/** Applies an import worker event (events of another job than the current one are ignored). */
+export function reduceImport(s: LabState, e: ImportEvent): LabState {
+  const job = s.imports.job;
+  if (!job || job.jobId !== e.jobId) return s;
+  if (e.type === 'progress') return { ...s, imports: { ...s.imports, job: { ...job, progress: e.progress } } };
+  if (e.type === 'done') {
+    const list = [...s.datasets.list.filter((d) => d.id !== e.meta.id), e.meta].sort((a, b) => a.createdAt - b.createdAt);
+    return {
+      ...s,
+      datasets: { ...s.datasets, list },
+      imports: { job: null, last: { jobId: e.jobId, label: job.label, status: 'done', message: `${e.report.images} images imported.`, report: e.report, datasetId: e.meta.id } },
+    };
+  }
+  return { ...s, imports: { job: null, last: { jobId: e.jobId, label: job.label, status: e.status, message: e.message, report: e.report, datasetId: null } } };
 }
 
 export function summarise(r: RunRecord): RunSummary {

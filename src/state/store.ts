@@ -7,9 +7,13 @@ import { presetConfig } from '../core/config/presets';
 import type { Split, Visibility } from '../core/data/types';
 import type { StageName } from '../core/config/config';
 import type { LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
+import type { ImportFiles } from '../platform/browser/importBrowser';
+import type { ImportOptions } from '../platform/import/builder';
+import type { ImportFormat } from '../platform/import/run';
 import type { LabClient } from '../worker/client';
+import type { ImportClient } from '../worker/importClient';
 import { BACKEND_ORDER, newRunId, type BackendName, type WorkerEvent } from '../worker/protocol';
-import { initialLabState, isUnfinished, notice, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
+import { initialLabState, isUnfinished, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
 import { runViewFromRecord } from './runView';
 
 export type LabStore = StoreApi<LabState>;
@@ -28,6 +32,12 @@ export interface LabDeps {
   runsInProgress?: () => Promise<Set<string>>;
   /** Resolves when no worker trains the run any more (its tab closed, or the page reloading let go). */
   whenRunFree?: (runId: string) => Promise<void>;
+  /** The dataset import worker (absent: importing is not offered). */
+  importer?: ImportClient;
+  /** Ids of datasets an import worker (in any tab) is writing now. */
+  importsInProgress?: () => Promise<Set<string>>;
+  /** Asks the browser to keep the lab's storage under pressure (navigator.storage.persist). */
+  persist?: () => Promise<boolean>;
 }
 
 /** Collects items and hands them over in one batch, at most once per `intervalMs`. */
@@ -86,6 +96,12 @@ export interface LabActions {
   refreshRuns(): Promise<void>;
   ensureDataset(): void;
   deleteDataset(id: string): Promise<void>;
+  /** Imports files into a new stored dataset in the import worker; progress and the report land in `imports`. */
+  startImport(files: ImportFiles, label: string, format: ImportFormat, options: ImportOptions): string | null;
+  cancelImport(): void;
+  dismissImport(): void;
+  /** Points the experiment at a stored dataset (and at a task it has labels for). */
+  useDataset(id: string): void;
   refreshStorage(): Promise<void>;
   requestPreview(datasetId: string, split: Split, visibility: Visibility, count?: number): void;
   getModel(runId: string, stage: StageName): Promise<ModelRecord | undefined>;
@@ -107,6 +123,10 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
   }, deps.flushMs ?? 100);
   const unsubscribe = client.subscribe((e) => buffer.push(e));
+  const unsubscribeImports = deps.importer?.subscribe((e) => {
+    set((s) => reduceImport(s, e));
+    if (e.type !== 'progress') void actions.refreshStorage();
+  });
 
   const isLive = (s: LabState, runId: string) => s.run?.runId === runId && ['running', 'paused', 'starting'].includes(s.run.status);
   const markInterrupted = async (r: RunRecord) => {
@@ -128,7 +148,15 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     async boot() {
       validate();
       actions.ensureDataset();
-      const [datasets, runs, live] = await Promise.all([storage.listDatasets(), storage.listRuns(), deps.runsInProgress?.() ?? new Set<string>()]);
+      const [all, runs, live, writing] = await Promise.all([
+        storage.listDatasets(), storage.listRuns(), deps.runsInProgress?.() ?? new Set<string>(), deps.importsInProgress?.() ?? new Set<string>(),
+      ]);
+      // An import cut short by a closed tab left an incomplete dataset that no worker writes: remove it.
+      const datasets: typeof all = [];
+      for (const d of all) {
+        if (d.source === 'import' && !d.complete && !writing.has(d.id)) await storage.deleteDataset(d.id);
+        else datasets.push(d);
+      }
       // A run stored as going while no worker trains it was cut short by a reload or a crash. One that a
       // worker still holds (another tab, or this page's previous load letting go) is checked when freed.
       const going = (r: RunRecord) => r.status === 'running' || r.status === 'paused';
@@ -247,6 +275,30 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       set((s) => ({ ...s, datasets: { ...s.datasets, list: s.datasets.list.filter((d) => d.id !== id), preview: s.datasets.preview?.datasetId === id ? null : s.datasets.preview } }));
       await actions.refreshStorage();
     },
+    startImport(files, label, format, options) {
+      const importer = deps.importer;
+      if (!importer || get().imports.job) return null;
+      const jobId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+      void deps.persist?.();
+      set((s) => ({ ...s, imports: { job: { jobId, label, startedAt: Date.now(), progress: null, cancelling: false }, last: null } }));
+      importer.send({ type: 'import', jobId, files, format, options });
+      return jobId;
+    },
+    cancelImport() {
+      const job = get().imports.job;
+      if (!job) return;
+      deps.importer?.send({ type: 'cancel', jobId: job.jobId });
+      set((s) => (s.imports.job ? { ...s, imports: { ...s.imports, job: { ...s.imports.job, cancelling: true } } } : s));
+    },
+    dismissImport: () => set((s) => ({ ...s, imports: { ...s.imports, last: null } })),
+    useDataset(id) {
+      const meta = get().datasets.list.find((d) => d.id === id);
+      if (!meta) return;
+      const cfg = get().experiment.config;
+      const task = meta.tasks.includes(cfg.task) ? cfg.task : meta.tasks[0];
+      actions.setConfig({ ...cfg, task, dataset: { source: 'stored', id } });
+      set((s) => ({ ...s, tab: 'experiment' }));
+    },
     async refreshStorage() {
       const e = await deps.estimate?.();
       if (e) set((s) => ({ ...s, datasets: { ...s.datasets, storage: e } }));
@@ -259,6 +311,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     loseDevice: () => client.send({ type: 'loseDevice' }),
     dispose() {
       unsubscribe();
+      unsubscribeImports?.();
       buffer.dispose();
     },
   };

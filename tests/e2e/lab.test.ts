@@ -4,7 +4,7 @@
 // says why. Every request of every test (page and worker) must stay on the page's origin.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launch, longTasks, openLab, type LabPage } from './helpers/browser';
+import { closeAndCheck, launch, longTasks, openLab, type LabPage } from './helpers/browser';
 import { labUrl, pageWeight, state, waitForRunEnd, waitForState } from './helpers/lab';
 import { serveDist, type StaticServer } from './helpers/server';
 
@@ -17,12 +17,9 @@ afterAll(async () => { await server?.close(); });
 
 afterEach(async () => {
   if (!lab) return;
-  const outside = lab.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !/^(data|blob):/.test(u));
-  const errors = lab.errors;
-  await lab.close();
+  const l = lab;
   lab = null;
-  expect(outside, 'requests outside the page origin').toEqual([]);
-  expect(errors.filter((e) => !/GPU|WebGL|webgl|Vulkan|swiftshader/i.test(e)), 'page errors').toEqual([]);
+  await closeAndCheck(l, server.origin);
 });
 
 async function checkFinished(l: LabPage, backend: string): Promise<void> {

@@ -260,3 +260,13 @@ export async function* chunked(bytes: Uint8Array, sizes: number[] | number): Asy
 const inflateRawAsync = promisify(zlib.inflateRaw);
 
 export const inflateRawNode = async (d: Uint8Array): Promise<Uint8Array> => new Uint8Array(await inflateRawAsync(d));
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function errorOf(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}

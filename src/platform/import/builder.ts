@@ -2,6 +2,7 @@
 // in its own transaction while the next fills, the metadata marked incomplete until the end. Also
 // assigns seeded splits, finds duplicates, counts classes and collects every rejection for the report.
 // No DOM or Node imports: the browser's import worker and the headless runner share it.
+import { hashSeed } from '../../core/data/random';
 import { SPLITS, type Split, type Task } from '../../core/data/types';
 import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type ImportInfo, type LabStorage, type SplitSummary } from '../browser/storage';
 
@@ -56,19 +57,11 @@ export interface ImportReport {
 export const MAX_REPORTED = 5000;
 export const MAX_DUPLICATE_EXAMPLES = 200;
 
-/** 32-bit hash of a string (FNV-1a, then a murmur finaliser so nearby strings spread). */
+/** 32-bit hash of a string (its UTF-16 code units through the core's seed hash). */
 export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  const codes = new Array<number>(s.length);
+  for (let i = 0; i < s.length; i++) codes[i] = s.charCodeAt(i);
+  return hashSeed(...codes);
 }
 
 /** The split of an image its source gives none: a seeded hash of its name, so the same file lands in
@@ -88,17 +81,8 @@ export function pixelKey(p: Uint8Array): string {
   return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${p.length}`;
 }
 
-interface Pending {
-  index: number;
-  start: number;
-  count: number;
-  pixels: Uint8Array;
-  expression: Int32Array | null;
-  gender: Int32Array | null;
-  age: Float32Array | null;
-  race: Int32Array | null;
-  sources: string[];
-}
+/** A chunk being filled: a ChunkRecord less what the flush adds, with buffers of CHUNK_IMAGES. */
+type Pending = Omit<ChunkRecord, 'datasetId' | 'split' | 'race' | 'sources'> & { race: Int32Array | null; sources: string[] };
 
 interface SplitStats {
   count: number;

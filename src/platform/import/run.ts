@@ -1,10 +1,12 @@
 // The dataset importers: FER2013 (+ FER+ votes) CSVs, UTKFace and class-folder images from a .tar.gz,
 // a .zip or a chosen folder, streamed into storage through DatasetBuilder. Sources, decoding and
 // decompression come from the platform (browser worker or Node), so this file has no DOM or Node import.
-import { csvRows, type CsvRow } from '../../core/data/formats/csv';
+import { CsvParser, csvRows, type CsvRow } from '../../core/data/formats/csv';
 import {
-  FER2013_CLASSES, ferColumns, ferEmotion, ferPlusColumns, ferPlusMajority, ferPlusVotes, ferUsageSplit, parsePixels, squareSide,
+  FER2013_CLASSES, ferColumns, ferEmotion, ferPlusColumns, ferPlusMajority, ferPlusVotes, ferUsageSplit, parsePixelBytes, parsePixels,
+  squareSide, type Parsed,
 } from '../../core/data/formats/fer';
+import { asciiField, byteLines, splitCommas, type ByteLine } from '../../core/data/formats/lines';
 import { expressionIndex, folderPlace, splitFromFolder } from '../../core/data/formats/folders';
 import { resizeImage, toChannels } from '../../core/data/formats/pixels';
 import { IMPORTABLE_FORMATS, sniffImage } from '../../core/data/formats/sniff';
@@ -199,7 +201,42 @@ async function importFer(
   input: Extract<ImportInput, { kind: 'csv' }>, o: ImportOptions, make: Make, meter: Meter, signal: AbortSignal | undefined, quota: () => Promise<void>,
 ): Promise<void> {
   const imgName = input.images.name;
-  const rows = csvRows(decodeText(counted(input.images.stream(), (n) => { meter.bytesDone += n; })))[Symbol.asyncIterator]();
+  // fer2013.csv is read as bytes, line by line (no string per row: see lines.ts); the small FER+ votes
+  // file goes through the CSV parser.
+  const lineBatches = byteLines(counted(input.images.stream(), (n) => { meter.bytesDone += n; }))[Symbol.asyncIterator]();
+  let batch: ByteLine[] = [];
+  let at = 0;
+  const nextLine = async (): Promise<ByteLine | null> => {
+    while (at >= batch.length) {
+      let r;
+      try {
+        r = await lineBatches.next();
+      } catch (e) {
+        const line = (e as { line?: number }).line;
+        throw new ImportError(`${imgName}${line ? ` line ${line}` : ''}: ${(e as Error).message}`);
+      }
+      if (r.done) return null;
+      batch = r.value;
+      at = 0;
+    }
+    return batch[at++];
+  };
+  /** One line as CSV fields: byte ranges for plain lines, the CSV parser for a line with quotes. */
+  const fieldsOf = (l: ByteLine): { count: number; text(i: number): string; pixels(i: number, out: Uint8Array | null): Parsed<Uint8Array> } => {
+    const b = l.bytes;
+    if (b.indexOf(34) < 0) {
+      const { starts, ends } = splitCommas(b);
+      return { count: starts.length, text: (i) => asciiField(b, starts[i], ends[i]), pixels: (i, out) => parsePixelBytes(b, starts[i], ends[i], out) };
+    }
+    const p = new CsvParser();
+    let f: string[];
+    try {
+      f = [...p.push(`${new TextDecoder().decode(b)}\n`), ...p.end()][0]?.fields ?? [];
+    } catch (e) {
+      throw new ImportError(`${imgName} line ${l.line}: ${(e as Error).message}`);
+    }
+    return { count: f.length, text: (i) => f[i], pixels: (i, out) => parsePixels(f[i], out) };
+  };
   const votesName = input.votes?.name ?? '';
   const votes = input.votes ? csvRows(decodeText(counted(input.votes.stream(), (n) => { meter.bytesDone += n; })))[Symbol.asyncIterator]() : null;
   const next = async (it: AsyncIterator<CsvRow>, name: string): Promise<CsvRow | null> => {
@@ -211,9 +248,10 @@ async function importFer(
       throw new ImportError(`${name}${line ? ` line ${line}` : ''}: ${(e as Error).message}`);
     }
   };
-  const head = await next(rows, imgName);
+  const head = await nextLine();
   if (!head) throw new ImportError(`${imgName} is empty.`);
-  const cols = ferColumns(head.fields);
+  const hf = fieldsOf(head);
+  const cols = ferColumns(Array.from({ length: hf.count }, (_, i) => hf.text(i)));
   if (!cols.ok) throw new ImportError(`${imgName} line ${head.line}: ${cols.reason}.`);
   let voteCols: number[] = [];
   let nameCol = -1;
@@ -237,7 +275,7 @@ async function importFer(
   const c = cols.value;
   for (let n = 0; ; n++) {
     if ((n & 63) === 0) { throwIfAborted(signal); meter.tick(); await quota(); }
-    const row = await next(rows, imgName);
+    const row = await nextLine();
     const vrow = votes ? await next(votes, votesName) : null;
     if (!row) {
       if (vrow) throw new ImportError(`${votesName} has more rows than ${imgName} (it goes on at line ${vrow.line}): FER+ rows are joined with FER2013's by order, so both files must be the matching versions.`);
@@ -245,10 +283,11 @@ async function importFer(
     }
     if (votes && !vrow) throw new ImportError(`${votesName} ends before ${imgName} (which goes on at line ${row.line}): FER+ rows are joined with FER2013's by order, so both files must be the matching versions.`);
     const where = `${imgName} line ${row.line}`;
-    const f = row.fields;
-    if (f.length <= Math.max(c.emotion, c.pixels, c.usage)) { b.reject(where, `${f.length} fields, expected emotion,pixels,Usage`); continue; }
-    const split = ferUsageSplit(f[c.usage]);
-    if (!split) { b.reject(where, `Usage must be Training, PublicTest or PrivateTest (got ${JSON.stringify(f[c.usage].slice(0, 40))})`); continue; }
+    const f = fieldsOf(row);
+    if (f.count <= Math.max(c.emotion, c.pixels, c.usage)) { b.reject(where, `${f.count} fields, expected emotion,pixels,Usage`); continue; }
+    const usage = f.text(c.usage);
+    const split = ferUsageSplit(usage);
+    if (!split) { b.reject(where, `Usage must be Training, PublicTest or PrivateTest (got ${JSON.stringify(usage.slice(0, 40))})`); continue; }
     let label: number;
     if (vrow) {
       if (!(vrow.fields[nameCol] ?? '').trim()) { b.reject(where, `removed from FER+ (${votesName} line ${vrow.line} has no image name)`); continue; }
@@ -258,19 +297,19 @@ async function importFer(
       if (!m.ok) { b.reject(where, m.reason); continue; }
       label = m.value;
     } else {
-      const e = ferEmotion(f[c.emotion]);
+      const e = ferEmotion(f.text(c.emotion));
       if (!e.ok) { b.reject(where, e.reason); continue; }
       label = e.value;
     }
     if (side === null) {
-      const first = parsePixels(f[c.pixels], null);
+      const first = f.pixels(c.pixels, null);
       if (!first.ok) { b.reject(where, first.reason); continue; }
       const s = squareSide(first.value.length);
       if (!s) { b.reject(where, `${first.value.length} pixels is not a square image`); continue; }
       side = s;
       buf = new Uint8Array(s * s);
     }
-    const px = parsePixels(f[c.pixels], buf);
+    const px = f.pixels(c.pixels, buf);
     if (!px.ok) { b.reject(where, px.reason.includes('expected') ? `${px.reason} (${side}x${side}, as in the first row)` : px.reason); continue; }
     await b.add({ where, split, pixels: fitGrey(px.value, side, o).slice(), expression: label });
   }

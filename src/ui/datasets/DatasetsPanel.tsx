@@ -8,6 +8,7 @@ import { useActions, useLab } from '../../state/react';
 import { synthDatasetId } from '../../worker/datasetId';
 import { ProgressBar } from '../common/ProgressBar';
 import { formatBytes, formatDate } from '../format';
+import { ImportPanel } from './ImportPanel';
 import { previewScale, sheetLayout, sheetPixels } from './preview';
 
 function StorageUse() {
@@ -32,6 +33,15 @@ function CurrentDataset() {
   const list = useLab((s) => s.datasets.list);
   const progress = useLab((s) => s.datasets.progress);
   const a = useActions();
+  if (cfg.source === 'stored') {
+    const m = list.find((d) => d.id === cfg.id);
+    return (
+      <section className="card">
+        <h3>The experiment’s dataset</h3>
+        <p data-testid="current-dataset-status">{m ? <>{m.name} ({m.height}×{m.width}×{m.channels}, tasks: {m.tasks.join(', ')})</> : <span className="error">{cfg.id} is not stored (deleted?): choose another dataset.</span>}</p>
+      </section>
+    );
+  }
   if (cfg.source !== 'synth') return null;
   const id = synthDatasetId(cfg);
   const stored = list.some((d) => d.id === id);
@@ -116,8 +126,20 @@ function Preview({ meta }: { meta: DatasetMeta }) {
   );
 }
 
+function ImportedFrom({ meta }: { meta: DatasetMeta }) {
+  const i = meta.imported;
+  if (!i) return null;
+  return (
+    <p className="muted small" data-testid="dataset-origin">
+      Imported ({i.format}) from {i.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(' + ')} in {(i.ms / 1000).toFixed(1)} s ·
+      {' '}{i.rejectedCount} rejected · {i.duplicates.count} duplicates{i.metadata.race ? ` · race kept as metadata (${i.metadata.race.join(', ')})` : ''}
+    </p>
+  );
+}
+
 function DatasetCard({ meta, open, onOpen }: { meta: DatasetMeta; open: boolean; onOpen: () => void }) {
   const a = useActions();
+  const inUse = useLab((s) => s.experiment.config.dataset.source === 'stored' && s.experiment.config.dataset.id === meta.id);
   return (
     <section className="card dataset" data-testid="dataset-card">
       <header className="row spread">
@@ -130,10 +152,16 @@ function DatasetCard({ meta, open, onOpen }: { meta: DatasetMeta; open: boolean;
           <code className="muted small">{meta.id}</code>
         </div>
         <div className="row">
+          {meta.source === 'import' && (inUse ? <span className="muted">used by the experiment</span>
+            : <button onClick={() => a.useDataset(meta.id)} data-testid="use-dataset">Use in the experiment</button>)}
           <button onClick={onOpen}>{open ? 'Hide' : 'Preview'}</button>
-          <button className="danger" onClick={() => { if (confirm(`Delete ${meta.name}? It is generated again when a run needs it.`)) void a.deleteDataset(meta.id); }}>Delete</button>
+          <button className="danger" onClick={() => {
+            const why = meta.source === 'import' ? 'Its files stay on your disk; import them again to bring it back.' : 'It is generated again when a run needs it.';
+            if (confirm(`Delete ${meta.name}? ${why}`)) void a.deleteDataset(meta.id);
+          }}>Delete</button>
         </div>
       </header>
+      <ImportedFrom meta={meta} />
       <ClassTable meta={meta} />
       {open && <Preview meta={meta} />}
     </section>
@@ -150,6 +178,7 @@ export function DatasetsPanel() {
         <CurrentDataset />
         <StorageUse />
       </div>
+      <ImportPanel />
       {list.length === 0 && <p className="muted">No dataset stored yet.</p>}
       {[...list].reverse().map((m) => <DatasetCard key={m.id} meta={m} open={shown === m.id} onOpen={() => setOpen(shown === m.id ? '' : m.id)} />)}
     </div>

@@ -1,6 +1,7 @@
 // The experiment: presets, every setting with its default and, next to it, what is wrong with it
 // (the core's configErrors, run in the worker), and the config as JSON to copy, import or export.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { makeConfig } from '../../core/config/config';
 import { PRESETS } from '../../core/config/presets';
 import { useActions, useLab } from '../../state/react';
 import { defaultOf, displayValue, errorsFor, FIELD_GROUPS, FORM_PATHS, getPath, parseNumberInput, type FieldSpec } from './fields';
@@ -103,6 +104,36 @@ function ConfigJson() {
   );
 }
 
+/** The dataset group: the built-in synthetic faces with their settings, or a stored (imported) dataset. */
+function DatasetGroup({ fields }: { fields: FieldSpec[] }) {
+  const a = useActions();
+  const ds = useLab((s) => s.experiment.config.dataset);
+  const list = useLab((s) => s.datasets.list);
+  const imported = list.filter((d) => d.source === 'import');
+  const value = ds.source === 'stored' ? ds.id : 'synth';
+  const meta = ds.source === 'stored' ? list.find((d) => d.id === ds.id) : null;
+  return (
+    <>
+      <label className="field">
+        <span>dataset</span>
+        <select value={value} data-testid="dataset-source" onChange={(e) => {
+          if (e.target.value === 'synth') a.setField('dataset', makeConfig({}).dataset);
+          else a.useDataset(e.target.value);
+        }}>
+          <option value="synth">built-in synthetic faces</option>
+          {imported.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+          {ds.source === 'stored' && !meta && <option value={ds.id}>{ds.id} (not stored)</option>}
+        </select>
+      </label>
+      {ds.source === 'synth' && fields.map((f) => <Field key={f.path} spec={f} />)}
+      {ds.source === 'stored' && (meta
+        ? <p className="muted">{meta.height}×{meta.width}×{meta.channels}, tasks {meta.tasks.join(', ')}; {meta.splits.train.count} / {meta.splits.val.count} / {meta.splits.test.count} images (train / val / test). The task must be one of its tasks.</p>
+        : <p className="error">This dataset is not in the browser’s storage: import it again or choose another.</p>)}
+      {imported.length === 0 && ds.source === 'synth' && <p className="muted small">Imported datasets (Datasets panel) can be chosen here.</p>}
+    </>
+  );
+}
+
 export function ExperimentPanel() {
   const a = useActions();
   const preset = useLab((s) => s.experiment.preset);
@@ -134,7 +165,7 @@ export function ExperimentPanel() {
           <section key={g.id} className="card group">
             <h3>{g.title}</h3>
             {g.help && <p className="muted">{g.help}</p>}
-            {g.fields.map((f) => <Field key={f.path} spec={f} />)}
+            {g.id === 'dataset' ? <DatasetGroup fields={g.fields} /> : g.fields.map((f) => <Field key={f.path} spec={f} />)}
           </section>
         ))}
       </div>

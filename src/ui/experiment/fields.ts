@@ -59,8 +59,8 @@ export const FIELD_GROUPS: FieldGroup[] = [
     ],
   },
   {
-    id: 'dataset', title: 'Dataset (built-in synthetic faces)',
-    help: 'A new combination is generated into the browser’s storage once, then reused.',
+    id: 'dataset', title: 'Dataset',
+    help: 'Synthetic faces: a new combination is generated into the browser’s storage once, then reused. Imported datasets come from the Datasets panel.',
     fields: [
       { path: 'dataset.train', label: 'training images', kind: num(1) },
       { path: 'dataset.val', label: 'validation images', kind: num(1) },

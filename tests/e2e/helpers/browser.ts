@@ -1,6 +1,7 @@
 // Debian's Chromium, headless, driven by playwright-core (never a downloaded browser: PLATFORM.md).
 // One browser per flag set; each test gets a fresh context (its own storage) that records every request
 // (page and worker) and the main thread's long tasks.
+import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -51,4 +52,14 @@ export async function openLab(browser: Browser): Promise<LabPage> {
 export async function longTasks(page: Page, since = 0): Promise<{ start: number; duration: number }[]> {
   const all = await page.evaluate(() => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
   return all.filter((t) => t.start >= since).sort((a, b) => b.duration - a.duration);
+}
+
+/** Closes a test's page and checks it: no request left the page's origin, no page or worker error
+ *  (GPU driver chatter aside). */
+export async function closeAndCheck(lab: LabPage, origin: string): Promise<void> {
+  const outside = lab.requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));
+  const errors = lab.errors;
+  await lab.close();
+  expect(outside, 'requests outside the page origin').toEqual([]);
+  expect(errors.filter((e) => !/GPU|WebGL|webgl|Vulkan|swiftshader/i.test(e)), 'page errors').toEqual([]);
 }

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { readTar, TarError, type TarItem } from '../../../../src/core/data/formats/tar';
 import { createRng } from '../../../../src/core/data/random';
-import {
-  chunked, concatBytes, gzip, makeTar, paxRecords, setTarChecksum, tarBody, tarHeader,
-} from '../../../helpers/archives';
+import { chunked, concatBytes, gzip, makeTar, paxRecords, setTarChecksum, tarBody, tarHeader, errorOf } from '../../../helpers/archives';
 
 const enc = new TextEncoder();
 
@@ -20,14 +18,6 @@ async function collect(chunks: AsyncIterable<Uint8Array>, opts?: { maxEntryBytes
   return items;
 }
 
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function bytes(n: number, seed: number): Uint8Array {
   const rng = createRng(seed);

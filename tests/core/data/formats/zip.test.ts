@@ -9,7 +9,7 @@ import {
   crc32, readZipDirectory, readZipEntry, ZipError, type ZipEntry,
 } from '../../../../src/core/data/formats/zip';
 import { createRng } from '../../../../src/core/data/random';
-import { concatBytes, inflateRawNode, makeTar, makeZip, memoryAccess } from '../../../helpers/archives';
+import { concatBytes, inflateRawNode, makeTar, makeZip, memoryAccess, errorOf } from '../../../helpers/archives';
 
 const enc = new TextEncoder();
 
@@ -18,14 +18,6 @@ function bytes(n: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => rng.int(256));
 }
 
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const csv = enc.encode('file,age\n'.repeat(200)); // compresses well
 const png = bytes(3000, 1);
