@@ -3,21 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { modelJsonDoc, WEIGHTS_FILE } from '../models/bundle';
 
-export const WEIGHTS_FILE = 'model.weights.bin';
+export { WEIGHTS_FILE };
 
-/** The model.json document of tfjs's LayersModel format for a set of saved artifacts. */
-export function modelJson(artifacts: tf.io.ModelArtifacts, weightsPath = `./${WEIGHTS_FILE}`): Record<string, unknown> {
-  return {
-    format: artifacts.format ?? 'layers-model',
-    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-    convertedBy: artifacts.convertedBy ?? null,
-    modelTopology: artifacts.modelTopology,
-    ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-    ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
-    weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs ?? [] }],
-  };
-}
+/** The model.json document of tfjs's LayersModel format (shared with the lab's zip export). */
+export const modelJson = modelJsonDoc;
 
 /** Saves `model` into `dir` (created if needed); returns the bytes written. */
 export async function saveModelToDir(model: tf.LayersModel, dir: string, metadata?: NonNullable<tf.io.ModelArtifacts['userDefinedMetadata']>): Promise<number> {
