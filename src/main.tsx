@@ -8,6 +8,7 @@ import { PRESETS } from './core/config/presets';
 import { idbStorage, requestPersistence, storageEstimate } from './platform/browser/db';
 import { heldLocks, runsInProgress, whenRunFree } from './platform/browser/locks';
 import { createImportClient } from './worker/importClient';
+import { download } from './ui/download';
 import { initialLabState, type BackendChoice } from './state/labState';
 import { LabProvider } from './state/react';
 import { createLab } from './state/store';
@@ -36,7 +37,7 @@ const start = startConfig();
 const { store, actions } = createLab(
   {
     client: createWorkerClient(), storage: idbStorage(), estimate: storageEstimate, runsInProgress, whenRunFree,
-    importer: createImportClient(), importsInProgress: () => heldLocks('odl-import:'), persist: requestPersistence,
+    importer: createImportClient(), importsInProgress: () => heldLocks('odl-import:'), persist: requestPersistence, download,
   },
   initialLabState(start.config, start.preset),
 );

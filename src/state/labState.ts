@@ -6,10 +6,11 @@ import type { DatasetMeta, RunRecord } from '../platform/browser/storage';
 import type { ImportReport } from '../platform/import/builder';
 import type { ImportProgress } from '../platform/import/run';
 import type { ImportEvent } from '../worker/importer';
+import type { CamRequest, CamSheet } from '../worker/explain';
 import type { RunPhase, WorkerEvent } from '../worker/protocol';
 import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
 
-export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results';
+export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain';
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** A stored run as the history list shows it. */
@@ -65,6 +66,10 @@ export interface LabState {
   /** A stored run that did not finish (reload, crash, lost device) and can go on from its checkpoint. */
   resumable: RunSummary | null;
   notices: { id: number; level: 'info' | 'warn' | 'error'; text: string }[];
+  /** The Grad-CAM viewer: the request in flight, the last sheet, or why it failed. */
+  explain: { pending: number | null; request: CamRequest | null; sheet: (CamSheet & { backend: string }) | null; error: string | null };
+  /** A model export the worker is preparing (its request id), or the last one's message. */
+  exporting: { pending: number | null; message: string | null };
   /** The dataset import going on, and how the last one ended (its report). */
   imports: {
     job: { jobId: string; label: string; startedAt: number; progress: ImportProgress | null; cancelling: boolean } | null;
@@ -85,6 +90,8 @@ export function initialLabState(config: ExperimentConfig, preset: string | null 
     resumable: null,
     notices: [],
     imports: { job: null, last: null },
+    explain: { pending: null, request: null, sheet: null, error: null },
+    exporting: { pending: null, message: null },
   };
 }
 
@@ -199,7 +206,17 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
       const runs = next.runs.map((r) => (r.id === e.runId ? { ...r, checkpoint: { stage: e.stage, epoch: e.epoch, steps: next.run?.steps ?? 0, savedAt: Date.now() } } : r));
       return { ...next, runs };
     }
+    case 'gradcam': {
+      if (s.explain.pending !== e.requestId) return s;
+      const { type: _t, requestId: _r, ...sheet } = e;
+      return { ...s, explain: { ...s.explain, pending: null, sheet, error: null } };
+    }
+    case 'modelExport':
+      if (s.exporting.pending !== e.requestId) return s;
+      return { ...s, exporting: { pending: null, message: `${e.name} (${(e.bytes.byteLength / 1e6).toFixed(2)} MB) saved.` } };
     case 'error':
+      if (e.requestId !== undefined && e.requestId === s.explain.pending) return { ...s, explain: { ...s.explain, pending: null, error: e.message } };
+      if (e.requestId !== undefined && e.requestId === s.exporting.pending) return { ...s, exporting: { pending: null, message: e.message } };
       return notice(s, 'error', e.message);
     case 'crashed': {
       let next: LabState = { ...s, worker: { ...s.worker, ready: false, crashed: e.message } };

@@ -11,6 +11,7 @@ import type { ImportFiles } from '../platform/browser/importBrowser';
 import type { ImportOptions } from '../platform/import/builder';
 import type { ImportFormat } from '../platform/import/run';
 import type { LabClient } from '../worker/client';
+import type { CamRequest } from '../worker/explain';
 import type { ImportClient } from '../worker/importClient';
 import { BACKEND_ORDER, newRunId, type BackendName, type WorkerEvent } from '../worker/protocol';
 import { initialLabState, isUnfinished, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
@@ -38,6 +39,8 @@ export interface LabDeps {
   importsInProgress?: () => Promise<Set<string>>;
   /** Asks the browser to keep the lab's storage under pressure (navigator.storage.persist). */
   persist?: () => Promise<boolean>;
+  /** Hands a file to the user (a download in the browser). */
+  download?: (name: string, bytes: Uint8Array<ArrayBuffer>, type: string) => void;
 }
 
 /** Collects items and hands them over in one batch, at most once per `intervalMs`. */
@@ -102,6 +105,10 @@ export interface LabActions {
   dismissImport(): void;
   /** Points the experiment at a stored dataset (and at a task it has labels for). */
   useDataset(id: string): void;
+  /** Grad-CAM maps of a stored run's models on chosen test images. */
+  explain(req: CamRequest): void;
+  /** Downloads a stored run's model as the lab's .zip export. */
+  exportModel(runId: string, stage: StageName): void;
   refreshStorage(): Promise<void>;
   requestPreview(datasetId: string, split: Split, visibility: Visibility, count?: number): void;
   getModel(runId: string, stage: StageName): Promise<ModelRecord | undefined>;
@@ -122,7 +129,10 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     set((s) => events.reduce(reduceLab, s));
     if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
   }, deps.flushMs ?? 100);
-  const unsubscribe = client.subscribe((e) => buffer.push(e));
+  const unsubscribe = client.subscribe((e) => {
+    if (e.type === 'modelExport' && e.requestId === get().exporting.pending) deps.download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
+    buffer.push(e);
+  });
   const unsubscribeImports = deps.importer?.subscribe((e) => {
     set((s) => reduceImport(s, e));
     if (e.type !== 'progress') void actions.refreshStorage();
@@ -298,6 +308,16 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       const task = meta.tasks.includes(cfg.task) ? cfg.task : meta.tasks[0];
       actions.setConfig({ ...cfg, task, dataset: { source: 'stored', id } });
       set((s) => ({ ...s, tab: 'experiment' }));
+    },
+    explain(req) {
+      const id = ++requestId;
+      set((s) => ({ ...s, explain: { ...s.explain, pending: id, request: req, error: null } }));
+      client.send({ type: 'gradcam', requestId: id, ...req });
+    },
+    exportModel(runId, stage) {
+      const id = ++requestId;
+      set((s) => ({ ...s, exporting: { pending: id, message: null } }));
+      client.send({ type: 'exportModel', requestId: id, runId, stage });
     },
     async refreshStorage() {
       const e = await deps.estimate?.();

@@ -12,12 +12,14 @@ import { RunControls } from './RunControls';
 
 const MonitorPanel = lazy(() => import('./monitor/MonitorPanel'));
 const ResultsPanel = lazy(() => import('./results/ResultsPanel'));
+const GradCamPanel = lazy(() => import('./gradcam/GradCamPanel'));
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'datasets', label: 'Datasets' },
   { id: 'experiment', label: 'Experiment' },
   { id: 'monitor', label: 'Monitor' },
   { id: 'results', label: 'Results' },
+  { id: 'explain', label: 'Grad-CAM' },
 ];
 
 function DatasetProgress() {
@@ -108,6 +110,7 @@ export function App() {
           {tab === 'experiment' && <ExperimentPanel />}
           {tab === 'monitor' && <MonitorPanel />}
           {tab === 'results' && <ResultsPanel />}
+          {tab === 'explain' && <GradCamPanel />}
         </Suspense>
       </main>
     </div>

@@ -12,7 +12,8 @@ import { curriculumStages } from '../core/distill/schedule';
 import type { CurriculumEvent } from '../core/events';
 import type { LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
 import { ensureSynthDataset, loadSplits, synthDatasetId } from './datasets';
-import type { BackendName, WorkerCommand, WorkerEvent } from './protocol';
+import { camSheet, exportRunModel } from './explain';
+import { BACKEND_ORDER, type BackendName, type WorkerCommand, type WorkerEvent } from './protocol';
 import { appendLossPoint } from './series';
 
 export interface EngineDeps {
@@ -79,6 +80,7 @@ export class LabEngine {
   private active: ActiveRun | null = null;
   private readonly ensuring = new Map<string, Promise<string>>();
   private readonly flushMs: number;
+  private backendReady = false;
 
   constructor(private readonly deps: EngineDeps) {
     this.flushMs = deps.flushMs ?? 100;
@@ -112,6 +114,18 @@ export class LabEngine {
             this.active.pause?.resolve();
           }
           return;
+        case 'gradcam': {
+          const { type: _t, requestId, ...req } = cmd;
+          await this.ensureBackend();
+          const sheet = await camSheet(this.deps.storage, req);
+          this.deps.post({ type: 'gradcam', requestId, backend: tf.getBackend(), ...sheet });
+          return;
+        }
+        case 'exportModel': {
+          const { name, bytes } = await exportRunModel(this.deps.storage, cmd.runId, cmd.stage);
+          this.deps.post({ type: 'modelExport', requestId: cmd.requestId, name, bytes });
+          return;
+        }
         case 'loseDevice': {
           const d = webgpuDevice();
           if (!d) throw new Error('loseDevice: the running backend is not WebGPU');
@@ -120,8 +134,16 @@ export class LabEngine {
         }
       }
     } catch (e) {
-      this.deps.post({ type: 'error', message: message(e), command: cmd.type });
+      const requestId = 'requestId' in cmd ? cmd.requestId : undefined;
+      this.deps.post({ type: 'error', message: message(e), command: cmd.type, ...(typeof requestId === 'number' ? { requestId } : {}) });
     }
+  }
+
+  /** A backend for work outside a run (Grad-CAM): the one in use, or the first that starts. */
+  private async ensureBackend(): Promise<void> {
+    if (this.backendReady) return;
+    await this.deps.selectBackend([...BACKEND_ORDER]);
+    this.backendReady = true;
   }
 
   private ensureDataset(ds: SynthDatasetConfig): Promise<string> {
@@ -311,6 +333,7 @@ export class LabEngine {
       }
       if (a.controller.signal.aborted) throw Object.assign(new Error('The run was cancelled.'), { name: 'AbortError' });
       const be = await this.deps.selectBackend(backends);
+      this.backendReady = true;
       backend = be.name;
       post({ type: 'backend', runId, name: be.name, skipped: be.skipped });
 

@@ -6,6 +6,7 @@ import type { Split, Visibility } from '../core/data/types';
 import type { CurriculumEvent } from '../core/events';
 import type { BackendName } from '../platform/backend';
 import type { DatasetMeta, RunRecord, RunStatus } from '../platform/browser/storage';
+import type { CamRequest, CamSheet } from './explain';
 
 export type { BackendName };
 /** The order backends are tried in (platform/backend.ts). */
@@ -26,7 +27,11 @@ export type WorkerCommand =
   | { type: 'resume' }
   | { type: 'cancel' }
   /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would. */
-  | { type: 'loseDevice' };
+  | { type: 'loseDevice' }
+  /** Grad-CAM maps of a stored run's models on chosen test images. */
+  | ({ type: 'gradcam'; requestId: number } & CamRequest)
+  /** A stored run's model as the exported .zip (tfjs LayersModel files + lab.json). */
+  | { type: 'exportModel'; requestId: number; runId: string; stage: StageName };
 
 export type RunPhase = RunStatus | 'starting';
 
@@ -50,12 +55,14 @@ export type WorkerEvent =
   /** Curriculum events in emission order, batched (a few per message, at most every ~100 ms). */
   | { type: 'events'; runId: string; events: CurriculumEvent[] }
   | { type: 'checkpoint'; runId: string; stage: StageName; epoch: number; ms: number }
-  | { type: 'error'; message: string; command: WorkerCommand['type'] | null }
+  | ({ type: 'gradcam'; requestId: number; backend: string } & CamSheet)
+  | { type: 'modelExport'; requestId: number; name: string; bytes: Uint8Array }
+  | { type: 'error'; message: string; command: WorkerCommand['type'] | null; requestId?: number }
   /** Made by the page-side client, never by the worker: the worker died (uncaught error, crash). */
   | { type: 'crashed'; message: string };
 
-export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['validate', 'ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice'];
-export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'validation', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'error', 'crashed'];
+export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['validate', 'ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel'];
+export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'validation', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'error', 'crashed'];
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -75,6 +82,8 @@ const COMMAND_FIELDS: Record<WorkerCommand['type'], Record<string, string>> = {
   start: { runId: 'string', config: 'object', backends: 'array' },
   resumeRun: { runId: 'string', backends: 'array' },
   pause: {}, resume: {}, cancel: {}, loseDevice: {},
+  gradcam: { requestId: 'number', runId: 'string', pick: 'object', count: 'number' },
+  exportModel: { requestId: 'number', runId: 'string', stage: 'string' },
 };
 const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   ready: { stageLabels: 'object', tfjs: 'string' },
@@ -82,6 +91,8 @@ const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   datasetProgress: { datasetId: 'string', phase: 'string', done: 'number', total: 'number' },
   datasetReady: { meta: 'object', created: 'boolean' },
   preview: { requestId: 'number', datasetId: 'string', pixels: 'bytes', labels: 'array', count: 'number' },
+  gradcam: { requestId: 'number', runId: 'string', pixels: 'bytes', panels: 'array', indices: 'array', count: 'number' },
+  modelExport: { requestId: 'number', name: 'string', bytes: 'bytes' },
   backend: { runId: 'string', name: 'string', skipped: 'array' },
   runState: { runId: 'string', status: 'string' },
   events: { runId: 'string', events: 'array' },
@@ -127,7 +138,7 @@ export function transferablesOf(msg: WorkerCommand | WorkerEvent): ArrayBuffer[]
     if (Array.isArray(v)) return;
     for (const x of Object.values(v)) walk(x, depth + 1);
   };
-  if (msg.type === 'preview') walk(msg, 0);
+  if (msg.type === 'preview' || msg.type === 'gradcam' || msg.type === 'modelExport') walk(msg, 0);
   return [...out];
 }
 

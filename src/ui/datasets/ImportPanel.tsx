@@ -8,6 +8,7 @@ import { DEFAULT_IMPORT_OPTIONS, type ImportFormat } from '../../platform/import
 import { formatImportReport, groupRejections } from '../../platform/import/reportText';
 import { useActions, useLab } from '../../state/react';
 import { ProgressBar } from '../common/ProgressBar';
+import { download } from '../download';
 import { formatBytes } from '../format';
 import { droppedFiles, inputFiles } from './dropFiles';
 import { planImport, type ImportPlan } from './importPlan';
@@ -19,14 +20,7 @@ const FORMATS: { value: ImportFormat; label: string }[] = [
   { value: 'folder', label: 'class folders' },
 ];
 
-function downloadText(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+const downloadText = (name: string, text: string) => download(name, text, 'text/plain');
 
 const secs = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
 

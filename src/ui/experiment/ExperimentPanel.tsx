@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { makeConfig } from '../../core/config/config';
 import { PRESETS } from '../../core/config/presets';
+import { download } from '../download';
 import { useActions, useLab } from '../../state/react';
 import { defaultOf, displayValue, errorsFor, FIELD_GROUPS, FORM_PATHS, getPath, parseNumberInput, type FieldSpec } from './fields';
 
@@ -67,14 +68,6 @@ function Field({ spec }: { spec: FieldSpec }) {
   );
 }
 
-function download(name: string, text: string, type = 'application/json') {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function ConfigJson() {
   const a = useActions();
@@ -92,7 +85,7 @@ function ConfigJson() {
       <div className="row">
         <button disabled={!dirty} onClick={() => { if (a.importConfig(text)) setDirty(false); }}>Apply JSON</button>
         <button disabled={!dirty} onClick={() => { setText(json); setDirty(false); }}>Revert</button>
-        <button onClick={() => download(`${config.name.replace(/[^\w-]+/g, '_').slice(0, 60) || 'experiment'}.json`, json)}>Export…</button>
+        <button onClick={() => download(`${config.name.replace(/[^\w-]+/g, '_').slice(0, 60) || 'experiment'}.json`, json, 'application/json')}>Export…</button>
         <button onClick={() => file.current?.click()}>Import…</button>
         <input ref={file} type="file" accept="application/json,.json" hidden onChange={async (e) => {
           const f = e.target.files?.[0];

@@ -9,16 +9,10 @@ import { useActions, useLab } from '../../state/react';
 import type { RunView } from '../../state/runView';
 import { formatDate, formatDuration } from '../format';
 import { RunCharts } from '../monitor/MonitorPanel';
-import { bestRow, confusionColour, metricCells, metricHeaders, modelFiles, visibilityText } from './grid';
+import { download } from '../download';
+import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } from './grid';
 
-function save(name: string, data: BlobPart, type: string) {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+const save = download;
 
 function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
   const heads = metricHeaders(task);
@@ -74,17 +68,17 @@ function Downloads({ run }: { run: RunView }) {
     id: run.runId, name: run.name, config: run.config, backend: run.backend, skippedBackends: run.skipped,
     createdAt: new Date(run.createdAt).toISOString(), elapsedMs: run.elapsedMs, history: run.history, grid: run.rows,
   }, null, 1), 'application/json');
-  const model = async (stage: StageName) => {
-    const m = await a.getModel(run.runId, stage);
-    if (!m) return;
-    const f = modelFiles(m);
-    save(`${stage}-model.json`, f.json, 'application/json');
-    save('model.weights.bin', f.weights, 'application/octet-stream');
-  };
+  const exporting = useLab((s) => s.exporting);
   return (
     <div className="row wrap">
       <button onClick={exportResults}>Download results.json</button>
-      {run.status === 'done' && run.stages.map((s) => <button key={s} onClick={() => void model(s)} title="tfjs LayersModel: model.json + model.weights.bin">{labels[s] ?? s} model</button>)}
+      {run.status === 'done' && run.stages.map((s: StageName) => (
+        <button key={s} disabled={exporting.pending !== null} onClick={() => a.exportModel(run.runId, s)} data-testid={`export-${s}`}
+          title="one .zip: model.json + model.weights.bin (tfjs LayersModel, loads with tf.loadLayersModel), lab.json (labels, preprocessing, metrics)">
+          {labels[s] ?? s} model (.zip)
+        </button>
+      ))}
+      {exporting.message && <span className="muted" data-testid="export-message">{exporting.message}</span>}
       <button onClick={() => save(`${run.runId}-grid.txt`, formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
     </div>
   );

@@ -4,7 +4,6 @@
 import type { Task, Visibility } from '../../core/data/types';
 import { VISIBILITY_SYMBOL } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
-import type { ModelRecord } from '../../platform/browser/storage';
 
 export function metricHeaders(task: Task): string[] {
   return task === 'age' ? ['MAE (years)'] : task === 'expression' ? ['accuracy %', 'weighted acc. %'] : ['accuracy %'];
@@ -42,10 +41,3 @@ export function confusionColour(count: number, rowTotal: number): { background: 
 }
 
 /** The two files of tfjs's LayersModel format for a stored model. */
-export function modelFiles(m: ModelRecord): { json: string; weights: ArrayBuffer } {
-  const json = {
-    format: m.format, generatedBy: m.generatedBy, convertedBy: null, modelTopology: m.modelTopology,
-    weightsManifest: [{ paths: ['./model.weights.bin'], weights: m.weightSpecs }],
-  };
-  return { json: JSON.stringify(json), weights: m.weightData };
-}

@@ -1,0 +1,176 @@
+// Grad-CAM sheets and model exports for stored runs, in the worker: which test images to show (by class,
+// right / wrong, largest teacher-student disagreement), every stored model's map on the input it was
+// trained to see, and a run's model as the exported .zip. Every tensor made here is disposed here.
+import * as tf from '@tensorflow/tfjs';
+import { STAGE_LABEL, type StageName } from '../core/config/config';
+import { AGE_OFFSET, AGE_SCALE, fillImages, taskHead } from '../core/data/batching';
+import type { ImageSet, Visibility } from '../core/data/types';
+import { gradCam } from '../core/explain/gradcam';
+import type { GridRow } from '../core/events';
+import type { LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
+import { labInfo, zipModel } from '../platform/models/bundle';
+import { fromChunks } from './datasets';
+
+export type CamPick = { mode: 'first' } | { mode: 'class'; cls: number } | { mode: 'correct' } | { mode: 'wrong' } | { mode: 'disagreement' };
+/** Which class each classification map explains: each model's own prediction, the true class, or a chosen one. */
+export type CamClass = 'predicted' | 'true' | number;
+
+export interface CamRequest {
+  runId: string;
+  pick: CamPick;
+  count: number;
+  target: CamClass;
+}
+
+export interface CamSheet {
+  runId: string;
+  task: RunRecord['config']['task'];
+  classNames: string[];
+  height: number;
+  width: number;
+  channels: number;
+  count: number;
+  /** Test-split index of each image. */
+  indices: number[];
+  /** True label (class index, or years). */
+  truth: number[];
+  /** [count, h, w, c] bytes, the full face. */
+  pixels: Uint8Array;
+  panels: { model: StageName; label: string; visibility: Visibility }[];
+  /** [count, panels, h, w] in [0, 1]. */
+  maps: Float32Array;
+  /** [count * panels]: predicted class index, or years. */
+  predicted: number[];
+  /** [count * panels]: the class each map explains (-1 for regression). */
+  explained: number[];
+  ms: number;
+}
+
+/** A stored model, built (the caller disposes it). */
+export async function loadStoredModel(rec: ModelRecord): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: rec.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs: rec.weightSpecs as tf.io.WeightsManifestEntry[],
+    weightData: rec.weightData,
+  }));
+}
+
+/** The stored test split of a run's dataset. */
+export async function loadTestSplit(storage: LabStorage, datasetId: string): Promise<ImageSet> {
+  const meta = await storage.getDataset(datasetId);
+  if (!meta?.complete) throw new Error(`The run's dataset "${datasetId}" is no longer stored: create or import it again to see its maps.`);
+  return fromChunks(meta, await storage.getChunks(datasetId, 'test'));
+}
+
+const rowOf = (rows: GridRow[], model: StageName, test: Visibility) => rows.find((r) => r.model === model && r.test === test);
+
+/** Test images for the viewer, from the run's stored per-image predictions. */
+export function pickImages(run: RunRecord, truth: ArrayLike<number>, pick: CamPick, count: number): number[] {
+  const scen = run.config.scenario;
+  const teacher = rowOf(run.rows, 'teacher', 'full')?.predictions;
+  const student = rowOf(run.rows, 'student', scen)?.predictions ?? rowOf(run.rows, 'teacher', scen)?.predictions;
+  const all = Array.from({ length: truth.length }, (_, i) => i);
+  const age = run.config.task === 'age';
+  const right = (i: number) => (age ? Math.abs(student![i] - truth[i]) <= 5 : student![i] === truth[i]);
+  switch (pick.mode) {
+    case 'first': return all.slice(0, count);
+    case 'class': return all.filter((i) => truth[i] === pick.cls).slice(0, count);
+    case 'correct':
+    case 'wrong':
+      if (!student) throw new Error('This run has no student results yet.');
+      return all.filter((i) => right(i) === (pick.mode === 'correct')).slice(0, count);
+    case 'disagreement': {
+      if (!student || !teacher) throw new Error('This run has no teacher and student results yet.');
+      const gap = (i: number) => (age ? Math.abs(teacher[i] - student[i]) : teacher[i] !== student[i] ? 1 + (teacher[i] === truth[i] ? 1 : 0) : 0);
+      return all.filter((i) => gap(i) > 0).sort((a, b) => gap(b) - gap(a) || a - b).slice(0, count);
+    }
+  }
+}
+
+/** Grad-CAM of every stored model of a run on the chosen test images: teacher on the full and on the
+ *  occluded face, then each student on the occluded face. */
+export async function camSheet(storage: LabStorage, req: CamRequest): Promise<CamSheet> {
+  const t0 = Date.now();
+  const run = await storage.getRun(req.runId);
+  if (!run) throw new Error(`There is no stored run "${req.runId}".`);
+  const cfg = run.config;
+  const test = await loadTestSplit(storage, run.datasetId);
+  const head = taskHead(cfg.task, test);
+  const truthArr = cfg.task === 'expression' ? test.expression : cfg.task === 'gender' ? test.gender : test.age;
+  if (!truthArr) throw new Error(`The dataset has no ${cfg.task} labels.`);
+  const indices = pickImages(run, truthArr, req.pick, Math.max(1, Math.min(32, req.count)));
+  const stored = new Set(await storage.listModels(run.id));
+  const scen = cfg.scenario;
+  const panels: CamSheet['panels'] = [];
+  if (stored.has('teacher')) panels.push({ model: 'teacher', label: `${STAGE_LABEL.teacher} ○`, visibility: 'full' }, { model: 'teacher', label: `${STAGE_LABEL.teacher} on ${scen}`, visibility: scen });
+  for (const s of ['student', 'standard', 'triplet'] as StageName[]) if (stored.has(s)) panels.push({ model: s, label: STAGE_LABEL[s], visibility: scen });
+  const { height, width, channels } = test;
+  const n = indices.length;
+  const hw = height * width;
+  const maps = new Float32Array(n * panels.length * hw);
+  const predicted = new Array<number>(n * panels.length).fill(0);
+  const explained = new Array<number>(n * panels.length).fill(-1);
+  const truth = indices.map((i) => truthArr[i]);
+  const input = new Float32Array(n * hw * channels);
+  const loaded = new Map<StageName, tf.LayersModel>();
+  try {
+    for (const [p, panel] of panels.entries()) {
+      if (n === 0) break;
+      let model = loaded.get(panel.model);
+      if (!model) {
+        model = await loadStoredModel((await storage.getModel(run.id, panel.model))!);
+        loaded.set(panel.model, model);
+      }
+      fillImages(test, indices, panel.visibility, input);
+      const x = tf.tensor4d(input, [n, height, width, channels]);
+      try {
+        const target = head.kind === 'regression' ? { kind: 'regression' as const }
+          : { kind: 'class' as const, classes: req.target === 'predicted' ? null : req.target === 'true' ? truth : indices.map(() => req.target as number) };
+        const cam = await gradCam(model, x, target);
+        let preds: number[];
+        if (head.kind === 'regression') preds = cam.scores.map((s) => s * AGE_SCALE + AGE_OFFSET);
+        else {
+          const out = tf.tidy(() => (model!.predict(x) as tf.Tensor).argMax(1));
+          preds = Array.from(await out.data());
+          out.dispose();
+        }
+        for (let i = 0; i < n; i++) {
+          maps.set(cam.maps.subarray(i * hw, (i + 1) * hw), (i * panels.length + p) * hw);
+          predicted[i * panels.length + p] = preds[i];
+          explained[i * panels.length + p] = cam.targets[i];
+        }
+      } finally {
+        x.dispose();
+      }
+    }
+  } finally {
+    for (const m of loaded.values()) m.dispose();
+  }
+  const imgLen = hw * channels;
+  const pixels = new Uint8Array(n * imgLen);
+  indices.forEach((idx, i) => pixels.set(test.pixels.subarray(idx * imgLen, (idx + 1) * imgLen), i * imgLen));
+  return {
+    runId: run.id, task: cfg.task, classNames: head.classNames, height, width, channels, count: n,
+    indices, truth, pixels, panels, maps, predicted, explained, ms: Date.now() - t0,
+  };
+}
+
+/** A run's model as the exported .zip, and the file name to save it under. */
+export async function exportRunModel(storage: LabStorage, runId: string, stage: StageName): Promise<{ name: string; bytes: Uint8Array }> {
+  const run = await storage.getRun(runId);
+  const rec = await storage.getModel(runId, stage);
+  if (!run || !rec) throw new Error(`The ${stage} model of run "${runId}" is not stored.`);
+  const meta = await storage.getDataset(run.datasetId);
+  const cfg = run.config;
+  const ds = cfg.dataset;
+  const dims = meta ?? (ds.source === 'synth' || ds.source === 'file' ? ds : null);
+  if (!dims) throw new Error(`The run's dataset "${run.datasetId}" is no longer stored, so its image size is unknown.`);
+  const classNames = cfg.task === 'age' ? [] : cfg.task === 'expression' ? meta?.classNames.expression ?? [] : meta?.classNames.gender ?? ['male', 'female'];
+  const visibility: Visibility = stage === 'teacher' ? 'full' : stage === 'studentOther' ? (cfg.scenario === 'lower' ? 'upper' : 'lower') : cfg.scenario;
+  const info = labInfo({
+    name: `${run.name}: ${STAGE_LABEL[stage]}`, stage, config: cfg, classNames, visibility, rows: run.rows,
+    height: dims.height, width: dims.width, channels: dims.channels,
+  });
+  const safe = `${run.name}-${stage}`.replace(/[^\w.-]+/g, '_').replace(/_+/g, '_').slice(0, 80);
+  return { name: `${safe}.zip`, bytes: zipModel(rec, info) };
+}

@@ -1,0 +1,91 @@
+// Grad-CAM and export for a stored run, through the worker engine (main-thread client): a ci-tiny run,
+// then maps of every stored model on chosen test images whose predictions agree with the run's grid,
+// no tensor left behind; the exported zip imports back with identical predictions.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { presetConfig } from '../../src/core/config/presets';
+import { selectBackend } from '../../src/platform/backend';
+import { memoryStorage } from '../../src/platform/browser/storage';
+import { loadChecked, readModelFiles } from '../../src/platform/models/bundle';
+import { nodeImportPlatform } from '../../src/platform/node/importFiles';
+import { initialLabState } from '../../src/state/labState';
+import { createLab } from '../../src/state/store';
+import { loadStoredModel, pickImages } from '../../src/worker/explain';
+import { createInProcessClient } from '../../src/worker/inProcess';
+import type { WorkerEvent } from '../../src/worker/protocol';
+
+const cfg = { ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
+
+function until(client: { subscribe(f: (e: WorkerEvent) => void): () => void }, pred: (e: WorkerEvent) => boolean, ms = 110_000): Promise<WorkerEvent> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { off(); reject(new Error('timed out waiting for an event')); }, ms);
+    const off = client.subscribe((e) => { if (pred(e)) { clearTimeout(t); off(); resolve(e); } });
+  });
+}
+
+describe('Grad-CAM and export of a stored run', () => {
+  it('maps every stored model on the chosen images, agrees with the grid, exports a zip that imports back', async () => {
+    const storage = memoryStorage();
+    const client = createInProcessClient({ storage, selectBackend: (o) => selectBackend(o.filter((b) => b !== 'webgpu')), flushMs: 20 });
+    const downloads: { name: string; bytes: Uint8Array }[] = [];
+    const { store, actions } = createLab({ client, storage, flushMs: 10, download: (name, bytes) => downloads.push({ name, bytes }) }, initialLabState(cfg, null));
+    await actions.boot();
+    await until(client, (e) => e.type === 'datasetReady');
+    while (store.getState().experiment.validating !== null) await new Promise((r) => setTimeout(r, 20));
+    const runId = actions.startRun()!;
+    expect(runId).toBeTruthy();
+    await until(client, (e) => e.type === 'runState' && e.runId === runId && e.status === 'done');
+    await client.idle();
+    const run = (await storage.getRun(runId))!;
+
+    const before = tf.memory().numTensors;
+    actions.explain({ runId, pick: { mode: 'wrong' }, count: 4, target: 'predicted' });
+    await until(client, (e) => e.type === 'gradcam' || e.type === 'error');
+    await client.idle();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(tf.memory().numTensors).toBe(before);
+    const { explain } = store.getState();
+    expect(explain.error).toBeNull();
+    const sheet = explain.sheet!;
+    expect(sheet.panels.map((p) => `${p.model}:${p.visibility}`)).toEqual(['teacher:full', 'teacher:lower', 'student:lower', 'standard:lower', 'triplet:lower']);
+    const truth = (await storage.getChunks(run.datasetId, 'test')).flatMap((c) => Array.from(c.expression!));
+    expect(sheet.indices).toEqual(pickImages(run, truth, { mode: 'wrong' }, 4));
+    expect(sheet.count).toBe(sheet.indices.length);
+    expect(sheet.maps.length).toBe(sheet.count * 5 * 16 * 16);
+    expect(Math.min(...sheet.maps)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...sheet.maps)).toBeLessThanOrEqual(1);
+    // Each panel's prediction is the grid's prediction for that image (same model, same input).
+    const gridPred = (model: string, test: string) => run.rows.find((r) => r.model === model && r.test === test)!.predictions;
+    sheet.indices.forEach((idx, i) => {
+      expect(sheet.truth[i]).toBe(truth[idx]);
+      sheet.panels.forEach((p, k) => expect(sheet.predicted[i * 5 + k]).toBe(gridPred(p.model, p.visibility)[idx]));
+      // 'wrong' picks images the student misclassified
+      expect(sheet.predicted[i * 5 + 2]).not.toBe(truth[idx]);
+    });
+    expect(sheet.explained.slice(0, 5)).toEqual(sheet.predicted.slice(0, 5));
+
+    // A run that does not exist: an error tied to the request, not a crash.
+    actions.explain({ runId: 'nope', pick: { mode: 'first' }, count: 2, target: 'true' });
+    await until(client, (e) => e.type === 'error');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(store.getState().explain.error).toBe('There is no stored run "nope".');
+
+    actions.exportModel(runId, 'triplet');
+    await until(client, (e) => e.type === 'modelExport');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(downloads.map((d) => d.name)).toEqual([`${cfg.name.replace(/[^\w.-]+/g, '_').replace(/_+/g, '_')}-triplet.zip`.slice(0, 84)]);
+    const read = await readModelFiles([{ name: 'x.zip', bytes: downloads[0].bytes }], nodeImportPlatform.inflateRaw);
+    expect(read.info).toMatchObject({ stage: 'triplet', task: 'expression', visibility: 'lower', preprocessing: { height: 16, width: 16, channels: 1, hiddenRows: [0, 8] } });
+    expect(read.info!.metrics.map((m) => m.test)).toEqual(['lower']);
+    const back = await loadChecked(read, { inputShape: [16, 16, 1], outputUnits: 8 });
+    const orig = await loadStoredModel((await storage.getModel(runId, 'triplet'))!);
+    const x = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 1);
+    const [p1, p2] = [orig.predict(x) as tf.Tensor, back.predict(x) as tf.Tensor];
+    expect(Array.from(await p2.data())).toEqual(Array.from(await p1.data()));
+    tf.dispose([x, p1, p2]);
+    orig.dispose();
+    back.dispose();
+    expect(store.getState().exporting.message).toMatch(/-triplet\.zip \(0\.\d\d MB\) saved\.$/);
+    actions.dispose();
+  });
+});
