@@ -14,6 +14,8 @@ const commands: WorkerCommand[] = [
   { type: 'start', runId: 'run-1', config: cfg, backends: ['webgpu', 'cpu'] },
   { type: 'resumeRun', runId: 'run-1', backends: ['wasm'] },
   { type: 'pause' }, { type: 'resume' }, { type: 'cancel' }, { type: 'loseDevice' },
+  { type: 'gradcam', requestId: 5, runId: 'run-1', pick: { mode: 'class', cls: 2 }, count: 4, target: 'true' },
+  { type: 'exportModel', requestId: 6, runId: 'run-1', stage: 'triplet' },
 ];
 
 function previewEvent(): Extract<WorkerEvent, { type: 'preview' }> {
@@ -35,6 +37,7 @@ const events: WorkerEvent[] = [
   ] },
   { type: 'checkpoint', runId: 'r', stage: 'student', epoch: 1, ms: 12 },
   { type: 'error', message: 'boom', command: 'start' },
+  { type: 'error', message: 'no run', command: 'gradcam', requestId: 5 },
   { type: 'crashed', message: 'worker died' },
   previewEvent(),
 ];
@@ -42,7 +45,7 @@ const events: WorkerEvent[] = [
 describe('worker protocol', () => {
   it('covers every command and event type in these tests', () => {
     expect(new Set(commands.map((c) => c.type))).toEqual(new Set(COMMAND_TYPES));
-    expect(new Set([...events.map((e) => e.type), 'datasetReady'])).toEqual(new Set(EVENT_TYPES));
+    expect(new Set([...events.map((e) => e.type), 'datasetReady', 'gradcam', 'modelExport'])).toEqual(new Set(EVENT_TYPES));
   });
 
   it('round-trips every command through structured clone', () => {
@@ -67,6 +70,19 @@ describe('worker protocol', () => {
     expect(Array.from(copy.pixels)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(e.pixels.byteLength).toBe(0); // the sender's view is detached
     for (const m of [...commands, ...events.filter((x) => x.type !== 'preview')]) expect(transferablesOf(m)).toEqual([]);
+    // Grad-CAM sheets and exported zips hand their buffers over too.
+    const sheet: WorkerEvent = {
+      type: 'gradcam', requestId: 5, backend: 'wasm', runId: 'r', task: 'gender', classNames: ['male', 'female'], height: 1, width: 2, channels: 1,
+      count: 1, indices: [3], truth: [1], pixels: new Uint8Array([9, 8]), panels: [{ model: 'teacher', label: 'teacher', visibility: 'full' }],
+      maps: new Float32Array([0.5, 1]), predicted: [1], explained: [1], ms: 3,
+    };
+    const zip: WorkerEvent = { type: 'modelExport', requestId: 6, name: 'm.zip', bytes: new Uint8Array([1, 2, 3]) };
+    for (const m of [sheet, zip]) {
+      const expected = structuredClone(m);
+      const t = transferablesOf(m);
+      expect(t.length).toBe(m.type === 'gradcam' ? 2 : 1);
+      expect(decodeEvent(structuredClone(m, { transfer: t }))).toEqual(expected);
+    }
   });
 
   it('rejects malformed messages with a reason', () => {
