@@ -2,7 +2,7 @@
 // (store.ts) only holds this and applies the reducer; tests drive the reducer directly.
 import type { ConfigError, ExperimentConfig, StageName } from '../core/config/config';
 import type { Split, Visibility } from '../core/data/types';
-import type { DatasetMeta, RunRecord } from '../platform/browser/storage';
+import type { DatasetMeta, ImportedModelMeta, RunRecord } from '../platform/browser/storage';
 import type { ImportReport } from '../platform/import/builder';
 import type { ImportProgress } from '../platform/import/run';
 import type { ImportEvent } from '../worker/importer';
@@ -68,6 +68,8 @@ export interface LabState {
   notices: { id: number; level: 'info' | 'warn' | 'error'; text: string }[];
   /** The Grad-CAM viewer: the request in flight, the last sheet, or why it failed. */
   explain: { pending: number | null; request: CamRequest | null; sheet: (CamSheet & { backend: string }) | null; error: string | null };
+  /** Models imported from files; the import in flight; its outcome in words. */
+  models: { imported: ImportedModelMeta[]; pending: number | null; message: string | null; error: boolean };
   /** A model export the worker is preparing (its request id), or the last one's message. */
   exporting: { pending: number | null; message: string | null };
   /** The dataset import going on, and how the last one ended (its report). */
@@ -92,6 +94,7 @@ export function initialLabState(config: ExperimentConfig, preset: string | null 
     imports: { job: null, last: null },
     explain: { pending: null, request: null, sheet: null, error: null },
     exporting: { pending: null, message: null },
+    models: { imported: [], pending: null, message: null, error: false },
   };
 }
 
@@ -214,7 +217,11 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
     case 'modelExport':
       if (s.exporting.pending !== e.requestId) return s;
       return { ...s, exporting: { pending: null, message: `${e.name} (${(e.bytes.byteLength / 1e6).toFixed(2)} MB) saved.` } };
+    case 'modelImported':
+      if (s.models.pending !== e.requestId) return s;
+      return { ...s, models: { imported: [e.meta, ...s.models.imported.filter((m) => m.id !== e.meta.id)], pending: null, message: `${e.meta.name} imported.`, error: false } };
     case 'error':
+      if (e.requestId !== undefined && e.requestId === s.models.pending) return { ...s, models: { ...s.models, pending: null, message: e.message, error: true } };
       if (e.requestId !== undefined && e.requestId === s.explain.pending) return { ...s, explain: { ...s.explain, pending: null, error: e.message } };
       if (e.requestId !== undefined && e.requestId === s.exporting.pending) return { ...s, exporting: { pending: null, message: e.message } };
       return notice(s, 'error', e.message);

@@ -12,6 +12,7 @@ import type { ImportOptions } from '../platform/import/builder';
 import type { ImportFormat } from '../platform/import/run';
 import type { LabClient } from '../worker/client';
 import type { CamRequest } from '../worker/explain';
+import type { NamedBytes } from '../platform/models/bundle';
 import type { ImportClient } from '../worker/importClient';
 import { BACKEND_ORDER, newRunId, type BackendName, type WorkerEvent } from '../worker/protocol';
 import { initialLabState, isUnfinished, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
@@ -20,7 +21,8 @@ import { runViewFromRecord } from './runView';
 export type LabStore = StoreApi<LabState>;
 
 /** What the page itself reads from storage (metadata, runs, models); images stay with the worker. */
-export type PageStorage = Pick<LabStorage, 'listDatasets' | 'deleteDataset' | 'listRuns' | 'getRun' | 'putRun' | 'deleteRun' | 'listModels' | 'getModel'>;
+export type PageStorage = Pick<LabStorage, 'listDatasets' | 'deleteDataset' | 'listRuns' | 'getRun' | 'putRun' | 'deleteRun' | 'listModels' | 'getModel'
+  | 'listImportedModels' | 'deleteImportedModel'>;
 
 export interface LabDeps {
   client: LabClient;
@@ -109,6 +111,9 @@ export interface LabActions {
   explain(req: CamRequest): void;
   /** Downloads a stored run's model as the lab's .zip export. */
   exportModel(runId: string, stage: StageName): void;
+  /** Brings a model in from files (the lab's .zip, or model.json + weights). */
+  importModel(files: (File | NamedBytes)[]): void;
+  deleteImportedModel(id: string): Promise<void>;
   refreshStorage(): Promise<void>;
   requestPreview(datasetId: string, split: Split, visibility: Visibility, count?: number): void;
   getModel(runId: string, stage: StageName): Promise<ModelRecord | undefined>;
@@ -158,8 +163,9 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     async boot() {
       validate();
       actions.ensureDataset();
-      const [all, runs, live, writing] = await Promise.all([
+      const [all, runs, live, writing, imported] = await Promise.all([
         storage.listDatasets(), storage.listRuns(), deps.runsInProgress?.() ?? new Set<string>(), deps.importsInProgress?.() ?? new Set<string>(),
+        storage.listImportedModels(),
       ]);
       // An import cut short by a closed tab left an incomplete dataset that no worker writes: remove it.
       const datasets: typeof all = [];
@@ -180,6 +186,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
         ...s,
         datasets: { ...s.datasets, list: [...datasets.filter((d) => d.complete), ...s.datasets.list.filter((d) => !datasets.some((x) => x.id === d.id))] },
         runs: runs.map(summarise),
+        models: { ...s.models, imported },
         resumable: resumable ? summarise(resumable) : null,
         viewed: s.viewed ?? (runs.find((r) => r.status === 'done') ? runViewFromRecord(runs.find((r) => r.status === 'done')!) : null),
       }));
@@ -313,6 +320,16 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       const id = ++requestId;
       set((s) => ({ ...s, explain: { ...s.explain, pending: id, request: req, error: null } }));
       client.send({ type: 'gradcam', requestId: id, ...req });
+    },
+    importModel(files) {
+      const id = ++requestId;
+      set((s) => ({ ...s, models: { ...s.models, pending: id, message: null, error: false } }));
+      client.send({ type: 'importModel', requestId: id, files });
+    },
+    async deleteImportedModel(id) {
+      await storage.deleteImportedModel(id);
+      set((s) => ({ ...s, models: { ...s.models, imported: s.models.imported.filter((m) => m.id !== id) } }));
+      if (get().experiment.config.teacherInit === id) actions.setField('teacherInit', null);
     },
     exportModel(runId, stage) {
       const id = ++requestId;

@@ -12,7 +12,7 @@ import { curriculumStages } from '../core/distill/schedule';
 import type { CurriculumEvent } from '../core/events';
 import type { LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
 import { ensureSynthDataset, loadSplits, synthDatasetId } from './datasets';
-import { camSheet, exportRunModel } from './explain';
+import { camSheet, exportRunModel, importModelFiles, loadStoredModel } from './explain';
 import { BACKEND_ORDER, type BackendName, type WorkerCommand, type WorkerEvent } from './protocol';
 import { appendLossPoint } from './series';
 
@@ -119,6 +119,11 @@ export class LabEngine {
           await this.ensureBackend();
           const sheet = await camSheet(this.deps.storage, req);
           this.deps.post({ type: 'gradcam', requestId, backend: tf.getBackend(), ...sheet });
+          return;
+        }
+        case 'importModel': {
+          const meta = await importModelFiles(this.deps.storage, cmd.files);
+          this.deps.post({ type: 'modelImported', requestId: cmd.requestId, meta });
           return;
         }
         case 'exportModel': {
@@ -369,7 +374,19 @@ export class LabEngine {
         },
         onCheckpoint: (c) => this.onCheckpoint(a, c),
       };
-      const result = await runCurriculum(cfg, data, hooks, cp);
+      let initial: tf.LayersModel | null = null;
+      if (cfg.teacherInit && !cp) {
+        const rec = await storage.getModel(cfg.teacherInit, 'teacher');
+        if (!rec) throw new Error(`The imported model "${cfg.teacherInit}" the teacher should start from is not stored (deleted?). Choose another in the Experiment panel.`);
+        initial = await loadStoredModel(rec);
+        hooks.initialTeacher = initial;
+      }
+      let result;
+      try {
+        result = await runCurriculum(cfg, data, hooks, cp);
+      } finally {
+        initial?.dispose();
+      }
       if (a.finished) {
         disposeModels(result.models);
         return;

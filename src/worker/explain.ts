@@ -7,8 +7,8 @@ import { AGE_OFFSET, AGE_SCALE, fillImages, taskHead } from '../core/data/batchi
 import type { ImageSet, Visibility } from '../core/data/types';
 import { gradCam } from '../core/explain/gradcam';
 import type { GridRow } from '../core/events';
-import type { LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
-import { labInfo, zipModel } from '../platform/models/bundle';
+import type { ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
+import { labInfo, loadChecked, readModelFiles, zipModel, type NamedBytes } from '../platform/models/bundle';
 import { fromChunks } from './datasets';
 
 export type CamPick = { mode: 'first' } | { mode: 'class'; cls: number } | { mode: 'correct' } | { mode: 'wrong' } | { mode: 'disagreement' };
@@ -173,4 +173,39 @@ export async function exportRunModel(storage: LabStorage, runId: string, stage: 
   });
   const safe = `${run.name}-${stage}`.replace(/[^\w.-]+/g, '_').replace(/_+/g, '_').slice(0, 80);
   return { name: `${safe}.zip`, bytes: zipModel(rec, info) };
+}
+
+async function inflateRaw(d: Uint8Array): Promise<Uint8Array> {
+  const rs = new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  return new Uint8Array(await new Response(rs).arrayBuffer());
+}
+
+/** A model from files (the lab's .zip, or model.json + weights), checked, built once, then stored. */
+export async function importModelFiles(storage: LabStorage, files: (File | NamedBytes)[]): Promise<ImportedModelMeta> {
+  const named: NamedBytes[] = [];
+  for (const f of files) {
+    named.push(typeof Blob !== 'undefined' && f instanceof Blob ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : f as NamedBytes);
+  }
+  const read = await readModelFiles(named, inflateRaw);
+  const model = await loadChecked(read);
+  try {
+    const input = model.inputs[0].shape.slice(1) as [number, number, number];
+    const units = model.outputs[0].shape[1] as number;
+    const id = `model-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+    const jsonName = named.find((f) => /\.json$/i.test(f.name))?.name ?? named[0].name;
+    const info = read.info;
+    const meta: ImportedModelMeta = {
+      id, name: info?.name ?? jsonName.replace(/\.(zip|json)$/i, ''), importedAt: Date.now(), files: named.map((f) => f.name),
+      inputShape: input, outputUnits: units, bytes: read.bytes, info,
+    };
+    const rec: ModelRecord = {
+      runId: id, stage: 'teacher', modelTopology: read.artifacts.modelTopology, weightSpecs: read.artifacts.weightSpecs ?? [],
+      weightData: read.artifacts.weightData as ArrayBuffer, format: read.artifacts.format ?? 'layers-model',
+      generatedBy: read.artifacts.generatedBy ?? 'unknown', savedAt: Date.now(),
+    };
+    await storage.putImportedModel(meta, rec);
+    return meta;
+  } finally {
+    model.dispose();
+  }
 }

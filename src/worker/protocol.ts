@@ -5,7 +5,8 @@ import type { ConfigError, ExperimentConfig, StageName, SynthDatasetConfig } fro
 import type { Split, Visibility } from '../core/data/types';
 import type { CurriculumEvent } from '../core/events';
 import type { BackendName } from '../platform/backend';
-import type { DatasetMeta, RunRecord, RunStatus } from '../platform/browser/storage';
+import type { DatasetMeta, ImportedModelMeta, RunRecord, RunStatus } from '../platform/browser/storage';
+import type { NamedBytes } from '../platform/models/bundle';
 import type { CamRequest, CamSheet } from './explain';
 
 export type { BackendName };
@@ -31,7 +32,9 @@ export type WorkerCommand =
   /** Grad-CAM maps of a stored run's models on chosen test images. */
   | ({ type: 'gradcam'; requestId: number } & CamRequest)
   /** A stored run's model as the exported .zip (tfjs LayersModel files + lab.json). */
-  | { type: 'exportModel'; requestId: number; runId: string; stage: StageName };
+  | { type: 'exportModel'; requestId: number; runId: string; stage: StageName }
+  /** A model from files (the lab's .zip, or model.json + weights): checked, then stored as imported. */
+  | { type: 'importModel'; requestId: number; files: (File | NamedBytes)[] };
 
 export type RunPhase = RunStatus | 'starting';
 
@@ -57,12 +60,13 @@ export type WorkerEvent =
   | { type: 'checkpoint'; runId: string; stage: StageName; epoch: number; ms: number }
   | ({ type: 'gradcam'; requestId: number; backend: string } & CamSheet)
   | { type: 'modelExport'; requestId: number; name: string; bytes: Uint8Array }
+  | { type: 'modelImported'; requestId: number; meta: ImportedModelMeta }
   | { type: 'error'; message: string; command: WorkerCommand['type'] | null; requestId?: number }
   /** Made by the page-side client, never by the worker: the worker died (uncaught error, crash). */
   | { type: 'crashed'; message: string };
 
-export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['validate', 'ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel'];
-export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'validation', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'error', 'crashed'];
+export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['validate', 'ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel', 'importModel'];
+export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'validation', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'modelImported', 'error', 'crashed'];
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -84,6 +88,7 @@ const COMMAND_FIELDS: Record<WorkerCommand['type'], Record<string, string>> = {
   pause: {}, resume: {}, cancel: {}, loseDevice: {},
   gradcam: { requestId: 'number', runId: 'string', pick: 'object', count: 'number' },
   exportModel: { requestId: 'number', runId: 'string', stage: 'string' },
+  importModel: { requestId: 'number', files: 'array' },
 };
 const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   ready: { stageLabels: 'object', tfjs: 'string' },
@@ -93,6 +98,7 @@ const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   preview: { requestId: 'number', datasetId: 'string', pixels: 'bytes', labels: 'array', count: 'number' },
   gradcam: { requestId: 'number', runId: 'string', pixels: 'bytes', panels: 'array', indices: 'array', count: 'number' },
   modelExport: { requestId: 'number', name: 'string', bytes: 'bytes' },
+  modelImported: { requestId: 'number', meta: 'object' },
   backend: { runId: 'string', name: 'string', skipped: 'array' },
   runState: { runId: 'string', status: 'string' },
   events: { runId: 'string', events: 'array' },

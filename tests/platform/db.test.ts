@@ -27,7 +27,7 @@ describe('lab database', () => {
     const db = await openLabDb(fresh());
     expect(db.version).toBe(DB_VERSION);
     expect(DB_VERSION).toBe(MIGRATIONS.length);
-    expect([...db.objectStoreNames].sort()).toEqual(['checkpoints', 'chunks', 'datasets', 'models', 'runs']);
+    expect([...db.objectStoreNames].sort()).toEqual(['checkpoints', 'chunks', 'datasets', 'importedModels', 'models', 'runs']);
     const tx = db.transaction(['chunks', 'runs', 'models']);
     expect([...tx.objectStore('chunks').indexNames]).toEqual(['byDataset']);
     expect([...tx.objectStore('runs').indexNames]).toEqual(['byCreated']);

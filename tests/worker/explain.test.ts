@@ -86,6 +86,34 @@ describe('Grad-CAM and export of a stored run', () => {
     orig.dispose();
     back.dispose();
     expect(store.getState().exporting.message).toMatch(/-triplet\.zip \(0\.\d\d MB\) saved\.$/);
+
+    // The zip comes back in as an imported model (Node's structuredClone drops a File's name, so the
+    // bytes travel as { name, bytes }; the browser e2e sends File objects) ...
+    actions.importModel([{ name: 'triplet.zip', bytes: downloads[0].bytes }]);
+    await until(client, (e) => e.type === 'modelImported' || e.type === 'error');
+    await new Promise((r) => setTimeout(r, 30));
+    const imported = store.getState().models.imported;
+    expect(imported.map((m) => [m.inputShape, m.outputUnits, m.files])).toEqual([[[16, 16, 1], 8, ['triplet.zip']]]);
+    expect((await storage.listImportedModels()).map((m) => m.id)).toEqual([imported[0].id]);
+    // ... a truncated one is refused with the reason and nothing is stored ...
+    actions.importModel([{ name: 'broken.zip', bytes: downloads[0].bytes.slice(0, 500) }]);
+    await until(client, (e) => e.type === 'error');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(store.getState().models).toMatchObject({ error: true, message: expect.stringMatching(/^broken\.zip: /) });
+    expect((await storage.listImportedModels()).length).toBe(1);
+    // ... and a new run's teacher starts from it.
+    actions.setField('teacherInit', imported[0].id);
+    while (store.getState().experiment.validating !== null) await new Promise((r) => setTimeout(r, 20));
+    const run2 = actions.startRun()!;
+    const end = await until(client, (e) => e.type === 'runState' && e.runId === run2 && ['done', 'failed'].includes(e.status));
+    expect(end).toMatchObject({ status: 'done' });
+    await client.idle();
+    actions.setField('teacherInit', 'model-gone');
+    while (store.getState().experiment.validating !== null) await new Promise((r) => setTimeout(r, 20));
+    const run3 = actions.startRun()!;
+    const failed = await until(client, (e) => e.type === 'runState' && e.runId === run3 && ['done', 'failed', 'interrupted'].includes(e.status));
+    expect(failed).toMatchObject({ status: 'interrupted', message: expect.stringMatching(/The imported model "model-gone" the teacher should start from is not stored/) });
+    await client.idle();
     actions.dispose();
   });
 });

@@ -16,6 +16,7 @@ const commands: WorkerCommand[] = [
   { type: 'pause' }, { type: 'resume' }, { type: 'cancel' }, { type: 'loseDevice' },
   { type: 'gradcam', requestId: 5, runId: 'run-1', pick: { mode: 'class', cls: 2 }, count: 4, target: 'true' },
   { type: 'exportModel', requestId: 6, runId: 'run-1', stage: 'triplet' },
+  { type: 'importModel', requestId: 7, files: [{ name: 'model.json', bytes: new Uint8Array([123, 125]) }] },
 ];
 
 function previewEvent(): Extract<WorkerEvent, { type: 'preview' }> {
@@ -38,6 +39,7 @@ const events: WorkerEvent[] = [
   { type: 'checkpoint', runId: 'r', stage: 'student', epoch: 1, ms: 12 },
   { type: 'error', message: 'boom', command: 'start' },
   { type: 'error', message: 'no run', command: 'gradcam', requestId: 5 },
+  { type: 'modelImported', requestId: 7, meta: { id: 'model-1', name: 'm', importedAt: 1, files: ['m.zip'], inputShape: [48, 48, 1], outputUnits: 8, bytes: 10, info: null } },
   { type: 'crashed', message: 'worker died' },
   previewEvent(),
 ];
@@ -70,6 +72,7 @@ describe('worker protocol', () => {
     expect(Array.from(copy.pixels)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(e.pixels.byteLength).toBe(0); // the sender's view is detached
     for (const m of [...commands, ...events.filter((x) => x.type !== 'preview')]) expect(transferablesOf(m)).toEqual([]);
+    // (importModel's bytes are copied: the page keeps its File objects.)
     // Grad-CAM sheets and exported zips hand their buffers over too.
     const sheet: WorkerEvent = {
       type: 'gradcam', requestId: 5, backend: 'wasm', runId: 'r', task: 'gender', classNames: ['male', 'female'], height: 1, width: 2, channels: 1,

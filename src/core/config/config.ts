@@ -136,6 +136,9 @@ export interface ExperimentConfig {
   skipStudentStep: boolean;
   /** Samples per batch when embedding or evaluating (no gradients). */
   evalBatchSize: number;
+  /** Id of an imported model (lab's Models card) whose weights the teacher starts from, or null for a
+   *  fresh initialisation. Its architecture must match `model`. Absent in configs from before it existed. */
+  teacherInit?: string | null;
 }
 
 const stage = (over: Partial<StageConfig> = {}): StageConfig => ({
@@ -190,6 +193,7 @@ export const DEFAULTS: ExperimentConfig = {
   sameBudgetControl: true,
   skipStudentStep: false,
   evalBatchSize: 128,
+  teacherInit: null,
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };

@@ -122,8 +122,12 @@ function checkObject(obj: unknown, checks: Record<string, Check | Record<string,
 /** Every problem with a config, each naming its field; empty when the config is valid. */
 export function configErrors(cfg: unknown): ConfigError[] {
   const out: ConfigError[] = [];
-  const { dataset: _d, ...rest } = (typeof cfg === 'object' && cfg !== null ? cfg : {}) as Record<string, unknown>;
+  const { dataset: _d, teacherInit, ...rest } = (typeof cfg === 'object' && cfg !== null ? cfg : {}) as Record<string, unknown>;
   checkObject(rest, schema, '', out);
+  // Optional (configs saved before it existed have none).
+  if (teacherInit !== undefined && teacherInit !== null && !(typeof teacherInit === 'string' && teacherInit.length > 0)) {
+    out.push({ field: 'teacherInit', message: `must be null or the id of an imported model (got ${JSON.stringify(teacherInit)})` });
+  }
   const ds = (cfg as Record<string, unknown> | null)?.dataset;
   if (ds === undefined) out.push({ field: 'dataset', message: 'is missing' });
   else {

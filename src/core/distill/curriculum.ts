@@ -37,6 +37,24 @@ export interface CurriculumHooks {
   onModel?: (stage: StageName, model: tf.LayersModel) => void;
   /** Called and awaited after every epoch and at the end of every stage with a resumable snapshot. */
   onCheckpoint?: (cp: Checkpoint) => void | Promise<void>;
+  /** Weights the teacher starts from (an imported model of the same architecture); the caller owns it. */
+  initialTeacher?: tf.LayersModel;
+}
+
+/** Copies `src`'s weights into `dst`, which must have the same weights in the same order and shapes. */
+export function copyWeightsInto(src: tf.LayersModel, dst: tf.LayersModel): void {
+  const a = src.weights;
+  const b = dst.weights;
+  if (a.length !== b.length) {
+    throw new Error(`The imported model has ${a.length} weight tensors, the teacher's architecture ${b.length}: choose a model of the same architecture, width and embedding size.`);
+  }
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].shape.join('x') !== b[i].shape.join('x')) {
+      throw new Error(`The imported model's weight ${a[i].name} is [${a[i].shape.join(', ')}] where the teacher's ${b[i].name} is [${b[i].shape.join(', ')}]: choose a model of the same architecture, width and embedding size.`);
+    }
+  }
+  const values = src.getWeights();
+  dst.setWeights(values);
 }
 
 export interface CurriculumResult {
@@ -510,7 +528,18 @@ export async function runCurriculum(
   };
 
   try {
-    const teacher = await stage('teacher', () => buildModel(c.spec),
+    const teacher = await stage('teacher', () => {
+      const m = buildModel(c.spec);
+      if (hooks.initialTeacher) {
+        try {
+          copyWeightsInto(hooks.initialTeacher, m);
+        } catch (e) {
+          m.dispose();
+          throw e;
+        }
+      }
+      return m;
+    },
       (m) => ({ stage: 'teacher', model: m, cfg: cfg.teacher, visibility: 'full', extraTerm: null, makeStep: c.taskStep('full') }),
       [['full', 'full'], ['full', 'lower'], ['full', 'upper']]);
     teacher.trainable = false; // frozen from here on; minimize() is also given the student's variables only

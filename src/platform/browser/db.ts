@@ -4,7 +4,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { StageName } from '../../core/config/config';
 import type { Split } from '../../core/data/types';
-import type { CheckpointRecord, ChunkRecord, DatasetMeta, LabStorage, ModelRecord, RunRecord } from './storage';
+import type { CheckpointRecord, ChunkRecord, DatasetMeta, ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from './storage';
 
 export const DB_NAME = 'occlusion-distillation-lab';
 
@@ -14,6 +14,7 @@ interface LabSchema extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { byCreated: number } };
   models: { key: [string, StageName]; value: ModelRecord; indexes: { byRun: string } };
   checkpoints: { key: string; value: CheckpointRecord };
+  importedModels: { key: string; value: ImportedModelMeta };
 }
 
 type Db = IDBPDatabase<LabSchema>;
@@ -27,6 +28,10 @@ export const MIGRATIONS: ((db: Db, tx: UpgradeTx) => void)[] = [
     db.createObjectStore('runs', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
     db.createObjectStore('models', { keyPath: ['runId', 'stage'] }).createIndex('byRun', 'runId');
     db.createObjectStore('checkpoints', { keyPath: 'runId' });
+  },
+  // v2: models brought in from files (their weights live in `models`, under runId = the model's id).
+  (db) => {
+    db.createObjectStore('importedModels', { keyPath: 'id' });
   },
 ];
 export const DB_VERSION = MIGRATIONS.length;
@@ -118,6 +123,19 @@ export function idbStorage(name = DB_NAME): LabStorage & { close(): Promise<void
     putModel: async (m) => { await (await db()).put('models', m); },
     getModel: async (id, stage) => (await db()).get('models', [id, stage]),
     listModels: async (id) => (await (await db()).getAllKeysFromIndex('models', 'byRun', id)).map((k) => k[1]),
+    putImportedModel: async (meta, rec) => {
+      const tx = (await db()).transaction(['importedModels', 'models'], 'readwrite');
+      void tx.objectStore('models').put(rec);
+      void tx.objectStore('importedModels').put(meta);
+      await tx.done;
+    },
+    listImportedModels: async () => (await (await db()).getAll('importedModels')).sort((a, b) => b.importedAt - a.importedAt),
+    deleteImportedModel: async (id) => {
+      const tx = (await db()).transaction(['importedModels', 'models'], 'readwrite');
+      void tx.objectStore('importedModels').delete(id);
+      void tx.objectStore('models').delete(IDBKeyRange.bound([id], [id, []]));
+      await tx.done;
+    },
   };
 }
 

@@ -118,6 +118,21 @@ export interface ModelRecord {
   savedAt: number;
 }
 
+/** A model brought into the lab from a file (its weights are in the models store under runId = id,
+ *  stage 'teacher'). */
+export interface ImportedModelMeta {
+  id: string;
+  name: string;
+  importedAt: number;
+  files: string[];
+  /** [h, w, c] it takes, and its output units. */
+  inputShape: [number, number, number];
+  outputUnits: number;
+  bytes: number;
+  /** lab.json when the model was exported by the lab (labels, preprocessing, config, metrics). */
+  info: unknown;
+}
+
 /** The curriculum's resume point, stored as the core hands it over (plain data + typed arrays). */
 export interface CheckpointRecord {
   runId: string;
@@ -155,6 +170,11 @@ export interface LabStorage {
   putModel(m: ModelRecord): Promise<void>;
   getModel(runId: string, stage: StageName): Promise<ModelRecord | undefined>;
   listModels(runId: string): Promise<StageName[]>;
+
+  /** Imported models: the metadata and the weights in one transaction. */
+  putImportedModel(meta: ImportedModelMeta, rec: ModelRecord): Promise<void>;
+  listImportedModels(): Promise<ImportedModelMeta[]>;
+  deleteImportedModel(id: string): Promise<void>;
 }
 
 /** Bytes of a chunk's arrays. */
@@ -170,6 +190,7 @@ export function memoryStorage(): LabStorage {
   const runs = new Map<string, RunRecord>();
   const checkpoints = new Map<string, CheckpointRecord>();
   const models = new Map<string, ModelRecord>();
+  const imported = new Map<string, ImportedModelMeta>();
   const ck = (d: string, s: string, i: number) => `${d}\u0000${s}\u0000${i}`;
   const clone = <T>(x: T): T => structuredClone(x);
   return {
@@ -223,5 +244,14 @@ export function memoryStorage(): LabStorage {
       return m ? clone(m) : undefined;
     },
     listModels: async (id) => [...models.values()].filter((m) => m.runId === id).map((m) => m.stage),
+    putImportedModel: async (meta, rec) => {
+      imported.set(meta.id, clone(meta));
+      models.set(`${rec.runId}\u0000${rec.stage}`, clone(rec));
+    },
+    listImportedModels: async () => [...imported.values()].sort((a, b) => b.importedAt - a.importedAt).map(clone),
+    deleteImportedModel: async (id) => {
+      imported.delete(id);
+      for (const [k, m] of models) if (m.runId === id) models.delete(k);
+    },
   };
 }

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { makeConfig } from '../../core/config/config';
 import { PRESETS } from '../../core/config/presets';
 import { download } from '../download';
+import { ModelsCard } from './ModelsCard';
 import { useActions, useLab } from '../../state/react';
 import { defaultOf, displayValue, errorsFor, FIELD_GROUPS, FORM_PATHS, getPath, parseNumberInput, type FieldSpec } from './fields';
 
@@ -162,6 +163,7 @@ export function ExperimentPanel() {
           </section>
         ))}
       </div>
+      <ModelsCard />
       <ConfigJson />
     </div>
   );
