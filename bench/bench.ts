@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
-// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import.
+// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/platform/backend';
 import { benchCurriculum } from './curriculum';
@@ -31,5 +31,10 @@ if (!only || only === 'import') {
   const { benchImport } = await import('./import');
   log('\n## dataset import');
   summary.push(...(await benchImport({ quick, log })));
+}
+if (!only || only === 'explain') {
+  const { benchExplain } = await import('./explain');
+  log('\n## Grad-CAM and model export');
+  summary.push(...(await benchExplain({ quick, log })));
 }
 log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);
