@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
-// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain.
+// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/platform/backend';
 import { benchCurriculum } from './curriculum';
@@ -36,5 +36,10 @@ if (!only || only === 'explain') {
   const { benchExplain } = await import('./explain');
   log('\n## Grad-CAM and model export');
   summary.push(...(await benchExplain({ quick, log })));
+}
+if (!only || only === 'svm') {
+  const { benchSvm } = await import('./svm');
+  log('\n## ensemble: linear SVM / SVR C grid, and libsvm');
+  summary.push(...(await benchSvm({ quick, log })));
 }
 log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);

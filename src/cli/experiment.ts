@@ -7,10 +7,12 @@ import { join, resolve } from 'node:path';
 import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
 import { FILE_DATASET_DEFAULTS, type FileDatasetConfig } from '../core/config/config';
 import type { SplitImageSets } from '../core/data/types';
+import type { EpochRecord, GridRow } from '../core/events';
+import { bestValidation, chooseSweep, parseSweep, sweepStage, withSweepValue } from '../core/sweep';
 import { synthSplits } from '../core/data/synthSplits';
 import { disposeModels, runCurriculum, STAGE_LABEL } from '../core/distill/curriculum';
 import type { CurriculumEvent } from '../core/events';
-import { formatGrid } from '../core/report';
+import { formatGrid, gridCsv } from '../core/report';
 import { selectBackend, type BackendName } from '../platform/backend';
 import { memoryStorage } from '../platform/browser/storage';
 import { formatImportReport } from '../platform/import/reportText';
@@ -25,16 +27,19 @@ interface Args {
   backend?: BackendName;
   dataset?: string;
   ferplus?: string;
+  sweep?: string;
   quiet: boolean;
 }
 
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name>) [--dataset <path> [--ferplus <votes.csv>]]
-                              [--out <dir>] [--backend wasm|cpu] [--quiet]
+                              [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
   --preset   a shipped preset: ci-tiny, workshop-expression-lower, workshop-gender-upper, workshop-age-upper
   --dataset  train on a dataset from disk instead of the config's: fer2013.csv, a UTKFace or class-folder
              archive (.tar.gz, .tgz, .tar, .zip) or a folder; images take the config's size and channels
   --ferplus  with a fer2013.csv: the FER+ votes (fer2013new.csv), for FER+'s 8 majority-vote classes
+  --sweep    <setting>=<v1>,<v2>,...: one curriculum per value (e.g. triplet.margin=0.1,0.2,0.4), the value
+             whose stage did best on validation kept; sweep.json / sweep.txt in the output folder
   --out      output folder (default runs/<timestamp>)
   --backend  force one tfjs backend (default: the first that works of webgpu, webgl, wasm, cpu)
   --quiet    only errors and the final grid`;
@@ -54,6 +59,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--backend') a.backend = next() as BackendName;
     else if (k === '--dataset') a.dataset = next();
     else if (k === '--ferplus') a.ferplus = next();
+    else if (k === '--sweep') a.sweep = next();
     else if (k === '--quiet') a.quiet = true;
     else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
@@ -182,14 +188,50 @@ export async function main(argv: string[]): Promise<number> {
   const out = resolve(args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
   await mkdir(out, { recursive: true });
 
-  const t0 = Date.now();
   const data = await loadData(cfg, say, out);
+  const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;
+  if (!spec) {
+    await runOnce(cfg, data, out, args.quiet, backend);
+    return 0;
+  }
+  // One curriculum per value, each in its own folder; the value whose stage did best on validation wins.
+  const stage = sweepStage(spec.path);
+  const lines: { value: number; val: number | null; test: GridRow[]; dir: string }[] = [];
+  for (const [i, value] of spec.values.entries()) {
+    const run = validateConfig({ ...withSweepValue(cfg, spec.path, value), sweep: null, name: `${cfg.name} [${spec.path} = ${value}]` });
+    const dir = join(out, `sweep-${i + 1}-${String(value).replace(/[^\w.-]/g, '_')}`);
+    await mkdir(dir, { recursive: true });
+    say(`\n=== sweep ${i + 1}/${spec.values.length}: ${spec.path} = ${value}\n`);
+    const r = await runOnce(run, data, dir, args.quiet, backend);
+    lines.push({ value, val: bestValidation(r.history, stage, cfg.task), test: r.rows, dir });
+    if (r.stopped) break;
+  }
+  const best = chooseSweep(lines.map((l) => l.val), cfg.task);
+  const fmt = (v: number | null) => (v === null ? '-' : cfg.task === 'age' ? v.toFixed(2) : (100 * v).toFixed(1));
+  const testOf = (l: (typeof lines)[number]) => l.test.find((r) => r.model === stage && r.test === cfg.scenario)?.metrics;
+  const table = [
+    `${spec.path}  val ${stage} ${cfg.task === 'age' ? 'MAE' : 'acc %'}  test ${stage} ${cfg.task === 'age' ? 'MAE' : 'acc %'}`,
+    ...lines.map((l, i) => `${String(l.value).padEnd(spec.path.length)}  ${fmt(l.val).padStart(14)}  ${fmt((cfg.task === 'age' ? testOf(l)?.mae : testOf(l)?.accuracy) ?? null).padStart(15)}${i === best ? '   <- chosen on validation' : ''}`),
+  ].join('\n');
+  process.stdout.write(`\nsweep of ${spec.path} (decided by the ${stage} stage's best validation epoch):\n${table}\n`);
+  await writeFile(join(out, 'sweep.json'), JSON.stringify({
+    path: spec.path, stage, values: spec.values, validation: lines.map((l) => l.val), chosen: best >= 0 ? lines[best].value : null,
+    runs: lines.map((l) => ({ value: l.value, validation: l.val, dir: l.dir, grid: l.test.map(({ predictions: _p, ...r }) => r) })),
+  }, null, 1));
+  await writeFile(join(out, 'sweep.txt'), `${table}\n`);
+  return 0;
+}
 
+/** One curriculum: trains, saves every model, writes results.json, grid.csv and grid.txt into `out`. */
+async function runOnce(
+  cfg: ExperimentConfig, data: SplitImageSets, out: string, quiet: boolean, backend: Awaited<ReturnType<typeof selectBackend>>,
+): Promise<{ rows: GridRow[]; history: EpochRecord[]; stopped: boolean }> {
+  const t0 = Date.now();
   const controller = new AbortController();
   const onSignal = () => { process.stderr.write('\ninterrupted: stopping after this batch...\n'); controller.abort(); };
   process.once('SIGINT', onSignal);
   const startedAt = new Date().toISOString();
-  const result = await runCurriculum(cfg, data, { emit: progressPrinter(args.quiet, cfg), signal: controller.signal, backend: backend.name });
+  const result = await runCurriculum(cfg, data, { emit: progressPrinter(quiet, cfg), signal: controller.signal, backend: backend.name });
   process.off('SIGINT', onSignal);
   try {
     const modelPaths: Record<string, string> = {};
@@ -212,11 +254,13 @@ export async function main(argv: string[]): Promise<number> {
       models: modelPaths,
     };
     await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 1));
+    await writeFile(join(out, 'grid.csv'), gridCsv(result.rows));
+    await writeFile(join(out, 'grid.txt'), `${cfg.name}\n${formatGrid(result.rows, cfg.task)}\n`);
     process.stdout.write(`\n${cfg.name}\n${formatGrid(result.rows, cfg.task)}\n\nresults: ${join(out, 'results.json')}\n`);
   } finally {
     disposeModels(result.models);
   }
-  return 0;
+  return { rows: result.rows, history: result.history, stopped: controller.signal.aborted };
 }
 
 const isEntry = process.argv[1] && resolve(process.argv[1]).endsWith(join('cli', 'experiment.ts'));

@@ -16,10 +16,22 @@ export interface LossComponents {
   triplet?: number;
 }
 
+/** A grid row's model: a trained stage, or an SVM/SVR on the distilled students' embeddings. */
+export type RowModel = StageName | 'svm' | 'svmStandard' | 'svmTriplet';
+
+/** Uncertainty and a paired test against the step-2 student on the same test images. */
+export interface RowStats {
+  /** Percentile bootstrap CI of the row's accuracy or MAE (seeded, over test images). */
+  ci: { lo: number; hi: number; level: number; reps: number };
+  /** Against the student tested on the same half: McNemar (classification) or Wilcoxon signed-rank on
+   *  absolute errors (age). b: images only this model got right, c: only the student. */
+  vsStudent?: { test: 'mcnemar' | 'wilcoxon'; method: 'exact' | 'chi2' | 'normal'; p: number; b?: number; c?: number; n: number };
+}
+
 /** One row of the evaluation grid (METHOD.md). */
 export interface GridRow {
-  /** Stable key: teacher, student, studentOther, standard, triplet, control. */
-  model: StageName;
+  /** Stable key: teacher, student, studentOther, standard, triplet, control, svm, svmStandard, svmTriplet. */
+  model: RowModel;
   /** Display name as the paper prints it. */
   label: string;
   /** What the model was trained on: `full`, `lower`, `upper`, or `full+lower` / `full+upper` for distillation. */
@@ -28,6 +40,7 @@ export interface GridRow {
   metrics: Metrics;
   /** Per-test-image predictions (class index, or age in years), in test order, for paired tests. */
   predictions: number[];
+  stats?: RowStats;
 }
 
 export interface EpochRecord {

@@ -15,13 +15,50 @@ function trainCell(train: string): string {
   return train.split('+').map((v) => `${VISIBILITY_SYMBOL[v as keyof typeof VISIBILITY_SYMBOL] ?? ''}${v}`).join(' + ');
 }
 
+/** "95% CI" and "vs student" cells: the bootstrap interval, and the paired test's p (with McNemar's
+ *  discordant counts b/c: images only this model / only the student got right). */
+export function statsCells(row: GridRow, task: Task): [string, string] {
+  const st = row.stats;
+  if (!st) return ['', ''];
+  const f = (x: number) => (task === 'age' ? x.toFixed(2) : (100 * x).toFixed(1));
+  const ci = `${f(st.ci.lo)}–${f(st.ci.hi)}`;
+  const v = st.vsStudent;
+  if (!v) return [ci, ''];
+  const p = v.p < 0.001 ? 'p<0.001' : `p=${v.p.toFixed(3)}`;
+  return [ci, v.test === 'mcnemar' ? `${p} (${v.b}/${v.c})` : `${p} (n=${v.n})`];
+}
+
 /** The grid as an aligned text table. */
 export function formatGrid(rows: GridRow[], task: Task): string {
-  const head = ['model', 'trained on', 'tested on', ...(task === 'age' ? ['MAE (years)'] : task === 'expression' ? ['accuracy %', 'weighted acc. %'] : ['accuracy %'])];
-  const body = rows.map((r) => [r.label, trainCell(r.train), `${VISIBILITY_SYMBOL[r.test]}${r.test}`, ...metricCells(r, task)]);
+  const stats = rows.some((r) => r.stats);
+  const head = ['model', 'trained on', 'tested on', ...(task === 'age' ? ['MAE (years)'] : task === 'expression' ? ['accuracy %', 'weighted acc. %'] : ['accuracy %']),
+    ...(stats ? ['95% CI', 'vs student'] : [])];
+  const body = rows.map((r) => [r.label, trainCell(r.train), `${VISIBILITY_SYMBOL[r.test]}${r.test}`, ...metricCells(r, task), ...(stats ? statsCells(r, task) : [])]);
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
   const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd();
   const n = rows[0]?.metrics.count;
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...(n !== undefined ? [`(test split: ${n} images)`] : [])].join('\n');
+  const notes = [
+    ...(n !== undefined ? [`(test split: ${n} images)`] : []),
+    ...(stats ? [task === 'age'
+      ? '95% CI: bootstrap over test images; vs student: Wilcoxon signed-rank on absolute errors against the student on the same half.'
+      : '95% CI: bootstrap over test images; vs student: McNemar against the student on the same half (b/c: images only this model / only the student got right).'] : []),
+  ];
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...notes].join('\n');
+}
+
+const csvCell = (v: unknown): string => {
+  const t = v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v);
+  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
+
+/** The grid as CSV (one row per grid row; metrics as fractions / years; CI and the paired test). */
+export function gridCsv(rows: GridRow[]): string {
+  const head = ['model', 'label', 'trained_on', 'tested_on', 'test_images', 'accuracy', 'weighted_accuracy', 'mae_years',
+    'ci95_lo', 'ci95_hi', 'vs_student_test', 'vs_student_p', 'only_this_right', 'only_student_right'];
+  const body = rows.map((r) => [
+    r.model, r.label, r.train, r.test, r.metrics.count, r.metrics.accuracy, r.metrics.weightedAccuracy, r.metrics.mae,
+    r.stats?.ci.lo, r.stats?.ci.hi, r.stats?.vsStudent?.test, r.stats?.vsStudent?.p, r.stats?.vsStudent?.b, r.stats?.vsStudent?.c,
+  ].map(csvCell).join(','));
+  return [head.join(','), ...body].join('\n') + '\n';
 }

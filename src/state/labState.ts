@@ -68,6 +68,8 @@ export interface LabState {
   notices: { id: number; level: 'info' | 'warn' | 'error'; text: string }[];
   /** The Grad-CAM viewer: the request in flight, the last sheet, or why it failed. */
   explain: { pending: number | null; request: CamRequest | null; sheet: (CamSheet & { backend: string }) | null; error: string | null };
+  /** A sweep in the lab: one run per value of a setting, one after another; the result once all are done. */
+  sweep: SweepState | null;
   /** Models imported from files; the import in flight; its outcome in words. */
   models: { imported: ImportedModelMeta[]; pending: number | null; message: string | null; error: boolean };
   /** A model export the worker is preparing (its request id), or the last one's message. */
@@ -77,6 +79,19 @@ export interface LabState {
     job: { jobId: string; label: string; startedAt: number; progress: ImportProgress | null; cancelling: boolean } | null;
     last: { jobId: string; label: string; status: 'done' | 'cancelled' | 'failed'; message: string; report: ImportReport | null; datasetId: string | null } | null;
   };
+}
+
+export interface SweepState {
+  path: string;
+  values: number[];
+  /** The run of each value, as they start. */
+  runIds: string[];
+  /** The stage whose best validation epoch decides. */
+  stage: StageName;
+  status: 'running' | 'done' | 'stopped';
+  message: string | null;
+  /** Per value: the deciding stage's best validation figure, and that stage's test figure (accuracy or MAE). */
+  result: { validation: (number | null)[]; test: (number | null)[]; chosen: number } | null;
 }
 
 export function initialLabState(config: ExperimentConfig, preset: string | null = null): LabState {
@@ -95,6 +110,7 @@ export function initialLabState(config: ExperimentConfig, preset: string | null 
     explain: { pending: null, request: null, sheet: null, error: null },
     exporting: { pending: null, message: null },
     models: { imported: [], pending: null, message: null, error: false },
+    sweep: null,
   };
 }
 

@@ -12,6 +12,7 @@ import type { ImportOptions } from '../platform/import/builder';
 import type { ImportFormat } from '../platform/import/run';
 import type { LabClient } from '../worker/client';
 import type { CamRequest } from '../worker/explain';
+import { bestValidation, chooseSweep, sweepError, sweepStage, withSweepValue } from '../core/sweep';
 import type { NamedBytes } from '../platform/models/bundle';
 import type { ImportClient } from '../worker/importClient';
 import { BACKEND_ORDER, newRunId, type BackendName, type WorkerEvent } from '../worker/protocol';
@@ -91,6 +92,9 @@ export interface LabActions {
   importConfig(text: string): boolean;
   setBackendChoice(c: BackendChoice): void;
   startRun(): string | null;
+  /** One run per value of a numeric setting, one after another; null, or why it cannot start. */
+  startSweep(path: string, values: number[]): string | null;
+  stopSweep(): void;
   pause(): void;
   resume(): void;
   cancel(): void;
@@ -98,6 +102,8 @@ export interface LabActions {
   resumeRun(runId: string): Promise<void>;
   discardRun(runId: string): Promise<void>;
   openRun(runId: string): Promise<void>;
+  /** A stored run's record (for comparing runs). */
+  loadRun(runId: string): Promise<RunRecord | undefined>;
   refreshRuns(): Promise<void>;
   ensureDataset(): void;
   deleteDataset(id: string): Promise<void>;
@@ -132,6 +138,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
 
   const buffer = eventBuffer<WorkerEvent>((events) => {
     set((s) => events.reduce(reduceLab, s));
+    for (const e of events) if (e.type === 'runState' && ['done', 'failed', 'cancelled', 'interrupted'].includes(e.status)) void sweepStep(e.runId, e.status);
     if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
   }, deps.flushMs ?? 100);
   const unsubscribe = client.subscribe((e) => {
@@ -142,6 +149,42 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     set((s) => reduceImport(s, e));
     if (e.type !== 'progress') void actions.refreshStorage();
   });
+
+  /** Starts a run of `cfg` (none while another runs); its id. */
+  const launch = (cfg: ExperimentConfig): string | null => {
+    const s = get();
+    if (s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting')) return null;
+    if (s.worker.crashed) client.restart();
+    const runId = newRunId();
+    set((st) => startingRun(st, runId, cfg));
+    client.send({ type: 'start', runId, config: cfg, backends: backendOrder(s.backendChoice) });
+    return runId;
+  };
+  const sweepConfig = (cfg: ExperimentConfig, path: string, v: number, i: number, n: number): ExperimentConfig =>
+    ({ ...withSweepValue(cfg, path, v), sweep: null, name: `${cfg.name} [sweep ${i + 1}/${n}: ${path} = ${v}]` });
+  /** After a sweep's run ends: the next value, or the result from the stored runs. */
+  const sweepStep = async (runId: string, status: string) => {
+    const sw = get().sweep;
+    if (!sw || sw.status !== 'running' || sw.runIds[sw.runIds.length - 1] !== runId) return;
+    if (status !== 'done') {
+      set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'stopped', message: `The run for ${sw.path} = ${sw.values[sw.runIds.length - 1]} ended ${status}; the sweep stopped.` } }));
+      return;
+    }
+    const i = sw.runIds.length;
+    if (i < sw.values.length) {
+      const next = launch(sweepConfig(get().experiment.config, sw.path, sw.values[i], i, sw.values.length));
+      if (next) set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, runIds: [...st.sweep.runIds, next] } }));
+      return;
+    }
+    const runs = await Promise.all(sw.runIds.map((id) => storage.getRun(id)));
+    const task = runs[0]?.config.task ?? 'expression';
+    const validation = runs.map((r) => (r ? bestValidation(r.history, sw.stage, task) : null));
+    const test = runs.map((r) => {
+      const row = r?.rows.find((x) => x.model === sw.stage && x.test === r.config.scenario);
+      return (task === 'age' ? row?.metrics.mae : row?.metrics.accuracy) ?? null;
+    });
+    set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'done', result: { validation, test, chosen: chooseSweep(validation, task) } } }));
+  };
 
   const isLive = (s: LabState, runId: string) => s.run?.runId === runId && ['running', 'paused', 'starting'].includes(s.run.status);
   const markInterrupted = async (r: RunRecord) => {
@@ -228,13 +271,23 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     startRun() {
       const s = get();
       if (s.experiment.errors.length || s.experiment.validating !== null) return null;
-      if (s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting')) return null;
-      if (s.worker.crashed) client.restart();
-      const runId = newRunId();
-      const cfg = s.experiment.config;
-      set((st) => startingRun(st, runId, cfg));
-      client.send({ type: 'start', runId, config: cfg, backends: backendOrder(s.backendChoice) });
-      return runId;
+      return launch(s.experiment.config);
+    },
+    startSweep(path, values) {
+      const s = get();
+      if (s.experiment.errors.length || s.experiment.validating !== null) return 'The settings need attention first.';
+      const err = sweepError({ path, values }, s.experiment.config);
+      if (err) return err;
+      const first = launch(sweepConfig(s.experiment.config, path, values[0], 0, values.length));
+      if (!first) return 'A run is going: wait for it or cancel it.';
+      set((st) => ({ ...st, sweep: { path, values, runIds: [first], stage: sweepStage(path), status: 'running', message: null, result: null } }));
+      return null;
+    },
+    stopSweep() {
+      const sw = get().sweep;
+      if (!sw || sw.status !== 'running') return;
+      set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'stopped', message: 'Stopped: the remaining values were not run.' } }));
+      actions.cancel();
     },
     pause() {
       client.send({ type: 'pause' });
@@ -279,6 +332,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       const rec = await storage.getRun(runId);
       if (rec) set((st) => ({ ...st, viewed: runViewFromRecord(rec) }));
     },
+    loadRun: (runId) => storage.getRun(runId),
     async refreshRuns() {
       const runs = await storage.listRuns();
       set((s) => ({ ...s, runs: runs.map(summarise) }));

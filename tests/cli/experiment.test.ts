@@ -26,13 +26,13 @@ describe('experiment runner', () => {
     const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     expect(res.backend).toBe('cpu');
     expect(res.config).toEqual(cfg);
-    expect(res.grid.map((r: { model: string }) => r.model)).toEqual(['teacher', 'teacher', 'teacher', 'student', 'standard', 'triplet']);
+    expect(res.grid.map((r: { model: string }) => r.model)).toEqual(['teacher', 'teacher', 'teacher', 'student', 'standard', 'triplet', 'svm', 'svmStandard', 'svmTriplet']);
     expect(res.history.length).toBeGreaterThan(0);
     expect(Object.keys(res.models).sort()).toEqual(['standard', 'student', 'teacher', 'triplet']);
 
     const data = synthSplits(cfg.dataset as SynthDatasetConfig);
     const before = tf.memory().numTensors;
-    for (const row of res.grid.filter((r: { test: string; model: string }) => r.model !== 'teacher' || r.test === 'full')) {
+    for (const row of res.grid.filter((r: { test: string; model: string }) => (r.model !== 'teacher' || r.test === 'full') && res.models[r.model])) {
       const model = await tf.loadLayersModel(dirHandler(join(out, res.models[row.model])));
       const ev = await evaluateModel(model, data.test, row.test, 'expression', taskHead('expression'), 32);
       expect(Array.from(ev.predictions)).toEqual(row.predictions);
@@ -83,5 +83,22 @@ describe('experiment runner', () => {
     await writeFile(cfgFile, JSON.stringify({ ...cfg, task: 'expression' }));
     await expect(main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).rejects.toThrow(/has labels for gender and age, but the experiment's task is expression/);
     expect(() => parseArgs(['--preset', 'ci-tiny', '--ferplus', 'x.csv'])).toThrow(/--ferplus goes with --dataset/);
+  });
+
+  it('--sweep runs one curriculum per value and keeps the best on validation', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'odl-sweep-'));
+    const cfgFile = join(out, 'cfg.json');
+    await writeFile(cfgFile, JSON.stringify({ ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false, cGrid: [1], epsilon: 0.1, singles: false } }));
+    expect(await main(['--config', cfgFile, '--sweep', 'triplet.margin=0.1,0.4', '--out', out, '--quiet'])).toBe(0);
+    const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8'));
+    expect(sweep.path).toBe('triplet.margin');
+    expect(sweep.stage).toBe('triplet');
+    expect(sweep.runs.map((r: { value: number }) => r.value)).toEqual([0.1, 0.4]);
+    const best = sweep.validation[0] >= sweep.validation[1] ? 0.1 : 0.4;
+    expect(sweep.chosen).toBe(best);
+    const first = JSON.parse(await readFile(join(sweep.runs[0].dir, 'results.json'), 'utf8'));
+    expect(first.config.triplet.margin).toBe(0.1);
+    expect((await readFile(join(out, 'sweep.txt'), 'utf8'))).toMatch(/<- chosen on validation/);
+    await expect(main(['--config', cfgFile, '--sweep', 'triplet.margn=1,2', '--out', out, '--quiet'])).rejects.toThrow(/"triplet.margn" is not a numeric setting/);
   });
 });

@@ -8,7 +8,7 @@ import { closeAndCheck, launch, longTasks, openLab, type LabPage } from './helpe
 import { labUrl, pageWeight, state, waitForRunEnd, waitForState } from './helpers/lab';
 import { serveDist, type StaticServer } from './helpers/server';
 
-const ALL_ROWS = 8; // teacher ×3 (○ ◑ ◐), student, student (other half), standard T-S, triplet T-S, control
+const ALL_ROWS = 11; // teacher ×3 (○ ◑ ◐), student, student (other half), standard T-S, triplet T-S, control, SVM ×3
 let server: StaticServer;
 let lab: LabPage | null = null;
 

@@ -49,7 +49,8 @@ describe('main-thread fallback client', () => {
     expect(s.run!.status).toBe('done');
     expect(s.run!.backend).toBe('wasm');
     expect(s.run!.skipped[0].reason).toBe('no WebGPU in Node');
-    expect(s.run!.rows).toHaveLength(8);
+    expect(s.run!.rows).toHaveLength(11);
+    expect(s.run!.rows.every((r) => r.stats?.ci)).toBe(true);
     expect(s.run!.history.length).toBe(7);
     expect(s.run!.losses.length).toBeGreaterThan(30);
     expect(Object.values(s.run!.stageInfo).every((st) => st!.status === 'done')).toBe(true);
@@ -60,7 +61,7 @@ describe('main-thread fallback client', () => {
     // Stored: the run (done, with rows and history), every model, no checkpoint left behind.
     const rec = (await storage.getRun(runId))!;
     expect(rec.status).toBe('done');
-    expect(rec.rows).toHaveLength(8);
+    expect(rec.rows).toHaveLength(11);
     expect(rec.losses.length).toBe(s.run!.losses.length);
     expect((await storage.listModels(runId)).sort()).toEqual(['control', 'standard', 'student', 'studentOther', 'teacher', 'triplet']);
     const m = (await storage.getModel(runId, 'teacher'))!;
@@ -107,7 +108,7 @@ describe('main-thread fallback client', () => {
     expect(started).not.toContain('student');
     expect(started).toContain('triplet');
     const fin = (await storage.getRun('r1'))!;
-    expect(fin.rows).toHaveLength(8);
+    expect(fin.rows).toHaveLength(11);
     expect(new Set(fin.history.map((h) => `${h.stage}:${h.epoch}`)).size).toBe(fin.history.length);
     expect(fin.history).toHaveLength(7);
     // The loss chart's steps are continuous across the resume.

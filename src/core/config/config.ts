@@ -72,6 +72,25 @@ export interface SynthDatasetConfig {
   seed: number;
 }
 
+/** METHOD.md §3c: an SVM (classification) or ε-SVR (age) on the concatenated embeddings of the standard and
+ *  triplet T-S students, C chosen on validation. */
+export interface EnsembleConfig {
+  enabled: boolean;
+  /** Values of C tried, each scored on the validation split. */
+  cGrid: number[];
+  /** ε of the ε-SVR (age), in the students' standardised units (years / 20): 0.1 = 2 years. */
+  epsilon: number;
+  /** Also an SVM/SVR on each student's embedding alone (the ablation). */
+  singles: boolean;
+}
+
+export const ENSEMBLE_DEFAULTS: EnsembleConfig = {
+  enabled: true,
+  cGrid: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3],
+  epsilon: 0.1,
+  singles: true,
+};
+
 /** A dataset already in memory or storage (browser) or on disk (runner); resolved by the platform layer. */
 export interface StoredDatasetConfig {
   source: 'stored';
@@ -139,6 +158,10 @@ export interface ExperimentConfig {
   /** Id of an imported model (lab's Models card) whose weights the teacher starts from, or null for a
    *  fresh initialisation. Its architecture must match `model`. Absent in configs from before it existed. */
   teacherInit?: string | null;
+  /** The combined students (absent in configs from before it existed: then off). */
+  ensemble?: EnsembleConfig;
+  /** Runner: one curriculum per value of a numeric setting, the best on validation kept (see core/sweep.ts). */
+  sweep?: { path: string; values: number[] } | null;
 }
 
 const stage = (over: Partial<StageConfig> = {}): StageConfig => ({
@@ -194,6 +217,7 @@ export const DEFAULTS: ExperimentConfig = {
   skipStudentStep: false,
   evalBatchSize: 128,
   teacherInit: null,
+  ensemble: { ...ENSEMBLE_DEFAULTS },
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };

@@ -1,6 +1,7 @@
 // Validation of an experiment config: every wrong or unknown field is reported by its dotted path,
 // so the UI can show the message next to the field and the runner can print them all at once.
 import { TASKS } from '../data/types';
+import { sweepError } from '../sweep';
 import { ARCH_NAMES } from '../models/spec';
 import { ConfigValidationError, DEFAULTS, type ConfigError, type ExperimentConfig } from './config';
 
@@ -86,6 +87,14 @@ const storedChecks: Record<string, Check> = {
   id: (v) => (typeof v === 'string' && v.length > 0 ? null : 'must name a stored dataset (non-empty string)'),
 };
 
+const ensembleChecks: Record<string, Check> = {
+  enabled: bool,
+  cGrid: (v) => (Array.isArray(v) && v.length > 0 && v.length <= 50 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)
+    ? null : `must be 1 to 50 positive numbers (got ${JSON.stringify(v)})`),
+  epsilon: num(0, 10),
+  singles: bool,
+};
+
 const fileChecks: Record<string, Check> = {
   source: oneOf(['file']),
   path: (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be the path of a CSV, an archive or a folder'),
@@ -122,7 +131,16 @@ function checkObject(obj: unknown, checks: Record<string, Check | Record<string,
 /** Every problem with a config, each naming its field; empty when the config is valid. */
 export function configErrors(cfg: unknown): ConfigError[] {
   const out: ConfigError[] = [];
-  const { dataset: _d, teacherInit, ...rest } = (typeof cfg === 'object' && cfg !== null ? cfg : {}) as Record<string, unknown>;
+  const { dataset: _d, teacherInit, ensemble, sweep, ...rest } = (typeof cfg === 'object' && cfg !== null ? cfg : {}) as Record<string, unknown>;
+  if (sweep !== undefined && sweep !== null) {
+    const sw = sweep as { path?: unknown; values?: unknown };
+    if (typeof sw !== 'object' || typeof sw.path !== 'string') out.push({ field: 'sweep', message: 'must be null or { "path": "<setting>", "values": [...] }' });
+    else {
+      const e = sweepError({ path: sw.path, values: sw.values as number[] }, cfg as ExperimentConfig);
+      if (e) out.push({ field: e.split(':')[0], message: e.slice(e.indexOf(':') + 2) });
+    }
+  }
+  if (ensemble !== undefined) checkObject(ensemble, ensembleChecks, 'ensemble', out);
   checkObject(rest, schema, '', out);
   // Optional (configs saved before it existed have none).
   if (teacherInit !== undefined && teacherInit !== null && !(typeof teacherInit === 'string' && teacherInit.length > 0)) {

@@ -18,6 +18,8 @@ import { embedImages, evaluateModel } from './evaluate';
 import { mineHardTriplets } from './mining';
 import { drawMiningPools } from './pool';
 import { controlEpochs, curriculumStages, initialPlateau, plateauStep, standardKind } from './schedule';
+import { ensembleRows } from '../ensemble/stage';
+import { withRowStats } from './rowStats';
 
 export interface CurriculumData {
   train: ImageSet;
@@ -572,6 +574,15 @@ export async function runCurriculum(
         (m) => ({ stage: 'control', model: m, cfg: ctrlCfg, visibility: scen, extraTerm: null, makeStep: c.taskStep(scen) }),
         [[scen, scen]]);
     }
+    const ens = cfg.ensemble;
+    if (ens?.enabled && c.models.standard && c.models.triplet && stages.includes('standard') && stages.includes('triplet')) {
+      const rows = await ensembleRows(cfg, ens, data, c.head, { standard: c.models.standard, triplet: c.models.triplet }, (e) => c.emit(e), hooks.signal);
+      c.rows.push(...rows);
+    }
+    // CIs and paired tests against the student, once every row is in; re-emitted rows replace the first ones.
+    const withStats = withRowStats(c.rows, labelsOf(data.test, cfg.task), cfg.task, cfg.seed);
+    c.rows.splice(0, c.rows.length, ...withStats);
+    for (const row of withStats) c.emit({ type: 'result', row });
     c.emit({ type: 'runEnd', ms: now() - t0 });
     return { rows: c.rows, history: c.history, models: c.models, stageMs: c.stageMs, stopped: c.stopped };
   } catch (err) {

@@ -5,6 +5,7 @@ import { makeConfig } from '../../core/config/config';
 import { PRESETS } from '../../core/config/presets';
 import { download } from '../download';
 import { ModelsCard } from './ModelsCard';
+import { SweepCard } from './SweepCard';
 import { useActions, useLab } from '../../state/react';
 import { defaultOf, displayValue, errorsFor, FIELD_GROUPS, FORM_PATHS, getPath, parseNumberInput, type FieldSpec } from './fields';
 
@@ -163,6 +164,7 @@ export function ExperimentPanel() {
           </section>
         ))}
       </div>
+      <SweepCard />
       <ModelsCard />
       <ConfigJson />
     </div>

@@ -95,6 +95,15 @@ export const FIELD_GROUPS: FieldGroup[] = [
       ...stageFields('triplet'),
     ],
   },
+  {
+    id: 'ensemble', title: '3c · Combined students (SVM / ε-SVR on both embeddings)',
+    help: 'A linear SVM (ε-SVR for age) on the concatenated embeddings of the standard and triplet students; C chosen on validation from the grid in the JSON below (ensemble.cGrid).',
+    fields: [
+      { path: 'ensemble.enabled', label: 'combine the students', kind: { type: 'bool' } },
+      { path: 'ensemble.singles', label: 'also each embedding alone', kind: { type: 'bool' }, help: 'the ablation rows' },
+      { path: 'ensemble.epsilon', label: 'ε (SVR)', kind: num(0.05), help: 'in units of 20 years: 0.1 = 2 years' },
+    ],
+  },
 ];
 
 /** The value at a dotted path (undefined where the path does not exist). */

@@ -1,15 +1,17 @@
 // Results: the evaluation grid as the paper prints it (○ ◑ ◐), confusion matrices, the run's charts,
 // its trained models and results to download, and the history of runs kept in the browser.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { StageName } from '../../core/config/config';
 import { EXPRESSION_CLASSES, GENDER_CLASSES, type Task } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
-import { formatGrid } from '../../core/report';
+import { formatGrid, gridCsv, statsCells } from '../../core/report';
 import { useActions, useLab } from '../../state/react';
 import type { RunView } from '../../state/runView';
 import { formatDate, formatDuration } from '../format';
 import { RunCharts } from '../monitor/MonitorPanel';
 import { download } from '../download';
+import { compareRuns, type CompareRun } from './compare';
+import { SweepChart } from './SweepChart';
 import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } from './grid';
 
 const save = download;
@@ -17,10 +19,14 @@ const save = download;
 function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
   const heads = metricHeaders(task);
   const best = new Set((['full', 'lower', 'upper'] as const).map((t) => bestRow(rows, task, t)));
+  const stats = rows.some((r) => r.stats);
   return (
     <table className="grid" data-testid="results-grid">
       <thead>
-        <tr><th>model</th><th>trained on</th><th>tested on</th>{heads.map((h) => <th key={h} className="num">{h}</th>)}</tr>
+        <tr><th>model</th><th>trained on</th><th>tested on</th>{heads.map((h) => <th key={h} className="num">{h}</th>)}
+          {stats && <><th className="num" title="95% bootstrap interval over the test images">95% CI</th>
+            <th title={task === 'age' ? 'Wilcoxon signed-rank on absolute errors, against the student on the same half' : 'McNemar against the student on the same half; b/c: images only this model / only the student got right'}>vs student</th></>}
+        </tr>
       </thead>
       <tbody>
         {rows.map((r, i) => (
@@ -29,6 +35,7 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
             <td>{visibilityText(r.train)}</td>
             <td>{visibilityText(r.test)}</td>
             {metricCells(r, task).map((c, j) => <td key={j} className="num">{c}</td>)}
+            {stats && statsCells(r, task).map((c, j) => <td key={`s${j}`} className={j === 0 ? 'num muted' : (r.stats?.vsStudent?.p ?? 1) < 0.05 ? 'signif' : 'muted'} data-testid={j === 1 ? 'row-p' : undefined}>{c}</td>)}
           </tr>
         ))}
       </tbody>
@@ -80,6 +87,8 @@ function Downloads({ run }: { run: RunView }) {
       ))}
       {exporting.message && <span className="muted" data-testid="export-message">{exporting.message}</span>}
       <button onClick={() => save(`${run.runId}-grid.txt`, formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
+      <button onClick={() => save(`${run.runId}-grid.csv`, gridCsv(run.rows), 'text/csv')} data-testid="grid-csv">Grid as CSV</button>
+      <button onClick={() => window.print()} title="the browser's print dialog: the Results page is laid out for paper">Print…</button>
     </div>
   );
 }
@@ -112,8 +121,40 @@ function RunDetail({ run }: { run: RunView }) {
   );
 }
 
+function Compare({ ids }: { ids: string[] }) {
+  const a = useActions();
+  const [runs, setRuns] = useState<CompareRun[]>([]);
+  useEffect(() => {
+    let live = true;
+    void Promise.all(ids.map((id) => a.loadRun(id))).then((rs) => {
+      if (live) setRuns(rs.filter((r): r is NonNullable<typeof r> => !!r).map((r) => ({ id: r.id, name: r.name, task: r.config.task, rows: r.rows })));
+    });
+    return () => { live = false; };
+  }, [a, ids]);
+  if (ids.length < 2) return <p className="muted small">Tick two or more runs to compare them side by side.</p>;
+  const t = compareRuns(runs);
+  return (
+    <div data-testid="compare">
+      {t.mixed && <p className="error">These runs are of different tasks; their metrics do not compare.</p>}
+      <table className="grid">
+        <thead><tr><th>{t.metric}</th>{runs.map((r) => <th key={r.id} className="num" title={r.id}>{r.name}</th>)}<th className="num">spread</th></tr></thead>
+        <tbody>
+          {t.lines.map((l) => (
+            <tr key={l.key} data-testid="compare-line">
+              <td>{l.label}</td>
+              {l.cells.map((c, i) => <td key={i} className={`num${i === l.best && l.spread ? ' best' : ''}`}>{c === null ? '–' : c.toFixed(t.task === 'age' ? 2 : 1)}</td>)}
+              <td className="num muted">{l.spread === null ? '' : l.spread.toFixed(t.task === 'age' ? 2 : 1)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function History() {
   const runs = useLab((s) => s.runs);
+  const [picked, setPicked] = useState<string[]>([]);
   const viewed = useLab((s) => s.viewed?.runId ?? null);
   const live = useLab((s) => (s.run && ['running', 'paused', 'starting'].includes(s.run.status) ? s.run.runId : null));
   const a = useActions();
@@ -125,6 +166,8 @@ function History() {
         <tbody>
           {runs.map((r) => (
             <tr key={r.id} className={r.id === viewed ? 'selected' : ''} data-testid="history-row" data-status={r.status}>
+              <td><input type="checkbox" title="compare" checked={picked.includes(r.id)} data-testid="compare-pick"
+                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.id] : p.filter((x) => x !== r.id)))} /></td>
               <td>{formatDate(r.createdAt)}</td>
               <td>{r.name}</td>
               <td>{r.task}, {r.scenario === 'lower' ? '◑' : '◐'}</td>
@@ -139,6 +182,8 @@ function History() {
           ))}
         </tbody>
       </table>
+      <h3>Compare runs</h3>
+      <Compare ids={picked} />
     </section>
   );
 }
@@ -147,6 +192,7 @@ export default function ResultsPanel() {
   const viewed = useLab((s) => s.viewed);
   return (
     <div className="results" data-testid="results-panel">
+      <SweepChart />
       {viewed ? <RunDetail run={viewed} /> : <p className="muted">No finished run to show yet.</p>}
       <History />
     </div>

@@ -40,4 +40,3 @@ export function confusionColour(count: number, rowTotal: number): { background: 
   return { background: `rgba(37, 99, 235, ${a.toFixed(3)})`, color: a > 0.55 ? '#fff' : '#111827' };
 }
 
-/** The two files of tfjs's LayersModel format for a stored model. */

@@ -41,7 +41,17 @@ describe('curriculum', () => {
     expect(result.rows.map((r) => `${r.model}:${r.train}->${r.test}`)).toEqual([
       'teacher:full->full', 'teacher:full->lower', 'teacher:full->upper', 'student:lower->lower',
       'studentOther:upper->upper', 'standard:full+lower->lower', 'triplet:full+lower->lower', 'control:lower->lower',
+      'svm:full+lower->lower', 'svmStandard:full+lower->lower', 'svmTriplet:full+lower->lower',
     ]);
+    // Every row carries a CI; the distilled, control and SVM rows a McNemar test against the student.
+    expect(result.rows.every((r) => r.stats && r.stats.ci.lo <= r.stats.ci.hi)).toBe(true);
+    expect(result.rows.filter((r) => r.stats?.vsStudent).map((r) => r.model)).toEqual(['standard', 'triplet', 'control', 'svm', 'svmStandard', 'svmTriplet']);
+    const student = result.rows.find((r) => r.model === 'student')!;
+    const svm = result.rows.find((r) => r.model === 'svm')!;
+    const truth = Array.from(data.test.expression!);
+    const b = truth.filter((t, i) => svm.predictions[i] === t && student.predictions[i] !== t).length;
+    const c = truth.filter((t, i) => svm.predictions[i] !== t && student.predictions[i] === t).length;
+    expect([svm.stats!.vsStudent!.b, svm.stats!.vsStudent!.c]).toEqual([b, c]);
     for (const r of result.rows) {
       expect(r.metrics.count).toBe(32);
       expect(r.metrics.accuracy).toBeGreaterThanOrEqual(0);

@@ -1,0 +1,66 @@
+// A small sweep (METHOD.md: the paper tunes the margin α on validation): one numeric setting given a
+// list of values, one curriculum per value, the value kept whose stage did best on validation. Pure
+// helpers; the runner (and tests) drive them.
+import type { ExperimentConfig, StageName } from './config/config';
+import type { EpochRecord } from './events';
+
+export interface SweepSpec {
+  /** Dotted path of a numeric setting, e.g. `triplet.margin`, `triplet.lambda`, `standard.temperature`. */
+  path: string;
+  values: number[];
+}
+
+const getPath = (obj: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+
+/** `triplet.margin=0.1,0.2,0.4` -> a spec, or an Error naming what is wrong (checked against `cfg`). */
+export function parseSweep(text: string, cfg: ExperimentConfig): SweepSpec {
+  const m = /^([A-Za-z][\w.]*)=(.+)$/.exec(text.trim());
+  if (!m) throw new Error(`--sweep wants <setting>=<v1>,<v2>,... (e.g. triplet.margin=0.1,0.2,0.4); got "${text}"`);
+  const values = m[2].split(',').map((v) => Number(v.trim()));
+  const spec = { path: m[1], values };
+  const err = sweepError(spec, cfg);
+  if (err) throw new Error(err);
+  return spec;
+}
+
+/** Why a sweep cannot run on `cfg`, or null. */
+export function sweepError(spec: SweepSpec, cfg: ExperimentConfig): string | null {
+  if (typeof getPath(cfg, spec.path) !== 'number') return `sweep.path: "${spec.path}" is not a numeric setting of the experiment`;
+  if (!Array.isArray(spec.values) || spec.values.length < 2 || spec.values.length > 20 || spec.values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+    return `sweep.values: must be 2 to 20 numbers (got ${JSON.stringify(spec.values)})`;
+  }
+  return null;
+}
+
+/** The config with the swept setting set to `value`. */
+export function withSweepValue(cfg: ExperimentConfig, path: string, value: number): ExperimentConfig {
+  const out = structuredClone(cfg) as unknown as Record<string, unknown>;
+  const keys = path.split('.');
+  let o = out;
+  for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
+  o[keys[keys.length - 1]] = value;
+  return out as unknown as ExperimentConfig;
+}
+
+/** The stage whose validation decides: the one the setting belongs to (triplet for triplet.*, ...), else the triplet stage. */
+export function sweepStage(path: string): StageName {
+  const head = path.split('.')[0];
+  return (['teacher', 'student', 'standard', 'triplet'] as string[]).includes(head) ? (head as StageName) : 'triplet';
+}
+
+/** The stage's best validation value (accuracy, or MAE for age), or null when it has no epoch. */
+export function bestValidation(history: EpochRecord[], stage: StageName, task: ExperimentConfig['task']): number | null {
+  const vals = history.filter((h) => h.stage === stage).map((h) => (task === 'age' ? h.val.mae : h.val.accuracy)).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+  if (!vals.length) return null;
+  return task === 'age' ? Math.min(...vals) : Math.max(...vals);
+}
+
+/** Index of the value with the best validation figure (first on ties), or -1. */
+export function chooseSweep(val: (number | null)[], task: ExperimentConfig['task']): number {
+  let best = -1;
+  val.forEach((v, i) => {
+    if (v === null) return;
+    if (best < 0 || (task === 'age' ? v < val[best]! : v > val[best]!)) best = i;
+  });
+  return best;
+}
