@@ -1,19 +1,9 @@
 // Linear SVM on concatenated student embeddings: time of the 10-value C grid (C-SVC and epsilon-SVR) at the lab's
 // size (14,000 x 1,024, 8 classes; target ≤ 120 s, single-threaded), and libsvm-js on a 2,000-row subset for reference.
-import { createRequire } from 'node:module';
 import { fitGrid, fitStandardizer, fitSvc, predictSvc, standardize } from '../src/core/ensemble/linearSvm';
 import { Rng } from '../src/core/synth/rng';
+import { LibSVM } from '../tests/helpers/libsvm';
 
-interface LibSvm {
-  train(samples: number[][], labels: number[]): void;
-  predict(samples: number[][]): number[];
-  free(): void;
-}
-interface LibSvmClass {
-  new (o: object): LibSvm;
-  SVM_TYPES: Record<string, string>;
-  KERNEL_TYPES: Record<string, string>;
-}
 
 interface Embeddings { x: Float32Array; labels: Int32Array; age: Float32Array }
 
@@ -119,14 +109,8 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void }):
     xSub.set(xTrain.subarray(r * d, (r + 1) * d), i * d);
     ySub[i] = train.labels[r];
   });
-  const require = createRequire(import.meta.url);
-  let SVM: LibSvmClass | null = null;
-  try {
-    SVM = require('libsvm-js/asm') as LibSvmClass;
-  } catch (e) {
-    summary.push(`libsvm-js not available (${(e as Error).message}): no reference timing`);
-  }
-  if (SVM) {
+  const SVM = LibSVM;
+  {
     t = performance.now();
     const ours = fitSvc(xSub, ySub, nSub, d, classes, { C });
     const oursS = (performance.now() - t) / 1000;

@@ -5,38 +5,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { loadChecked, readModelFiles } from '../../src/platform/models/bundle';
 import { nodeImportPlatform } from '../../src/platform/node/importFiles';
-import { closeAndCheck, launch, openLab, type LabPage } from './helpers/browser';
+import { labSuite } from './helpers/browser';
 import { labUrl, state, waitForRunEnd, waitForState } from './helpers/lab';
-import { serveDist, type StaticServer } from './helpers/server';
 
-let server: StaticServer;
-let browser: Browser;
-let lab: LabPage | null = null;
-
-beforeAll(async () => {
-  server = await serveDist();
-  browser = await launch(false);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-afterEach(async () => {
-  if (!lab) return;
-  const l = lab;
-  lab = null;
-  await closeAndCheck(l, server.origin);
-});
+const suite = labSuite(false);
 
 describe('Grad-CAM viewer and model export / import', () => {
   it('draws maps, saves a PNG, exports a zip plain tfjs loads, imports it back', async () => {
-    lab = await openLab(browser);
-    const { page } = lab;
-    await page.goto(labUrl(server.origin, { backend: 'wasm' }));
+    const { page } = await suite.open();
+    await page.goto(labUrl(suite.origin(), { backend: 'wasm' }));
     await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1 && s.experiment.validating === null);
     await page.click('[data-testid=start]');
     expect(await waitForRunEnd(page)).toBe('done');

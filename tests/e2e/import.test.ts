@@ -6,42 +6,24 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { gzip, makeTar, makeZip, type ArchiveFile } from '../helpers/archives';
 import { encodeImage, fakeFace } from '../helpers/images';
-import { closeAndCheck, launch, openLab, type LabPage } from './helpers/browser';
+import { labSuite } from './helpers/browser';
 import { labUrl, state, waitForRunEnd, waitForState } from './helpers/lab';
-import { serveDist, type StaticServer } from './helpers/server';
 
-let server: StaticServer;
-let browser: Browser;
-let lab: LabPage | null = null;
-
-beforeAll(async () => {
-  server = await serveDist();
-  browser = await launch(false);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-afterEach(async () => {
-  if (!lab) return;
-  const l = lab;
-  lab = null;
-  await closeAndCheck(l, server.origin);
-});
+const suite = labSuite(false);
 
 const pixels = (seed: number, side = 48) => Array.from({ length: side * side }, (_, i) => (i * 3 + seed * 11) % 256).join(' ');
 const csvFile = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 
 async function open(extra: Record<string, string> = {}): Promise<Page> {
-  lab = await openLab(browser);
-  await lab.page.goto(labUrl(server.origin, { backend: 'wasm', ...extra }));
-  await waitForState(lab.page, (s) => s.worker.ready && s.datasets.list.length === 1);
-  await lab.page.click('[data-testid=tab-datasets]');
-  return lab.page;
+  const { page } = await suite.open();
+  await page.goto(labUrl(suite.origin(), { backend: 'wasm', ...extra }));
+  await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1);
+  await page.click('[data-testid=tab-datasets]');
+  return page;
 }
 
 /** Sets the size and channels of the planned import, starts it, waits for its end; returns the status. */

@@ -9,6 +9,7 @@ import { initialLabState } from '../../src/state/labState';
 import { createLab } from '../../src/state/store';
 import { synthDatasetId } from '../../src/worker/datasets';
 import { createInProcessClient } from '../../src/worker/inProcess';
+import { until } from '../helpers/events';
 import type { WorkerEvent } from '../../src/worker/protocol';
 
 const cfg = presetConfig('ci-tiny');
@@ -16,12 +17,6 @@ const cfg = presetConfig('ci-tiny');
 // project's training kernels, seconds for the whole file.
 const nodeBackend = () => selectBackend(['webgpu', 'wasm']);
 
-function until(client: { subscribe(f: (e: WorkerEvent) => void): () => void }, pred: (e: WorkerEvent) => boolean, ms = 110_000): Promise<WorkerEvent> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { off(); reject(new Error('timed out waiting for an event')); }, ms);
-    const off = client.subscribe((e) => { if (pred(e)) { clearTimeout(t); off(); resolve(e); } });
-  });
-}
 
 describe('main-thread fallback client', () => {
   it('runs the ci-tiny curriculum end to end without a Worker and the store follows it', async () => {

@@ -12,16 +12,10 @@ import { initialLabState } from '../../src/state/labState';
 import { createLab } from '../../src/state/store';
 import { loadStoredModel, pickImages } from '../../src/worker/explain';
 import { createInProcessClient } from '../../src/worker/inProcess';
-import type { WorkerEvent } from '../../src/worker/protocol';
+import { until } from '../helpers/events';
 
 const cfg = { ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
 
-function until(client: { subscribe(f: (e: WorkerEvent) => void): () => void }, pred: (e: WorkerEvent) => boolean, ms = 110_000): Promise<WorkerEvent> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { off(); reject(new Error('timed out waiting for an event')); }, ms);
-    const off = client.subscribe((e) => { if (pred(e)) { clearTimeout(t); off(); resolve(e); } });
-  });
-}
 
 describe('Grad-CAM and export of a stored run', () => {
   it('maps every stored model on the chosen images, agrees with the grid, exports a zip that imports back', async () => {

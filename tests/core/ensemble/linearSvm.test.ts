@@ -1,25 +1,14 @@
 // Linear SVM / SVR by dual coordinate descent: hand-worked optima, agreement with libsvm (libsvm-js, the reference
 // implementation) on seeded synthetic data, and fitGrid (best C, abort, warm starts).
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error libsvm-js ships no type declarations (typed locally below)
-import LibSvmImport from 'libsvm-js/asm';
 import {
   decisionValues, fitGrid, fitStandardizer, fitSvc, fitSvcStats, fitSvr, fitSvrStats, predictSvc, predictSvr, standardize,
   type SvcModel,
 } from '../../../src/core/ensemble/linearSvm';
 import { Rng } from '../../../src/core/synth/rng';
+import { LibSVM } from '../../helpers/libsvm';
 
-interface LibSvm {
-  train(samples: number[][], labels: number[]): void;
-  predict(samples: number[][]): number[];
-  free(): void;
-}
-interface LibSvmClass {
-  new (o: object): LibSvm;
-  SVM_TYPES: { C_SVC: string; EPSILON_SVR: string };
-  KERNEL_TYPES: { LINEAR: string };
-}
-const SVM = LibSvmImport as LibSvmClass;
+const SVM = LibSVM;
 
 const f32 = (a: number[]) => Float32Array.from(a);
 const i32 = (a: number[]) => Int32Array.from(a);

@@ -1,7 +1,8 @@
 // Debian's Chromium, headless, driven by playwright-core (never a downloaded browser: PLATFORM.md).
 // One browser per flag set; each test gets a fresh context (its own storage) that records every request
 // (page and worker) and the main thread's long tasks.
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { serveDist, type StaticServer } from './server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,4 +63,30 @@ export async function closeAndCheck(lab: LabPage, origin: string): Promise<void>
   await lab.close();
   expect(outside, 'requests outside the page origin').toEqual([]);
   expect(errors.filter((e) => !/GPU|WebGL|webgl|Vulkan|swiftshader/i.test(e)), 'page errors').toEqual([]);
+}
+
+/** A test file's shared setup: the built page served, one browser, and per test a fresh page that is
+ *  closed and checked (origin, errors) after the test. */
+export function labSuite(webgpu: boolean): { origin(): string; open(): Promise<LabPage> } {
+  let server: StaticServer | null = null;
+  let browser: Browser | null = null;
+  let lab: LabPage | null = null;
+  beforeAll(async () => {
+    server = await serveDist();
+    browser = await launch(webgpu);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    if (!lab) return;
+    const l = lab;
+    lab = null;
+    await closeAndCheck(l, server!.origin);
+  });
+  return {
+    origin: () => server!.origin,
+    open: async () => (lab = await openLab(browser!)),
+  };
 }
