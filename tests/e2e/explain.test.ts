@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import type { Download } from 'playwright-core';
 import { loadChecked, readModelFiles } from '../../src/platform/models/bundle';
 import { nodeImportPlatform } from '../../src/platform/node/importFiles';
 import { labSuite } from './helpers/browser';
@@ -36,6 +37,18 @@ describe('Grad-CAM viewer and model export / import', () => {
     expect(PNG.sync.read(await readFile((await png.path())!)).width).toBe(shot.width);
 
     await page.click('[data-testid=tab-results]');
+    // The charts and confusion matrices as PNG files.
+    const charts: Download[] = [];
+    const onDownload = (d: Download) => charts.push(d);
+    page.on('download', onDownload);
+    await page.click('[data-testid=charts-png]');
+    await expect.poll(() => charts.length).toBe(2);
+    page.off('download', onDownload);
+    expect(charts.map((d) => d.suggestedFilename().replace(/^.*-(\w+-chart)\.png$/, '$1'))).toEqual(['loss-chart', 'metric-chart']);
+    for (const c of charts) expect(PNG.sync.read(await readFile((await c.path())!)).width).toBeGreaterThan(300);
+    const [cms] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=confusions-png]')]);
+    const cmPng = PNG.sync.read(await readFile((await cms.path())!));
+    expect([cmPng.width > 300, cmPng.height > 300]).toEqual([true, true]);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-student]')]);
     expect(dl.suggestedFilename()).toMatch(/-student\.zip$/);
     const zip = new Uint8Array(await readFile((await dl.path())!));

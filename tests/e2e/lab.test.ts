@@ -36,6 +36,9 @@ async function checkFinished(l: LabPage, backend: string): Promise<void> {
   await expect.poll(() => page.locator('[data-testid=grid-row]').count()).toBe(ALL_ROWS);
   const grid = await page.textContent('[data-testid=results-grid]');
   for (const sym of ['○', '◑', '◐']) expect(grid).toContain(sym);
+  // The combined students' rows, and the paired tests against the student beside the grid.
+  expect(grid).toContain('SVM on standard + triplet embeddings');
+  await expect.poll(async () => (await page.locator('[data-testid=row-p]').allTextContents()).filter((t) => /^p[=<]/.test(t)).length).toBe(6);
 }
 
 describe('with WebGPU (software adapter)', () => {

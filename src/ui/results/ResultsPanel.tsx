@@ -12,6 +12,7 @@ import { RunCharts } from '../monitor/MonitorPanel';
 import { download } from '../download';
 import { compareRuns, type CompareRun } from './compare';
 import { SweepChart } from './SweepChart';
+import { confusionsPng, svgPng } from './png';
 import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } from './grid';
 
 const save = download;
@@ -70,6 +71,7 @@ function Confusion({ row, classes }: { row: GridRow; classes: readonly string[] 
 
 function Downloads({ run }: { run: RunView }) {
   const a = useActions();
+  const classNames = useClassNames(run);
   const labels = useLab((s) => s.worker.stageLabels);
   const exportResults = () => save(`${run.runId}-results.json`, JSON.stringify({
     id: run.runId, name: run.name, config: run.config, backend: run.backend, skippedBackends: run.skipped,
@@ -89,12 +91,31 @@ function Downloads({ run }: { run: RunView }) {
       <button onClick={() => save(`${run.runId}-grid.txt`, formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
       <button onClick={() => save(`${run.runId}-grid.csv`, gridCsv(run.rows), 'text/csv')} data-testid="grid-csv">Grid as CSV</button>
       <button onClick={() => window.print()} title="the browser's print dialog: the Results page is laid out for paper">Print…</button>
+      <button data-testid="charts-png" onClick={() => void (async () => {
+        for (const id of ['loss-chart', 'metric-chart']) {
+          const svg = document.querySelector<SVGSVGElement>(`[data-testid=results-charts] [data-testid=${id}] .recharts-wrapper > svg.recharts-surface`);
+          if (svg) save(`${run.runId}-${id}.png`, await svgPng(svg), 'image/png');
+        }
+      })()}>Charts as PNG</button>
+      {classNames && (
+        <button data-testid="confusions-png" onClick={() => void (async () => {
+          save(`${run.runId}-confusion-matrices.png`, await confusionsPng(run.rows, classNames), 'image/png');
+        })()}>Confusion matrices as PNG</button>
+      )}
     </div>
   );
 }
 
+/** The class names of a run's task: its stored dataset's (imported datasets name their own), else the defaults. */
+function useClassNames(run: RunView): readonly string[] | null {
+  const ds = run.config.dataset;
+  const meta = useLab((s) => (ds.source === 'stored' ? s.datasets.list.find((d) => d.id === ds.id) : undefined));
+  if (run.config.task === 'age') return null;
+  return run.config.task === 'expression' ? meta?.classNames.expression ?? EXPRESSION_CLASSES : meta?.classNames.gender ?? GENDER_CLASSES;
+}
+
 function RunDetail({ run }: { run: RunView }) {
-  const classes = run.config.task === 'expression' ? EXPRESSION_CLASSES : run.config.task === 'gender' ? GENDER_CLASSES : null;
+  const classes = useClassNames(run);
   const [cm, setCm] = useState(false);
   return (
     <>
@@ -116,7 +137,7 @@ function RunDetail({ run }: { run: RunView }) {
           {cm && <div className="confusions">{run.rows.map((r) => <Confusion key={`${r.model}-${r.test}`} row={r} classes={classes} />)}</div>}
         </section>
       )}
-      <RunCharts run={run} />
+      <div data-testid="results-charts"><RunCharts run={run} /></div>
     </>
   );
 }

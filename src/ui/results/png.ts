@@ -1,0 +1,84 @@
+// Results as PNG files: the run's charts (recharts' SVG rendered onto a canvas, white background, 2x)
+// and every confusion matrix of the grid tiled on one canvas. Browser-only (DOM canvas and Image).
+import type { GridRow } from '../../core/events';
+import { VISIBILITY_SYMBOL } from '../../core/data/types';
+import { confusionColour } from './grid';
+
+function canvasBlob(c: HTMLCanvasElement): Promise<Blob> {
+  return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded'))), 'image/png'));
+}
+
+/** An SVG element (a chart) as a PNG at `scale` times its on-screen size. */
+export async function svgPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
+  const { width, height } = svg.getBoundingClientRect();
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.setAttribute('width', String(width));
+  copy.setAttribute('height', String(height));
+  const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('the chart could not be drawn')); img.src = url; });
+    const c = document.createElement('canvas');
+    c.width = Math.round(width * scale);
+    c.height = Math.round(height * scale);
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.drawImage(img, 0, 0, c.width, c.height);
+    return await canvasBlob(c);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** Every row's confusion matrix (rows: true class, columns: predicted), tiled three to a line. */
+export async function confusionsPng(rows: GridRow[], classes: readonly string[]): Promise<Blob> {
+  const withCm = rows.filter((r) => r.metrics.confusion);
+  const k = classes.length;
+  const cell = 30;
+  const labelW = 80;
+  const block = { w: labelW + k * cell + 20, h: 40 + 40 + k * cell + 20 };
+  const cols = Math.min(3, Math.max(1, withCm.length));
+  const c = document.createElement('canvas');
+  c.width = cols * block.w;
+  c.height = Math.ceil(withCm.length / cols) * block.h;
+  const ctx = c.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, c.width, c.height);
+  withCm.forEach((r, i) => {
+    const x0 = (i % cols) * block.w;
+    const y0 = Math.floor(i / cols) * block.h;
+    ctx.fillStyle = '#111';
+    ctx.font = '13px system-ui, sans-serif';
+    ctx.fillText(`${r.label} · ${VISIBILITY_SYMBOL[r.test]} ${r.test}`, x0 + 8, y0 + 20, block.w - 16);
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.fillText('true ↓ / predicted →', x0 + 8, y0 + 36);
+    const gx = x0 + labelW;
+    const gy = y0 + 80;
+    classes.forEach((name, j) => {
+      ctx.save();
+      ctx.translate(gx + j * cell + cell / 2, gy - 4);
+      ctx.rotate(-Math.PI / 4);
+      ctx.fillStyle = '#111';
+      ctx.fillText(name.slice(0, 8), 0, 0);
+      ctx.restore();
+      ctx.fillText(name.slice(0, 11), x0 + 8, gy + j * cell + cell / 2 + 3);
+    });
+    r.metrics.confusion!.forEach((counts, t) => {
+      const total = counts.reduce((a, b) => a + b, 0);
+      counts.forEach((n, p) => {
+        const col = confusionColour(n, total);
+        ctx.fillStyle = col.background;
+        ctx.fillRect(gx + p * cell, gy + t * cell, cell, cell);
+        ctx.strokeStyle = '#e5e7eb';
+        ctx.strokeRect(gx + p * cell, gy + t * cell, cell, cell);
+        ctx.fillStyle = col.color;
+        ctx.textAlign = 'center';
+        ctx.fillText(String(n), gx + p * cell + cell / 2, gy + t * cell + cell / 2 + 3);
+        ctx.textAlign = 'start';
+      });
+    });
+  });
+  return canvasBlob(c);
+}
