@@ -107,6 +107,13 @@ export async function ensureSynthDataset(storage: LabStorage, ds: SynthDatasetCo
   return { meta, created: true };
 }
 
+/** One stored split, checked against the count its metadata records. */
+export async function loadSplit(storage: LabStorage, meta: DatasetMeta, split: Split): Promise<ImageSet> {
+  const set = fromChunks(meta, await storage.getChunks(meta.id, split));
+  if (set.count !== meta.splits[split].count) throw new Error(`dataset ${meta.id}: the ${split} split has ${set.count} images stored, ${meta.splits[split].count} expected`);
+  return set;
+}
+
 /** Reads every split of a stored dataset into memory (what the curriculum trains on). */
 export async function loadSplits(storage: LabStorage, id: string, onProgress?: DatasetProgress): Promise<{ meta: DatasetMeta; data: SplitImageSets }> {
   const meta = await storage.getDataset(id);
@@ -115,8 +122,7 @@ export async function loadSplits(storage: LabStorage, id: string, onProgress?: D
   let done = 0;
   for (const s of SPLITS) {
     onProgress?.('loading', done, SPLITS.length);
-    data[s] = fromChunks(meta, await storage.getChunks(id, s));
-    if (data[s].count !== meta.splits[s].count) throw new Error(`dataset ${id}: the ${s} split has ${data[s].count} images stored, ${meta.splits[s].count} expected`);
+    data[s] = await loadSplit(storage, meta, s);
     done++;
   }
   onProgress?.('loading', done, SPLITS.length);

@@ -8,8 +8,9 @@ import type { ImageSet, Visibility } from '../core/data/types';
 import { gradCam } from '../core/explain/gradcam';
 import type { GridRow } from '../core/events';
 import type { ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
+import { inflateRaw } from '../platform/browser/importBrowser';
 import { labInfo, loadChecked, readModelFiles, zipModel, type NamedBytes } from '../platform/models/bundle';
-import { fromChunks } from './datasets';
+import { loadSplit } from './datasets';
 
 export type CamPick = { mode: 'first' } | { mode: 'class'; cls: number } | { mode: 'correct' } | { mode: 'wrong' } | { mode: 'disagreement' };
 /** Which class each classification map explains: each model's own prediction, the true class, or a chosen one. */
@@ -59,7 +60,7 @@ export async function loadStoredModel(rec: ModelRecord): Promise<tf.LayersModel>
 export async function loadTestSplit(storage: LabStorage, datasetId: string): Promise<ImageSet> {
   const meta = await storage.getDataset(datasetId);
   if (!meta?.complete) throw new Error(`The run's dataset "${datasetId}" is no longer stored: create or import it again to see its maps.`);
-  return fromChunks(meta, await storage.getChunks(datasetId, 'test'));
+  return loadSplit(storage, meta, 'test');
 }
 
 const rowOf = (rows: GridRow[], model: StageName, test: Visibility) => rows.find((r) => r.model === model && r.test === test);
@@ -175,10 +176,6 @@ export async function exportRunModel(storage: LabStorage, runId: string, stage: 
   return { name: `${safe}.zip`, bytes: zipModel(rec, info) };
 }
 
-async function inflateRaw(d: Uint8Array): Promise<Uint8Array> {
-  const rs = new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(rs).arrayBuffer());
-}
 
 /** A model from files (the lab's .zip, or model.json + weights), checked, built once, then stored. */
 export async function importModelFiles(storage: LabStorage, files: (File | NamedBytes)[]): Promise<ImportedModelMeta> {

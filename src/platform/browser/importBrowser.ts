@@ -60,6 +60,12 @@ export function browserInput(f: ImportFiles): ImportInput {
   return { kind: 'files', root: f.root, files };
 }
 
+/** Raw deflate (a .zip entry) through the platform's DecompressionStream (browsers, and Node 18+). */
+export async function inflateRaw(d: Uint8Array): Promise<Uint8Array> {
+  const rs = new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  return new Uint8Array(await new Response(rs).arrayBuffer());
+}
+
 let canvas: OffscreenCanvas | null = null;
 
 export const browserImportPlatform: ImportPlatform = {
@@ -93,9 +99,6 @@ export const browserImportPlatform: ImportPlatform = {
     return toChannels(rgba, t.width * t.height, 4, t.channels);
   },
   gunzip: (src) => readStream(toStream(src).pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)),
-  inflateRaw: async (d) => {
-    const rs = new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
-    return new Uint8Array(await new Response(rs).arrayBuffer());
-  },
+  inflateRaw,
   estimate: storageEstimate,
 };
