@@ -3,6 +3,7 @@
 // helpers; the runner (and tests) drive them.
 import type { ExperimentConfig, StageName } from './config/config';
 import type { EpochRecord } from './events';
+import { getPath, setPath } from './config/paths';
 
 export interface SweepSpec {
   /** Dotted path of a numeric setting, e.g. `triplet.margin`, `triplet.lambda`, `standard.temperature`. */
@@ -10,7 +11,6 @@ export interface SweepSpec {
   values: number[];
 }
 
-const getPath = (obj: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 
 /** `triplet.margin=0.1,0.2,0.4` -> a spec, or an Error naming what is wrong (checked against `cfg`). */
 export function parseSweep(text: string, cfg: ExperimentConfig): SweepSpec {
@@ -32,14 +32,9 @@ export function sweepError(spec: SweepSpec, cfg: ExperimentConfig): string | nul
   return null;
 }
 
-/** The config with the swept setting set to `value`. */
+/** The config with the swept setting set to `value` (the original is untouched). */
 export function withSweepValue(cfg: ExperimentConfig, path: string, value: number): ExperimentConfig {
-  const out = structuredClone(cfg) as unknown as Record<string, unknown>;
-  const keys = path.split('.');
-  let o = out;
-  for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
-  o[keys[keys.length - 1]] = value;
-  return out as unknown as ExperimentConfig;
+  return setPath(cfg, path, value);
 }
 
 /** The stage whose validation decides: the one the setting belongs to (triplet for triplet.*, ...), else the triplet stage. */

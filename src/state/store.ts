@@ -2,6 +2,7 @@
 // events are buffered and applied in one update at most every `flushMs` (default 100 ms), so a fast
 // run never re-renders the charts per batch. Only src/state imports zustand.
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { setPath } from '../core/config/paths';
 import { DEFAULTS, makeConfig, type ExperimentConfig } from '../core/config/config';
 import { presetConfig } from '../core/config/presets';
 import type { Split, Visibility } from '../core/data/types';
@@ -71,12 +72,7 @@ export function createLabStore(init: LabState): LabStore {
   return createStore<LabState>()(() => init);
 }
 
-/** Immutable set of a dotted path in plain JSON. */
-export function setPath<T>(obj: T, path: string, value: unknown): T {
-  const [head, ...rest] = path.split('.');
-  const base = (obj ?? {}) as Record<string, unknown>;
-  return { ...base, [head]: rest.length ? setPath(base[head], rest.join('.'), value) : value } as T;
-}
+export { setPath };
 
 export function backendOrder(choice: BackendChoice): BackendName[] {
   return choice === 'auto' ? [...BACKEND_ORDER] : [choice];

@@ -3,7 +3,7 @@
 // trained to see, and a run's model as the exported .zip. Every tensor made here is disposed here.
 import * as tf from '@tensorflow/tfjs';
 import { STAGE_LABEL, type StageName } from '../core/config/config';
-import { AGE_OFFSET, AGE_SCALE, fillImages, taskHead } from '../core/data/batching';
+import { AGE_OFFSET, AGE_SCALE, fillImages, labelsOf, taskHead } from '../core/data/batching';
 import type { ImageSet, Visibility } from '../core/data/types';
 import { gradCam } from '../core/explain/gradcam';
 import type { GridRow } from '../core/events';
@@ -97,8 +97,7 @@ export async function camSheet(storage: LabStorage, req: CamRequest): Promise<Ca
   const cfg = run.config;
   const test = await loadTestSplit(storage, run.datasetId);
   const head = taskHead(cfg.task, test);
-  const truthArr = cfg.task === 'expression' ? test.expression : cfg.task === 'gender' ? test.gender : test.age;
-  if (!truthArr) throw new Error(`The dataset has no ${cfg.task} labels.`);
+  const truthArr = labelsOf(test, cfg.task);
   const indices = pickImages(run, truthArr, req.pick, Math.max(1, Math.min(32, req.count)));
   const stored = new Set(await storage.listModels(run.id));
   const scen = cfg.scenario;

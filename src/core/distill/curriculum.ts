@@ -12,7 +12,7 @@ import { VISIBILITY_SYMBOL } from '../data/types';
 import type { CurriculumEvent, EpochRecord, GridRow, LossComponents } from '../events';
 import { hintLoss, kdLoss, taskLoss, tripletLoss } from '../losses';
 import { isBetter, primaryMetric, type Metrics } from '../metrics';
-import { buildModel, copyModel, withEmbedding, type ModelSpec } from '../models';
+import { buildModel, copyModel, copyWeightsInto, withEmbedding, type ModelSpec } from '../models';
 import { checkCheckpoint, CHECKPOINT_VERSION, layerwiseWeights, loadWeightArrays, setLayerwiseWeights, weightArrays, type Checkpoint, type StageProgress } from './checkpoint';
 import { embedImages, evaluateModel } from './evaluate';
 import { mineHardTriplets } from './mining';
@@ -43,21 +43,6 @@ export interface CurriculumHooks {
   initialTeacher?: tf.LayersModel;
 }
 
-/** Copies `src`'s weights into `dst`, which must have the same weights in the same order and shapes. */
-export function copyWeightsInto(src: tf.LayersModel, dst: tf.LayersModel): void {
-  const a = src.weights;
-  const b = dst.weights;
-  if (a.length !== b.length) {
-    throw new Error(`The imported model has ${a.length} weight tensors, the teacher's architecture ${b.length}: choose a model of the same architecture, width and embedding size.`);
-  }
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].shape.join('x') !== b[i].shape.join('x')) {
-      throw new Error(`The imported model's weight ${a[i].name} is [${a[i].shape.join(', ')}] where the teacher's ${b[i].name} is [${b[i].shape.join(', ')}]: choose a model of the same architecture, width and embedding size.`);
-    }
-  }
-  const values = src.getWeights();
-  dst.setWeights(values);
-}
 
 export interface CurriculumResult {
   rows: GridRow[];
@@ -534,7 +519,9 @@ export async function runCurriculum(
       const m = buildModel(c.spec);
       if (hooks.initialTeacher) {
         try {
-          copyWeightsInto(hooks.initialTeacher, m);
+          copyWeightsInto(hooks.initialTeacher, m, {
+            src: 'The imported model', dst: 'teacher', hint: ': choose a model of the same architecture, width and embedding size.',
+          });
         } catch (e) {
           m.dispose();
           throw e;

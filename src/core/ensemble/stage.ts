@@ -4,7 +4,7 @@
 // Rows join the grid like any model's. Embeddings are read back to plain arrays, so no tensor stays.
 import * as tf from '@tensorflow/tfjs';
 import type { EnsembleConfig, ExperimentConfig } from '../config/config';
-import { AGE_OFFSET, AGE_SCALE, type TaskHead } from '../data/batching';
+import { AGE_OFFSET, AGE_SCALE, labelsOf, type TaskHead } from '../data/batching';
 import type { ImageSet, Visibility } from '../data/types';
 import { embedImages } from '../distill/evaluate';
 import type { CurriculumEvent, GridRow, RowModel } from '../events';
@@ -51,11 +51,6 @@ export function concatRows(a: Float32Array, da: number, b: Float32Array, db: num
   return out;
 }
 
-function labelsOf(set: ImageSet, task: ExperimentConfig['task']): Int32Array | Float32Array {
-  const l = task === 'expression' ? set.expression : task === 'gender' ? set.gender : set.age;
-  if (!l) throw new Error(`The dataset has no ${task} labels.`);
-  return l;
-}
 
 /** The ensemble rows of a run, from its trained standard and triplet students. */
 export async function ensembleRows(
@@ -76,7 +71,7 @@ export async function ensembleRows(
   if (ens.singles) combos.push(['svmStandard', () => s], ['svmTriplet', () => t]);
   const svr = head.kind === 'regression';
   // Age is fitted in the network's standardised units, so ε = 0.1 means 2 years, as the students' targets.
-  const toUnits = (y: Float32Array | Int32Array) => (svr ? Float32Array.from(y, (v) => (v - AGE_OFFSET) / AGE_SCALE) : y);
+  const toUnits = (y: Float32Array) => (svr ? Float32Array.from(y, (v) => (v - AGE_OFFSET) / AGE_SCALE) : Int32Array.from(y));
   const yTr = toUnits(labelsOf(data.train, cfg.task));
   const yVa = toUnits(labelsOf(data.val, cfg.task));
   const truth = labelsOf(data.test, cfg.task);

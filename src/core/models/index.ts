@@ -1,6 +1,6 @@
 // Public face of the models module: the registry, the model contract and the LRN layer.
 export {
-  ARCHITECTURES, buildModel, copyModel, modelFlops, modelSize, withEmbedding, withLastConv,
+  ARCHITECTURES, buildModel, copyModel, copyWeightsInto, modelFlops, modelSize, withEmbedding, withLastConv,
   type ArchitectureInfo, type ModelSize,
 } from './registry';
 export {

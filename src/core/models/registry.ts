@@ -58,19 +58,44 @@ export function buildModel(spec: ModelSpec): tf.LayersModel {
   return ARCHITECTURES[spec.arch].build(spec);
 }
 
+/** Names for copyWeightsInto's messages: whose weights go where, and what the user should do. */
+export interface CopyLabels {
+  src: string;
+  dst: string;
+  hint: string;
+}
+
 /**
- * Rebuilds `spec` and copies every weight of `src` (BatchNorm moving statistics included). The copy's
- * variables are its own: assigning to them never changes `src` (tfjs assigns by swapping buffers).
+ * Copies every weight of `src` into `dst` (BatchNorm moving statistics included), layer by layer: a frozen
+ * model (trainable = false) lists its weights in another order at the model level, but each layer keeps
+ * its own order. Same layers and shapes are required; a mismatch names the first weight that differs.
+ */
+export function copyWeightsInto(src: tf.LayersModel, dst: tf.LayersModel, labels: CopyLabels = { src: 'the source', dst: 'target', hint: '' }): void {
+  if (src.layers.length !== dst.layers.length || src.weights.length !== dst.weights.length) {
+    throw new Error(`${labels.src} has ${src.layers.length} layers / ${src.weights.length} weight tensors, the ${labels.dst}'s architecture `
+      + `${dst.layers.length} / ${dst.weights.length}${labels.hint}`);
+  }
+  src.layers.forEach((l, i) => {
+    const a = l.weights;
+    const b = dst.layers[i].weights;
+    for (let k = 0; k < Math.max(a.length, b.length); k++) {
+      if (a[k]?.shape.join('x') !== b[k]?.shape.join('x')) {
+        throw new Error(`${labels.src}'s weight ${a[k]?.name ?? '(none)'} is [${a[k]?.shape.join(', ') ?? ''}] where the ${labels.dst}'s `
+          + `${b[k]?.name ?? '(none)'} is [${b[k]?.shape.join(', ') ?? ''}]${labels.hint}`);
+      }
+    }
+  });
+  src.layers.forEach((l, i) => { if (l.weights.length) dst.layers[i].setWeights(l.getWeights()); });
+}
+
+/**
+ * Rebuilds `spec` and copies every weight of `src` into it. The copy's variables are its own: assigning
+ * to them never changes `src` (tfjs assigns by swapping buffers).
  */
 export function copyModel(src: tf.LayersModel, spec: ModelSpec): tf.LayersModel {
   const dst = buildModel(spec);
   try {
-    if (src.layers.length !== dst.layers.length || src.weights.length !== dst.weights.length) {
-      throw new Error(`copyModel: source has ${src.layers.length} layers / ${src.weights.length} weights, spec builds ${dst.layers.length} / ${dst.weights.length}`);
-    }
-    // Layer by layer: a frozen model (trainable = false) lists its weights in another order at the model
-    // level, but each layer keeps its own order.
-    src.layers.forEach((l, i) => { if (l.weights.length) dst.layers[i].setWeights(l.getWeights()); });
+    copyWeightsInto(src, dst, { src: 'copyModel: the source', dst: 'spec', hint: '' });
   } catch (e) {
     dst.dispose();
     throw e;

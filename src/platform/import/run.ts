@@ -311,7 +311,9 @@ async function importFer(
     }
     const px = f.pixels(c.pixels, buf);
     if (!px.ok) { b.reject(where, px.reason.includes('expected') ? `${px.reason} (${side}x${side}, as in the first row)` : px.reason); continue; }
-    await b.add({ where, split, pixels: fitGrey(px.value, side, o).slice(), expression: label });
+    const img = fitGrey(px.value, side, o);
+    // The row buffer is reused: keep a copy only when no resize made a new array already.
+    await b.add({ where, split, pixels: img === buf ? img.slice() : img, expression: label });
   }
 }
 

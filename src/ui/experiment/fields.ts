@@ -1,5 +1,6 @@
 // The experiment form as data: every setting of the config with its label, input kind and help, in
 // the order the panel shows them. Values and defaults are read by dotted path (pure helpers below).
+import { getPath } from '../../core/config/paths';
 import { DEFAULTS } from '../../core/config/config';
 import { ARCH_NAMES } from '../../core/models/spec';
 
@@ -106,15 +107,7 @@ export const FIELD_GROUPS: FieldGroup[] = [
   },
 ];
 
-/** The value at a dotted path (undefined where the path does not exist). */
-export function getPath(obj: unknown, path: string): unknown {
-  let v: unknown = obj;
-  for (const k of path.split('.')) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[k];
-  }
-  return v;
-}
+export { getPath };
 
 export function defaultOf(path: string): unknown {
   return getPath(DEFAULTS, path);

@@ -8,6 +8,7 @@ import { VISIBILITY_SYMBOL } from '../../core/data/types';
 import type { LabState } from '../../state/labState';
 import { useActions, useLab } from '../../state/react';
 import type { CamPick } from '../../worker/explain';
+import { download } from '../download';
 import { blit, gridLayout, legendRgba, overlay, toRgba, upscaleRgba } from './draw';
 
 const CAPTION = 30;
@@ -110,15 +111,7 @@ export default function GradCamPanel() {
   const classNames = useMemo(() => sheet?.classNames ?? [], [sheet]);
   if (!run) return <p className="muted" data-testid="gradcam-panel">Grad-CAM needs a finished run: run the curriculum, then come back.</p>;
   const pick: CamPick = mode === 'class' ? { mode, cls } : { mode } as CamPick;
-  const save = () => canvas.current?.toBlob((b) => {
-    if (!b) return;
-    const url = URL.createObjectURL(b);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `gradcam-${run.id}.png`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  }, 'image/png');
+  const save = () => canvas.current?.toBlob((b) => { if (b) download(`gradcam-${run.id}.png`, b, 'image/png'); }, 'image/png');
   return (
     <div className="gradcam" data-testid="gradcam-panel">
       <section className="card row wrap">
