@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit and Node end-to-end tests. tfjs runs on its pure-JS `cpu` backend here (set in
-// tests/helpers/setup.ts), so test models stay tiny. Browser tests live in tests/e2e.
+// Unit and Node end-to-end tests. tfjs runs on the wasm backend with the project's training kernels
+// (chosen in tests/helpers/setup.ts; tests comparing against `cpu` switch explicitly), and test models
+// stay tiny. Browser tests live in tests/e2e.
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],

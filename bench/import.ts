@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { memoryStorage } from '../src/platform/browser/storage';
+import { memoryStorage } from '../src/platform/memoryStorage';
 import { importFromConfig } from '../src/platform/node/importFiles';
 import { FILE_DATASET_DEFAULTS } from '../src/core/config/config';
 import { gzip, makeTar } from '../tests/helpers/archives';

@@ -1,7 +1,7 @@
 // Linear SVM on concatenated student embeddings: time of the 10-value C grid (C-SVC and epsilon-SVR) at the lab's
 // size (14,000 x 1,024, 8 classes; target ≤ 120 s, single-threaded), and libsvm-js on a 2,000-row subset for reference.
 import { fitGrid, fitStandardizer, fitSvc, predictSvc, standardize } from '../src/core/ensemble/linearSvm';
-import { Rng } from '../src/core/synth/rng';
+import { Rng } from '../src/core/random';
 import { LibSVM } from '../tests/helpers/libsvm';
 
 

@@ -9,7 +9,8 @@ import { idbStorage, requestPersistence, storageEstimate } from './platform/brow
 import { heldLocks, runsInProgress, whenRunFree } from './platform/browser/locks';
 import { createImportClient } from './worker/importClient';
 import { download } from './ui/download';
-import { initialLabState, type BackendChoice } from './state/labState';
+import { initialLabState } from './state/labState';
+import { isBackendName } from './core/backends';
 import { LabProvider } from './state/react';
 import { createLab } from './state/store';
 import { App } from './ui/App';
@@ -42,7 +43,7 @@ const { store, actions } = createLab(
   initialLabState(start.config, start.preset),
 );
 if (start.problem) store.setState({ notices: [{ id: 0, level: 'warn', text: start.problem }] });
-if (backend && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(backend)) actions.setBackendChoice(backend as BackendChoice);
+if (isBackendName(backend)) actions.setBackendChoice(backend);
 // For the console and the end-to-end tests: the store and its actions.
 (globalThis as { lab?: unknown }).lab = { store, actions };
 

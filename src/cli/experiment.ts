@@ -7,18 +7,17 @@ import { join, resolve } from 'node:path';
 import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
 import { FILE_DATASET_DEFAULTS, type FileDatasetConfig } from '../core/config/config';
 import type { SplitImageSets } from '../core/data/types';
-import type { EpochRecord, GridRow } from '../core/events';
-import { bestValidation, chooseSweep, parseSweep, sweepStage, withSweepValue } from '../core/sweep';
+import type { EpochRecord, GridRow, CurriculumEvent } from '../core/events';
+import { parseSweep, sweepOutcome, sweepRunConfig, sweepStage } from '../core/sweep';
 import { synthSplits } from '../core/data/synthSplits';
 import { disposeModels, runCurriculum, STAGE_LABEL } from '../core/distill/curriculum';
-import type { CurriculumEvent } from '../core/events';
 import { formatGrid, gridCsv } from '../core/report';
 import { selectBackend, type BackendName } from '../platform/backend';
-import { memoryStorage } from '../platform/browser/storage';
-import { formatImportReport } from '../platform/import/reportText';
+import { memoryStorage } from '../platform/memoryStorage';
+import { formatImportReport } from '../core/imports';
 import { importFromConfig } from '../platform/node/importFiles';
 import { saveModelToDir } from '../platform/node/modelFiles';
-import { loadSplits } from '../worker/datasets';
+import { loadSplits } from '../platform/datasets';
 
 interface Args {
   config?: string;
@@ -196,27 +195,27 @@ export async function main(argv: string[]): Promise<number> {
   }
   // One curriculum per value, each in its own folder; the value whose stage did best on validation wins.
   const stage = sweepStage(spec.path);
-  const lines: { value: number; val: number | null; test: GridRow[]; dir: string }[] = [];
+  const lines: { value: number; test: GridRow[]; history: EpochRecord[]; dir: string }[] = [];
   for (const [i, value] of spec.values.entries()) {
-    const run = validateConfig({ ...withSweepValue(cfg, spec.path, value), sweep: null, name: `${cfg.name} [${spec.path} = ${value}]` });
+    const run = validateConfig(sweepRunConfig(cfg, spec, i));
     const dir = join(out, `sweep-${i + 1}-${String(value).replace(/[^\w.-]/g, '_')}`);
     await mkdir(dir, { recursive: true });
     say(`\n=== sweep ${i + 1}/${spec.values.length}: ${spec.path} = ${value}\n`);
     const r = await runOnce(run, data, dir, args.quiet, backend);
-    lines.push({ value, val: bestValidation(r.history, stage, cfg.task), test: r.rows, dir });
+    lines.push({ value, test: r.rows, history: r.history, dir });
     if (r.stopped) break;
   }
-  const best = chooseSweep(lines.map((l) => l.val), cfg.task);
+  const outcome = sweepOutcome(lines.map((l) => ({ history: l.history, rows: l.test })), stage, cfg.task, cfg.scenario);
+  const best = outcome.chosen;
   const fmt = (v: number | null) => (v === null ? '-' : cfg.task === 'age' ? v.toFixed(2) : (100 * v).toFixed(1));
-  const testOf = (l: (typeof lines)[number]) => l.test.find((r) => r.model === stage && r.test === cfg.scenario)?.metrics;
   const table = [
     `${spec.path}  val ${stage} ${cfg.task === 'age' ? 'MAE' : 'acc %'}  test ${stage} ${cfg.task === 'age' ? 'MAE' : 'acc %'}`,
-    ...lines.map((l, i) => `${String(l.value).padEnd(spec.path.length)}  ${fmt(l.val).padStart(14)}  ${fmt((cfg.task === 'age' ? testOf(l)?.mae : testOf(l)?.accuracy) ?? null).padStart(15)}${i === best ? '   <- chosen on validation' : ''}`),
+    ...lines.map((l, i) => `${String(l.value).padEnd(spec.path.length)}  ${fmt(outcome.validation[i]).padStart(14)}  ${fmt(outcome.test[i]).padStart(15)}${i === best ? '   <- chosen on validation' : ''}`),
   ].join('\n');
   process.stdout.write(`\nsweep of ${spec.path} (decided by the ${stage} stage's best validation epoch):\n${table}\n`);
   await writeFile(join(out, 'sweep.json'), JSON.stringify({
-    path: spec.path, stage, values: spec.values, validation: lines.map((l) => l.val), chosen: best >= 0 ? lines[best].value : null,
-    runs: lines.map((l) => ({ value: l.value, validation: l.val, dir: l.dir, grid: l.test.map(({ predictions: _p, ...r }) => r) })),
+    path: spec.path, stage, values: spec.values, validation: outcome.validation, chosen: best >= 0 ? lines[best].value : null,
+    runs: lines.map((l, i) => ({ value: l.value, validation: outcome.validation[i], dir: l.dir, grid: l.test.map(({ predictions: _p, ...r }) => r) })),
   }, null, 1));
   await writeFile(join(out, 'sweep.txt'), `${table}\n`);
   return 0;

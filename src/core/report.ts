@@ -1,7 +1,6 @@
 // Plain-text views of results for the runner's terminal output and the README: the evaluation grid as
 // the paper prints it (○ ◑ ◐), with the test-set size.
-import type { Task } from './data/types';
-import { VISIBILITY_SYMBOL } from './data/types';
+import { type Task, VISIBILITY_SYMBOL } from './data/types';
 import type { GridRow } from './events';
 
 function metricCells(row: GridRow, task: Task): string[] {

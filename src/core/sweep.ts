@@ -2,7 +2,7 @@
 // list of values, one curriculum per value, the value kept whose stage did best on validation. Pure
 // helpers; the runner (and tests) drive them.
 import type { ExperimentConfig, StageName } from './config/config';
-import type { EpochRecord } from './events';
+import type { EpochRecord, GridRow } from './events';
 import { getPath, setPath } from './config/paths';
 
 export interface SweepSpec {
@@ -58,4 +58,23 @@ export function chooseSweep(val: (number | null)[], task: ExperimentConfig['task
     if (best < 0 || (task === 'age' ? v < val[best]! : v > val[best]!)) best = i;
   });
   return best;
+}
+
+/** The config of a sweep's i-th run: the value set, no nested sweep, the value in its name. */
+export function sweepRunConfig(cfg: ExperimentConfig, spec: SweepSpec, i: number): ExperimentConfig {
+  const value = spec.values[i];
+  return { ...withSweepValue(cfg, spec.path, value), sweep: null, name: `${cfg.name} [sweep ${i + 1}/${spec.values.length}: ${spec.path} = ${value}]` };
+}
+
+/** What a finished sweep shows, from its runs (null: a run that did not finish): the deciding stage's
+ *  best validation figure and its test figure per value, and the value chosen on validation. */
+export function sweepOutcome(
+  runs: ({ history: EpochRecord[]; rows: GridRow[] } | null)[], stage: StageName, task: ExperimentConfig['task'], scenario: ExperimentConfig['scenario'],
+): { validation: (number | null)[]; test: (number | null)[]; chosen: number } {
+  const validation = runs.map((r) => (r ? bestValidation(r.history, stage, task) : null));
+  const test = runs.map((r) => {
+    const m = r?.rows.find((x) => x.model === stage && x.test === scenario)?.metrics;
+    return (task === 'age' ? m?.mae : m?.accuracy) ?? null;
+  });
+  return { validation, test, chosen: chooseSweep(validation, task) };
 }

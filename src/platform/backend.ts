@@ -3,7 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm/kernels';
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+import { BACKEND_ORDER, type BackendName } from '../core/backends';
+
+export type { BackendName };
 
 export interface SelectBackendOptions {
   /** Where the wasm binaries are: a folder URL/path ending in '/', or one URL per binary
@@ -31,7 +33,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 
 /** Tries each backend in turn; the first that initialises becomes tfjs's backend. */
 export async function selectBackend(
-  order: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'],
+  order: BackendName[] = [...BACKEND_ORDER],
   opts: SelectBackendOptions = {},
 ): Promise<SelectedBackend> {
   const skipped: SelectedBackend['skipped'] = [];

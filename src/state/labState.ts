@@ -1,17 +1,18 @@
 // The page's whole state as plain data, and the pure reducer of worker events into it. The zustand store
 // (store.ts) only holds this and applies the reducer; tests drive the reducer directly.
 import type { ConfigError, ExperimentConfig, StageName } from '../core/config/config';
+import { configErrors } from '../core/config/validate';
 import type { Split, Visibility } from '../core/data/types';
-import type { DatasetMeta, ImportedModelMeta, RunRecord } from '../platform/browser/storage';
-import type { ImportReport } from '../platform/import/builder';
-import type { ImportProgress } from '../platform/import/run';
-import type { ImportEvent } from '../worker/importer';
-import type { CamRequest, CamSheet } from '../worker/explain';
+import type { DatasetMeta, ImportedModelMeta, RunRecord } from '../core/records';
+import type { ImportReport, ImportProgress } from '../core/imports';
+import type { ImportEvent } from '../worker/importProtocol';
+import type { CamRequest, CamSheet } from '../core/explain/sheet';
 import type { RunPhase, WorkerEvent } from '../worker/protocol';
 import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
 
 export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain';
-export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type { BackendChoice } from '../core/backends';
+import type { BackendChoice } from '../core/backends';
 
 /** A stored run as the history list shows it. */
 export interface RunSummary {
@@ -51,9 +52,8 @@ export interface LabState {
   };
   experiment: {
     config: ExperimentConfig;
-    /** From the worker's configErrors(config); `validFor` is the request they answer. */
+    /** configErrors(config), computed by the store on every edit. */
     errors: ConfigError[];
-    validating: number | null;
     preset: string | null;
   };
   backendChoice: BackendChoice;
@@ -99,7 +99,7 @@ export function initialLabState(config: ExperimentConfig, preset: string | null 
     tab: 'experiment',
     worker: { ready: false, tfjs: null, stageLabels: {}, crashed: null },
     datasets: { list: [], progress: null, storage: null, preview: null },
-    experiment: { config, errors: [], validating: null, preset },
+    experiment: { config, errors: configErrors(config), preset },
     backendChoice: 'auto',
     run: null,
     runs: [],
@@ -173,9 +173,6 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
   switch (e.type) {
     case 'ready':
       return { ...s, worker: { ...s.worker, ready: true, tfjs: e.tfjs, stageLabels: e.stageLabels, crashed: null } };
-    case 'validation':
-      if (s.experiment.validating !== e.requestId) return s; // an answer to an older edit
-      return { ...s, experiment: { ...s.experiment, errors: e.errors, validating: null } };
     case 'datasetProgress': {
       // Reading a stored dataset ends without a datasetReady: its last progress event clears the bar.
       const finished = e.phase === 'loading' && e.done >= e.total;

@@ -1,13 +1,13 @@
 // What the page knows about one run, and the pure reducer that folds curriculum events into it. Built
 // from a stored run record (reopened or resumed runs) or from scratch; replaying an epoch or a result
 // (after a resume) replaces the earlier entry instead of duplicating it. No zustand here: unit-testable.
-import type { ExperimentConfig, StageName, StageConfig } from '../core/config/config';
+import type { ExperimentConfig, StageName } from '../core/config/config';
 import type { Visibility } from '../core/data/types';
-import { controlEpochs, curriculumStages } from '../core/distill/schedule';
+import { curriculumStages, stageConfig } from '../core/distill/schedule';
 import type { CurriculumEvent, EpochRecord, GridRow } from '../core/events';
-import type { LossPoint, RunRecord } from '../platform/browser/storage';
+import type { LossPoint, RunRecord } from '../core/records';
 import type { RunPhase } from '../worker/protocol';
-import { appendLossPoint } from '../worker/series';
+import { foldTrace, type RunTrace } from '../core/runTrace';
 
 export type StageStatus = 'pending' | 'running' | 'done';
 
@@ -25,7 +25,7 @@ export interface StageView {
   stoppedEarly: string | null;
 }
 
-export interface RunView {
+export interface RunView extends RunTrace {
   runId: string;
   name: string;
   config: ExperimentConfig;
@@ -52,17 +52,7 @@ export interface RunView {
   sessionStartedAt: number | null;
 }
 
-/** Settings a stage trains with (the control row uses the standard stage's). */
-export function stageConfig(cfg: ExperimentConfig, s: StageName): StageConfig {
-  switch (s) {
-    case 'teacher': return cfg.teacher;
-    case 'student':
-    case 'studentOther': return cfg.student;
-    case 'standard': return cfg.standard;
-    case 'triplet': return cfg.triplet;
-    case 'control': return { ...cfg.standard, epochs: controlEpochs(cfg) };
-  }
-}
+export { stageConfig };
 
 /** Training images of the config's dataset, when the config says (synthetic); null for stored ones. */
 export function trainCount(cfg: ExperimentConfig): number | null {
@@ -83,7 +73,7 @@ export function newRunView(runId: string, cfg: ExperimentConfig, createdAt = Dat
   return {
     runId, name: cfg.name, config: cfg, status: 'starting', message: null, backend: null, skipped: [],
     stages, stageInfo: Object.fromEntries(stages.map((s) => [s, plannedStage(cfg, s)])), current: null,
-    history: [], rows: [], losses: [], steps: 0, imagesPerSec: null, lastCheckpoint: null, logs: [], mining: null,
+    history: [], rows: [], losses: [], stageMs: {}, steps: 0, imagesPerSec: null, lastCheckpoint: null, logs: [], mining: null,
     createdAt, elapsedMs: 0, sessionStartedAt: null,
   };
 }
@@ -100,6 +90,7 @@ export function runViewFromRecord(r: RunRecord): RunView {
   v.history = r.history;
   v.rows = r.rows;
   v.losses = r.losses;
+  v.stageMs = r.stageMs;
   v.steps = r.checkpoint?.steps ?? (r.losses.length ? r.losses[r.losses.length - 1].x + 1 : 0);
   v.lastCheckpoint = r.checkpoint ? { stage: r.checkpoint.stage, epoch: r.checkpoint.epoch } : null;
   v.elapsedMs = r.elapsedMs;
@@ -121,14 +112,6 @@ export function runViewFromRecord(r: RunRecord): RunView {
   return v;
 }
 
-const upsert = <T>(list: T[], item: T, same: (a: T) => boolean): T[] => {
-  const i = list.findIndex(same);
-  if (i < 0) return [...list, item];
-  const out = list.slice();
-  out[i] = item;
-  return out;
-};
-
 const MAX_LOGS = 200;
 
 /** Folds one curriculum event into a run view (returns a new object; unchanged parts are shared). */
@@ -137,7 +120,7 @@ export function reduceRun(v: RunView, e: CurriculumEvent): RunView {
     case 'runStart': {
       const info: RunView['stageInfo'] = {};
       for (const s of e.stages) info[s] = v.stageInfo[s] ?? plannedStage(e.config, s);
-      return { ...v, config: e.config, backend: e.backend, stages: e.stages, stageInfo: info, status: 'running' };
+      return { ...foldTrace(v, e, v.steps), config: e.config, backend: e.backend, stageInfo: info, status: 'running' };
     }
     case 'stageStart': {
       const info = { ...v.stageInfo };
@@ -156,8 +139,7 @@ export function reduceRun(v: RunView, e: CurriculumEvent): RunView {
     case 'batchEnd': {
       const st = v.stageInfo[e.stage];
       const info = st ? { ...v.stageInfo, [e.stage]: { ...st, epoch: e.epoch, step: e.step, stepsPerEpoch: e.stepsPerEpoch } } : v.stageInfo;
-      const losses = appendLossPoint(v.losses, { x: v.steps, stage: e.stage, epoch: e.epoch, ...e.losses });
-      return { ...v, stageInfo: info, losses, steps: v.steps + 1, imagesPerSec: e.imagesPerSec, current: e.stage };
+      return { ...foldTrace(v, e, v.steps), stageInfo: info, steps: v.steps + 1, imagesPerSec: e.imagesPerSec, current: e.stage };
     }
     case 'mining':
       return { ...v, mining: { stage: e.stage, epoch: e.epoch, ms: e.ms, validTriplets: e.validTriplets, anchors: e.anchors } };
@@ -165,16 +147,16 @@ export function reduceRun(v: RunView, e: CurriculumEvent): RunView {
       const r = e.record;
       const st = v.stageInfo[r.stage];
       const info = st ? { ...v.stageInfo, [r.stage]: { ...st, epoch: r.epoch + 1, step: 0, bestEpoch: r.best ? r.epoch : st.bestEpoch } } : v.stageInfo;
-      return { ...v, history: upsert(v.history, r, (h) => h.stage === r.stage && h.epoch === r.epoch), stageInfo: info };
+      return { ...foldTrace(v, e, v.steps), stageInfo: info };
     }
     case 'stageEnd': {
       const st = v.stageInfo[e.stage];
       if (!st) return v;
       const done: StageView = { ...st, status: 'done', ms: e.ms, bestEpoch: e.bestEpoch >= 0 ? e.bestEpoch : st.bestEpoch, stoppedEarly: e.stoppedEarly, epoch: st.epochs };
-      return { ...v, stageInfo: { ...v.stageInfo, [e.stage]: done } };
+      return { ...foldTrace(v, e, v.steps), stageInfo: { ...v.stageInfo, [e.stage]: done } };
     }
     case 'result':
-      return { ...v, rows: upsert(v.rows, e.row, (x) => x.model === e.row.model && x.test === e.row.test) };
+      return foldTrace(v, e, v.steps);
     case 'log':
       return { ...v, logs: [...v.logs, { level: e.level, message: e.message }].slice(-MAX_LOGS) };
     case 'runEnd':

@@ -3,20 +3,20 @@
 // run never re-renders the charts per batch. Only src/state imports zustand.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { setPath } from '../core/config/paths';
-import { DEFAULTS, makeConfig, type ExperimentConfig } from '../core/config/config';
+import { DEFAULTS, makeConfig, type ExperimentConfig, type StageName } from '../core/config/config';
+import { configErrors } from '../core/config/validate';
 import { presetConfig } from '../core/config/presets';
 import type { Split, Visibility } from '../core/data/types';
-import type { StageName } from '../core/config/config';
-import type { LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
-import type { ImportFiles } from '../platform/browser/importBrowser';
-import type { ImportOptions } from '../platform/import/builder';
-import type { ImportFormat } from '../platform/import/run';
+import type { LabStorage, ModelRecord, RunRecord } from '../core/records';
+import type { ImportFiles } from '../core/imports';
+import type { ImportOptions, ImportFormat } from '../core/imports';
 import type { LabClient } from '../worker/client';
-import type { CamRequest } from '../worker/explain';
-import { bestValidation, chooseSweep, sweepError, sweepStage, withSweepValue } from '../core/sweep';
-import type { NamedBytes } from '../platform/models/bundle';
+import type { CamRequest } from '../core/explain/sheet';
+import { createSweepDriver } from './sweepDriver';
+import type { NamedBytes } from '../core/records';
 import type { ImportClient } from '../worker/importClient';
-import { BACKEND_ORDER, newRunId, type BackendName, type WorkerEvent } from '../worker/protocol';
+import { newRunId, type WorkerEvent } from '../worker/protocol';
+import { backendOrder } from '../core/backends';
 import { initialLabState, isUnfinished, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
 import { runViewFromRecord } from './runView';
 
@@ -74,9 +74,7 @@ export function createLabStore(init: LabState): LabStore {
 
 export { setPath };
 
-export function backendOrder(choice: BackendChoice): BackendName[] {
-  return choice === 'auto' ? [...BACKEND_ORDER] : [choice];
-}
+export { backendOrder };
 
 export interface LabActions {
   boot(): Promise<void>;
@@ -134,7 +132,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
 
   const buffer = eventBuffer<WorkerEvent>((events) => {
     set((s) => events.reduce(reduceLab, s));
-    for (const e of events) if (e.type === 'runState' && ['done', 'failed', 'cancelled', 'interrupted'].includes(e.status)) void sweepStep(e.runId, e.status);
+    for (const e of events) if (e.type === 'runState' && ['done', 'failed', 'cancelled', 'interrupted'].includes(e.status)) void sweeps.runEnded(e.runId, e.status);
     if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
   }, deps.flushMs ?? 100);
   const unsubscribe = client.subscribe((e) => {
@@ -156,31 +154,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     client.send({ type: 'start', runId, config: cfg, backends: backendOrder(s.backendChoice) });
     return runId;
   };
-  const sweepConfig = (cfg: ExperimentConfig, path: string, v: number, i: number, n: number): ExperimentConfig =>
-    ({ ...withSweepValue(cfg, path, v), sweep: null, name: `${cfg.name} [sweep ${i + 1}/${n}: ${path} = ${v}]` });
-  /** After a sweep's run ends: the next value, or the result from the stored runs. */
-  const sweepStep = async (runId: string, status: string) => {
-    const sw = get().sweep;
-    if (!sw || sw.status !== 'running' || sw.runIds[sw.runIds.length - 1] !== runId) return;
-    if (status !== 'done') {
-      set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'stopped', message: `The run for ${sw.path} = ${sw.values[sw.runIds.length - 1]} ended ${status}; the sweep stopped.` } }));
-      return;
-    }
-    const i = sw.runIds.length;
-    if (i < sw.values.length) {
-      const next = launch(sweepConfig(get().experiment.config, sw.path, sw.values[i], i, sw.values.length));
-      if (next) set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, runIds: [...st.sweep.runIds, next] } }));
-      return;
-    }
-    const runs = await Promise.all(sw.runIds.map((id) => storage.getRun(id)));
-    const task = runs[0]?.config.task ?? 'expression';
-    const validation = runs.map((r) => (r ? bestValidation(r.history, sw.stage, task) : null));
-    const test = runs.map((r) => {
-      const row = r?.rows.find((x) => x.model === sw.stage && x.test === r.config.scenario);
-      return (task === 'age' ? row?.metrics.mae : row?.metrics.accuracy) ?? null;
-    });
-    set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'done', result: { validation, test, chosen: chooseSweep(validation, task) } } }));
-  };
+  const sweeps = createSweepDriver({ get, set, launch, storage, cancel: () => actions.cancel() });
 
   const isLive = (s: LabState, runId: string) => s.run?.runId === runId && ['running', 'paused', 'starting'].includes(s.run.status);
   const markInterrupted = async (r: RunRecord) => {
@@ -192,11 +166,8 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   /** A word in the Monitor until the worker answers (a batch can take a while on a slow backend). */
   const say = (message: string) => set((s) => (s.run && ['running', 'starting'].includes(s.run.status) ? { ...s, run: { ...s.run, message } } : s));
 
-  const validate = () => {
-    const id = ++requestId;
-    set((s) => ({ ...s, experiment: { ...s.experiment, validating: id } }));
-    client.send({ type: 'validate', requestId: id, config: get().experiment.config });
-  };
+  /** The settings table's checks, here in the store: every edit is validated at once. */
+  const validate = () => set((s) => ({ ...s, experiment: { ...s.experiment, errors: configErrors(s.experiment.config) } }));
 
   const actions: LabActions = {
     async boot() {
@@ -266,25 +237,11 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     setBackendChoice: (c) => set((s) => ({ ...s, backendChoice: c })),
     startRun() {
       const s = get();
-      if (s.experiment.errors.length || s.experiment.validating !== null) return null;
+      if (s.experiment.errors.length) return null;
       return launch(s.experiment.config);
     },
-    startSweep(path, values) {
-      const s = get();
-      if (s.experiment.errors.length || s.experiment.validating !== null) return 'The settings need attention first.';
-      const err = sweepError({ path, values }, s.experiment.config);
-      if (err) return err;
-      const first = launch(sweepConfig(s.experiment.config, path, values[0], 0, values.length));
-      if (!first) return 'A run is going: wait for it or cancel it.';
-      set((st) => ({ ...st, sweep: { path, values, runIds: [first], stage: sweepStage(path), status: 'running', message: null, result: null } }));
-      return null;
-    },
-    stopSweep() {
-      const sw = get().sweep;
-      if (!sw || sw.status !== 'running') return;
-      set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'stopped', message: 'Stopped: the remaining values were not run.' } }));
-      actions.cancel();
-    },
+    startSweep: (path, values) => sweeps.start(path, values),
+    stopSweep: () => sweeps.stop(),
     pause() {
       client.send({ type: 'pause' });
       say('Pausing after the current batch…');

@@ -4,7 +4,7 @@
 import { lazy, Suspense, useDeferredValue } from 'react';
 import { useActions, useLab } from '../state/react';
 import type { BackendChoice, Tab } from '../state/labState';
-import { BACKEND_CHOICES } from './backends';
+import { BACKEND_CHOICES } from '../core/backends';
 import { ProgressBar } from './common/ProgressBar';
 import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { ExperimentPanel } from './experiment/ExperimentPanel';

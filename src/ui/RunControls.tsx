@@ -1,7 +1,7 @@
 // Start / pause / resume / cancel, the backend choice, and what is running now.
 import { useActions, useLab } from '../state/react';
 import type { BackendChoice } from '../state/labState';
-import { BACKEND_CHOICES } from './backends';
+import { BACKEND_CHOICES } from '../core/backends';
 
 export function RunControls() {
   const a = useActions();
@@ -10,11 +10,10 @@ export function RunControls() {
   const status = useLab((s) => s.run?.status ?? null);
   const backend = useLab((s) => s.run?.backend ?? null);
   const errors = useLab((s) => s.experiment.errors.length);
-  const validating = useLab((s) => s.experiment.validating !== null);
   const choice = useLab((s) => s.backendChoice);
   const live = status === 'running' || status === 'paused' || status === 'starting';
-  const canStart = (ready || !!crashed) && !live && !errors && !validating;
-  const why = !ready && !crashed ? 'the training worker is starting' : errors ? `${errors} invalid setting(s): see Experiment` : validating ? 'checking the settings' : live ? 'a run is going' : '';
+  const canStart = (ready || !!crashed) && !live && !errors;
+  const why = !ready && !crashed ? 'the training worker is starting' : errors ? `${errors} invalid setting(s): see Experiment` : live ? 'a run is going' : '';
   return (
     <div className="controls">
       <label className="backend-choice">

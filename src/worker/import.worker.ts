@@ -1,9 +1,11 @@
 // The dataset import worker: a thin switch from messages to the ImportEngine, over IndexedDB and the
 // browser's decoders. No tfjs here: this worker loads in a few kB.
 import { idbStorage } from '../platform/browser/db';
-import { browserImportPlatform, browserInput, type ImportFiles } from '../platform/browser/importBrowser';
+import { browserImportPlatform, browserInput } from '../platform/browser/importBrowser';
+import type { ImportFiles } from '../core/imports';
 import { holdLock } from '../platform/browser/locks';
-import { ImportEngine, type ImportCommand, type ImportEvent } from './importer';
+import { ImportEngine } from './engine/importer';
+import type { ImportCommand, ImportEvent } from './importProtocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 

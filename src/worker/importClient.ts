@@ -1,7 +1,7 @@
 // The page's handle on the import worker (started on the first import; no tfjs in it). A crashed
 // worker fails its job with the browser's reason instead of leaving the progress bar hanging.
-import type { ImportFiles } from '../platform/browser/importBrowser';
-import type { ImportCommand, ImportEvent } from './importer';
+import type { ImportFiles } from '../core/imports';
+import type { ImportCommand, ImportEvent } from './importProtocol';
 
 export interface ImportClient {
   send(cmd: ImportCommand<ImportFiles>): void;

@@ -2,10 +2,10 @@
 // (and buffers transferred) as postMessage would, delivered asynchronously. For tests and environments
 // without Worker; training here blocks the thread, so the browser page never uses it.
 import { selectBackend } from '../platform/backend';
-import { memoryStorage, type LabStorage } from '../platform/browser/storage';
-import type { LabClient } from './client';
-import { listeners } from './client';
-import { LabEngine, type EngineDeps } from './engine';
+import type { LabStorage } from '../core/records';
+import { memoryStorage } from '../platform/memoryStorage';
+import { type LabClient, listeners } from './client';
+import { LabEngine, type EngineDeps } from './engine/engine';
 import { decodeCommand, decodeEvent, transferablesOf, type WorkerEvent } from './protocol';
 
 export interface InProcessOptions {

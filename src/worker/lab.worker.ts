@@ -6,7 +6,7 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { selectBackend } from '../platform/backend';
 import { idbStorage } from '../platform/browser/db';
 import { holdRunLock } from '../platform/browser/locks';
-import { LabEngine } from './engine';
+import { LabEngine } from './engine/engine';
 import { decodeCommand, transferablesOf, type WorkerEvent } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

@@ -1,21 +1,16 @@
 // The typed protocol between the page and the lab worker (ARCHITECTURE.md §6): one discriminated union
 // of commands (page → worker), one of events (worker → page), a checked decoder for each side, and the
 // list of buffers a message can hand over as transferables instead of copying.
-import type { ConfigError, ExperimentConfig, StageName, SynthDatasetConfig } from '../core/config/config';
+import type { ExperimentConfig, StageName, SynthDatasetConfig } from '../core/config/config';
 import type { Split, Visibility } from '../core/data/types';
 import type { CurriculumEvent } from '../core/events';
-import type { BackendName } from '../platform/backend';
-import type { DatasetMeta, ImportedModelMeta, RunRecord, RunStatus } from '../platform/browser/storage';
-import type { NamedBytes } from '../platform/models/bundle';
-import type { CamRequest, CamSheet } from './explain';
+import type { DatasetMeta, ImportedModelMeta, RunRecord, RunStatus } from '../core/records';
+import type { BackendName } from '../core/backends';
+import type { CamRequest, CamSheet } from '../core/explain/sheet';
+import type { NamedBytes } from '../core/records';
 
-export type { BackendName };
-/** The order backends are tried in (platform/backend.ts). */
-export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export type WorkerCommand =
-  /** configErrors() of a candidate config (the core's validation runs where tfjs lives). */
-  | { type: 'validate'; requestId: number; config: unknown }
   /** Make sure a synthetic dataset is stored, generating it (with progress events) if not. */
   | { type: 'ensureDataset'; dataset: SynthDatasetConfig }
   /** A few images of a stored split as the model would see them, for the Datasets preview. */
@@ -40,7 +35,6 @@ export type RunPhase = RunStatus | 'starting';
 
 export type WorkerEvent =
   | { type: 'ready'; stageLabels: Record<StageName, string>; tfjs: string }
-  | { type: 'validation'; requestId: number; errors: ConfigError[] }
   | { type: 'datasetProgress'; datasetId: string; phase: 'generating' | 'storing' | 'loading'; done: number; total: number }
   | { type: 'datasetReady'; meta: DatasetMeta; created: boolean }
   | {
@@ -65,8 +59,8 @@ export type WorkerEvent =
   /** Made by the page-side client, never by the worker: the worker died (uncaught error, crash). */
   | { type: 'crashed'; message: string };
 
-export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['validate', 'ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel', 'importModel'];
-export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'validation', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'modelImported', 'error', 'crashed'];
+export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel', 'importModel'];
+export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'modelImported', 'error', 'crashed'];
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -80,7 +74,6 @@ const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !
 
 /** Fields each message type must carry, and their typeof. */
 const COMMAND_FIELDS: Record<WorkerCommand['type'], Record<string, string>> = {
-  validate: { requestId: 'number', config: 'object' },
   ensureDataset: { dataset: 'object' },
   preview: { requestId: 'number', datasetId: 'string', split: 'string', visibility: 'string', count: 'number' },
   start: { runId: 'string', config: 'object', backends: 'array' },
@@ -92,7 +85,6 @@ const COMMAND_FIELDS: Record<WorkerCommand['type'], Record<string, string>> = {
 };
 const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   ready: { stageLabels: 'object', tfjs: 'string' },
-  validation: { requestId: 'number', errors: 'array' },
   datasetProgress: { datasetId: 'string', phase: 'string', done: 'number', total: 'number' },
   datasetReady: { meta: 'object', created: 'boolean' },
   preview: { requestId: 'number', datasetId: 'string', pixels: 'bytes', labels: 'array', count: 'number' },

@@ -18,7 +18,7 @@ describe('Grad-CAM viewer and model export / import', () => {
   it('draws maps, saves a PNG, exports a zip plain tfjs loads, imports it back', async () => {
     const { page } = await suite.open();
     await page.goto(labUrl(suite.origin(), { backend: 'wasm' }));
-    await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1 && s.experiment.validating === null);
+    await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1);
     await page.click('[data-testid=start]');
     expect(await waitForRunEnd(page)).toBe('done');
 

@@ -51,7 +51,7 @@ describe('with WebGPU (software adapter)', () => {
     const { page } = lab;
     await page.goto(labUrl(server.origin));
     // First open: the synthetic dataset is generated into IndexedDB by the worker.
-    await waitForState(page, (s) => s.datasets.list.length === 1 && s.worker.ready && s.experiment.validating === null);
+    await waitForState(page, (s) => s.datasets.list.length === 1 && s.worker.ready);
     const weight = await pageWeight(page, server.origin);
     const jsGzip = weight.filter((w) => w.url.endsWith('.js')).reduce((n, w) => n + w.gzip, 0);
     console.log(`initial page JS: ${(jsGzip / 1000).toFixed(1)} kB gzipped (${weight.map((w) => `${w.url} ${(w.gzip / 1000).toFixed(1)} kB`).join(', ')})`);
@@ -68,7 +68,7 @@ describe('with WebGPU (software adapter)', () => {
     await page.click('[data-testid=tab-experiment]');
     const margin = page.locator('[data-field="triplet.margin"] input');
     await margin.fill('9');
-    await expect.poll(() => page.locator('[data-field="triplet.margin"] [data-testid=field-error]').textContent()).toMatch(/between 0 and 4/);
+    await expect.poll(() => page.locator('[data-field="triplet.margin"] [data-testid=field-error]').textContent()).toMatch(/between 0 and 2/);
     expect(await page.isDisabled('[data-testid=start]')).toBe(true);
     await margin.fill('0.2');
     await page.waitForSelector('[data-testid=start]:not([disabled])');

@@ -24,7 +24,7 @@ try {
   const gpu = await launch(true);
   const l = await openLab(gpu);
   await l.page.goto(labUrl(server.origin));
-  await waitForState(l.page, (s) => s.worker.ready && s.datasets.list.length === 1 && s.experiment.validating === null);
+  await waitForState(l.page, (s) => s.worker.ready && s.datasets.list.length === 1);
   const first = await pageWeight(l.page, server.origin);
   const js = (w: typeof first) => w.filter((x) => x.url.endsWith('.js')).reduce((a, x) => a + x.gzip, 0);
   console.log(`1. before the first interaction: ${kB(js(first))} of JavaScript gzipped (${first.map((w) => `${w.url} ${kB(w.gzip)}`).join(', ')})`);

@@ -7,8 +7,9 @@ import { presetConfig } from '../../src/core/config/presets';
 import type { SynthDatasetConfig } from '../../src/core/config/config';
 import { synthSplits } from '../../src/core/data/synthSplits';
 import { DB_VERSION, idbStorage, MIGRATIONS, openLabDb } from '../../src/platform/browser/db';
-import { CHUNK_IMAGES, type RunRecord } from '../../src/platform/browser/storage';
-import { ensureSynthDataset, loadSplits, synthDatasetId } from '../../src/worker/datasets';
+import { CHUNK_IMAGES, type RunRecord } from '../../src/core/records';
+import { ensureSynthDataset, loadSplits } from '../../src/platform/datasets';
+import { synthDatasetId } from '../../src/core/data/datasetId';
 
 let n = 0;
 const fresh = () => `lab-test-${++n}-${Date.now()}`;

@@ -4,13 +4,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { presetConfig } from '../../src/core/config/presets';
 import type { StageName } from '../../src/core/config/config';
 import type { CurriculumEvent, EpochRecord, GridRow } from '../../src/core/events';
-import { memoryStorage, type RunRecord } from '../../src/platform/browser/storage';
+import type { RunRecord } from '../../src/core/records';
+import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState, reduceLab, type LabState } from '../../src/state/labState';
 import { etaSeconds, newRunView, reduceRun, runProgress, runViewFromRecord, type RunView } from '../../src/state/runView';
 import { createLab, eventBuffer, setPath } from '../../src/state/store';
 import type { LabClient } from '../../src/worker/client';
 import type { WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
-import { appendLossPoint, MAX_LOSS_POINTS } from '../../src/worker/series';
+import { appendLossPoint, MAX_LOSS_POINTS } from '../../src/core/series';
 
 const cfg = presetConfig('ci-tiny'); // 96 train images, batch 16 → 6 steps per epoch
 const STAGES: StageName[] = ['teacher', 'student', 'studentOther', 'standard', 'triplet', 'control'];
@@ -125,13 +126,10 @@ function lab(): LabState {
 }
 
 describe('reduceLab', () => {
-  it('ignores validation answers to older edits', () => {
-    let s: LabState = { ...lab(), experiment: { ...lab().experiment, validating: 2 } };
-    s = reduceLab(s, { type: 'validation', requestId: 1, errors: [{ field: 'seed', message: 'old' }] });
-    expect(s.experiment.errors).toEqual([]);
-    s = reduceLab(s, { type: 'validation', requestId: 2, errors: [{ field: 'triplet.margin', message: 'must be between 0 and 4 (got 9)' }] });
-    expect(s.experiment.errors).toHaveLength(1);
-    expect(s.experiment.validating).toBeNull();
+  it('starts with the errors of the config it is given', () => {
+    const bad = { ...cfg, triplet: { ...cfg.triplet, margin: 9 } };
+    expect(initialLabState(bad, null).experiment.errors).toEqual([{ field: 'triplet.margin', message: 'must be between 0 and 2 (got 9)' }]);
+    expect(lab().experiment.errors).toEqual([]);
   });
 
   it('shows the backend that runs and why the others were skipped; ignores other runs\' events', () => {
@@ -218,24 +216,17 @@ describe('the store', () => {
     actions.dispose();
   });
 
-  it('validates every edit through the worker and refuses to start while the config is wrong', () => {
+  it('validates every edit in the store and refuses to start while the config is wrong', () => {
     vi.useFakeTimers();
     const client = fakeClient();
     const { store, actions } = createLab({ client, storage: memoryStorage(), flushMs: 10 }, lab());
     actions.setField('triplet.margin', 9);
-    const v = client.sent.at(-1)!;
-    expect(v).toMatchObject({ type: 'validate' });
-    expect((v as { config: { triplet: { margin: number } } }).config.triplet.margin).toBe(9);
-    expect(actions.startRun()).toBeNull(); // still validating
-    client.emit({ type: 'validation', requestId: (v as { requestId: number }).requestId, errors: [{ field: 'triplet.margin', message: 'must be between 0 and 4 (got 9)' }] });
-    vi.advanceTimersByTime(10);
-    expect(store.getState().experiment.errors[0].field).toBe('triplet.margin');
+    expect(store.getState().experiment.errors).toEqual([{ field: 'triplet.margin', message: 'must be between 0 and 2 (got 9)' }]);
+    expect(client.sent).toEqual([]); // no round trip through the worker
     expect(actions.startRun()).toBeNull();
     actions.setBackendChoice('wasm');
     actions.setField('triplet.margin', 0.2);
-    const v2 = client.sent.at(-1) as { requestId: number };
-    client.emit({ type: 'validation', requestId: v2.requestId, errors: [] });
-    vi.advanceTimersByTime(10);
+    expect(store.getState().experiment.errors).toEqual([]);
     expect(actions.startRun()).toBeTruthy();
     expect(client.sent.at(-1)).toMatchObject({ type: 'start', backends: ['wasm'] });
     actions.dispose();
@@ -253,7 +244,7 @@ describe('the store', () => {
     await actions.boot();
     expect(store.getState().resumable).toMatchObject({ id: 'r9', status: 'interrupted' });
     expect((await storage.getRun('r9'))!.status).toBe('interrupted');
-    expect(client.sent.map((c) => c.type)).toEqual(['validate', 'ensureDataset']);
+    expect(client.sent.map((c) => c.type)).toEqual(['ensureDataset']);
     await actions.resumeRun('r9');
     expect(client.sent.at(-1)).toEqual({ type: 'resumeRun', runId: 'r9', backends: ['webgpu', 'webgl', 'wasm', 'cpu'] });
     expect(store.getState().run!.stageInfo.teacher!.epoch).toBe(0);

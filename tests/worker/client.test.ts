@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/core/config/presets';
 import { selectBackend } from '../../src/platform/backend';
-import { memoryStorage } from '../../src/platform/browser/storage';
+import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState } from '../../src/state/labState';
 import { createLab } from '../../src/state/store';
-import { synthDatasetId } from '../../src/worker/datasets';
+import { synthDatasetId } from '../../src/core/data/datasetId';
 import { createInProcessClient } from '../../src/worker/inProcess';
 import { until } from '../helpers/events';
 import type { WorkerEvent } from '../../src/worker/protocol';
@@ -26,9 +26,9 @@ describe('main-thread fallback client', () => {
     const { store, actions } = createLab({ client, storage, flushMs: 20 }, initialLabState(cfg, 'ci-tiny'));
     const all: WorkerEvent[] = [];
     client.subscribe((e) => all.push(e));
+    const ready = until(client, (e) => e.type === 'datasetReady');
     await actions.boot();
-    await until(client, (e) => e.type === 'datasetReady');
-    await until(client, () => store.getState().experiment.validating === null, 5_000).catch(() => {});
+    await ready;
     await new Promise((r) => setTimeout(r, 50));
     expect(store.getState().experiment.errors).toEqual([]);
     const meta = (await storage.getDataset(synthDatasetId(cfg.dataset as never)))!;

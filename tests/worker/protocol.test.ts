@@ -8,7 +8,6 @@ const cfg = makeConfig({});
 const ds = cfg.dataset.source === 'synth' ? cfg.dataset : (() => { throw new Error('synth'); })();
 
 const commands: WorkerCommand[] = [
-  { type: 'validate', requestId: 3, config: cfg },
   { type: 'ensureDataset', dataset: ds },
   { type: 'preview', requestId: 4, datasetId: 'd', split: 'train', visibility: 'upper', count: 8 },
   { type: 'start', runId: 'run-1', config: cfg, backends: ['webgpu', 'cpu'] },
@@ -28,7 +27,6 @@ function previewEvent(): Extract<WorkerEvent, { type: 'preview' }> {
 
 const events: WorkerEvent[] = [
   { type: 'ready', stageLabels: { teacher: 'teacher', student: 'student', studentOther: 'student (other half)', standard: 'standard T-S', triplet: 'triplet T-S', control: 'student, same budget' }, tfjs: '4.22.0' },
-  { type: 'validation', requestId: 2, errors: [{ field: 'triplet.margin', message: 'must be between 0 and 4 (got 9)' }] },
   { type: 'datasetProgress', datasetId: 'd', phase: 'generating', done: 10, total: 100 },
   { type: 'backend', runId: 'r', name: 'webgl', skipped: [{ name: 'webgpu', reason: 'no WebGPU adapter' }] },
   { type: 'runState', runId: 'r', status: 'interrupted', message: 'The WebGPU device was lost' },

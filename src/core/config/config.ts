@@ -1,7 +1,9 @@
-// The experiment config: one plain JSON document (no functions), commented defaults, validation that
-// names every wrong field, and deep merging of partial overrides (presets, UI edits, CLI files).
+// The experiment config's shape: one plain JSON document (no functions), typed and commented here; its
+// defaults, ranges, labels and help come from settings.ts. Deep merging of partial overrides (presets,
+// UI edits, CLI files).
 import type { Task, Visibility } from '../data/types';
 import type { ArchName } from '../models/spec';
+import { DATASET_SETTINGS, defaultsOf, SETTINGS } from './settings';
 
 export type OptimizerName = 'adam' | 'sgd';
 export type StageName = 'teacher' | 'student' | 'studentOther' | 'standard' | 'triplet' | 'control';
@@ -47,7 +49,7 @@ export interface StandardConfig extends StageConfig {
 export interface TripletConfig extends StageConfig {
   /** Weight of the triplet term; (1 − λ) goes to the task loss. */
   lambda: number;
-  /** Margin α on squared distances of L2-normalised embeddings (range 0..4). */
+  /** Margin α on squared distances of L2-normalised embeddings; post-ReLU they lie in 0..2. */
   margin: number;
   /** Mining pool: this percentage of the training set is drawn once per epoch. */
   subsetPercent: number;
@@ -84,13 +86,6 @@ export interface EnsembleConfig {
   singles: boolean;
 }
 
-export const ENSEMBLE_DEFAULTS: EnsembleConfig = {
-  enabled: true,
-  cGrid: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3],
-  epsilon: 0.1,
-  singles: true,
-};
-
 /** A dataset already in memory or storage (browser) or on disk (runner); resolved by the platform layer. */
 export interface StoredDatasetConfig {
   source: 'stored';
@@ -115,10 +110,6 @@ export interface FileDatasetConfig {
   /** Seed of the 60/20/20 split drawn for sources that give none (UTKFace, folders without split folders). */
   seed: number;
 }
-
-export const FILE_DATASET_DEFAULTS: FileDatasetConfig = {
-  source: 'file', path: '', ferplus: null, format: 'auto', height: 48, width: 48, channels: 1, seed: 1,
-};
 
 export type DatasetConfig = SynthDatasetConfig | StoredDatasetConfig | FileDatasetConfig;
 
@@ -164,61 +155,16 @@ export interface ExperimentConfig {
   sweep?: { path: string; values: number[] } | null;
 }
 
-const stage = (over: Partial<StageConfig> = {}): StageConfig => ({
-  epochs: 3,
-  batchSize: 64,
-  optimizer: 'adam',
-  learningRate: 1e-3,
-  momentum: 0.9,
-  lrPatience: 1,
-  lrFactor: 0.5,
-  minLearningRate: 1e-5,
-  ...over,
-});
-
-/** The defaults every preset starts from. A document listing only what differs is a complete config. */
+/** The defaults every preset starts from (core/config/settings.ts, one row per setting). A document
+ *  listing only what differs is a complete config. */
 export const DEFAULTS: ExperimentConfig = {
-  name: 'expression, lower half visible (VR headset)',
-  seed: 1,
-  task: 'expression',
-  scenario: 'lower',
-  dataset: {
-    source: 'synth',
-    train: 6000,
-    val: 1000,
-    test: 1000,
-    height: 48,
-    width: 48,
-    channels: 1,
-    intensity: [0.6, 1.0],
-    labelNoise: 0.03,
-    classWeights: null,
-    seed: 1,
-  },
-  model: { arch: 'small', width: 1, embeddingSize: null, dropout: null },
-  teacher: stage({ epochs: 5 }),
-  student: stage({ epochs: 5, learningRate: 5e-4 }),
-  trainOtherHalfStudent: true,
-  standard: {
-    ...stage({ epochs: 3, learningRate: 5e-4 }),
-    kind: 'auto',
-    lambda: 0.3,
-    temperature: 2,
-    scaleByTemperatureSquared: false,
-  },
-  triplet: {
-    ...stage({ epochs: 3, learningRate: 5e-4 }),
-    lambda: 0.5,
-    margin: 0.2,
-    subsetPercent: 10,
-    ageThreshold: 5,
-  },
-  sameBudgetControl: true,
-  skipStudentStep: false,
-  evalBatchSize: 128,
-  teacherInit: null,
-  ensemble: { ...ENSEMBLE_DEFAULTS },
+  ...(defaultsOf(SETTINGS) as unknown as Omit<ExperimentConfig, 'dataset'>),
+  dataset: defaultsOf(DATASET_SETTINGS.synth).dataset as SynthDatasetConfig,
 };
+
+export const ENSEMBLE_DEFAULTS: EnsembleConfig = DEFAULTS.ensemble!;
+
+export const FILE_DATASET_DEFAULTS: FileDatasetConfig = defaultsOf(DATASET_SETTINGS.file).dataset as FileDatasetConfig;
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };
 export type ConfigOverrides = DeepPartial<ExperimentConfig>;

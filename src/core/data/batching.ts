@@ -2,8 +2,7 @@
 // task, and fixed-size batches (the ragged last training batch is dropped, evaluation pads it) so the
 // WebGPU backend never sees a new tensor shape (PLATFORM.md).
 import { hiddenRows } from './occlusion';
-import type { ImageSet, Task, Visibility } from './types';
-import { EXPRESSION_CLASSES, GENDER_CLASSES } from './types';
+import { type ImageSet, type Task, type Visibility, EXPRESSION_CLASSES, GENDER_CLASSES } from './types';
 
 /** Age is learned in standardised units, (years − AGE_OFFSET) / AGE_SCALE, so Adam's small steps reach
  *  the right range quickly; MAE is always reported back in years. */

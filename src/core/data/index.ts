@@ -1,4 +1,3 @@
 export * from './types';
 export * from './occlusion';
-export * from './random';
 export * from './batching';

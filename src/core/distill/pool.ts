@@ -1,7 +1,8 @@
 // The per-epoch mining pools (METHOD.md §3b): two independent random subsets of the training set, each
 // a configurable percentage of it, drawn stratified by class so every class is represented: P (shown
 // full to the teacher) supplies positives, N (shown occluded to the student) supplies negatives.
-import { createRng, hashSeed, sampleWithoutReplacement } from '../data/random';
+import { createRng, sampleWithoutReplacement } from '../random';
+import { hash32 } from '../hash';
 import { indicesByClass } from '../data/batching';
 
 export interface MiningPools {
@@ -16,7 +17,7 @@ export interface MiningPools {
  */
 export function drawMiningPools(labels: ArrayLike<number> | null, classes: number, count: number, percent: number, seed: number, epoch: number): MiningPools {
   const draw = (purpose: number): Int32Array => {
-    const rng = createRng(hashSeed(seed, epoch, purpose));
+    const rng = createRng(hash32(seed, epoch, purpose));
     if (!labels) {
       const all = new Int32Array(count);
       for (let i = 0; i < count; i++) all[i] = i;

@@ -47,3 +47,16 @@ export function standardKind(cfg: ExperimentConfig): 'kd' | 'hint' {
   if (cfg.standard.kind !== 'auto') return cfg.standard.kind;
   return cfg.task === 'expression' ? 'kd' : 'hint';
 }
+
+/** The settings a stage trains with: the one place that maps stages to config blocks (the other-half
+ *  student trains as the student; the control as the standard stage, for the control's epochs). */
+export function stageConfig(cfg: ExperimentConfig, s: StageName): StageConfig {
+  switch (s) {
+    case 'teacher': return cfg.teacher;
+    case 'student':
+    case 'studentOther': return cfg.student;
+    case 'standard': return cfg.standard;
+    case 'triplet': return cfg.triplet;
+    case 'control': return { ...cfg.standard, epochs: controlEpochs(cfg) };
+  }
+}

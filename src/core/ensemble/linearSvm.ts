@@ -1,6 +1,6 @@
 // Linear SVMs on embedding features: one-vs-one C-SVC and epsilon-SVR, solved in the dual by coordinate descent
 // (Hsieh et al. 2008; Ho & Lin 2012). Plain TypeScript, single-threaded, no allocation inside the inner loops.
-import { Rng } from '../synth/rng';
+import { Rng } from '../random';
 
 export interface Standardizer { mean: Float32Array; scale: Float32Array }
 

@@ -3,12 +3,11 @@
 // chosen on validation from a grid, tested on test; the same on each single embedding as the ablation.
 // Rows join the grid like any model's. Embeddings are read back to plain arrays, so no tensor stays.
 import * as tf from '@tensorflow/tfjs';
-import type { EnsembleConfig, ExperimentConfig } from '../config/config';
+import type { EnsembleConfig, ExperimentConfig, StageName } from '../config/config';
 import { AGE_OFFSET, AGE_SCALE, labelsOf, type TaskHead } from '../data/batching';
 import type { ImageSet, Visibility } from '../data/types';
 import { embedImages } from '../distill/evaluate';
 import type { CurriculumEvent, GridRow, RowModel } from '../events';
-import type { StageName } from '../config/config';
 import { accuracy, confusionMatrix, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics/classification';
 import { withEmbedding } from '../models/registry';
 import { fitGridAsync, fitStandardizer, predictSvc, predictSvr, standardize, type SvcModel, type SvrModel } from './linearSvm';

@@ -1,6 +1,7 @@
 // Significance tests and confidence intervals for comparing runs on the same test items (McNemar, Wilcoxon signed-rank,
 // seeded percentile bootstrap). Plain numbers only, no tensors, so it runs in Node, in a worker and in the browser.
-import { createRng, hashSeed } from '../data/random';
+import { createRng } from '../random';
+import { hash32 } from '../hash';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Distribution tails
@@ -224,7 +225,7 @@ export function bootstrapCi(n: number, stat: (indices: Int32Array) => number, o:
   if (n === 0) return { estimate, lo: NaN, hi: NaN, level, reps };
 
   // Hash the seed so that a caller reusing one seed for shuffling and for the bootstrap gets unrelated streams.
-  const rng = createRng(hashSeed(seed, 0xb0075));
+  const rng = createRng(hash32(seed, 0xb0075));
   const idx = new Int32Array(n);
   const values = new Float64Array(reps);
   let kept = 0;

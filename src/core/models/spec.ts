@@ -1,5 +1,6 @@
 // The model contract every architecture honours (layer names, ModelSpec) and its validation.
 // Plain data only: a ModelSpec is part of the serialisable experiment config.
+import { hashString } from '../hash';
 
 /** The layer right before the final layer; its (post-activation) output is THE embedding. */
 export const EMBEDDING_LAYER = 'embedding';
@@ -87,11 +88,5 @@ export function scaled(n: number, width = 1): number {
  * depend on how many layers come before it. Never 0: tfjs treats a seed of 0 as "no seed" (Math.random).
  */
 export function layerSeed(seed: number, layerName: string): number {
-  let h = 0x811c9dc5;
-  const text = `${seed}/${layerName}`;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h === 0 ? 1 : h;
+  return hashString(`${seed}/${layerName}`) || 1;
 }

@@ -4,7 +4,7 @@ import {
   type FaceCanvas, type Rgb, type Sdf, almondSdf, boxOf, clamp01, curve, ellipseSdf, mix, polygonSdf,
   scale, smoothstep,
 } from './draw';
-import type { Rng } from './rng';
+import type { Rng } from '../random';
 
 /**
  * Expression cues at intensity 1, in face units (the face is about 1.2 wide; y points down, so a

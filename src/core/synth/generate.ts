@@ -3,7 +3,8 @@
 import { EXPRESSION_CLASSES, GENDER_CLASSES, type ImageSet } from '../data/types';
 import { FaceCanvas } from './draw';
 import { type Face, renderFace, sampleAge, sampleFace } from './face';
-import { Rng, hash32 } from './rng';
+import { Rng } from '../random';
+import { hash32 } from '../hash';
 
 export interface SynthOptions {
   count: number;

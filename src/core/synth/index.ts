@@ -4,4 +4,3 @@ export {
   type SynthOptions, type SynthLatents, type SynthImageSet,
 } from './generate';
 export { EXPRESSION_CUES, type ExpressionCue } from './face';
-export { Rng, hash32 } from './rng';

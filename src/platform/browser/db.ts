@@ -4,7 +4,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { StageName } from '../../core/config/config';
 import type { Split } from '../../core/data/types';
-import type { CheckpointRecord, ChunkRecord, DatasetMeta, ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from './storage';
+import type { CheckpointRecord, ChunkRecord, DatasetMeta, ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from '../../core/records';
 
 export const DB_NAME = 'occlusion-distillation-lab';
 

@@ -4,13 +4,8 @@
 import { centerCropBox, toChannels } from '../../core/data/formats/pixels';
 import { sniffImage } from '../../core/data/formats/sniff';
 import type { ByteSource, FileItem, ImportInput, ImportPlatform } from '../import/run';
+import type { ImportFiles } from '../../core/imports';
 import { storageEstimate } from './db';
-
-/** What the page hands the worker (File objects clone into a worker without copying their bytes). */
-export type ImportFiles =
-  | { kind: 'csv'; images: File; votes: File | null }
-  | { kind: 'archive'; file: File }
-  | { kind: 'files'; root: string; files: { file: File; path: string }[] };
 
 /** A ReadableStream read as an async iterable (not every engine has ReadableStream's own iterator). */
 export async function* readStream(rs: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -2,25 +2,14 @@
 // in its own transaction while the next fills, the metadata marked incomplete until the end. Also
 // assigns seeded splits, finds duplicates, counts classes and collects every rejection for the report.
 // No DOM or Node imports: the browser's import worker and the headless runner share it.
-import { hashSeed } from '../../core/data/random';
+import { bytesKey, hashUniform } from '../../core/hash';
+import type { ImportOptions, ImportReport } from '../../core/imports';
 import { SPLITS, type Split, type Task } from '../../core/data/types';
-import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type ImportInfo, type LabStorage, type SplitSummary } from '../browser/storage';
+import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type ImportInfo, type LabStorage, type SplitSummary } from '../../core/records';
 
 /** A failure the user must act on (wrong file, storage full...): the import stops and is removed. */
 export class ImportError extends Error {
   override name = 'ImportError';
-}
-
-export interface ImportOptions {
-  /** Shown in the Datasets panel. */
-  name: string;
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  /** Seed of the split drawn for images their source puts in no split. */
-  seed: number;
-  /** Percentages train / val / test for those images. */
-  split: [number, number, number];
 }
 
 export interface LabelledImage {
@@ -36,50 +25,17 @@ export interface LabelledImage {
   race?: number;
 }
 
-/** Everything the import reports at the end (and keeps, trimmed, with the dataset). */
-export interface ImportReport {
-  datasetId: string;
-  name: string;
-  format: ImportInfo['format'];
-  files: ImportInfo['files'];
-  tasks: Task[];
-  classNames: DatasetMeta['classNames'];
-  splits: Record<Split, SplitSummary>;
-  images: number;
-  rejected: { where: string; reason: string }[];
-  rejectedCount: number;
-  duplicates: { count: number; examples: [string, string][] };
-  bytesRead: number;
-  ms: number;
-}
-
 /** Rejections and duplicate examples kept in full in memory and in the stored report. */
 export const MAX_REPORTED = 5000;
 export const MAX_DUPLICATE_EXAMPLES = 200;
 
-/** 32-bit hash of a string (its UTF-16 code units through the core's seed hash). */
-export function hash32(s: string): number {
-  const codes = new Array<number>(s.length);
-  for (let i = 0; i < s.length; i++) codes[i] = s.charCodeAt(i);
-  return hashSeed(...codes);
-}
-
 /** The split of an image its source gives none: a seeded hash of its name, so the same file lands in
  *  the same split whatever the order of reading (a streamed archive has no second pass). */
 export function drawSplit(where: string, seed: number, pct: readonly [number, number, number]): Split {
-  const u = (hash32(`${seed}\u0000${where}`) / 2 ** 32) * (pct[0] + pct[1] + pct[2]);
+  const u = (hashUniform(`${seed}\u0000${where}`) / 2 ** 32) * (pct[0] + pct[1] + pct[2]);
   return u < pct[0] ? 'train' : u < pct[0] + pct[1] ? 'val' : 'test';
 }
 
-/** Two independent 32-bit hashes of the bytes, as one key (a collision needs both to collide). */
-export function pixelKey(p: Uint8Array): string {
-  let a = 0x811c9dc5, b = 0x9e3779b9;
-  for (let i = 0; i < p.length; i++) {
-    a = Math.imul(a ^ p[i], 0x01000193);
-    b = Math.imul(b + p[i], 0x5bd1e995) ^ (b >>> 15);
-  }
-  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${p.length}`;
-}
 
 /** A chunk being filled: a ChunkRecord less what the flush adds, with buffers of CHUNK_IMAGES. */
 type Pending = Omit<ChunkRecord, 'datasetId' | 'split' | 'race' | 'sources'> & { race: Int32Array | null; sources: string[] };
@@ -177,7 +133,7 @@ export class DatasetBuilder {
   async add(img: LabelledImage): Promise<void> {
     if (img.pixels.length !== this.imgLen) throw new Error(`${img.where}: ${img.pixels.length} bytes, expected ${this.imgLen}`);
     const split = img.split ?? drawSplit(img.where, this.spec.options.seed, this.spec.options.split);
-    const key = pixelKey(img.pixels);
+    const key = bytesKey(img.pixels);
     const first = this.seen.get(key);
     if (first !== undefined) {
       this.duplicates.count++;

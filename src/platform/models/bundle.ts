@@ -10,6 +10,7 @@ import { AGE_OFFSET, AGE_SCALE } from '../../core/data/batching';
 import { splitRow } from '../../core/data/occlusion';
 import type { Task, Visibility } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
+import type { NamedBytes } from '../../core/records';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'model.weights.bin';
@@ -137,11 +138,6 @@ export function manifestBytes(specs: unknown[]): number {
     total += (s.shape as number[]).reduce((a, b) => a * b, 1) * per;
   });
   return total;
-}
-
-export interface NamedBytes {
-  name: string;
-  bytes: Uint8Array;
 }
 
 function memAccess(b: Uint8Array): RandomAccess {

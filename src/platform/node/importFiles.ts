@@ -8,9 +8,10 @@ import { createGunzip, inflateRaw } from 'node:zlib';
 import sharp from 'sharp';
 import type { FileDatasetConfig } from '../../core/config/config';
 import { toChannels } from '../../core/data/formats/pixels';
-import { ImportError, type ImportOptions } from '../import/builder';
+import { ImportError } from '../import/builder';
+import type { ImportOptions } from '../../core/imports';
 import { MAX_IMAGE_PIXELS, runImport, type ByteSource, type FileItem, type ImportHooks, type ImportInput, type ImportOutcome, type ImportPlatform } from '../import/run';
-import type { LabStorage } from '../browser/storage';
+import type { LabStorage } from '../../core/records';
 
 /** A file on disk as a ByteSource (streamed in 1 MiB pieces; random reads for .zip). */
 export async function fileSource(path: string): Promise<ByteSource> {

@@ -1,11 +1,10 @@
 // What is stored: each dataset's tasks, images per split and class, size on disk; a preview grid of
 // faces as the model sees them (full ○ / lower ◑ / upper ◐); delete; storage used and available.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Split, Visibility } from '../../core/data/types';
-import { VISIBILITY_SYMBOL } from '../../core/data/types';
-import type { DatasetMeta } from '../../platform/browser/storage';
+import { type Split, type Visibility, VISIBILITY_SYMBOL } from '../../core/data/types';
+import type { DatasetMeta } from '../../core/records';
 import { useActions, useLab } from '../../state/react';
-import { synthDatasetId } from '../../worker/datasetId';
+import { synthDatasetId } from '../../core/data/datasetId';
 import { ProgressBar } from '../common/ProgressBar';
 import { formatBytes, formatDate } from '../format';
 import { ImportPanel } from './ImportPanel';

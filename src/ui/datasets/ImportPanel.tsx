@@ -3,9 +3,7 @@
 // cancel; read the report (counts per split and class, every rejection with its reason, duplicates).
 import { useRef, useState, type DragEvent } from 'react';
 import { SPLITS } from '../../core/data/types';
-import type { ImportReport } from '../../platform/import/builder';
-import { DEFAULT_IMPORT_OPTIONS, type ImportFormat } from '../../platform/import/run';
-import { formatImportReport, groupRejections } from '../../platform/import/reportText';
+import { type ImportReport, DEFAULT_IMPORT_OPTIONS, type ImportFormat, formatImportReport, groupRejections } from '../../core/imports';
 import { useActions, useLab } from '../../state/react';
 import { ProgressBar } from '../common/ProgressBar';
 import { download } from '../download';

@@ -133,7 +133,6 @@ export function ExperimentPanel() {
   const a = useActions();
   const preset = useLab((s) => s.experiment.preset);
   const errors = useLab((s) => s.experiment.errors);
-  const validating = useLab((s) => s.experiment.validating !== null);
   const ready = useLab((s) => s.worker.ready);
   const other = errors.filter((e) => !FORM_PATHS.has(e.field) && ![...FORM_PATHS].some((p) => e.field.startsWith(`${p}.`)));
   return (
@@ -147,7 +146,7 @@ export function ExperimentPanel() {
           </select>
         </label>
         <span className={errors.length ? 'error' : 'muted'} data-testid="config-status">
-          {!ready ? 'The settings are checked once the training worker has started.' : validating ? 'checking…' : errors.length ? `${errors.length} setting(s) need attention before a run.` : 'All settings are valid.'}
+          {!ready ? 'The settings are checked once the training worker has started.' : errors.length ? `${errors.length} setting(s) need attention before a run.` : 'All settings are valid.'}
         </span>
       </section>
       {other.length > 0 && (

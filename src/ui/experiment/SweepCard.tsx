@@ -3,7 +3,11 @@
 import { useState } from 'react';
 import { useActions, useLab } from '../../state/react';
 
-const SETTINGS = ['triplet.margin', 'triplet.lambda', 'standard.lambda', 'standard.temperature', 'triplet.learningRate', 'standard.learningRate', 'student.learningRate'];
+import { SWEEPABLE_PATHS } from '../../core/config/settings';
+
+/** The usual first choices of a sweep first, then every other sweepable setting. */
+const FIRST = ['triplet.margin', 'triplet.lambda', 'standard.lambda', 'standard.temperature'];
+const SETTINGS = [...FIRST, ...SWEEPABLE_PATHS.filter((p) => !FIRST.includes(p))];
 
 export function SweepCard() {
   const a = useActions();

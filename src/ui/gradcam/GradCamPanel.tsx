@@ -7,7 +7,7 @@ import { occluded } from '../../core/data/occlusion';
 import { VISIBILITY_SYMBOL } from '../../core/data/types';
 import type { LabState } from '../../state/labState';
 import { useActions, useLab } from '../../state/react';
-import type { CamPick } from '../../worker/explain';
+import type { CamPick } from '../../core/explain/sheet';
 import { download } from '../download';
 import { blit, gridLayout, legendRgba, overlay, toRgba, upscaleRgba } from './draw';
 

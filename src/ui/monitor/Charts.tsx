@@ -6,7 +6,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContai
 import type { StageName } from '../../core/config/config';
 import type { Task } from '../../core/data/types';
 import type { EpochRecord } from '../../core/events';
-import type { LossPoint } from '../../platform/browser/storage';
+import type { LossPoint } from '../../core/records';
 import { epochPoints, LOSS_LABEL, lossKeys, metricName, stageStarts, type LossKey } from './chartData';
 
 const COLOURS: Record<LossKey | 'train' | 'val', string> = {

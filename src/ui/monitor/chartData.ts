@@ -3,7 +3,7 @@
 import type { StageName } from '../../core/config/config';
 import type { Task } from '../../core/data/types';
 import type { EpochRecord } from '../../core/events';
-import type { LossPoint } from '../../platform/browser/storage';
+import type { LossPoint } from '../../core/records';
 
 export const LOSS_KEYS = ['total', 'task', 'kd', 'hint', 'triplet'] as const;
 export type LossKey = (typeof LOSS_KEYS)[number];

@@ -1,8 +1,7 @@
 // The evaluation grid as the paper prints it (pure): one row per model and test visibility, what it was
 // trained on and tested on with ○ ◑ ◐, and the task's metrics (accuracy and weighted accuracy in %,
 // or MAE in years). Also confusion-matrix colouring.
-import type { Task, Visibility } from '../../core/data/types';
-import { VISIBILITY_SYMBOL } from '../../core/data/types';
+import { type Task, type Visibility, VISIBILITY_SYMBOL } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
 
 export function metricHeaders(task: Task): string[] {

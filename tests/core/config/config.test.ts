@@ -19,7 +19,7 @@ describe('config', () => {
     const fields = configErrors(bad).map((e) => e.field).sort();
     expect(fields).toEqual(['extra', 'model.arch', 'task', 'teacher.optimizer', 'triplet.epochs', 'triplet.margin']);
     expect(() => validateConfig(bad)).toThrow(ConfigValidationError);
-    try { validateConfig(bad); } catch (e) { expect(String(e)).toMatch(/triplet\.margin: must be between 0 and 4 \(got -1\)/); }
+    try { validateConfig(bad); } catch (e) { expect(String(e)).toMatch(/triplet\.margin: must be between 0 and 2 \(got -1\)/); }
   });
   it('missing fields, wrong dataset source, cross-field rules', () => {
     const { seed: _s, ...noSeed } = DEFAULTS;

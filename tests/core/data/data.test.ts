@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluationBatches, fillImages, fillTargets, trainingBatches, AGE_OFFSET, AGE_SCALE } from '../../../src/core/data/batching';
 import { hiddenRows, occluded, rowMask, splitRow } from '../../../src/core/data/occlusion';
-import { createRng, hashSeed, permutation, sampleWithoutReplacement } from '../../../src/core/data/random';
+import { createRng, permutation, sampleWithoutReplacement } from '../../../src/core/random';
+import { hash32 } from '../../../src/core/hash';
 import type { ImageSet } from '../../../src/core/data/types';
 
 describe('occlusion', () => {
@@ -45,9 +46,9 @@ describe('seeded randomness', () => {
   it('same seed, same stream; permutations are permutations', () => {
     const a = createRng(5), b = createRng(5);
     expect([a.next(), a.next()]).toEqual([b.next(), b.next()]);
-    const p = permutation(100, createRng(hashSeed(1, 2)));
+    const p = permutation(100, createRng(hash32(1, 2)));
     expect(Array.from(p).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(hashSeed(1, 2)).not.toBe(hashSeed(2, 1));
+    expect(hash32(1, 2)).not.toBe(hash32(2, 1));
     const s = sampleWithoutReplacement([5, 6, 7, 8], 3, createRng(1));
     expect(new Set(s).size).toBe(3);
   });

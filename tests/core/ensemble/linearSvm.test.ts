@@ -5,7 +5,7 @@ import {
   decisionValues, fitGrid, fitStandardizer, fitSvc, fitSvcStats, fitSvr, fitSvrStats, predictSvc, predictSvr, standardize,
   type SvcModel,
 } from '../../../src/core/ensemble/linearSvm';
-import { Rng } from '../../../src/core/synth/rng';
+import { Rng } from '../../../src/core/random';
 import { LibSVM } from '../../helpers/libsvm';
 
 const SVM = LibSVM;

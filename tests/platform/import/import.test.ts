@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPRESSION_CLASSES } from '../../../src/core/data/types';
-import { memoryStorage, type LabStorage } from '../../../src/platform/browser/storage';
-import { drawSplit, hash32, pixelKey } from '../../../src/platform/import/builder';
-import { formatImportReport } from '../../../src/platform/import/reportText';
+import type { LabStorage } from '../../../src/core/records';
+import { memoryStorage } from '../../../src/platform/memoryStorage';
+import { drawSplit } from '../../../src/platform/import/builder';
+import { bytesKey as pixelKey, hashUniform } from '../../../src/core/hash';
+import { formatImportReport } from '../../../src/core/imports';
 import { runImport, type ImportInput, type ImportOutcome, type ImportPlatform } from '../../../src/platform/import/run';
 import { fileSource, folderFiles, importFromConfig, nodeImportPlatform } from '../../../src/platform/node/importFiles';
-import { loadSplits } from '../../../src/worker/datasets';
+import { loadSplits } from '../../../src/platform/datasets';
 import { gzip, makeTar, makeZip, type ArchiveFile } from '../../helpers/archives';
 import { encodeImage, fakeFace } from '../../helpers/images';
 
@@ -325,6 +327,6 @@ describe('paths and the runner', () => {
     const o = await importFromConfig({ source: 'file', path: join(dir, 'fer2013.csv'), ferplus: null, format: 'auto', height: 48, width: 48, channels: 1, seed: 1 }, memoryStorage());
     expect(done(o).report.images).toBe(1);
     await expect(fileSource(join(dir, 'missing.csv'))).rejects.toThrow(/Cannot read .*missing\.csv/);
-    expect(hash32('a')).not.toBe(hash32('b'));
+    expect(hashUniform('a')).not.toBe(hashUniform('b'));
   });
 });

@@ -2,7 +2,7 @@
 // sees a 290 MB file in arbitrary decoder chunks, so every split point must give the same rows).
 import { describe, it, expect } from 'vitest';
 import { CsvError, CsvParser, csvRows, type CsvRow } from '../../../../src/core/data/formats/csv';
-import { createRng } from '../../../../src/core/data/random';
+import { createRng } from '../../../../src/core/random';
 
 function parseWhole(text: string): CsvRow[] {
   const p = new CsvParser();

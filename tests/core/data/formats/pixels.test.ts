@@ -2,7 +2,7 @@
 // for the separable resize on random images and odd ratios.
 import { describe, expect, it } from 'vitest';
 import { centerCropBox, resizeImage, toChannels, type Box } from '../../../../src/core/data/formats/pixels';
-import { createRng } from '../../../../src/core/data/random';
+import { createRng } from '../../../../src/core/random';
 
 const arr = (a: Uint8Array): number[] => Array.from(a);
 const u8 = (a: number[]): Uint8Array => Uint8Array.from(a);

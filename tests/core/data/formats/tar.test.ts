@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { readTar, TarError, type TarItem } from '../../../../src/core/data/formats/tar';
-import { createRng } from '../../../../src/core/data/random';
+import { createRng } from '../../../../src/core/random';
 import { chunked, concatBytes, gzip, makeTar, paxRecords, setTarChecksum, tarBody, tarHeader, errorOf } from '../../../helpers/archives';
 
 const enc = new TextEncoder();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import {
   crc32, readZipDirectory, readZipEntry, ZipError, type ZipEntry,
 } from '../../../../src/core/data/formats/zip';
-import { createRng } from '../../../../src/core/data/random';
+import { createRng } from '../../../../src/core/random';
 import { concatBytes, inflateRawNode, makeTar, makeZip, memoryAccess, errorOf } from '../../../helpers/archives';
 
 const enc = new TextEncoder();

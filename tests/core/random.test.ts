@@ -1,6 +1,7 @@
 // The seeded generator under the synthetic faces: reproducible streams, sane distributions.
 import { describe, it, expect } from 'vitest';
-import { Rng, hash32 } from '../../../src/core/synth/rng';
+import { Rng } from '../../src/core/random';
+import { hash32 } from '../../src/core/hash';
 
 describe('hash32', () => {
   it('is deterministic, order-sensitive and spreads nearby inputs', () => {

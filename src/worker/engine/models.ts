@@ -2,50 +2,16 @@
 // right / wrong, largest teacher-student disagreement), every stored model's map on the input it was
 // trained to see, and a run's model as the exported .zip. Every tensor made here is disposed here.
 import * as tf from '@tensorflow/tfjs';
-import { STAGE_LABEL, type StageName } from '../core/config/config';
-import { AGE_OFFSET, AGE_SCALE, fillImages, labelsOf, taskHead } from '../core/data/batching';
-import type { ImageSet, Visibility } from '../core/data/types';
-import { gradCam } from '../core/explain/gradcam';
-import type { GridRow } from '../core/events';
-import type { ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from '../platform/browser/storage';
-import { inflateRaw } from '../platform/browser/importBrowser';
-import { labInfo, loadChecked, readModelFiles, zipModel, type NamedBytes } from '../platform/models/bundle';
-import { loadSplit } from './datasets';
-
-export type CamPick = { mode: 'first' } | { mode: 'class'; cls: number } | { mode: 'correct' } | { mode: 'wrong' } | { mode: 'disagreement' };
-/** Which class each classification map explains: each model's own prediction, the true class, or a chosen one. */
-export type CamClass = 'predicted' | 'true' | number;
-
-export interface CamRequest {
-  runId: string;
-  pick: CamPick;
-  count: number;
-  target: CamClass;
-}
-
-export interface CamSheet {
-  runId: string;
-  task: RunRecord['config']['task'];
-  classNames: string[];
-  height: number;
-  width: number;
-  channels: number;
-  count: number;
-  /** Test-split index of each image. */
-  indices: number[];
-  /** True label (class index, or years). */
-  truth: number[];
-  /** [count, h, w, c] bytes, the full face. */
-  pixels: Uint8Array;
-  panels: { model: StageName; label: string; visibility: Visibility }[];
-  /** [count, panels, h, w] in [0, 1]. */
-  maps: Float32Array;
-  /** [count * panels]: predicted class index, or years. */
-  predicted: number[];
-  /** [count * panels]: the class each map explains (-1 for regression). */
-  explained: number[];
-  ms: number;
-}
+import { STAGE_LABEL, type StageName } from '../../core/config/config';
+import { AGE_OFFSET, AGE_SCALE, fillImages, labelsOf, taskHead } from '../../core/data/batching';
+import type { ImageSet, Visibility } from '../../core/data/types';
+import { gradCam } from '../../core/explain/gradcam';
+import type { ImportedModelMeta, LabStorage, ModelRecord } from '../../core/records';
+import { inflateRaw } from '../../platform/browser/importBrowser';
+import { labInfo, loadChecked, readModelFiles, zipModel } from '../../platform/models/bundle';
+import type { NamedBytes } from '../../core/records';
+import { loadSplit } from '../../platform/datasets';
+import { pickImages, type CamRequest, type CamSheet } from '../../core/explain/sheet';
 
 /** A stored model, built (the caller disposes it). */
 export async function loadStoredModel(rec: ModelRecord): Promise<tf.LayersModel> {
@@ -61,31 +27,6 @@ export async function loadTestSplit(storage: LabStorage, datasetId: string): Pro
   const meta = await storage.getDataset(datasetId);
   if (!meta?.complete) throw new Error(`The run's dataset "${datasetId}" is no longer stored: create or import it again to see its maps.`);
   return loadSplit(storage, meta, 'test');
-}
-
-const rowOf = (rows: GridRow[], model: StageName, test: Visibility) => rows.find((r) => r.model === model && r.test === test);
-
-/** Test images for the viewer, from the run's stored per-image predictions. */
-export function pickImages(run: RunRecord, truth: ArrayLike<number>, pick: CamPick, count: number): number[] {
-  const scen = run.config.scenario;
-  const teacher = rowOf(run.rows, 'teacher', 'full')?.predictions;
-  const student = rowOf(run.rows, 'student', scen)?.predictions ?? rowOf(run.rows, 'teacher', scen)?.predictions;
-  const all = Array.from({ length: truth.length }, (_, i) => i);
-  const age = run.config.task === 'age';
-  const right = (i: number) => (age ? Math.abs(student![i] - truth[i]) <= 5 : student![i] === truth[i]);
-  switch (pick.mode) {
-    case 'first': return all.slice(0, count);
-    case 'class': return all.filter((i) => truth[i] === pick.cls).slice(0, count);
-    case 'correct':
-    case 'wrong':
-      if (!student) throw new Error('This run has no student results yet.');
-      return all.filter((i) => right(i) === (pick.mode === 'correct')).slice(0, count);
-    case 'disagreement': {
-      if (!student || !teacher) throw new Error('This run has no teacher and student results yet.');
-      const gap = (i: number) => (age ? Math.abs(teacher[i] - student[i]) : teacher[i] !== student[i] ? 1 + (teacher[i] === truth[i] ? 1 : 0) : 0);
-      return all.filter((i) => gap(i) > 0).sort((a, b) => gap(b) - gap(a) || a - b).slice(0, count);
-    }
-  }
 }
 
 /** Grad-CAM of every stored model of a run on the chosen test images: teacher on the full and on the
@@ -204,4 +145,22 @@ export async function importModelFiles(storage: LabStorage, files: (File | Named
   } finally {
     model.dispose();
   }
+}
+
+/** Saves a trained model as tfjs LayersModel artifacts (model.json parts + joined weights). */
+export async function modelRecord(model: tf.LayersModel, runId: string, stage: StageName): Promise<ModelRecord> {
+  let rec: ModelRecord | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    rec = {
+      runId, stage,
+      modelTopology: a.modelTopology,
+      weightSpecs: a.weightSpecs ?? [],
+      weightData: tf.io.CompositeArrayBuffer.join(a.weightData ?? new ArrayBuffer(0)),
+      format: a.format ?? 'layers-model',
+      generatedBy: a.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+      savedAt: Date.now(),
+    };
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return rec!;
 }

@@ -1,24 +1,6 @@
-// Seeded pseudo-random numbers for the synthetic faces: 32-bit integer maths only (Math.imul, shifts),
-// so a seed gives the same stream in every JavaScript engine.
-
-/** Mixes any number of 32-bit integers into one well-scrambled 32-bit hash (murmur3 finaliser). */
-export function hash32(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    let k = Math.imul(p | 0, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  h ^= parts.length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+// The lab's one seeded PRNG (sfc32) and what is drawn with it: faces, splits, shuffles, mining pools.
+// 32-bit integer maths only, so a seed gives the same stream in every JavaScript engine.
+import { hash32 } from './hash';
 
 /**
  * sfc32 (Chris Doty-Humphrey's small fast counting generator): 128-bit state, passes PractRand,
@@ -102,4 +84,40 @@ export class Rng {
     }
     return last; // rounding left r at ~0: the last class with weight, never a zero-weight one
   }
+}
+
+/** A generator seeded with `seed` (a 32-bit integer; derive independent ones with hash32). */
+export function createRng(seed: number): Rng {
+  return new Rng(seed);
+}
+
+/** Fisher-Yates in place. */
+export function shuffleInPlace<T extends { length: number; [i: number]: any }>(arr: T, rng: Rng): T {
+  for (let i = arr.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = arr[i];
+    arr[i] = arr[j];
+    arr[j] = t;
+  }
+  return arr;
+}
+
+/** A random permutation of 0..n-1. */
+export function permutation(n: number, rng: Rng): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  return shuffleInPlace(p, rng);
+}
+
+/** k distinct values drawn from `pool` (all of it if k ≥ pool.length), in random order. */
+export function sampleWithoutReplacement(pool: ArrayLike<number>, k: number, rng: Rng): Int32Array {
+  const copy = Int32Array.from(pool as ArrayLike<number>);
+  const m = Math.min(k, copy.length);
+  for (let i = 0; i < m; i++) {
+    const j = i + rng.int(copy.length - i);
+    const t = copy[i];
+    copy[i] = copy[j];
+    copy[j] = t;
+  }
+  return copy.slice(0, m);
 }

@@ -1,12 +1,12 @@
 // Datasets between the generator, storage and the curriculum: a synthetic config → chunk records and
 // metadata (written once, then reused), and stored chunks → the in-memory ImageSets the curriculum takes.
 // Runs in the worker (and in the main-thread fallback); the page only reads metadata and previews.
-export { synthDatasetId } from './datasetId';
+
 import type { SynthDatasetConfig } from '../core/config/config';
 import { synthSplits } from '../core/data/synthSplits';
 import { SPLITS, type ImageSet, type Split, type SplitImageSets, type Task } from '../core/data/types';
-import { synthDatasetId } from './datasetId';
-import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type LabStorage, type SplitSummary } from '../platform/browser/storage';
+import { synthDatasetId } from '../core/data/datasetId';
+import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type LabStorage, type SplitSummary } from '../core/records';
 
 export function synthDatasetName(ds: SynthDatasetConfig): string {
   return `Synthetic faces ${ds.height}×${ds.width}${ds.channels === 3 ? ' RGB' : ''}, seed ${ds.seed}`;

@@ -3,16 +3,17 @@
 // no tensor left behind; the exported zip imports back with identical predictions.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { presetConfig } from '../../src/core/config/presets';
-import { selectBackend } from '../../src/platform/backend';
-import { memoryStorage } from '../../src/platform/browser/storage';
-import { loadChecked, readModelFiles } from '../../src/platform/models/bundle';
-import { nodeImportPlatform } from '../../src/platform/node/importFiles';
-import { initialLabState } from '../../src/state/labState';
-import { createLab } from '../../src/state/store';
-import { loadStoredModel, pickImages } from '../../src/worker/explain';
-import { createInProcessClient } from '../../src/worker/inProcess';
-import { until } from '../helpers/events';
+import { presetConfig } from '../../../src/core/config/presets';
+import { selectBackend } from '../../../src/platform/backend';
+import { memoryStorage } from '../../../src/platform/memoryStorage';
+import { loadChecked, readModelFiles } from '../../../src/platform/models/bundle';
+import { nodeImportPlatform } from '../../../src/platform/node/importFiles';
+import { initialLabState } from '../../../src/state/labState';
+import { createLab } from '../../../src/state/store';
+import { loadStoredModel } from '../../../src/worker/engine/models';
+import { pickImages } from '../../../src/core/explain/sheet';
+import { createInProcessClient } from '../../../src/worker/inProcess';
+import { until } from '../../helpers/events';
 
 const cfg = { ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
 
@@ -23,9 +24,9 @@ describe('Grad-CAM and export of a stored run', () => {
     const client = createInProcessClient({ storage, selectBackend: (o) => selectBackend(o.filter((b) => b !== 'webgpu')), flushMs: 20 });
     const downloads: { name: string; bytes: Uint8Array }[] = [];
     const { store, actions } = createLab({ client, storage, flushMs: 10, download: (name, bytes) => downloads.push({ name, bytes }) }, initialLabState(cfg, null));
+    const ready = until(client, (e) => e.type === 'datasetReady');
     await actions.boot();
-    await until(client, (e) => e.type === 'datasetReady');
-    while (store.getState().experiment.validating !== null) await new Promise((r) => setTimeout(r, 20));
+    await ready;
     const runId = actions.startRun()!;
     expect(runId).toBeTruthy();
     await until(client, (e) => e.type === 'runState' && e.runId === runId && e.status === 'done');
@@ -97,13 +98,12 @@ describe('Grad-CAM and export of a stored run', () => {
     expect((await storage.listImportedModels()).length).toBe(1);
     // ... and a new run's teacher starts from it.
     actions.setField('teacherInit', imported[0].id);
-    while (store.getState().experiment.validating !== null) await new Promise((r) => setTimeout(r, 20));
     const run2 = actions.startRun()!;
     const end = await until(client, (e) => e.type === 'runState' && e.runId === run2 && ['done', 'failed'].includes(e.status));
     expect(end).toMatchObject({ status: 'done' });
     await client.idle();
+    await new Promise((r) => setTimeout(r, 30)); // the store's event buffer (10 ms) has seen run 2 end
     actions.setField('teacherInit', 'model-gone');
-    while (store.getState().experiment.validating !== null) await new Promise((r) => setTimeout(r, 20));
     const run3 = actions.startRun()!;
     const failed = await until(client, (e) => e.type === 'runState' && e.runId === run3 && ['done', 'failed', 'interrupted'].includes(e.status));
     expect(failed).toMatchObject({ status: 'interrupted', message: expect.stringMatching(/The imported model "model-gone" the teacher should start from is not stored/) });

@@ -1,7 +1,7 @@
 // The loss chart's points: one per training batch, thinned as the run grows so the page never holds or
 // draws more than about MAX_LOSS_POINTS. Thinning depends on the step number alone (keep x % stride == 0),
 // so the worker's stored series and the page's live one agree however the events were batched.
-import type { LossPoint } from '../platform/browser/storage';
+import type { LossPoint } from './records';
 
 export const MAX_LOSS_POINTS = 1024;
 

@@ -5,7 +5,7 @@ import { makeConfig } from '../../src/core/config/config';
 import { presetConfig } from '../../src/core/config/presets';
 import { bestValidation } from '../../src/core/sweep';
 import { selectBackend } from '../../src/platform/backend';
-import { memoryStorage } from '../../src/platform/browser/storage';
+import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState } from '../../src/state/labState';
 import { createLab } from '../../src/state/store';
 import { createInProcessClient } from '../../src/worker/inProcess';
@@ -18,7 +18,7 @@ describe('sweep in the lab', () => {
     const client = createInProcessClient({ storage, selectBackend: (o) => selectBackend(o.filter((b) => b !== 'webgpu')), flushMs: 10 });
     const { store, actions } = createLab({ client, storage, flushMs: 10 }, initialLabState(cfg, null));
     await actions.boot();
-    const settle = async () => { while (store.getState().experiment.validating !== null) await new Promise((r) => setTimeout(r, 20)); };
+    const settle = async () => { await new Promise((r) => setTimeout(r, 20)); };
     await settle();
     expect(actions.startSweep('task', [1, 2])).toBe('sweep.path: "task" is not a numeric setting of the experiment');
     expect(actions.startSweep('triplet.margin', [0.1, 0.4])).toBeNull();

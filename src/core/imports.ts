@@ -1,7 +1,59 @@
-// The end-of-import report as plain text (the runner prints it; the lab offers it as a download):
-// images per split and class, rejections grouped by reason with where each happened, duplicates.
-import { SPLITS } from '../../core/data/types';
-import type { ImportReport } from './builder';
+// The dataset import's contracts, shared by the importers (platform), the import worker's protocol and
+// the page: options, progress, the end-of-import report and the report as plain text (the runner prints
+// it; the lab offers it as a download).
+import { SPLITS, type Split, type Task } from './data/types';
+import type { DatasetMeta, ImportInfo, SplitSummary } from './records';
+
+export type ImportFormat = 'auto' | 'fer2013' | 'utkface' | 'folder';
+
+export interface ImportOptions {
+  /** Shown in the Datasets panel. */
+  name: string;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  /** Seed of the split drawn for images their source puts in no split. */
+  seed: number;
+  /** Percentages train / val / test for those images. */
+  split: [number, number, number];
+}
+
+export const DEFAULT_IMPORT_OPTIONS: Omit<ImportOptions, 'name'> = { height: 48, width: 48, channels: 1, seed: 1, split: [60, 20, 20] };
+
+export interface ImportProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  images: number;
+  rejected: number;
+  /** Images stored per second so far. */
+  rate: number;
+  /** Seconds left, from the bytes read so far (null until it can be told). */
+  etaS: number | null;
+}
+
+/** Everything the import reports at the end (and keeps, trimmed, with the dataset). */
+export interface ImportReport {
+  datasetId: string;
+  name: string;
+  format: ImportInfo['format'];
+  files: ImportInfo['files'];
+  tasks: Task[];
+  classNames: DatasetMeta['classNames'];
+  splits: Record<Split, SplitSummary>;
+  images: number;
+  rejected: { where: string; reason: string }[];
+  rejectedCount: number;
+  duplicates: { count: number; examples: [string, string][] };
+  bytesRead: number;
+  ms: number;
+}
+
+
+/** What the page hands the worker (File objects clone into a worker without copying their bytes). */
+export type ImportFiles =
+  | { kind: 'csv'; images: File; votes: File | null }
+  | { kind: 'archive'; file: File }
+  | { kind: 'files'; root: string; files: { file: File; path: string }[] };
 
 /** Rejections grouped by reason (the reason's text up to any per-row detail), largest group first. */
 export function groupRejections(rejected: ImportReport['rejected']): { reason: string; count: number; where: string[] }[] {

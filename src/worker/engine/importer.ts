@@ -1,18 +1,9 @@
 // The dataset import worker's typed protocol and its engine (shared by the worker entry and tests):
 // one import at a time per job id, progress at most every 200 ms, cancel between images. Imports run
 // in their own worker so a training run and an import do not share a thread.
-import type { DatasetMeta, LabStorage } from '../platform/browser/storage';
-import type { ImportOptions, ImportReport } from '../platform/import/builder';
-import { runImport, type ImportFormat, type ImportInput, type ImportPlatform, type ImportProgress } from '../platform/import/run';
-
-export type ImportCommand<F = unknown> =
-  | { type: 'import'; jobId: string; files: F; format: ImportFormat; options: ImportOptions }
-  | { type: 'cancel'; jobId: string };
-
-export type ImportEvent =
-  | { type: 'progress'; jobId: string; progress: ImportProgress }
-  | { type: 'done'; jobId: string; meta: DatasetMeta; report: ImportReport }
-  | { type: 'failed'; jobId: string; status: 'cancelled' | 'failed'; message: string; report: ImportReport | null };
+import type { LabStorage } from '../../core/records';
+import { runImport, type ImportInput, type ImportPlatform } from '../../platform/import/run';
+import type { ImportCommand, ImportEvent } from '../importProtocol';
 
 export interface ImportEngineDeps<F> {
   storage: LabStorage;

@@ -1,0 +1,226 @@
+// Every setting of the experiment config, defined once (nanoGPT's single commented block, as a table):
+// its dotted path, default, range or choices, label, help text, whether a sweep may vary it, and where
+// the form shows it. The defaults (config.ts), the validation (validate.ts), the Experiment form
+// (ui/experiment/fields.ts) and the sweep list all come from here. The TypeScript shape of the config
+// is `ExperimentConfig` in config.ts; a test checks the two agree.
+import { TASKS } from '../data/types';
+import { ARCH_NAMES } from '../models/spec';
+
+export type Check = (v: unknown) => string | null;
+
+/** How a value is checked and edited. */
+export type SettingType =
+  | { type: 'number'; min: number; max: number; integer?: boolean; nullable?: boolean; step?: number }
+  | { type: 'choice'; choices: readonly { value: string | number; label: string }[] }
+  | { type: 'bool' }
+  | { type: 'text'; nonEmpty?: string; nullable?: boolean }
+  /** A [min, max] pair of numbers in [lo, hi]. */
+  | { type: 'range'; lo: number; hi: number }
+  /** Anything else (arrays): checked by `check`, edited in the config's JSON. */
+  | { type: 'json'; check: Check };
+
+export type GroupId = 'general' | 'dataset' | 'teacher' | 'student' | 'standard' | 'triplet' | 'ensemble';
+
+export interface Setting {
+  /** Dotted path in the config, e.g. `triplet.margin`. */
+  path: string;
+  default: unknown;
+  type: SettingType;
+  label: string;
+  help?: string;
+  /** The form group it is shown in; null: only in the config's JSON. */
+  group: GroupId | null;
+  /** May a sweep vary it (numbers only)? */
+  sweepable?: boolean;
+}
+
+export const GROUPS: { id: GroupId; title: string; help?: string }[] = [
+  { id: 'general', title: 'Task and model' },
+  {
+    id: 'dataset', title: 'Dataset',
+    help: 'Synthetic faces: a new combination is generated into the browser’s storage once, then reused. Imported datasets come from the Datasets panel.',
+  },
+  { id: 'teacher', title: '1 · Teacher (full faces ○)' },
+  { id: 'student', title: '2 · Student (half faces, from the teacher)' },
+  { id: 'standard', title: '3a · Standard T-S (KD for expression, hints for gender and age)' },
+  { id: 'triplet', title: '3b · Triplet T-S (offline hard-example mining)' },
+  {
+    id: 'ensemble', title: '3c · Combined students (SVM / ε-SVR on both embeddings)',
+    help: 'A linear SVM (ε-SVR for age) on the concatenated embeddings of the standard and triplet students; C chosen on validation from the grid in the JSON below (ensemble.cGrid).',
+  },
+];
+
+const num = (min: number, max: number, step?: number, extra: { integer?: boolean; nullable?: boolean } = {}): SettingType =>
+  ({ type: 'number', min, max, step, ...extra });
+const int = (min: number, max: number, nullable = false): SettingType => ({ type: 'number', min, max, step: 1, integer: true, nullable });
+const choice = (values: readonly (string | number)[], labels?: string[]): SettingType =>
+  ({ type: 'choice', choices: values.map((v, i) => ({ value: v, label: labels?.[i] ?? String(v) })) });
+const bool: SettingType = { type: 'bool' };
+const SEED = int(0, 2 ** 32 - 1);
+
+/** The settings every training stage has, with that stage's defaults. */
+function stageSettings(stage: 'teacher' | 'student' | 'standard' | 'triplet', d: { epochs: number; learningRate: number }): Setting[] {
+  const s = (path: string, def: unknown, type: SettingType, label: string, help?: string, sweepable = false): Setting =>
+    ({ path: `${stage}.${path}`, default: def, type, label, help, group: stage, sweepable });
+  return [
+    s('epochs', d.epochs, int(0, 1000), 'epochs', '0 skips the stage where the curriculum allows it', true),
+    s('batchSize', 64, int(1, 4096), 'batch size', 'fixed; the ragged last batch is dropped', true),
+    s('optimizer', 'adam', choice(['adam', 'sgd'], ['Adam', 'SGD with momentum']), 'optimizer'),
+    s('learningRate', d.learningRate, num(1e-8, 10, 0.0001), 'learning rate', undefined, true),
+    s('momentum', 0.9, num(0, 0.999, 0.01), 'momentum', 'SGD only', true),
+    s('lrPatience', 1, int(0, 1000), 'LR patience', 'epochs without validation improvement before the rate drops'),
+    s('lrFactor', 0.5, num(0.01, 1, 0.05), 'LR factor', 'the rate is multiplied by this on a plateau'),
+    s('minLearningRate', 1e-5, num(0, 10, 0.00001), 'min. learning rate'),
+  ];
+}
+
+const intensity: SettingType = { type: 'range', lo: 0, hi: 1 };
+const classWeights: SettingType = {
+  type: 'json',
+  check: (v) => (v === null || (Array.isArray(v) && v.length === 8 && v.every((x) => typeof x === 'number' && x >= 0) && v.some((x) => x > 0))
+    ? null : `must be null or 8 non-negative numbers, not all zero (got ${JSON.stringify(v)})`),
+};
+const cGrid: SettingType = {
+  type: 'json',
+  check: (v) => (Array.isArray(v) && v.length > 0 && v.length <= 50 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)
+    ? null : `must be 1 to 50 positive numbers (got ${JSON.stringify(v)})`),
+};
+
+/** The config's settings outside `dataset` (whose settings depend on its source, below). */
+export const SETTINGS: Setting[] = [
+  { path: 'name', default: 'expression, lower half visible (VR headset)', type: { type: 'text' }, label: 'name', group: 'general', help: 'shown in the lab and written into results' },
+  { path: 'seed', default: 1, type: SEED, label: 'seed', group: 'general', help: 'drives initialisation, shuffling and mining' },
+  {
+    path: 'task', default: 'expression', type: choice(TASKS, ['facial expression (8 classes)', 'gender (2 classes)', 'age (regression, MAE in years)']),
+    label: 'task', group: 'general',
+  },
+  {
+    path: 'scenario', default: 'lower', type: choice(['lower', 'upper'], ['◑ lower half visible (VR headset)', '◐ upper half visible (surgical mask)']),
+    label: 'scenario', group: 'general', help: 'the half the student sees',
+  },
+  { path: 'model.arch', default: 'small', type: choice(ARCH_NAMES), label: 'architecture', group: 'general' },
+  { path: 'model.width', default: 1, type: num(1 / 64, 4, 0.125), label: 'width multiplier', group: 'general', help: 'scales every filter count', sweepable: true },
+  { path: 'model.embeddingSize', default: null, type: int(2, 16384, true), label: 'embedding size', group: 'general', help: 'empty: the architecture’s default' },
+  { path: 'model.dropout', default: null, type: num(0, 0.95, 0.05, { nullable: true }), label: 'dropout', group: 'general', help: 'empty: the architecture’s default' },
+  { path: 'evalBatchSize', default: 128, type: int(1, 8192), label: 'evaluation batch', group: 'general', help: 'samples per batch when embedding or evaluating' },
+  { path: 'trainOtherHalfStudent', default: true, type: bool, label: 'also a student on the other half', group: 'general', help: 'so the grid compares ◑ and ◐ students' },
+  { path: 'sameBudgetControl', default: true, type: bool, label: 'same-budget control row', group: 'general', help: 'the student trained on as long, without distillation' },
+  { path: 'skipStudentStep', default: false, type: bool, label: 'skip step 2 (ablation)', group: 'general', help: 'distil straight from the teacher’s weights' },
+  { path: 'teacherInit', default: null, type: { type: 'text', nullable: true, nonEmpty: 'must be null or the id of an imported model' }, label: 'teacher starts from', group: null },
+
+  ...stageSettings('teacher', { epochs: 5, learningRate: 1e-3 }),
+  ...stageSettings('student', { epochs: 5, learningRate: 5e-4 }),
+
+  { path: 'standard.kind', default: 'auto', type: choice(['auto', 'kd', 'hint'], ['auto (by task)', 'KD (Hinton)', 'hints (Romero)']), label: 'loss', group: 'standard' },
+  { path: 'standard.lambda', default: 0.3, type: num(0, 1, 0.05), label: 'λ', group: 'standard', help: 'KD: weight of the ground truth; hints: weight of the hint term', sweepable: true },
+  { path: 'standard.temperature', default: 2, type: num(0.05, 100, 0.5), label: 'τ (temperature)', group: 'standard', sweepable: true },
+  { path: 'standard.scaleByTemperatureSquared', default: false, type: bool, label: 'scale the soft term by τ²', group: 'standard', help: 'Hinton’s scaling; off in the paper' },
+  ...stageSettings('standard', { epochs: 3, learningRate: 5e-4 }),
+
+  { path: 'triplet.lambda', default: 0.5, type: num(0, 1, 0.05), label: 'λ', group: 'triplet', help: 'weight of the triplet term; 1 − λ goes to the task loss', sweepable: true },
+  {
+    path: 'triplet.margin', default: 0.2, type: num(0, 2, 0.05), label: 'margin α', group: 'triplet',
+    help: 'on squared distances of unit-length post-ReLU embeddings, which lie in 0..2', sweepable: true,
+  },
+  { path: 'triplet.subsetPercent', default: 10, type: num(0.1, 100, 1), label: 'mining pool %', group: 'triplet', help: 'of the training set, drawn once per epoch', sweepable: true },
+  { path: 'triplet.ageThreshold', default: 5, type: num(0, 100, 1), label: 'age threshold (years)', group: 'triplet', help: 'age: positives within this many years', sweepable: true },
+  ...stageSettings('triplet', { epochs: 3, learningRate: 5e-4 }),
+
+  { path: 'ensemble.enabled', default: true, type: bool, label: 'combine the students', group: 'ensemble' },
+  { path: 'ensemble.cGrid', default: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3], type: cGrid, label: 'C grid', group: null, help: 'values of C tried, each scored on validation' },
+  { path: 'ensemble.epsilon', default: 0.1, type: num(0, 10, 0.05), label: 'ε (SVR)', group: 'ensemble', help: 'in units of 20 years: 0.1 = 2 years', sweepable: true },
+  { path: 'ensemble.singles', default: true, type: bool, label: 'also each embedding alone', group: 'ensemble', help: 'the ablation rows' },
+];
+
+/** Top-level settings a config may lack (saved before they existed): absent means their default / off. */
+export const OPTIONAL_ROOTS: ReadonlySet<string> = new Set(['teacherInit', 'ensemble', 'sweep']);
+
+const ds = (path: string, def: unknown, type: SettingType, label: string, help?: string, sweepable = false): Setting =>
+  ({ path: `dataset.${path}`, default: def, type, label, help, group: 'dataset', sweepable });
+const SIZE = int(8, 512);
+
+/** The dataset block's settings for each source. */
+export const DATASET_SETTINGS: Record<'synth' | 'stored' | 'file', Setting[]> = {
+  synth: [
+    ds('source', 'synth', choice(['synth']), 'source'),
+    ds('train', 6000, int(1, 1_000_000), 'training images', undefined, true),
+    ds('val', 1000, int(1, 1_000_000), 'validation images'),
+    ds('test', 1000, int(1, 1_000_000), 'test images'),
+    ds('height', 48, SIZE, 'height'),
+    ds('width', 48, SIZE, 'width'),
+    ds('channels', 1, choice([1, 3], ['1 (grey)', '3 (RGB)']), 'channels'),
+    ds('intensity', [0.6, 1.0], intensity, 'expression intensity', 'min – max, 0..1'),
+    ds('labelNoise', 0.03, num(0, 0.5, 0.01), 'label noise', 'share of labels flipped (annotator noise)'),
+    { ...ds('classWeights', null, classWeights, 'class weights'), group: null },
+    ds('seed', 1, SEED, 'dataset seed'),
+  ],
+  stored: [
+    ds('source', 'stored', choice(['stored']), 'source'),
+    ds('id', '', { type: 'text', nonEmpty: 'must name a stored dataset (non-empty string)' }, 'stored dataset'),
+  ],
+  file: [
+    ds('source', 'file', choice(['file']), 'source'),
+    ds('path', '', { type: 'text', nonEmpty: 'must be the path of a CSV, an archive or a folder' }, 'file'),
+    ds('ferplus', null, { type: 'text', nullable: true, nonEmpty: 'must be null or the path of fer2013new.csv' }, 'FER+ votes'),
+    ds('format', 'auto', choice(['auto', 'fer2013', 'utkface', 'folder']), 'format'),
+    ds('height', 48, SIZE, 'height'),
+    ds('width', 48, SIZE, 'width'),
+    ds('channels', 1, choice([1, 3]), 'channels'),
+    ds('seed', 1, SEED, 'split seed'),
+  ],
+};
+
+/** Every setting by path (the synthetic dataset's for `dataset.*`). */
+export const SETTING_BY_PATH: ReadonlyMap<string, Setting> = new Map([...SETTINGS, ...DATASET_SETTINGS.synth].map((s) => [s.path, s]));
+
+/** Numeric settings a sweep may vary, in table order. */
+export const SWEEPABLE_PATHS: string[] = [...SETTINGS, ...DATASET_SETTINGS.synth]
+  .filter((s) => s.sweepable && s.type.type === 'number').map((s) => s.path);
+
+/** The plain object the settings' defaults make (dotted paths expanded). */
+export function defaultsOf(settings: Setting[], strip = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of settings) {
+    const keys = (strip && s.path.startsWith(strip) ? s.path.slice(strip.length) : s.path).split('.');
+    let node = out;
+    for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+    node[keys[keys.length - 1]] = structuredClone(s.default);
+  }
+  return out;
+}
+
+/** The check a setting's type implies. */
+export function checkOf(t: SettingType): Check {
+  switch (t.type) {
+    case 'number':
+      return (v) => {
+        if (v === null && t.nullable) return null;
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          const got = typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+          return `must be a finite number${t.nullable ? ' or null' : ''} (got ${got})`;
+        }
+        if (t.integer && !Number.isInteger(v)) return `must be a whole number (got ${v})`;
+        if (v < t.min || v > t.max) return `must be between ${t.min} and ${t.max} (got ${v})`;
+        return null;
+      };
+    case 'choice': {
+      const values = t.choices.map((c) => c.value);
+      return (v) => (values.includes(v as string | number) ? null
+        : `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')} (got ${JSON.stringify(v)})`);
+    }
+    case 'bool':
+      return (v) => (typeof v === 'boolean' ? null : `must be true or false (got ${JSON.stringify(v)})`);
+    case 'text':
+      return (v) => {
+        if (v === null && t.nullable) return null;
+        if (typeof v !== 'string') return t.nonEmpty ?? `must be a string (got ${JSON.stringify(v)})`;
+        if (t.nonEmpty && v.length === 0) return t.nonEmpty;
+        return null;
+      };
+    case 'range':
+      return (v) => (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && x >= t.lo && x <= t.hi) && v[0] <= v[1]
+        ? null : `must be [min, max] with ${t.lo} ≤ min ≤ max ≤ ${t.hi} (got ${JSON.stringify(v)})`);
+    case 'json':
+      return t.check;
+  }
+}

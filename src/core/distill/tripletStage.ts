@@ -1,0 +1,94 @@
+// Triplet T-S (METHOD.md §3b): offline hard-example mining once per epoch (positives embedded by the
+// frozen teacher on full faces, negatives and anchors by the student on occluded ones), then the task loss
+// plus the triplet term, anchors and negatives through the student as one batch.
+import * as tf from '@tensorflow/tfjs';
+import { labelsOf } from '../data';
+import { taskLoss, tripletLoss } from '../losses';
+import { withEmbedding } from '../models';
+import { embedImages } from './evaluate';
+import { mineHardTriplets } from './mining';
+import { drawMiningPools } from './pool';
+import { now, type StageContext, type StageRun } from './context';
+import { trainableVariables } from './trainStage';
+
+/** Triplet T-S (METHOD.md §3b) with offline mining once per epoch. */
+export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: tf.LayersModel): StageRun {
+  const cfg = ctx.cfg;
+  const t = cfg.triplet;
+  const vis = cfg.scenario;
+  const train = ctx.data.train;
+  const B = t.batchSize;
+  const teacherTwo = withEmbedding(teacher);
+  const studentTwo = withEmbedding(student);
+  const labels = labelsOf(train, cfg.task);
+  const rule = ctx.head.kind === 'classification' ? { kind: 'class' as const } : { kind: 'age' as const, thresholdYears: t.ageThreshold };
+  let mined: { posEmb: tf.Tensor2D; negIdx: Int32Array; valid: Uint8Array } | null = null;
+  const release = () => { if (mined) { mined.posEmb.dispose(); mined = null; } };
+  const xBuf = new Float32Array(2 * B * ctx.imgLen);
+  const yBuf = new Float32Array(B);
+  return {
+    stage: 'triplet', model: student, cfg: t, visibility: vis, extraTerm: 'triplet',
+    beforeEpoch: async (epoch) => {
+      const t0 = now();
+      release();
+      const pools = drawMiningPools(ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.subsetPercent, cfg.seed, epoch);
+      const all = new Int32Array(train.count).map((_, i) => i);
+      const posEmb = await embedImages(teacherTwo, train, pools.positives, 'full', cfg.evalBatchSize);
+      const negEmb = await embedImages(studentTwo, train, pools.negatives, vis, cfg.evalBatchSize);
+      const anchorEmb = await embedImages(studentTwo, train, all, vis, cfg.evalBatchSize);
+      const pick = (idx: Int32Array) => Float32Array.from(idx, (i) => labels[i]);
+      let m;
+      try {
+        m = await mineHardTriplets({
+          anchorEmb, anchorLabels: labels, positiveEmb: posEmb, positiveLabels: pick(pools.positives),
+          negativeEmb: negEmb, negativeLabels: pick(pools.negatives), rule,
+        });
+      } finally {
+        tf.dispose([negEmb, anchorEmb]);
+      }
+      // Per anchor: the teacher embedding of its positive (a constant) and the train index of its negative.
+      const posRows = Int32Array.from(m.positive, (p) => Math.max(0, p));
+      const gathered = tf.tidy(() => tf.gather(posEmb, posRows)) as tf.Tensor2D;
+      posEmb.dispose();
+      mined = {
+        posEmb: gathered,
+        negIdx: Int32Array.from(m.negative, (n) => (n >= 0 ? pools.negatives[n] : 0)),
+        valid: m.valid,
+      };
+      let validCount = 0;
+      for (const v of m.valid) validCount += v;
+      const ms = now() - t0;
+      ctx.emit({ type: 'mining', stage: 'triplet', epoch, ms, anchors: train.count, positives: pools.positives.length, negatives: pools.negatives.length, validTriplets: validCount });
+      return ms;
+    },
+    afterStage: release,
+    makeStep: () => (batch, opt) => {
+      const mm = mined!;
+      const negatives = Int32Array.from(batch, (a) => mm.negIdx[a]);
+      const both = new Int32Array(2 * B);
+      both.set(batch, 0);
+      both.set(negatives, B);
+      // Anchors and negatives go through the student as ONE batch so BatchNorm sees one set of
+      // statistics and updates its moving averages once per step (PLATFORM.md).
+      const x = ctx.images(train, both, vis, xBuf);
+      const y = ctx.targets(batch, yBuf);
+      const w = tf.tensor1d(Float32Array.from(batch, (a) => mm.valid[a]));
+      const pos = tf.tidy(() => tf.gather(mm.posEmb, batch));
+      let comps: tf.Tensor1D | null = null;
+      opt.minimize(() => {
+        const [e, z] = studentTwo.apply(x, { training: true }) as tf.Tensor2D[];
+        const eA = tf.slice(e, [0, 0], [B, -1]);
+        const eN = tf.slice(e, [B, 0], [B, -1]);
+        const zA = tf.slice(z, [0, 0], [B, -1]);
+        const task = taskLoss(ctx.head.kind, zA, y);
+        const trip = tripletLoss(eA, pos, eN, t.margin, w);
+        const total = tf.add(tf.mul(task, 1 - t.lambda), tf.mul(trip, t.lambda)) as tf.Scalar;
+        comps = tf.keep(tf.stack([total, task, trip, ctx.batchScore(zA, y)]) as tf.Tensor1D);
+        return total;
+      }, false, trainableVariables(student));
+      tf.dispose([x, y, w, pos]);
+      return comps!;
+    },
+  };
+}
+

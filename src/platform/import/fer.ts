@@ -1,0 +1,137 @@
+// The FER2013 importer: fer2013.csv read as bytes line by line (no string per row), optionally joined row
+// by row with FER+'s votes (fer2013new.csv), each row checked, resized and handed to the builder.
+import { CsvParser, csvRows, type CsvRow } from '../../core/data/formats/csv';
+import { FER2013_CLASSES, ferColumns, ferEmotion, ferPlusColumns, ferPlusMajority, ferPlusVotes, ferUsageSplit, parsePixelBytes, parsePixels, squareSide, type Parsed } from '../../core/data/formats/fer';
+import { asciiField, byteLines, splitCommas, type ByteLine } from '../../core/data/formats/lines';
+import { resizeImage, toChannels } from '../../core/data/formats/pixels';
+import { ImportInput, counted, decodeText, throwIfAborted, Meter, Make } from './source';
+import { EXPRESSION_CLASSES } from '../../core/data/types';
+import { ImportError } from './builder';
+import type { ImportOptions } from '../../core/imports';
+
+/** Converts a grey square of `side` to the dataset's size and channels. */
+function fitGrey(px: Uint8Array, side: number, o: ImportOptions): Uint8Array {
+  const g = side === o.width && side === o.height ? px : resizeImage(px, side, side, 1, o.width, o.height);
+  return o.channels === 1 ? g : toChannels(g, o.width * o.height, 1, 3);
+}
+
+export async function importFer(
+  input: Extract<ImportInput, { kind: 'csv' }>, o: ImportOptions, make: Make, meter: Meter, signal: AbortSignal | undefined, quota: () => Promise<void>,
+): Promise<void> {
+  const imgName = input.images.name;
+  // fer2013.csv is read as bytes, line by line (no string per row: see lines.ts); the small FER+ votes
+  // file goes through the CSV parser.
+  const lineBatches = byteLines(counted(input.images.stream(), (n) => { meter.bytesDone += n; }))[Symbol.asyncIterator]();
+  let batch: ByteLine[] = [];
+  let at = 0;
+  const nextLine = async (): Promise<ByteLine | null> => {
+    while (at >= batch.length) {
+      let r;
+      try {
+        r = await lineBatches.next();
+      } catch (e) {
+        const line = (e as { line?: number }).line;
+        throw new ImportError(`${imgName}${line ? ` line ${line}` : ''}: ${(e as Error).message}`);
+      }
+      if (r.done) return null;
+      batch = r.value;
+      at = 0;
+    }
+    return batch[at++];
+  };
+  /** One line as CSV fields: byte ranges for plain lines, the CSV parser for a line with quotes. */
+  const fieldsOf = (l: ByteLine): { count: number; text(i: number): string; pixels(i: number, out: Uint8Array | null): Parsed<Uint8Array> } => {
+    const b = l.bytes;
+    if (b.indexOf(34) < 0) {
+      const { starts, ends } = splitCommas(b);
+      return { count: starts.length, text: (i) => asciiField(b, starts[i], ends[i]), pixels: (i, out) => parsePixelBytes(b, starts[i], ends[i], out) };
+    }
+    const p = new CsvParser();
+    let f: string[];
+    try {
+      f = [...p.push(`${new TextDecoder().decode(b)}\n`), ...p.end()][0]?.fields ?? [];
+    } catch (e) {
+      throw new ImportError(`${imgName} line ${l.line}: ${(e as Error).message}`);
+    }
+    return { count: f.length, text: (i) => f[i], pixels: (i, out) => parsePixels(f[i], out) };
+  };
+  const votesName = input.votes?.name ?? '';
+  const votes = input.votes ? csvRows(decodeText(counted(input.votes.stream(), (n) => { meter.bytesDone += n; })))[Symbol.asyncIterator]() : null;
+  const next = async (it: AsyncIterator<CsvRow>, name: string): Promise<CsvRow | null> => {
+    try {
+      const r = await it.next();
+      return r.done ? null : r.value;
+    } catch (e) {
+      const line = (e as { line?: number }).line;
+      throw new ImportError(`${name}${line ? ` line ${line}` : ''}: ${(e as Error).message}`);
+    }
+  };
+  const head = await nextLine();
+  if (!head) throw new ImportError(`${imgName} is empty.`);
+  const hf = fieldsOf(head);
+  const cols = ferColumns(Array.from({ length: hf.count }, (_, i) => hf.text(i)));
+  if (!cols.ok) throw new ImportError(`${imgName} line ${head.line}: ${cols.reason}.`);
+  let voteCols: number[] = [];
+  let nameCol = -1;
+  if (votes) {
+    const vh = await next(votes, votesName);
+    if (!vh) throw new ImportError(`${votesName} is empty.`);
+    const vc = ferPlusColumns(vh.fields);
+    if (!vc.ok) throw new ImportError(`${votesName} line ${vh.line}: ${vc.reason}.`);
+    voteCols = vc.value.votes;
+    nameCol = vc.value.name;
+  }
+  const b = await make({
+    format: votes ? 'ferplus' : 'fer2013',
+    files: [input.images, ...(input.votes ? [input.votes] : [])].map((f) => ({ name: f.name, bytes: f.size })),
+    tasks: ['expression'],
+    classNames: { expression: votes ? [...EXPRESSION_CLASSES] : [...FER2013_CLASSES] },
+    keepRace: false,
+  });
+  let side: number | null = null;
+  let buf: Uint8Array | null = null;
+  const c = cols.value;
+  for (let n = 0; ; n++) {
+    if ((n & 63) === 0) { throwIfAborted(signal); meter.tick(); await quota(); }
+    const row = await nextLine();
+    const vrow = votes ? await next(votes, votesName) : null;
+    if (!row) {
+      if (vrow) throw new ImportError(`${votesName} has more rows than ${imgName} (it goes on at line ${vrow.line}): FER+ rows are joined with FER2013's by order, so both files must be the matching versions.`);
+      return;
+    }
+    if (votes && !vrow) throw new ImportError(`${votesName} ends before ${imgName} (which goes on at line ${row.line}): FER+ rows are joined with FER2013's by order, so both files must be the matching versions.`);
+    const where = `${imgName} line ${row.line}`;
+    const f = fieldsOf(row);
+    if (f.count <= Math.max(c.emotion, c.pixels, c.usage)) { b.reject(where, `${f.count} fields, expected emotion,pixels,Usage`); continue; }
+    const usage = f.text(c.usage);
+    const split = ferUsageSplit(usage);
+    if (!split) { b.reject(where, `Usage must be Training, PublicTest or PrivateTest (got ${JSON.stringify(usage.slice(0, 40))})`); continue; }
+    let label: number;
+    if (vrow) {
+      if (!(vrow.fields[nameCol] ?? '').trim()) { b.reject(where, `removed from FER+ (${votesName} line ${vrow.line} has no image name)`); continue; }
+      const v = ferPlusVotes(vrow.fields, voteCols);
+      if (!v.ok) { b.reject(where, `${votesName} line ${vrow.line}: ${v.reason}`); continue; }
+      const m = ferPlusMajority(v.value);
+      if (!m.ok) { b.reject(where, m.reason); continue; }
+      label = m.value;
+    } else {
+      const e = ferEmotion(f.text(c.emotion));
+      if (!e.ok) { b.reject(where, e.reason); continue; }
+      label = e.value;
+    }
+    if (side === null) {
+      const first = f.pixels(c.pixels, null);
+      if (!first.ok) { b.reject(where, first.reason); continue; }
+      const s = squareSide(first.value.length);
+      if (!s) { b.reject(where, `${first.value.length} pixels is not a square image`); continue; }
+      side = s;
+      buf = new Uint8Array(s * s);
+    }
+    const px = f.pixels(c.pixels, buf);
+    if (!px.ok) { b.reject(where, px.reason.includes('expected') ? `${px.reason} (${side}x${side}, as in the first row)` : px.reason); continue; }
+    const img = fitGrey(px.value, side, o);
+    // The row buffer is reused: keep a copy only when no resize made a new array already.
+    await b.add({ where, split, pixels: img === buf ? img.slice() : img, expression: label });
+  }
+}
+
