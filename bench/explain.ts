@@ -56,7 +56,7 @@ async function browserLatency(origin: string, backend: BackendName, log: (s: str
       teacher: { epochs: 1, batchSize: 16 }, student: { epochs: 1, batchSize: 16 }, standard: { epochs: 0 }, triplet: { epochs: 0 },
       trainOtherHalfStudent: false, sameBudgetControl: false, evalBatchSize: 16,
     };
-    await page.goto(`${origin}/?${new URLSearchParams({ preset: 'ci-tiny', config: JSON.stringify(cfg), backend })}`);
+    await page.goto(`${origin}/?${new URLSearchParams({ preset: 'fixture-tiny', config: JSON.stringify(cfg), backend })}`);
     await waitFor(page, (s) => s.worker.ready && s.datasets.list.length >= 1 && s.experiment.validating === null, 120_000);
     await page.click('[data-testid=start]');
     await waitFor(page, (s) => s.run && ['done', 'failed', 'interrupted'].includes(s.run.status), 600_000);

@@ -110,7 +110,7 @@ async function browserImport(origin: string, file: string, size: number, channel
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   try {
     const page = await browser.newPage();
-    await page.goto(`${origin}/?preset=ci-tiny&backend=wasm`);
+    await page.goto(`${origin}/?preset=fixture-tiny&backend=wasm`);
     await waitFor(page, (s) => s.worker.ready && s.datasets.list.length === 1, 60_000);
     await page.click('[data-testid=tab-datasets]');
     await page.setInputFiles('[data-testid=import-files]', file);

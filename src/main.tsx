@@ -1,5 +1,5 @@
 // The lab page's entry: the store wired to the training worker and the browser's storage, then React.
-// URL switches: ?preset=<name> (e.g. ci-tiny for a run in seconds), ?config=<JSON of the settings that
+// URL switches: ?preset=<name> (e.g. fixture-tiny for a run in seconds), ?config=<JSON of the settings that
 // differ from the preset> (a shareable experiment) and ?backend=webgpu|webgl|wasm|cpu.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -7,6 +7,7 @@ import { makeConfig, mergeConfig, type ExperimentConfig } from './core/config/co
 import { PRESETS } from './core/config/presets';
 import { idbStorage, requestPersistence, storageEstimate } from './platform/browser/db';
 import { heldLocks, runsInProgress, whenRunFree } from './platform/browser/locks';
+import { keptCalibrations } from './platform/browser/kept';
 import { createImportClient } from './worker/importClient';
 import { download } from './ui/download';
 import { initialLabState } from './state/labState';
@@ -17,7 +18,7 @@ import { App } from './ui/App';
 import './ui/app.css';
 import { createWorkerClient } from './worker/client';
 
-const DEFAULT_PRESET = 'workshop-expression-lower';
+const DEFAULT_PRESET = 'demo-expression-lower';
 const params = new URLSearchParams(location.search);
 const asked = params.get('preset');
 const preset = asked && asked in PRESETS ? asked : DEFAULT_PRESET;
@@ -39,6 +40,7 @@ const { store, actions } = createLab(
   {
     client: createWorkerClient(), storage: idbStorage(), estimate: storageEstimate, runsInProgress, whenRunFree,
     importer: createImportClient(), importsInProgress: () => heldLocks('odl-import:'), persist: requestPersistence, download,
+    calibrations: keptCalibrations(),
   },
   initialLabState(start.config, start.preset),
 );

@@ -12,6 +12,10 @@ import { parseSweep, sweepOutcome, sweepRunConfig, sweepStage } from '../core/sw
 import { synthSplits } from '../core/data/synthSplits';
 import { disposeModels, runCurriculum, STAGE_LABEL } from '../core/distill/curriculum';
 import { formatGrid, gridCsv } from '../core/report';
+import { calibrate } from '../core/distill/calibrate';
+import { estimateDuration, formatEstimate, type StepCost } from '../core/distill/estimate';
+import { distillationGuard, lessons, summaryText } from '../core/lessons';
+import { aggregateRepeats, formatRepeats, meanRows, repeatConfig, repeatSeeds } from '../core/repeats';
 import { selectBackend, type BackendName } from '../platform/backend';
 import { memoryStorage } from '../platform/memoryStorage';
 import { formatImportReport } from '../core/imports';
@@ -33,7 +37,7 @@ interface Args {
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name>) [--dataset <path> [--ferplus <votes.csv>]]
                               [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
-  --preset   a shipped preset: ci-tiny, workshop-expression-lower, workshop-gender-upper, workshop-age-upper
+  --preset   a shipped preset: fixture-tiny, workshop-expression-lower, workshop-gender-upper, workshop-age-upper
   --dataset  train on a dataset from disk instead of the config's: fer2013.csv, a UTKFace or class-folder
              archive (.tar.gz, .tgz, .tar, .zip) or a folder; images take the config's size and channels
   --ferplus  with a fer2013.csv: the FER+ votes (fer2013new.csv), for FER+'s 8 majority-vote classes
@@ -111,7 +115,8 @@ function progressPrinter(quiet: boolean, cfg: ExperimentConfig): (e: CurriculumE
         break;
       }
       case 'mining':
-        process.stderr.write(`${tty ? '\r' : ''}  mining epoch ${e.epoch + 1}: ${e.anchors} anchors, pools ${e.positives}/${e.negatives}, ${e.validTriplets} triplets, ${e.ms.toFixed(0)} ms\n`);
+        process.stderr.write(`${tty ? '\r' : ''}  mining epoch ${e.epoch + 1}: ${e.anchors} anchors, pools ${e.positives}/${e.negatives}, ${e.validTriplets} triplets`
+          + `${e.positiveTeacherWrong !== undefined ? `, ${(100 * e.positiveTeacherWrong).toFixed(1)}% of positives misclassified by the teacher` : ''}, ${e.ms.toFixed(0)} ms\n`);
         break;
       case 'epochEnd': {
         const r = e.record;
@@ -119,7 +124,7 @@ function progressPrinter(quiet: boolean, cfg: ExperimentConfig): (e: CurriculumE
         break;
       }
       case 'stageEnd':
-        process.stderr.write(`  done in ${(e.ms / 1000).toFixed(1)} s, best epoch ${e.bestEpoch + 1}${e.stoppedEarly ? ` (stopped: ${e.stoppedEarly})` : ''}\n`);
+        process.stderr.write(`  done in ${(e.ms / 1000).toFixed(1)} s: ${e.epochsRun} epoch(s)${e.earlyStopped ? ' (early stop: no validation improvement)' : ''}, best epoch ${e.bestEpoch + 1}${e.stoppedEarly ? ` (stopped: ${e.stoppedEarly})` : ''}\n`);
         break;
       case 'result':
         process.stderr.write(`  test: ${e.row.label} on ${e.row.test}: ${metric(e.row.metrics)}\n`);
@@ -188,7 +193,13 @@ export async function main(argv: string[]): Promise<number> {
   await mkdir(out, { recursive: true });
 
   const data = await loadData(cfg, say, out);
+  const dims = { height: data.train.height, width: data.train.width, channels: data.train.channels, train: data.train.count, val: data.val.count, test: data.test.count };
+  const cost = await calibrate(cfg, dims);
+  const estimate = estimateDuration(cfg, dims, cost);
+  say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; estimated duration up to ${formatEstimate(estimate.maxS)} (every stage to its epoch cap; early stopping shortens it)\n`);
+  estimateNote = { maxS: estimate.maxS, cost };
   const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;
+  if (!spec && (cfg.repeats ?? 1) > 1) return runRepeats(cfg, data, out, args.quiet, backend, say);
   if (!spec) {
     await runOnce(cfg, data, out, args.quiet, backend);
     return 0;
@@ -221,6 +232,46 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** `repeats` curricula, seeds seed, seed + 1, ... (each in seed-<s>/), then the grid across seeds:
+ *  repeats.txt / repeats.json. */
+async function runRepeats(
+  cfg: ExperimentConfig, data: SplitImageSets, out: string, quiet: boolean, backend: Awaited<ReturnType<typeof selectBackend>>,
+  say: (s: string) => void,
+): Promise<number> {
+  const seeds = repeatSeeds(cfg);
+  const runs: { seed: number; rows: GridRow[]; history: EpochRecord[]; dir: string }[] = [];
+  const t0 = Date.now();
+  for (let i = 0; i < seeds.length; i++) {
+    const dir = join(out, `seed-${seeds[i]}`);
+    await mkdir(dir, { recursive: true });
+    say(`\n=== repeat ${i + 1}/${seeds.length}: seed ${seeds[i]}\n`);
+    const r = await runOnce(repeatConfig(cfg, i), data, dir, quiet, backend);
+    runs.push({ seed: seeds[i], rows: r.rows, history: r.history, dir });
+    if (r.stopped) break;
+  }
+  const done = runs.map((r) => r.seed);
+  const agg = aggregateRepeats(runs.map((r) => r.rows), cfg.task);
+  const guards = runs.map((r) => distillationGuard(r.history, cfg));
+  const notMeaningful = runs.filter((_, i) => guards[i].meaningful === false).map((r) => r.seed);
+  const text = [
+    `${cfg.name}: ${done.length} seeds (${done.join(', ')}), ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    formatRepeats(agg, cfg.task, done),
+    '',
+    notMeaningful.length
+      ? `Seeds whose teacher was not clearly better than its step-2 student (a distillation comparison is not meaningful there): ${notMeaningful.join(', ')}.`
+      : 'In every seed the teacher was clearly better than its step-2 student.',
+    '',
+    'What the mean grid shows (tests across seeds):',
+    ...lessons(meanRows(agg, cfg.task), [], cfg, 'seeds').map((l) => `- ${l}`),
+  ].join('\n');
+  await writeFile(join(out, 'repeats.txt'), `${text}\n`);
+  await writeFile(join(out, 'repeats.json'), JSON.stringify({
+    config: cfg, seeds: done, rows: agg, guards: guards.map((g, i) => ({ seed: done[i], ...g })), runs: runs.map((r) => ({ seed: r.seed, dir: r.dir })),
+  }, null, 1));
+  process.stdout.write(`\n${text}\n`);
+  return 0;
+}
+
 /** One curriculum: trains, saves every model, writes results.json, grid.csv and grid.txt into `out`. */
 async function runOnce(
   cfg: ExperimentConfig, data: SplitImageSets, out: string, quiet: boolean, backend: Awaited<ReturnType<typeof selectBackend>>,
@@ -246,7 +297,7 @@ async function runOnce(
       tfjsVersion: tf.version.tfjs,
       startedAt,
       finishedAt: new Date().toISOString(),
-      timings: { totalMs: Date.now() - t0, stageMs: result.stageMs },
+      timings: { totalMs: Date.now() - t0, stageMs: result.stageMs, estimate: estimateNote },
       stopped: result.stopped,
       history: result.history,
       grid: result.rows,
@@ -254,13 +305,17 @@ async function runOnce(
     };
     await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 1));
     await writeFile(join(out, 'grid.csv'), gridCsv(result.rows));
-    await writeFile(join(out, 'grid.txt'), `${cfg.name}\n${formatGrid(result.rows, cfg.task)}\n`);
-    process.stdout.write(`\n${cfg.name}\n${formatGrid(result.rows, cfg.task)}\n\nresults: ${join(out, 'results.json')}\n`);
+    const text = `${cfg.name}\n${formatGrid(result.rows, cfg.task)}\n\n${summaryText(result.rows, result.history, cfg)}\n`;
+    await writeFile(join(out, 'grid.txt'), text);
+    process.stdout.write(`\n${text}\nresults: ${join(out, 'results.json')} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   } finally {
     disposeModels(result.models);
   }
   return { rows: result.rows, history: result.history, stopped: controller.signal.aborted };
 }
+
+/** The calibration's estimate for the run (written into results.json beside the real time). */
+let estimateNote: { maxS: number; cost: StepCost } | null = null;
 
 const isEntry = process.argv[1] && resolve(process.argv[1]).endsWith(join('cli', 'experiment.ts'));
 if (isEntry) {

@@ -25,8 +25,13 @@ export interface RowStats {
   ci: { lo: number; hi: number; level: number; reps: number };
   /** Against the student tested on the same half: McNemar (classification) or Wilcoxon signed-rank on
    *  absolute errors (age). b: images only this model got right, c: only the student. */
-  vsStudent?: { test: 'mcnemar' | 'wilcoxon'; method: 'exact' | 'chi2' | 'normal'; p: number; b?: number; c?: number; n: number };
+  vsStudent?: PairedTest;
+  /** Distilled and combined rows: the same test against the same-budget control (our control row). */
+  vsControl?: PairedTest;
 }
+
+/** A paired test on the same test images. b: images only this model got right, c: only the other. */
+export interface PairedTest { test: 'mcnemar' | 'wilcoxon' | 't'; method: 'exact' | 'chi2' | 'normal'; p: number; b?: number; c?: number; n: number }
 
 /** One row of the evaluation grid (METHOD.md). */
 export interface GridRow {
@@ -62,9 +67,13 @@ export type CurriculumEvent =
   | { type: 'runStart'; config: ExperimentConfig; backend: string; stages: StageName[]; resumedFrom?: { stage: StageName; epoch: number } }
   | { type: 'stageStart'; stage: StageName; label: string; epochs: number; stepsPerEpoch: number; visibility: Visibility }
   | { type: 'batchEnd'; stage: StageName; epoch: number; step: number; stepsPerEpoch: number; losses: LossComponents; imagesPerSec: number }
-  | { type: 'mining'; stage: StageName; epoch: number; ms: number; anchors: number; positives: number; negatives: number; validTriplets: number }
+  /** `positiveTeacherWrong`: share of the valid triplets whose positive the teacher misclassifies on the
+   *  full face (a sign of mislabelled faces chosen as positives). */
+  | { type: 'mining'; stage: StageName; epoch: number; ms: number; anchors: number; positives: number; negatives: number; validTriplets: number; positiveTeacherWrong?: number }
   | { type: 'epochEnd'; record: EpochRecord }
-  | { type: 'stageEnd'; stage: StageName; bestEpoch: number; ms: number; stoppedEarly: string | null }
+  /** `epochsRun`: epochs trained (the cap, or fewer when early stopping ended it: `earlyStopped`);
+   *  `stoppedEarly`: why training stopped on a fault (a NaN loss), or null. */
+  | { type: 'stageEnd'; stage: StageName; bestEpoch: number; ms: number; stoppedEarly: string | null; epochsRun: number; earlyStopped: boolean }
   | { type: 'result'; row: GridRow }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'runEnd'; ms: number };

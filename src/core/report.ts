@@ -1,7 +1,7 @@
 // Plain-text views of results for the runner's terminal output and the README: the evaluation grid as
 // the paper prints it (○ ◑ ◐), with the test-set size.
 import { type Task, VISIBILITY_SYMBOL } from './data/types';
-import type { GridRow } from './events';
+import type { GridRow, PairedTest } from './events';
 
 function metricCells(row: GridRow, task: Task): string[] {
   const m = row.metrics;
@@ -16,22 +16,24 @@ function trainCell(train: string): string {
 
 /** "95% CI" and "vs student" cells: the bootstrap interval, and the paired test's p (with McNemar's
  *  discordant counts b/c: images only this model / only the student got right). */
-export function statsCells(row: GridRow, task: Task): [string, string] {
+export function statsCells(row: GridRow, task: Task): [string, string, string] {
   const st = row.stats;
-  if (!st) return ['', ''];
+  if (!st) return ['', '', ''];
   const f = (x: number) => (task === 'age' ? x.toFixed(2) : (100 * x).toFixed(1));
   const ci = `${f(st.ci.lo)}–${f(st.ci.hi)}`;
-  const v = st.vsStudent;
-  if (!v) return [ci, ''];
-  const p = v.p < 0.001 ? 'p<0.001' : `p=${v.p.toFixed(3)}`;
-  return [ci, v.test === 'mcnemar' ? `${p} (${v.b}/${v.c})` : `${p} (n=${v.n})`];
+  const test = (v: PairedTest | undefined) => {
+    if (!v) return '';
+    const p = v.p < 0.001 ? 'p<0.001' : `p=${v.p.toFixed(3)}`;
+    return v.test === 'mcnemar' ? `${p} (${v.b}/${v.c})` : `${p} (n=${v.n})`;
+  };
+  return [ci, test(st.vsStudent), test(st.vsControl)];
 }
 
 /** The grid as an aligned text table. */
 export function formatGrid(rows: GridRow[], task: Task): string {
   const stats = rows.some((r) => r.stats);
   const head = ['model', 'trained on', 'tested on', ...(task === 'age' ? ['MAE (years)'] : task === 'expression' ? ['accuracy %', 'weighted acc. %'] : ['accuracy %']),
-    ...(stats ? ['95% CI', 'vs student'] : [])];
+    ...(stats ? ['95% CI', 'vs student', 'vs control'] : [])];
   const body = rows.map((r) => [r.label, trainCell(r.train), `${VISIBILITY_SYMBOL[r.test]}${r.test}`, ...metricCells(r, task), ...(stats ? statsCells(r, task) : [])]);
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
@@ -40,8 +42,8 @@ export function formatGrid(rows: GridRow[], task: Task): string {
   const notes = [
     ...(n !== undefined ? [`(test split: ${n} images)`] : []),
     ...(stats ? [task === 'age'
-      ? '95% CI: bootstrap over test images; vs student: Wilcoxon signed-rank on absolute errors against the student on the same half.'
-      : '95% CI: bootstrap over test images; vs student: McNemar against the student on the same half (b/c: images only this model / only the student got right).'] : []),
+      ? '95% CI: bootstrap over test images; vs student / vs control: Wilcoxon signed-rank on absolute errors against the student / the same-budget control on the same half.'
+      : '95% CI: bootstrap over test images; vs student / vs control: McNemar against the student / the same-budget control on the same half (b/c: images only this model / only the other got right).'] : []),
   ];
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...notes].join('\n');
 }

@@ -19,6 +19,10 @@ export interface SelectBackendOptions {
   wasmThreads?: number;
   /** Register the wasm training kernels (default true). */
   wasmTrainingKernels?: boolean;
+  /** Skip WebGPU and WebGL when they run in software (a fallback adapter, SwiftShader, llvmpipe): they
+   *  train orders of magnitude slower than wasm. Default: true when more than one backend is offered
+   *  (`auto`); a backend chosen alone is always tried. */
+  skipSoftware?: boolean;
 }
 
 export interface SelectedBackend {
@@ -37,10 +41,12 @@ export async function selectBackend(
   opts: SelectBackendOptions = {},
 ): Promise<SelectedBackend> {
   const skipped: SelectedBackend['skipped'] = [];
+  const skipSoftware = opts.skipSoftware ?? order.length > 1;
   for (const name of order) {
     let reason: string | null;
     try {
-      reason = await tryBackend(name, opts);
+      reason = skipSoftware ? await softwareReason(name) : null;
+      if (reason == null) reason = await tryBackend(name, opts);
     } catch (e) {
       reason = `failed to initialise: ${message(e)}`;
     }
@@ -51,6 +57,37 @@ export async function selectBackend(
     skipped.push({ name, reason });
   }
   throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
+}
+
+/** Words that name a software GPU implementation in an adapter's or a renderer's description. */
+export const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
+
+/** Why `name` would run in software here (so `auto` skips it), or null when it looks like hardware or
+ *  cannot be told. */
+export async function softwareReason(name: BackendName): Promise<string | null> {
+  if (isNode()) return null;
+  if (name === 'webgpu') {
+    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+    if (!gpu) return null;
+    const adapter = await gpu.requestAdapter() as { isFallbackAdapter?: boolean; info?: Record<string, string> } | null;
+    if (!adapter) return null;
+    const info = adapter.info ?? {};
+    const text = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+    if (adapter.isFallbackAdapter) return `software adapter (fallback${text ? `: ${text}` : ''}): slower than wasm`;
+    if (SOFTWARE_GPU.test(text)) return `software adapter (${text}): slower than wasm`;
+    return null;
+  }
+  if (name === 'webgl') {
+    const OC = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown } }).OffscreenCanvas;
+    if (!OC) return null;
+    const gl = new OC(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return SOFTWARE_GPU.test(renderer) ? `software renderer (${renderer}): slower than wasm` : null;
+  }
+  return null;
 }
 
 /** null when `name` is now tfjs's backend, else why not. */

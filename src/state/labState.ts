@@ -13,6 +13,8 @@ import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runVie
 export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain';
 export type { BackendChoice } from '../core/backends';
 import type { BackendChoice } from '../core/backends';
+import type { StepCost } from '../core/distill/estimate';
+import type { RepeatRow } from '../core/repeats';
 
 /** A stored run as the history list shows it. */
 export interface RunSummary {
@@ -74,6 +76,9 @@ export interface LabState {
   models: { imported: ImportedModelMeta[]; pending: number | null; message: string | null; error: boolean };
   /** A model export the worker is preparing (its request id), or the last one's message. */
   exporting: { pending: number | null; message: string | null };
+  /** Calibrations by key (core/distill/calibrate.ts calibrationKey), kept per machine; `pending` keys are
+   *  being timed; `failed` keys could not be. */
+  calibrations: { costs: Record<string, StepCost>; pending: string[]; failed: Record<string, string> };
   /** The dataset import going on, and how the last one ended (its report). */
   imports: {
     job: { jobId: string; label: string; startedAt: number; progress: ImportProgress | null; cancelling: boolean } | null;
@@ -92,6 +97,9 @@ export interface SweepState {
   message: string | null;
   /** Per value: the deciding stage's best validation figure, and that stage's test figure (accuracy or MAE). */
   result: { validation: (number | null)[]; test: (number | null)[]; chosen: number } | null;
+  /** `repeats`: the same curriculum over seeds (path `seed`); its grid across seeds once all are done. */
+  kind?: 'sweep' | 'repeats';
+  repeats?: { rows: RepeatRow[]; text: string; lessons: string[]; notMeaningful: number[] } | null;
 }
 
 export function initialLabState(config: ExperimentConfig, preset: string | null = null): LabState {
@@ -107,6 +115,7 @@ export function initialLabState(config: ExperimentConfig, preset: string | null 
     resumable: null,
     notices: [],
     imports: { job: null, last: null },
+    calibrations: { costs: {}, pending: [], failed: {} },
     explain: { pending: null, request: null, sheet: null, error: null },
     exporting: { pending: null, message: null },
     models: { imported: [], pending: null, message: null, error: false },
@@ -238,6 +247,15 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
       if (e.requestId !== undefined && e.requestId === s.explain.pending) return { ...s, explain: { ...s.explain, pending: null, error: e.message } };
       if (e.requestId !== undefined && e.requestId === s.exporting.pending) return { ...s, exporting: { pending: null, message: e.message } };
       return notice(s, 'error', e.message);
+    case 'calibration': {
+      const pending = s.calibrations.pending.filter((k) => k !== e.key);
+      if (!e.cost) {
+        // A busy worker is not a failure: the key is simply asked again later.
+        const failed = e.message && e.message !== 'a run is going' ? { ...s.calibrations.failed, [e.key]: e.message } : s.calibrations.failed;
+        return { ...s, calibrations: { ...s.calibrations, pending, failed } };
+      }
+      return { ...s, calibrations: { costs: { ...s.calibrations.costs, [e.key]: e.cost }, pending, failed: s.calibrations.failed } };
+    }
     case 'crashed': {
       let next: LabState = { ...s, worker: { ...s.worker, ready: false, crashed: e.message } };
       const live = s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting');

@@ -23,6 +23,9 @@ export interface StageView {
   bestEpoch: number | null;
   ms: number | null;
   stoppedEarly: string | null;
+  /** Epochs trained (fewer than `epochs`, the cap, when early stopping ended the stage). */
+  epochsRun: number | null;
+  earlyStopped: boolean;
 }
 
 export interface RunView extends RunTrace {
@@ -64,7 +67,7 @@ function plannedStage(cfg: ExperimentConfig, s: StageName): StageView {
   const n = trainCount(cfg);
   return {
     stage: s, status: 'pending', epochs: sc.epochs, stepsPerEpoch: n ? Math.floor(n / sc.batchSize) : 0,
-    epoch: 0, step: 0, visibility: null, bestEpoch: null, ms: null, stoppedEarly: null,
+    epoch: 0, step: 0, visibility: null, bestEpoch: null, ms: null, stoppedEarly: null, epochsRun: null, earlyStopped: false,
   };
 }
 
@@ -105,6 +108,10 @@ export function runViewFromRecord(r: RunRecord): RunView {
       st.bestEpoch = best ? best.epoch : null;
     }
     st.ms = r.stageMs[s] ?? null;
+    if (done && epochs.length) {
+      st.epochsRun = epochs.length;
+      st.earlyStopped = epochs.length < st.epochs;
+    }
     st.status = done ? 'done' : 'pending';
     info[s] = st;
   }
@@ -152,7 +159,10 @@ export function reduceRun(v: RunView, e: CurriculumEvent): RunView {
     case 'stageEnd': {
       const st = v.stageInfo[e.stage];
       if (!st) return v;
-      const done: StageView = { ...st, status: 'done', ms: e.ms, bestEpoch: e.bestEpoch >= 0 ? e.bestEpoch : st.bestEpoch, stoppedEarly: e.stoppedEarly, epoch: st.epochs };
+      const done: StageView = {
+        ...st, status: 'done', ms: e.ms, bestEpoch: e.bestEpoch >= 0 ? e.bestEpoch : st.bestEpoch, stoppedEarly: e.stoppedEarly,
+        epochsRun: e.epochsRun ?? st.epochs, epoch: st.epochs, earlyStopped: !!e.earlyStopped,
+      };
       return { ...foldTrace(v, e, v.steps), stageInfo: { ...v.stageInfo, [e.stage]: done } };
     }
     case 'result':

@@ -13,6 +13,8 @@ import type { ImportOptions, ImportFormat } from '../core/imports';
 import type { LabClient } from '../worker/client';
 import type { CamRequest } from '../core/explain/sheet';
 import { createSweepDriver } from './sweepDriver';
+import { calibrationKey, configDims, estimateDuration, type DatasetDims, type StepCost } from '../core/distill/estimate';
+import { PRESETS } from '../core/config/presets';
 import type { NamedBytes } from '../core/records';
 import type { ImportClient } from '../worker/importClient';
 import { newRunId, type WorkerEvent } from '../worker/protocol';
@@ -45,6 +47,22 @@ export interface LabDeps {
   persist?: () => Promise<boolean>;
   /** Hands a file to the user (a download in the browser). */
   download?: (name: string, bytes: Uint8Array<ArrayBuffer>, type: string) => void;
+  /** Calibrations kept on this machine (localStorage in the browser): read at start, written on change.
+   *  Absent: no duration estimates (and no calibration work in the worker). */
+  calibrations?: { load(): Record<string, StepCost>; save(costs: Record<string, StepCost>): void };
+}
+
+/** The calibration a config needs on a backend choice (null: its dataset's size is not in the config). */
+export function calibrationFor(cfg: ExperimentConfig, choice: BackendChoice): { key: string; dims: DatasetDims } | null {
+  const dims = configDims(cfg);
+  return dims ? { key: calibrationKey(cfg, dims, choice), dims } : null;
+}
+
+/** The expected duration of `cfg` on `choice` from the kept calibrations, or null until timed. */
+export function durationFor(s: Pick<LabState, 'calibrations'>, cfg: ExperimentConfig, choice: BackendChoice): number | null {
+  const c = calibrationFor(cfg, choice);
+  const cost = c && s.calibrations.costs[c.key];
+  return c && cost ? estimateDuration(cfg, c.dims, cost).maxS : null;
 }
 
 /** Collects items and hands them over in one batch, at most once per `intervalMs`. */
@@ -85,6 +103,8 @@ export interface LabActions {
   /** Parses a config document (only what differs from the defaults is needed); false on bad JSON. */
   importConfig(text: string): boolean;
   setBackendChoice(c: BackendChoice): void;
+  /** Times the current config's and every preset's model on the chosen backend, where not yet known. */
+  calibrate(): void;
   startRun(): string | null;
   /** One run per value of a numeric setting, one after another; null, or why it cannot start. */
   startSweep(path: string, values: number[]): string | null;
@@ -124,6 +144,8 @@ export interface LabActions {
 }
 
 export function createLab(deps: LabDeps, init: LabState = initialLabState(makeConfig(DEFAULTS))): { store: LabStore; actions: LabActions } {
+  const kept = deps.calibrations?.load() ?? {};
+  if (Object.keys(kept).length) init = { ...init, calibrations: { ...init.calibrations, costs: { ...kept, ...init.calibrations.costs } } };
   const store = createLabStore(init);
   const { client, storage } = deps;
   const get = store.getState;
@@ -134,6 +156,10 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     set((s) => events.reduce(reduceLab, s));
     for (const e of events) if (e.type === 'runState' && ['done', 'failed', 'cancelled', 'interrupted'].includes(e.status)) void sweeps.runEnded(e.runId, e.status);
     if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
+    if (events.some((e) => e.type === 'calibration')) deps.calibrations?.save(get().calibrations.costs);
+    // The next calibration after one answered (not after a refusal: the worker was busy training).
+    const answered = (e: WorkerEvent) => e.type === 'calibration' && (e.cost !== null || e.message !== 'a run is going');
+    if (events.some((e) => e.type === 'datasetReady' || answered(e) || (e.type === 'runState' && !['running', 'starting', 'paused'].includes(e.status)))) actions.calibrate();
   }, deps.flushMs ?? 100);
   const unsubscribe = client.subscribe((e) => {
     if (e.type === 'modelExport' && e.requestId === get().exporting.pending) deps.download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
@@ -168,6 +194,13 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
 
   /** The settings table's checks, here in the store: every edit is validated at once. */
   const validate = () => set((s) => ({ ...s, experiment: { ...s.experiment, errors: configErrors(s.experiment.config) } }));
+
+  /** A calibration shortly after the last edit (not one per keystroke). */
+  let calibrateTimer: ReturnType<typeof setTimeout> | null = null;
+  const calibrateSoon = () => {
+    if (calibrateTimer) clearTimeout(calibrateTimer);
+    calibrateTimer = setTimeout(() => { calibrateTimer = null; if (!get().experiment.errors.length) actions.calibrate(); }, 800);
+  };
 
   const actions: LabActions = {
     async boot() {
@@ -214,10 +247,12 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     setField(path, value) {
       set((s) => ({ ...s, experiment: { ...s.experiment, config: setPath(s.experiment.config, path, value), preset: null } }));
       validate();
+      calibrateSoon();
     },
     setConfig(cfg, preset = null) {
       set((s) => ({ ...s, experiment: { ...s.experiment, config: cfg, preset } }));
       validate();
+      calibrateSoon();
     },
     applyPreset(name) {
       actions.setConfig(presetConfig(name), name);
@@ -234,10 +269,34 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       actions.setConfig(makeConfig(json));
       return true;
     },
-    setBackendChoice: (c) => set((s) => ({ ...s, backendChoice: c })),
+    setBackendChoice: (c) => {
+      set((s) => ({ ...s, backendChoice: c }));
+      actions.calibrate();
+    },
+    calibrate() {
+      if (!deps.calibrations) return; // estimates are the page's (tests opt in by passing a store for them)
+      const s = get();
+      if (!s.worker.ready || (s.run && ['running', 'paused', 'starting'].includes(s.run.status))) return;
+      // One at a time (the next when this one answers), the current settings first, so the worker is
+      // never busy timing for long when Run is clicked.
+      if (s.calibrations.pending.length) return;
+      const configs = [s.experiment.config, ...Object.keys(PRESETS).map((n) => presetConfig(n))];
+      for (const cfg of configs) {
+        const c = calibrationFor(cfg, s.backendChoice);
+        const now = get().calibrations;
+        if (!c || now.costs[c.key] || now.failed[c.key]) continue;
+        set((st) => ({ ...st, calibrations: { ...st.calibrations, pending: [c.key] } }));
+        client.send({ type: 'calibrate', key: c.key, config: cfg, dims: c.dims, backends: backendOrder(s.backendChoice) });
+        return;
+      }
+    },
     startRun() {
       const s = get();
       if (s.experiment.errors.length) return null;
+      if ((s.experiment.config.repeats ?? 1) > 1) {
+        if (sweeps.startRepeats(s.experiment.config)) return null;
+        return get().sweep?.runIds[0] ?? null;
+      }
       return launch(s.experiment.config);
     },
     startSweep: (path, values) => sweeps.start(path, values),
@@ -357,6 +416,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       unsubscribe();
       unsubscribeImports?.();
       buffer.dispose();
+      if (calibrateTimer) clearTimeout(calibrateTimer);
     },
   };
   return { store, actions };

@@ -3,6 +3,8 @@
 import type { ExperimentConfig } from '../core/config/config';
 import type { RunRecord } from '../core/records';
 import { sweepError, sweepOutcome, sweepRunConfig, sweepStage } from '../core/sweep';
+import { aggregateRepeats, formatRepeats, meanRows, repeatConfig, repeatSeeds } from '../core/repeats';
+import { distillationGuard, lessons } from '../core/lessons';
 import type { LabState } from './labState';
 
 export interface SweepDeps {
@@ -15,6 +17,8 @@ export interface SweepDeps {
 }
 
 export interface SweepDriver {
+  /** The config's `repeats` runs, seeds seed .. seed + repeats − 1; null, or why they cannot start. */
+  startRepeats(cfg: ExperimentConfig): string | null;
   /** A sweep over `values` of `path`; null, or why it cannot start. */
   start(path: string, values: number[]): string | null;
   stop(): void;
@@ -24,6 +28,13 @@ export interface SweepDriver {
 
 export function createSweepDriver({ get, set, launch, storage, cancel }: SweepDeps): SweepDriver {
   return {
+    startRepeats(cfg: ExperimentConfig): string | null {
+      const seeds = repeatSeeds(cfg);
+      const first = launch(repeatConfig(cfg, 0));
+      if (!first) return 'A run is going: wait for it or cancel it.';
+      set((st) => ({ ...st, sweep: { path: 'seed', values: seeds, runIds: [first], stage: 'triplet', status: 'running', message: null, result: null, kind: 'repeats', repeats: null } }));
+      return null;
+    },
     start(path: string, values: number[]): string | null {
       const s = get();
       if (s.experiment.errors.length) return 'The settings need attention first.';
@@ -50,12 +61,24 @@ export function createSweepDriver({ get, set, launch, storage, cancel }: SweepDe
       }
       const i = sw.runIds.length;
       if (i < sw.values.length) {
-        const next = launch(sweepRunConfig(get().experiment.config, sw, i));
+        const cfg = get().experiment.config;
+      const next = launch(sw.kind === 'repeats' ? repeatConfig({ ...cfg, seed: sw.values[0], repeats: sw.values.length }, i) : sweepRunConfig(cfg, sw, i));
         if (next) set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, runIds: [...st.sweep.runIds, next] } }));
         return;
       }
       const runs = await Promise.all(sw.runIds.map((id) => storage.getRun(id)));
       const first = runs.find((r) => r)?.config ?? get().experiment.config;
+      if (sw.kind === 'repeats') {
+        const done = runs.filter((r): r is RunRecord => !!r);
+        const rows = aggregateRepeats(done.map((r) => r.rows), first.task);
+        const notMeaningful = done.filter((r) => distillationGuard(r.history, first).meaningful === false).map((r) => r.config.seed);
+        const repeats = {
+          rows, notMeaningful, text: formatRepeats(rows, first.task, done.map((r) => r.config.seed)),
+          lessons: lessons(meanRows(rows, first.task), [], first, 'seeds'),
+        };
+        set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'done', result: { validation: [], test: [], chosen: -1 }, repeats } }));
+        return;
+      }
       const result = sweepOutcome(runs.map((r) => r ?? null), sw.stage, first.task, first.scenario);
       set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'done', result } }));
     },

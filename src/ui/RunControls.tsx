@@ -2,6 +2,8 @@
 import { useActions, useLab } from '../state/react';
 import type { BackendChoice } from '../state/labState';
 import { BACKEND_CHOICES } from '../core/backends';
+import { formatEstimate } from '../core/distill/estimate';
+import { calibrationFor, durationFor } from '../state/store';
 
 export function RunControls() {
   const a = useActions();
@@ -12,6 +14,14 @@ export function RunControls() {
   const errors = useLab((s) => s.experiment.errors.length);
   const choice = useLab((s) => s.backendChoice);
   const live = status === 'running' || status === 'paused' || status === 'starting';
+  const config = useLab((s) => s.experiment.config);
+  const calibrations = useLab((s) => s.calibrations);
+  const seconds = durationFor({ calibrations }, config, choice);
+  const timing = calibrationFor(config, choice);
+  const estimate = seconds != null
+    ? `expected: up to ${formatEstimate(seconds)} on this machine${choice === 'auto' ? '' : ` (${choice})`}`
+    : timing && calibrations.pending.includes(timing.key) ? 'timing a few training steps…'
+      : timing && calibrations.failed[timing.key] ? `no estimate: ${calibrations.failed[timing.key]}` : timing ? '' : 'duration: depends on the stored dataset';
   const canStart = (ready || !!crashed) && !live && !errors;
   const why = !ready && !crashed ? 'the training worker is starting' : errors ? `${errors} invalid setting(s): see Experiment` : live ? 'a run is going' : '';
   return (
@@ -27,6 +37,7 @@ export function RunControls() {
         ? <button onClick={a.resume} data-testid="resume">Resume</button>
         : <button onClick={a.pause} disabled={status !== 'running'} data-testid="pause">Pause</button>}
       <button onClick={a.cancel} disabled={!live} data-testid="cancel">Cancel</button>
+      {!live && estimate && <span className="muted estimate" data-testid="estimate" title="From a calibration of a few training steps of this model on this machine, kept for next time; every stage counted to its epoch cap (early stopping usually ends sooner).">{estimate}</span>}
       <span className={`status status-${status ?? 'idle'}`} data-testid="run-status">
         {!ready && !crashed ? 'starting the worker…' : status ? `${status}${backend ? ` on ${backend}` : ''}` : 'idle'}
       </span>

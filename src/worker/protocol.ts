@@ -6,6 +6,7 @@ import type { Split, Visibility } from '../core/data/types';
 import type { CurriculumEvent } from '../core/events';
 import type { DatasetMeta, ImportedModelMeta, RunRecord, RunStatus } from '../core/records';
 import type { BackendName } from '../core/backends';
+import type { DatasetDims, StepCost } from '../core/distill/estimate';
 import type { CamRequest, CamSheet } from '../core/explain/sheet';
 import type { NamedBytes } from '../core/records';
 
@@ -29,7 +30,9 @@ export type WorkerCommand =
   /** A stored run's model as the exported .zip (tfjs LayersModel files + lab.json). */
   | { type: 'exportModel'; requestId: number; runId: string; stage: StageName }
   /** A model from files (the lab's .zip, or model.json + weights): checked, then stored as imported. */
-  | { type: 'importModel'; requestId: number; files: (File | NamedBytes)[] };
+  | { type: 'importModel'; requestId: number; files: (File | NamedBytes)[] }
+  /** Times a few training steps of a config's model on a backend (the duration estimate); `key` names it. */
+  | { type: 'calibrate'; key: string; config: ExperimentConfig; dims: DatasetDims; backends: BackendName[] };
 
 export type RunPhase = RunStatus | 'starting';
 
@@ -57,10 +60,12 @@ export type WorkerEvent =
   | { type: 'modelImported'; requestId: number; meta: ImportedModelMeta }
   | { type: 'error'; message: string; command: WorkerCommand['type'] | null; requestId?: number }
   /** Made by the page-side client, never by the worker: the worker died (uncaught error, crash). */
-  | { type: 'crashed'; message: string };
+  | { type: 'crashed'; message: string }
+  /** A calibration's cost, or why none (a run is going, the model cannot be built). */
+  | { type: 'calibration'; key: string; cost: StepCost | null; message: string | null };
 
-export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel', 'importModel'];
-export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'modelImported', 'error', 'crashed'];
+export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel', 'importModel', 'calibrate'];
+export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'modelImported', 'error', 'crashed', 'calibration'];
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -82,6 +87,7 @@ const COMMAND_FIELDS: Record<WorkerCommand['type'], Record<string, string>> = {
   gradcam: { requestId: 'number', runId: 'string', pick: 'object', count: 'number' },
   exportModel: { requestId: 'number', runId: 'string', stage: 'string' },
   importModel: { requestId: 'number', files: 'array' },
+  calibrate: { key: 'string', config: 'object', dims: 'object', backends: 'array' },
 };
 const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   ready: { stageLabels: 'object', tfjs: 'string' },
@@ -97,6 +103,7 @@ const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   checkpoint: { runId: 'string', stage: 'string', epoch: 'number', ms: 'number' },
   error: { message: 'string' },
   crashed: { message: 'string' },
+  calibration: { key: 'string' },
 };
 
 function check(kind: string, data: unknown, fields: Record<string, Record<string, string>>): Rec {

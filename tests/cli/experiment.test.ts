@@ -19,8 +19,8 @@ describe('experiment runner', () => {
   it('writes results.json and loadable models that reproduce the grid', async () => {
     const out = await mkdtemp(join(tmpdir(), 'odl-run-'));
     const cfgFile = join(out, 'cfg.json');
-    // A config file lists only what differs from the defaults: here, the ci-tiny preset minus extras.
-    const cfg = { ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
+    // A config file lists only what differs from the defaults: here, the fixture-tiny preset minus extras.
+    const cfg = { ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
     await writeFile(cfgFile, JSON.stringify(cfg));
     expect(await main(['--config', cfgFile, '--out', out, '--quiet', '--backend', 'cpu'])).toBe(0);
     const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
@@ -56,7 +56,7 @@ describe('experiment runner', () => {
     expect(() => parseArgs(['--config'])).toThrow(/--config needs a value/);
     expect(() => parseArgs(['--preset', 'x', '--config', 'y'])).toThrow(/exactly one of/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/Unknown argument "--frobnicate"/);
-    await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(/Unknown preset "nope". Presets: ci-tiny/);
+    await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(/Unknown preset "nope". Presets: fixture-tiny/);
   });
 
   it('--dataset imports a UTKFace .tar.gz at the config\'s size and trains on it, writing the import report', async () => {
@@ -70,7 +70,7 @@ describe('experiment runner', () => {
     const archive = join(out, 'UTKFace.tar.gz');
     await writeFile(archive, gzip(makeTar(files)));
     const cfgFile = join(out, 'cfg.json');
-    const cfg = { ...presetConfig('ci-tiny'), task: 'gender', trainOtherHalfStudent: false, sameBudgetControl: false, teacher: { epochs: 1, batchSize: 16 } };
+    const cfg = { ...presetConfig('fixture-tiny'), task: 'gender', trainOtherHalfStudent: false, sameBudgetControl: false, teacher: { epochs: 1, batchSize: 16 } };
     await writeFile(cfgFile, JSON.stringify(cfg));
     expect(await main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).toBe(0);
     const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
@@ -82,13 +82,13 @@ describe('experiment runner', () => {
     // A task the dataset has no labels for is refused by name.
     await writeFile(cfgFile, JSON.stringify({ ...cfg, task: 'expression' }));
     await expect(main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).rejects.toThrow(/has labels for gender and age, but the experiment's task is expression/);
-    expect(() => parseArgs(['--preset', 'ci-tiny', '--ferplus', 'x.csv'])).toThrow(/--ferplus goes with --dataset/);
+    expect(() => parseArgs(['--preset', 'fixture-tiny', '--ferplus', 'x.csv'])).toThrow(/--ferplus goes with --dataset/);
   });
 
   it('--sweep runs one curriculum per value and keeps the best on validation', async () => {
     const out = await mkdtemp(join(tmpdir(), 'odl-sweep-'));
     const cfgFile = join(out, 'cfg.json');
-    await writeFile(cfgFile, JSON.stringify({ ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false, cGrid: [1], epsilon: 0.1, singles: false } }));
+    await writeFile(cfgFile, JSON.stringify({ ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false, cGrid: [1], epsilon: 0.1, singles: false } }));
     expect(await main(['--config', cfgFile, '--sweep', 'triplet.margin=0.1,0.4', '--out', out, '--quiet'])).toBe(0);
     const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8'));
     expect(sweep.path).toBe('triplet.margin');

@@ -49,7 +49,7 @@ describe('with WebGPU (software adapter)', () => {
   it('creates the dataset, runs the curriculum in the worker on webgpu to the end, charts and grid complete', async () => {
     lab = await openLab(browser);
     const { page } = lab;
-    await page.goto(labUrl(server.origin));
+    await page.goto(labUrl(server.origin, { backend: 'webgpu' }));
     // First open: the synthetic dataset is generated into IndexedDB by the worker.
     await waitForState(page, (s) => s.datasets.list.length === 1 && s.worker.ready);
     const weight = await pageWeight(page, server.origin);
@@ -100,7 +100,7 @@ describe('with WebGPU (software adapter)', () => {
   it('reload in mid-run: the lab offers to resume from the last checkpoint and finishes', async () => {
     lab = await openLab(browser);
     const { page } = lab;
-    await page.goto(labUrl(server.origin));
+    await page.goto(labUrl(server.origin, { backend: 'webgpu' }));
     await page.waitForSelector('[data-testid=start]:not([disabled])', { timeout: 60_000 });
     await page.click('[data-testid=start]');
     await waitForState(page, (s) => s.run && s.run.lastCheckpoint && s.run.lastCheckpoint.stage === 'student', 120_000);
@@ -124,10 +124,22 @@ describe('with WebGPU (software adapter)', () => {
     expect(await page.locator('[data-testid=history-row]').count()).toBe(1);
   });
 
-  it('a lost WebGPU device is reported in words, the run is kept and resumes on another backend', async () => {
+  it('auto skips the software WebGPU adapter, saying why, and trains on a faster backend', async () => {
     lab = await openLab(browser);
     const { page } = lab;
     await page.goto(labUrl(server.origin));
+    await page.waitForSelector('[data-testid=start]:not([disabled])', { timeout: 60_000 });
+    await page.click('[data-testid=start]');
+    expect(await waitForRunEnd(page)).toBe('done');
+    expect(await state(page, (s) => s.run.backend)).not.toBe('webgpu');
+    const skipped = await state(page, (s) => s.run.skipped as { name: string; reason: string }[]);
+    expect(skipped.find((x) => x.name === 'webgpu')?.reason).toMatch(/software adapter/);
+  });
+
+  it('a lost WebGPU device is reported in words, the run is kept and resumes on another backend', async () => {
+    lab = await openLab(browser);
+    const { page } = lab;
+    await page.goto(labUrl(server.origin, { backend: 'webgpu' }));
     await page.waitForSelector('[data-testid=start]:not([disabled])', { timeout: 60_000 });
     await page.click('[data-testid=start]');
     await waitForState(page, (s) => s.run && s.run.lastCheckpoint && s.run.backend === 'webgpu', 120_000);

@@ -13,8 +13,8 @@ import { labUrl, pageWeight, state, waitForRunEnd, waitForState } from './helper
 import { serveDist } from './helpers/server';
 
 const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
-/** ci-tiny with 1024 training images: long enough epochs to time (64 batches of 16). */
-const THROUGHPUT = { name: 'throughput: ci-tiny with 1024 training images', dataset: { train: 1024, val: 128, test: 128 } };
+/** fixture-tiny with 1024 training images: long enough epochs to time (64 batches of 16). */
+const THROUGHPUT = { name: 'throughput: fixture-tiny with 1024 training images', dataset: { train: 1024, val: 128, test: 128 } };
 
 interface Epoch { n: number; ms: number }
 const rate = (h: Epoch[]) => (1000 * h.reduce((a, x) => a + x.n, 0)) / h.reduce((a, x) => a + x.ms, 0);
@@ -51,7 +51,7 @@ try {
   await plain.close();
 
   const dir = mkdtempSync(join(tmpdir(), 'odl-measure-'));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(mergeConfig(PRESETS['ci-tiny'], THROUGHPUT)));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(mergeConfig(PRESETS['fixture-tiny'], THROUGHPUT)));
   execFileSync('npx', ['tsx', 'src/cli/experiment.ts', '--config', join(dir, 'config.json'), '--backend', 'wasm', '--out', join(dir, 'run'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const cli = JSON.parse(readFileSync(join(dir, 'run', 'results.json'), 'utf8')).history.map((h: { train: { count: number }; trainMs: number }) => ({ n: h.train.count, ms: h.trainMs }));
   const a = rate(inWorker as Epoch[]), b = rate(cli);

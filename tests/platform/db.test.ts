@@ -13,10 +13,10 @@ import { synthDatasetId } from '../../src/core/data/datasetId';
 
 let n = 0;
 const fresh = () => `lab-test-${++n}-${Date.now()}`;
-const ds = (over: Partial<SynthDatasetConfig> = {}): SynthDatasetConfig => ({ ...(presetConfig('ci-tiny').dataset as SynthDatasetConfig), ...over });
+const ds = (over: Partial<SynthDatasetConfig> = {}): SynthDatasetConfig => ({ ...(presetConfig('fixture-tiny').dataset as SynthDatasetConfig), ...over });
 
 function run(id: string, createdAt: number): RunRecord {
-  const cfg = presetConfig('ci-tiny');
+  const cfg = presetConfig('fixture-tiny');
   return {
     id, name: id, config: cfg, datasetId: 'd', createdAt, updatedAt: createdAt, status: 'running', message: null, backend: 'webgpu',
     skipped: [], stages: ['teacher'], history: [], rows: [], losses: [], stageMs: {}, checkpoint: null, elapsedMs: 0,

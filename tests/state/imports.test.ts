@@ -18,7 +18,7 @@ const report = { images: 3 } as ImportReport;
 
 describe('import state', () => {
   it('progress, then done adds the dataset; events of another job are ignored', () => {
-    let s = initialLabState(presetConfig('ci-tiny'));
+    let s = initialLabState(presetConfig('fixture-tiny'));
     s = { ...s, imports: { job: { jobId: 'j1', label: 'f', startedAt: 0, progress: null, cancelling: false }, last: null } };
     const p = { bytesDone: 5, bytesTotal: 10, images: 2, rejected: 0, rate: 1, etaS: 3 };
     s = reduceImport(s, { type: 'progress', jobId: 'j1', progress: p });

@@ -13,7 +13,7 @@ import type { LabClient } from '../../src/worker/client';
 import type { WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
 import { appendLossPoint, MAX_LOSS_POINTS } from '../../src/core/series';
 
-const cfg = presetConfig('ci-tiny'); // 96 train images, batch 16 → 6 steps per epoch
+const cfg = presetConfig('fixture-tiny'); // 96 train images, batch 16 → 6 steps per epoch
 const STAGES: StageName[] = ['teacher', 'student', 'studentOther', 'standard', 'triplet', 'control'];
 const EPOCHS: Record<StageName, number> = { teacher: 2, student: 1, studentOther: 1, standard: 1, triplet: 1, control: 1 };
 
@@ -27,7 +27,7 @@ function row(model: StageName, test: 'full' | 'lower' | 'upper'): GridRow {
   return { model, label: model, train: 'full', test, metrics: { count: 32, loss: 1, accuracy: 0.4 }, predictions: [] };
 }
 
-/** The events a ci-tiny run emits, stage by stage. */
+/** The events a fixture-tiny run emits, stage by stage. */
 function runEvents(stages = STAGES): CurriculumEvent[] {
   const out: CurriculumEvent[] = [{ type: 'runStart', config: cfg, backend: 'webgpu', stages }];
   for (const stage of stages) {
@@ -39,7 +39,7 @@ function runEvents(stages = STAGES): CurriculumEvent[] {
       }
       out.push({ type: 'epochEnd', record: epochRecord(stage, epoch) });
     }
-    out.push({ type: 'stageEnd', stage, bestEpoch: EPOCHS[stage] - 1, ms: 100, stoppedEarly: null });
+    out.push({ type: 'stageEnd', stage, bestEpoch: EPOCHS[stage] - 1, ms: 100, stoppedEarly: null, epochsRun: EPOCHS[stage], earlyStopped: false });
     const tests = stage === 'teacher' ? (['full', 'lower', 'upper'] as const) : (['lower'] as const);
     for (const t of tests) out.push({ type: 'result', row: row(stage, t) });
   }
@@ -122,7 +122,7 @@ describe('loss series', () => {
 });
 
 function lab(): LabState {
-  return initialLabState(cfg, 'ci-tiny');
+  return initialLabState(cfg, 'fixture-tiny');
 }
 
 describe('reduceLab', () => {

@@ -1,5 +1,5 @@
 // The main-thread fallback client (no Worker): the engine generates the dataset into storage, reads it
-// back, runs the ci-tiny curriculum, checkpoints every epoch, and its events drive the real store to
+// back, runs the fixture-tiny curriculum, checkpoints every epoch, and its events drive the real store to
 // the end. A cancelled run resumes from its checkpoint and finishes with every grid row.
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/core/config/presets';
@@ -12,18 +12,18 @@ import { createInProcessClient } from '../../src/worker/inProcess';
 import { until } from '../helpers/events';
 import type { WorkerEvent } from '../../src/worker/protocol';
 
-const cfg = presetConfig('ci-tiny');
+const cfg = presetConfig('fixture-tiny');
 // The auto order from webgpu: in Node that skips webgpu (with its reason) and trains on wasm with the
 // project's training kernels, seconds for the whole file.
 const nodeBackend = () => selectBackend(['webgpu', 'wasm']);
 
 
 describe('main-thread fallback client', () => {
-  it('runs the ci-tiny curriculum end to end without a Worker and the store follows it', async () => {
+  it('runs the fixture-tiny curriculum end to end without a Worker and the store follows it', async () => {
     const storage = memoryStorage();
     const client = createInProcessClient({ storage, selectBackend: nodeBackend, flushMs: 20 });
     expect(client.kind).toBe('main-thread');
-    const { store, actions } = createLab({ client, storage, flushMs: 20 }, initialLabState(cfg, 'ci-tiny'));
+    const { store, actions } = createLab({ client, storage, flushMs: 20 }, initialLabState(cfg, 'fixture-tiny'));
     const all: WorkerEvent[] = [];
     client.subscribe((e) => all.push(e));
     const ready = until(client, (e) => e.type === 'datasetReady');

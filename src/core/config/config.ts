@@ -32,6 +32,10 @@ export interface StageConfig {
   lrPatience: number;
   lrFactor: number;
   minLearningRate: number;
+  /** Early stopping: epochs without a validation improvement of more than `minDelta` before the stage
+   *  stops (so `epochs` is a cap); 0 trains every epoch. The best epoch is kept either way. */
+  patience: number;
+  minDelta: number;
 }
 
 /** METHOD.md §3a. `auto`: KD (Hinton) for expression, hints (Romero) on the embedding for gender and age. */
@@ -43,6 +47,9 @@ export interface StandardConfig extends StageConfig {
   temperature: number;
   /** Hinton's τ² scaling of the soft term. Off by default (METHOD.md). */
   scaleByTemperatureSquared: boolean;
+  /** Hints: the squared distance summed over the embedding's dimensions (the paper's ‖·‖²) or averaged
+   *  over them (our default: the sum grows with the width and swamped the task loss, see README). */
+  hintScale: 'mean' | 'sum';
 }
 
 /** METHOD.md §3b. */
@@ -51,6 +58,9 @@ export interface TripletConfig extends StageConfig {
   lambda: number;
   /** Margin α on squared distances of L2-normalised embeddings; post-ReLU they lie in 0..2. */
   margin: number;
+  /** Offline mining: the paper's hardest positive and negative; a semi-hard negative (farther than the
+   *  positive, the closest such); positives restricted to faces the teacher classifies correctly. */
+  mining: 'hardest' | 'semihard' | 'teacher-correct' | 'teacher-correct-semihard';
   /** Mining pool: this percentage of the training set is drawn once per epoch. */
   subsetPercent: number;
   /** Age: samples closer than this many years to the anchor count as positives. */
@@ -151,6 +161,8 @@ export interface ExperimentConfig {
   teacherInit?: string | null;
   /** The combined students (absent in configs from before it existed: then off). */
   ensemble?: EnsembleConfig;
+  /** The curriculum is run with seeds seed .. seed + repeats − 1 (absent: 1). */
+  repeats?: number;
   /** Runner: one curriculum per value of a numeric setting, the best on validation kept (see core/sweep.ts). */
   sweep?: { path: string; values: number[] } | null;
 }

@@ -1,16 +1,23 @@
 // Named presets: partial configs over DEFAULTS (only what differs), shipped as JSON so the runner, the
 // lab and a user's own files share one format.
 import { makeConfig, type ExperimentConfig } from './config';
-import ciTiny from './presets/ci-tiny.json';
+import demoExpressionLower from './presets/demo-expression-lower.json';
+import demoGenderUpper from './presets/demo-gender-upper.json';
+import demoAgeUpper from './presets/demo-age-upper.json';
+import fixtureTiny from './presets/fixture-tiny.json';
 import workshopExpressionLower from './presets/workshop-expression-lower.json';
 import workshopGenderUpper from './presets/workshop-gender-upper.json';
 import workshopAgeUpper from './presets/workshop-age-upper.json';
 
+/** The demos first (minutes on a laptop CPU), then the longer workshop runs, then the test fixture. */
 export const PRESETS: Record<string, unknown> = {
-  'ci-tiny': ciTiny,
+  'demo-expression-lower': demoExpressionLower,
+  'demo-gender-upper': demoGenderUpper,
+  'demo-age-upper': demoAgeUpper,
   'workshop-expression-lower': workshopExpressionLower,
   'workshop-gender-upper': workshopGenderUpper,
   'workshop-age-upper': workshopAgeUpper,
+  'fixture-tiny': fixtureTiny,
 };
 
 export function presetConfig(name: string): ExperimentConfig {

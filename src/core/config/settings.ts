@@ -63,7 +63,7 @@ function stageSettings(stage: 'teacher' | 'student' | 'standard' | 'triplet', d:
   const s = (path: string, def: unknown, type: SettingType, label: string, help?: string, sweepable = false): Setting =>
     ({ path: `${stage}.${path}`, default: def, type, label, help, group: stage, sweepable });
   return [
-    s('epochs', d.epochs, int(0, 1000), 'epochs', '0 skips the stage where the curriculum allows it', true),
+    s('epochs', d.epochs, int(0, 1000), 'epochs (cap)', 'at most this many; early stopping ends sooner. 0 skips the stage where the curriculum allows it', true),
     s('batchSize', 64, int(1, 4096), 'batch size', 'fixed; the ragged last batch is dropped', true),
     s('optimizer', 'adam', choice(['adam', 'sgd'], ['Adam', 'SGD with momentum']), 'optimizer'),
     s('learningRate', d.learningRate, num(1e-8, 10, 0.0001), 'learning rate', undefined, true),
@@ -71,6 +71,9 @@ function stageSettings(stage: 'teacher' | 'student' | 'standard' | 'triplet', d:
     s('lrPatience', 1, int(0, 1000), 'LR patience', 'epochs without validation improvement before the rate drops'),
     s('lrFactor', 0.5, num(0.01, 1, 0.05), 'LR factor', 'the rate is multiplied by this on a plateau'),
     s('minLearningRate', 1e-5, num(0, 10, 0.00001), 'min. learning rate'),
+    s('patience', 3, int(0, 1000), 'early-stop patience',
+      'epochs without validation improvement before the stage stops (epochs is then a cap); 0 trains every epoch', true),
+    s('minDelta', 0, num(0, 10, 0.001), 'min. improvement', 'what counts as a validation improvement (accuracy as a fraction, or years)'),
   ];
 }
 
@@ -106,25 +109,41 @@ export const SETTINGS: Setting[] = [
   { path: 'trainOtherHalfStudent', default: true, type: bool, label: 'also a student on the other half', group: 'general', help: 'so the grid compares ◑ and ◐ students' },
   { path: 'sameBudgetControl', default: true, type: bool, label: 'same-budget control row', group: 'general', help: 'the student trained on as long, without distillation' },
   { path: 'skipStudentStep', default: false, type: bool, label: 'skip step 2 (ablation)', group: 'general', help: 'distil straight from the teacher’s weights' },
+  {
+    path: 'repeats', default: 1, type: int(1, 10), label: 'repeats (seeds)', group: 'general',
+    help: 'runs the curriculum with seeds seed, seed+1, …; each row as mean ± sd with a paired test across seeds',
+  },
   { path: 'teacherInit', default: null, type: { type: 'text', nullable: true, nonEmpty: 'must be null or the id of an imported model' }, label: 'teacher starts from', group: null },
 
-  ...stageSettings('teacher', { epochs: 5, learningRate: 1e-3 }),
-  ...stageSettings('student', { epochs: 5, learningRate: 5e-4 }),
+  ...stageSettings('teacher', { epochs: 30, learningRate: 1e-3 }),
+  ...stageSettings('student', { epochs: 10, learningRate: 5e-4 }),
 
   { path: 'standard.kind', default: 'auto', type: choice(['auto', 'kd', 'hint'], ['auto (by task)', 'KD (Hinton)', 'hints (Romero)']), label: 'loss', group: 'standard' },
   { path: 'standard.lambda', default: 0.3, type: num(0, 1, 0.05), label: 'λ', group: 'standard', help: 'KD: weight of the ground truth; hints: weight of the hint term', sweepable: true },
   { path: 'standard.temperature', default: 2, type: num(0.05, 100, 0.5), label: 'τ (temperature)', group: 'standard', sweepable: true },
   { path: 'standard.scaleByTemperatureSquared', default: false, type: bool, label: 'scale the soft term by τ²', group: 'standard', help: 'Hinton’s scaling; off in the paper' },
-  ...stageSettings('standard', { epochs: 3, learningRate: 5e-4 }),
+  {
+    path: 'standard.hintScale', default: 'mean', type: choice(['mean', 'sum'], ['mean over the embedding’s dimensions (ours)', 'sum over dimensions (the paper’s ‖·‖²)']),
+    label: 'hint term', group: 'standard', help: 'hints only: the sum grows with the embedding’s width and can swamp the task loss',
+  },
+  ...stageSettings('standard', { epochs: 10, learningRate: 5e-4 }),
 
   { path: 'triplet.lambda', default: 0.5, type: num(0, 1, 0.05), label: 'λ', group: 'triplet', help: 'weight of the triplet term; 1 − λ goes to the task loss', sweepable: true },
   {
     path: 'triplet.margin', default: 0.2, type: num(0, 2, 0.05), label: 'margin α', group: 'triplet',
     help: 'on squared distances of unit-length post-ReLU embeddings, which lie in 0..2', sweepable: true,
   },
+  {
+    path: 'triplet.mining', default: 'teacher-correct', label: 'mining', group: 'triplet',
+    type: choice(['hardest', 'semihard', 'teacher-correct', 'teacher-correct-semihard'], [
+      'hardest positive and negative (the paper)', 'hardest positive, semi-hard negative', 'hardest positive the teacher gets right, hardest negative (ours)',
+      'hardest positive the teacher gets right, semi-hard negative',
+    ]),
+    help: 'hardest mining often picks mislabelled faces as positives; restricting them to faces the teacher classifies correctly avoids that',
+  },
   { path: 'triplet.subsetPercent', default: 10, type: num(0.1, 100, 1), label: 'mining pool %', group: 'triplet', help: 'of the training set, drawn once per epoch', sweepable: true },
   { path: 'triplet.ageThreshold', default: 5, type: num(0, 100, 1), label: 'age threshold (years)', group: 'triplet', help: 'age: positives within this many years', sweepable: true },
-  ...stageSettings('triplet', { epochs: 3, learningRate: 5e-4 }),
+  ...stageSettings('triplet', { epochs: 10, learningRate: 5e-4 }),
 
   { path: 'ensemble.enabled', default: true, type: bool, label: 'combine the students', group: 'ensemble' },
   { path: 'ensemble.cGrid', default: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3], type: cGrid, label: 'C grid', group: null, help: 'values of C tried, each scored on validation' },
@@ -133,7 +152,7 @@ export const SETTINGS: Setting[] = [
 ];
 
 /** Top-level settings a config may lack (saved before they existed): absent means their default / off. */
-export const OPTIONAL_ROOTS: ReadonlySet<string> = new Set(['teacherInit', 'ensemble', 'sweep']);
+export const OPTIONAL_ROOTS: ReadonlySet<string> = new Set(['teacherInit', 'ensemble', 'sweep', 'repeats']);
 
 const ds = (path: string, def: unknown, type: SettingType, label: string, help?: string, sweepable = false): Setting =>
   ({ path: `dataset.${path}`, default: def, type, label, help, group: 'dataset', sweepable });

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { StageName } from '../config/config';
 import type { EpochRecord, GridRow } from '../events';
 import type { Metrics } from '../metrics';
-import type { PlateauState } from './schedule';
+import type { EarlyStopState, PlateauState } from './schedule';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -17,6 +17,8 @@ export interface StageProgress {
   /** The epoch to run next (0-based). */
   nextEpoch: number;
   plateau: PlateauState;
+  /** Early stopping's count (absent in checkpoints from before it existed). */
+  earlyStop?: EarlyStopState;
   best: { epoch: number; val: Metrics; weights: WeightArrays } | null;
   /** Optimizer slots (e.g. Adam's moments and step count) in the optimizer's own order. */
   optimizer: { name: string; shape: number[]; data: Float32Array }[];

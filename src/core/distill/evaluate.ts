@@ -90,3 +90,30 @@ export async function embedImages(
   });
   return tf.tensor2d(all ?? new Float32Array(0), [indices.length, d]);
 }
+
+/**
+ * Embeddings of `indices` (as embedImages) and, per image, whether the model's own prediction is right:
+ * the class for classification, within `ageToleranceYears` for age.
+ * @returns emb [indices.length, d] owned by the caller; correct [indices.length] 1/0
+ */
+export async function embedAndJudge(
+  twoOutput: tf.LayersModel, set: ImageSet, indices: Int32Array, visibility: Visibility, batchSize: number,
+  task: Task, head: TaskHead, ageToleranceYears: number,
+): Promise<{ emb: tf.Tensor2D; correct: Uint8Array }> {
+  const truth = labelsOf(set, task);
+  const correct = new Uint8Array(indices.length);
+  let d = 0;
+  let all: Float32Array | null = null;
+  await forEachBatch(twoOutput, set, indices, visibility, batchSize, ([emb, out], [k, u], offset, valid) => {
+    if (!all) { d = k; all = new Float32Array(indices.length * k); }
+    all.set(emb.subarray(0, valid * k), offset * k);
+    for (let i = 0; i < valid; i++) {
+      const t = truth[indices[offset + i]];
+      const row = out.subarray(i * u, (i + 1) * u);
+      correct[offset + i] = head.kind === 'classification'
+        ? (argmaxRows(row, u)[0] === t ? 1 : 0)
+        : (Math.abs(row[0] * AGE_SCALE + AGE_OFFSET - t) < ageToleranceYears ? 1 : 0);
+    }
+  });
+  return { emb: tf.tensor2d(all ?? new Float32Array(0), [indices.length, d]), correct };
+}

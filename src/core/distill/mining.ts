@@ -2,6 +2,10 @@
 // by the current student) the positive is the FARTHEST same-class pool member embedded by the teacher
 // on the full face, and the negative the CLOSEST other-class pool member embedded by the student on the
 // occluded face. For age "same class" means |age difference| < threshold.
+// Our documented variants (README, "Mining"): `semihard` takes the closest negative that is still
+// farther than the chosen positive (FaceNet's semi-hard rule; the hardest when none is), and the
+// `teacher-correct` modes draw positives only from pool faces the teacher gets right on the full face,
+// since the farthest "positive" is disproportionately often a mislabelled face.
 import * as tf from '@tensorflow/tfjs';
 import { l2Normalize } from '../losses/triplet';
 
@@ -21,6 +25,11 @@ export interface MiningInput {
   negativeEmb: tf.Tensor2D;
   negativeLabels: Float32Array;
   rule: PositiveRule;
+  /** Negative choice: the closest (hardest, the paper) or the closest farther than the positive. */
+  negatives?: 'hardest' | 'semihard';
+  /** [P] 1 where a positive-pool member may be chosen (e.g. the teacher classifies it correctly);
+   *  absent: every member. */
+  positiveAllowed?: Uint8Array;
   /** Anchors per block; bounds the [block, pool] distance matrices. */
   blockSize?: number;
 }
@@ -54,9 +63,11 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
   const positive = new Int32Array(A).fill(-1);
   const negative = new Int32Array(A).fill(-1);
   const valid = new Uint8Array(A);
-  const [pNorm, nNorm, pLab, nLab] = tf.tidy(() => [
+  const semihard = input.negatives === 'semihard';
+  const [pNorm, nNorm, pLab, nLab, pOk] = tf.tidy(() => [
     l2Normalize(input.positiveEmb), l2Normalize(input.negativeEmb),
     tf.tensor1d(input.positiveLabels), tf.tensor1d(input.negativeLabels),
+    tf.tensor1d(input.positiveAllowed ?? new Uint8Array(input.positiveLabels.length).fill(1), 'bool'),
   ]);
   try {
     for (let s = 0; s < A; s += block) {
@@ -64,14 +75,22 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
       const out = tf.tidy(() => {
         const a = l2Normalize(tf.slice(input.anchorEmb, [s, 0], [e - s, -1]));
         const aLab = tf.tensor1d(input.anchorLabels.subarray(s, e));
-        const posMask = positiveMask(aLab, pLab, input.rule);
+        const posMask = tf.logicalAnd(positiveMask(aLab, pLab, input.rule), tf.expandDims(pOk, 0)) as tf.Tensor2D;
         const negMask = tf.logicalNot(positiveMask(aLab, nLab, input.rule));
         // Farthest positive: masked-out entries get −1 (all real distances are ≥ 0).
         const dP = tf.where(posMask, pairwiseSquared(a, pNorm), tf.fill(posMask.shape, -1));
         // Closest negative: masked-out entries get 5 (all real distances are ≤ 4).
         const dN = tf.where(negMask, pairwiseSquared(a, nNorm), tf.fill(negMask.shape, 5));
+        let nIdx = tf.argMin(dN, 1);
+        if (semihard) {
+          // The closest negative farther than the chosen positive; the hardest where there is none.
+          const dPmax = tf.expandDims(tf.max(dP, 1), 1);
+          const dSemi = tf.where(tf.greater(dN, dPmax), dN, tf.fill(dN.shape, 5));
+          const found = tf.less(tf.min(dSemi, 1), 5);
+          nIdx = tf.where(found, tf.argMin(dSemi, 1), nIdx);
+        }
         return [
-          tf.argMax(dP, 1), tf.argMin(dN, 1),
+          tf.argMax(dP, 1), nIdx,
           tf.any(posMask, 1), tf.any(negMask, 1),
         ];
       });
@@ -85,7 +104,7 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
       }
     }
   } finally {
-    tf.dispose([pNorm, nNorm, pLab, nLab]);
+    tf.dispose([pNorm, nNorm, pLab, nLab, pOk]);
   }
   return { positive, negative, valid };
 }

@@ -26,6 +26,23 @@ export function plateauStep(s: PlateauState, value: number, higherIsBetter: bool
   return { learningRate: s.learningRate, best: s.best, badEpochs: bad };
 }
 
+/** Early stopping's count: the best validation value so far and the epochs since it improved. */
+export interface EarlyStopState {
+  best: number | null;
+  bad: number;
+}
+
+export const initialEarlyStop = (): EarlyStopState => ({ best: null, bad: 0 });
+
+/** After an epoch with validation value `value`: an improvement of more than `minDelta` resets the
+ *  count; otherwise (NaN included) it grows. `stop` once it reaches `patience` (never when 0). */
+export function earlyStopStep(s: EarlyStopState, value: number, higherIsBetter: boolean, cfg: Pick<StageConfig, 'patience' | 'minDelta'>): EarlyStopState & { stop: boolean } {
+  const improved = !Number.isNaN(value)
+    && (s.best === null || (higherIsBetter ? value > s.best + cfg.minDelta : value < s.best - cfg.minDelta));
+  const next = improved ? { best: value, bad: 0 } : { best: s.best, bad: s.bad + 1 };
+  return { ...next, stop: cfg.patience > 0 && next.bad >= cfg.patience };
+}
+
 /** The stages a config runs, in order. */
 export function curriculumStages(cfg: ExperimentConfig): StageName[] {
   const out: StageName[] = ['teacher'];

@@ -53,7 +53,7 @@ export function standardStep(ctx: StageContext, teacher: tf.LayersModel, kind: '
           total = r.total; task = r.hard; term = r.soft;
         } else {
           task = taskLoss(ctx.head.kind, zS, y);
-          term = hintLoss(eS, eT);
+          term = hintLoss(eS, eT, s.hintScale ?? 'sum');
           total = tf.add(tf.mul(task, 1 - s.lambda), tf.mul(term, s.lambda));
         }
         comps = tf.keep(tf.stack([total, task, term, ctx.batchScore(zS, y)]) as tf.Tensor1D);

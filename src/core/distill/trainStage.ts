@@ -10,11 +10,13 @@ import type { EpochRecord } from '../events';
 import { isBetter, primaryMetric, type Metrics } from '../metrics';
 import { layerwiseWeights, setLayerwiseWeights, type StageProgress } from './checkpoint';
 import { evaluateModel } from './evaluate';
-import { initialPlateau, plateauStep } from './schedule';
+import { earlyStopStep, initialEarlyStop, initialPlateau, plateauStep } from './schedule';
 import { now, type StageContext, type StageRun } from './context';
 
-/** Distinct seed streams per stage for shuffling. */
-const STAGE_SEED: Record<StageName, number> = { teacher: 11, student: 12, studentOther: 13, standard: 14, triplet: 15, control: 16 };
+/** Seed streams for shuffling and dropout. The two distillation stages and the same-budget control share
+ *  one: each sees the training images in the same order, epoch by epoch, so a single seed's comparison
+ *  of the three differs by the loss alone (issue 11: less noise in paired comparisons). */
+const STAGE_SEED: Record<StageName, number> = { teacher: 11, student: 12, studentOther: 13, standard: 14, triplet: 14, control: 14 };
 
 
 /** The generic epoch loop: shuffles, steps, validates, keeps the best epoch, reduces the rate. */
@@ -29,6 +31,9 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
   const opt = ctx.makeOptimizer(cfg);
   const step = run.makeStep(model);
   let plateau = r ? { ...r.plateau } : initialPlateau(cfg);
+  let early = r?.earlyStop ? { ...r.earlyStop } : initialEarlyStop();
+  let earlyStopped = false;
+  let epochsRun = r?.nextEpoch ?? 0;
   let best: { epoch: number; val: Metrics; weights: tf.Tensor[] } | null = null;
   let stoppedEarly: string | null = null;
   try {
@@ -44,7 +49,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       }
       ctx.setLearningRate(opt, plateau.learningRate);
     }
-    for (let epoch = r?.nextEpoch ?? 0; epoch < cfg.epochs && !stoppedEarly; epoch++) {
+    for (let epoch = r?.nextEpoch ?? 0; epoch < cfg.epochs && !stoppedEarly && !earlyStopped; epoch++) {
       await ctx.checkpointGate();
       const miningMs = run.beforeEpoch ? await run.beforeEpoch(epoch) : 0;
       const order = permutation(train.count, createRng(hash32(ctx.cfg.seed, STAGE_SEED[stage], epoch)));
@@ -96,9 +101,13 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       const pm = primaryMetric(val);
       plateau = plateauStep(plateau, pm.value, pm.higherIsBetter, cfg);
       ctx.setLearningRate(opt, plateau.learningRate);
-      if (onCheckpoint && epoch + 1 < cfg.epochs) {
+      epochsRun = epoch + 1;
+      const es = earlyStopStep(early, pm.value, pm.higherIsBetter, cfg);
+      early = { best: es.best, bad: es.bad };
+      earlyStopped = es.stop;
+      if (onCheckpoint && epoch + 1 < cfg.epochs && !earlyStopped) {
         await onCheckpoint({
-          stage, nextEpoch: epoch + 1, plateau: { ...plateau },
+          stage, nextEpoch: epoch + 1, plateau: { ...plateau }, earlyStop: { ...early },
           best: best ? { epoch: best.epoch, val: best.val, weights: await Promise.all(best.weights.map(async (w) => (await w.data()) as Float32Array)) } : null,
           optimizer: await optimizerState(opt),
           elapsedMs: now() - t0,
@@ -117,7 +126,11 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
   // Emitted after the clean-up, so a listener sees exactly the tensors the stage leaves behind.
   if (stoppedEarly) ctx.stopped[stage] = stoppedEarly;
   const ms = now() - t0;
-  ctx.emit({ type: 'stageEnd', stage, bestEpoch: best ? (best as { epoch: number }).epoch : -1, ms, stoppedEarly });
+  const bestEpoch = best ? (best as { epoch: number }).epoch : -1;
+  if (earlyStopped) {
+    ctx.emit({ type: 'log', level: 'info', message: `${STAGE_LABEL[stage]}: stopped after ${epochsRun} of ${cfg.epochs} epochs (no validation improvement for ${cfg.patience}); kept epoch ${bestEpoch + 1}.` });
+  }
+  ctx.emit({ type: 'stageEnd', stage, bestEpoch, ms, stoppedEarly, epochsRun, earlyStopped });
   return ms;
 }
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { labelsOf } from '../data';
 import { taskLoss, tripletLoss } from '../losses';
 import { withEmbedding } from '../models';
-import { embedImages } from './evaluate';
+import { embedAndJudge, embedImages } from './evaluate';
 import { mineHardTriplets } from './mining';
 import { drawMiningPools } from './pool';
 import { now, type StageContext, type StageRun } from './context';
@@ -33,7 +33,8 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
       release();
       const pools = drawMiningPools(ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.subsetPercent, cfg.seed, epoch);
       const all = new Int32Array(train.count).map((_, i) => i);
-      const posEmb = await embedImages(teacherTwo, train, pools.positives, 'full', cfg.evalBatchSize);
+      const teacherCorrect = t.mining === 'teacher-correct' || t.mining === 'teacher-correct-semihard';
+      const { emb: posEmb, correct } = await embedAndJudge(teacherTwo, train, pools.positives, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold);
       const negEmb = await embedImages(studentTwo, train, pools.negatives, vis, cfg.evalBatchSize);
       const anchorEmb = await embedImages(studentTwo, train, all, vis, cfg.evalBatchSize);
       const pick = (idx: Int32Array) => Float32Array.from(idx, (i) => labels[i]);
@@ -42,6 +43,8 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
         m = await mineHardTriplets({
           anchorEmb, anchorLabels: labels, positiveEmb: posEmb, positiveLabels: pick(pools.positives),
           negativeEmb: negEmb, negativeLabels: pick(pools.negatives), rule,
+          negatives: t.mining === 'semihard' || t.mining === 'teacher-correct-semihard' ? 'semihard' : 'hardest',
+          ...(teacherCorrect ? { positiveAllowed: correct } : {}),
         });
       } finally {
         tf.dispose([negEmb, anchorEmb]);
@@ -56,9 +59,14 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
         valid: m.valid,
       };
       let validCount = 0;
-      for (const v of m.valid) validCount += v;
+      let wrong = 0;
+      for (let i = 0; i < m.valid.length; i++) {
+        if (!m.valid[i]) continue;
+        validCount++;
+        if (!correct[m.positive[i]]) wrong++;
+      }
       const ms = now() - t0;
-      ctx.emit({ type: 'mining', stage: 'triplet', epoch, ms, anchors: train.count, positives: pools.positives.length, negatives: pools.negatives.length, validTriplets: validCount });
+      ctx.emit({ type: 'mining', stage: 'triplet', epoch, ms, anchors: train.count, positives: pools.positives.length, negatives: pools.negatives.length, validTriplets: validCount, positiveTeacherWrong: validCount ? wrong / validCount : 0 });
       return ms;
     },
     afterStage: release,

@@ -4,12 +4,17 @@ import * as tf from '@tensorflow/tfjs';
 import { stopGradient } from './kd';
 
 /**
- * mean over the batch of the squared Euclidean distance between embeddings.
+ * Mean over the batch of the squared Euclidean distance between embeddings: summed over the d
+ * dimensions (`sum`, the paper's ‖·‖²) or averaged over them (`mean` = sum / d, our default, so the
+ * term's size does not grow with the embedding's width).
  * @param studentEmb [batch, d] student embedding of the occluded image
  * @param teacherEmb [batch, d] teacher embedding of the full image (no gradient)
  */
-export function hintLoss(studentEmb: tf.Tensor2D, teacherEmb: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.sum(tf.square(tf.sub(studentEmb, stopGradient(teacherEmb))), 1)));
+export function hintLoss(studentEmb: tf.Tensor2D, teacherEmb: tf.Tensor2D, scale: 'sum' | 'mean' = 'sum'): tf.Scalar {
+  return tf.tidy(() => {
+    const sq = tf.square(tf.sub(studentEmb, stopGradient(teacherEmb)));
+    return tf.mean(scale === 'sum' ? tf.sum(sq, 1) : tf.mean(sq, 1));
+  });
 }
 
 /** Returns the weighted total and both terms unweighted. */

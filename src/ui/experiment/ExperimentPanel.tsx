@@ -2,7 +2,9 @@
 // (the core's configErrors, run in the worker), and the config as JSON to copy, import or export.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { makeConfig } from '../../core/config/config';
-import { PRESETS } from '../../core/config/presets';
+import { PRESETS, presetConfig } from '../../core/config/presets';
+import { formatEstimate } from '../../core/distill/estimate';
+import { durationFor } from '../../state/store';
 import { download } from '../download';
 import { ModelsCard } from './ModelsCard';
 import { SweepCard } from './SweepCard';
@@ -132,6 +134,9 @@ function DatasetGroup({ fields }: { fields: FieldSpec[] }) {
 export function ExperimentPanel() {
   const a = useActions();
   const preset = useLab((s) => s.experiment.preset);
+  const calibrations = useLab((s) => s.calibrations);
+  const choice = useLab((s) => s.backendChoice);
+  const durations = useMemo(() => Object.fromEntries(Object.keys(PRESETS).map((p) => [p, durationFor({ calibrations }, presetConfig(p), choice)])), [calibrations, choice]);
   const errors = useLab((s) => s.experiment.errors);
   const ready = useLab((s) => s.worker.ready);
   const other = errors.filter((e) => !FORM_PATHS.has(e.field) && ![...FORM_PATHS].some((p) => e.field.startsWith(`${p}.`)));
@@ -142,7 +147,10 @@ export function ExperimentPanel() {
           preset{' '}
           <select value={preset ?? ''} onChange={(e) => { if (e.target.value) a.applyPreset(e.target.value); }} data-testid="preset">
             <option value="">(custom)</option>
-            {Object.keys(PRESETS).map((p) => <option key={p} value={p}>{p}</option>)}
+            {Object.keys(PRESETS).map((p) => {
+              const s = durations[p];
+              return <option key={p} value={p}>{p}{s != null ? ` (up to ${formatEstimate(s)})` : ''}</option>;
+            })}
           </select>
         </label>
         <span className={errors.length ? 'error' : 'muted'} data-testid="config-status">

@@ -5,6 +5,7 @@ import type { StageName } from '../../core/config/config';
 import { EXPRESSION_CLASSES, GENDER_CLASSES, type Task } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
 import { formatGrid, gridCsv, statsCells } from '../../core/report';
+import { distillationGuard, epochsRun, lessons } from '../../core/lessons';
 import { useActions, useLab } from '../../state/react';
 import type { RunView } from '../../state/runView';
 import { formatDate, formatDuration } from '../format';
@@ -26,7 +27,8 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
       <thead>
         <tr><th>model</th><th>trained on</th><th>tested on</th>{heads.map((h) => <th key={h} className="num">{h}</th>)}
           {stats && <><th className="num" title="95% bootstrap interval over the test images">95% CI</th>
-            <th title={task === 'age' ? 'Wilcoxon signed-rank on absolute errors, against the student on the same half' : 'McNemar against the student on the same half; b/c: images only this model / only the student got right'}>vs student</th></>}
+            <th title={task === 'age' ? 'Wilcoxon signed-rank on absolute errors, against the student on the same half' : 'McNemar against the student on the same half; b/c: images only this model / only the student got right'}>vs student</th>
+            <th title={task === 'age' ? 'Wilcoxon signed-rank on absolute errors, against the same-budget control' : 'McNemar against the same-budget control (the student trained as long without distillation); b/c: images only this model / only the control got right'}>vs control</th></>}
         </tr>
       </thead>
       <tbody>
@@ -36,12 +38,31 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
             <td>{visibilityText(r.train)}</td>
             <td>{visibilityText(r.test)}</td>
             {metricCells(r, task).map((c, j) => <td key={j} className="num">{c}</td>)}
-            {stats && statsCells(r, task).map((c, j) => <td key={`s${j}`} className={j === 0 ? 'num muted' : (r.stats?.vsStudent?.p ?? 1) < 0.05 ? 'signif' : 'muted'} data-testid={j === 1 ? 'row-p' : undefined}>{c}</td>)}
+            {stats && statsCells(r, task).map((c, j) => {
+              const t = j === 1 ? r.stats?.vsStudent : j === 2 ? r.stats?.vsControl : undefined;
+              return <td key={`s${j}`} className={j === 0 ? 'num muted' : (t?.p ?? 1) < 0.05 ? 'signif' : 'muted'} data-testid={j === 1 ? 'row-p' : j === 2 ? 'row-p-control' : undefined}>{c}</td>;
+            })}
           </tr>
         ))}
       </tbody>
       {rows[0] && <caption className="muted">test split: {rows[0].metrics.count} images; bold: best on each test visibility</caption>}
     </table>
+  );
+}
+
+/** The grid in sentences, the guard, and the epochs each stage trained. */
+function Lessons({ run }: { run: RunView }) {
+  const guard = distillationGuard(run.history, run.config);
+  const said = lessons(run.rows, run.history, run.config).filter((l) => l !== guard.message);
+  const eps = epochsRun(run.history, run.config);
+  return (
+    <section className="lessons" data-testid="lessons" aria-label="What this grid shows">
+      {guard.meaningful === false && <p className="notice warn" data-testid="guard" role="note">{guard.message}</p>}
+      {said.length > 0 && <><h4>What this grid shows</h4><ul>{said.map((l) => <li key={l}>{l}</li>)}</ul></>}
+      {guard.meaningful === true && <p className="muted" data-testid="guard">{guard.message}</p>}
+      <p className="muted">One seed and one test set: set <em>repeats</em> to 3 (or run <code>npm run experiment</code> with <code>"repeats": 3</code>) before drawing conclusions.</p>
+      {eps.length > 0 && <p className="muted" data-testid="epochs-run">Epochs trained: {eps.join('; ')}.</p>}
+    </section>
   );
 }
 
@@ -130,6 +151,7 @@ function RunDetail({ run }: { run: RunView }) {
           <Downloads run={run} />
         </header>
         {run.rows.length ? <Grid rows={run.rows} task={run.config.task} /> : <p className="muted">No test results yet: rows appear as each stage finishes.</p>}
+        {run.rows.length > 0 && <Lessons run={run} />}
       </section>
       {classes && run.rows.some((r) => r.metrics.confusion) && (
         <section className="card">

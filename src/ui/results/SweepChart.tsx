@@ -6,6 +6,17 @@ import { useLab } from '../../state/react';
 export function SweepChart() {
   const sweep = useLab((s) => s.sweep);
   const task = useLab((s) => s.viewed?.config.task ?? s.experiment.config.task);
+  if (sweep?.kind === 'repeats') {
+    if (!sweep.repeats) return <section className="card" data-testid="repeats-result"><h3>Repeats over seeds</h3><p className="muted">{sweep.status === 'running' ? `run ${sweep.runIds.length} of ${sweep.values.length} (seed ${sweep.values[sweep.runIds.length - 1]})` : sweep.message}</p></section>;
+    return (
+      <section className="card" data-testid="repeats-result">
+        <h3>The grid over {sweep.values.length} seeds (mean ± sd, paired t-tests across seeds)</h3>
+        <pre className="repeats">{sweep.repeats.text}</pre>
+        {sweep.repeats.notMeaningful.length > 0 && <p className="notice warn">Seeds whose teacher was not clearly better than its student: {sweep.repeats.notMeaningful.join(', ')}.</p>}
+        <ul>{sweep.repeats.lessons.map((l) => <li key={l}>{l}</li>)}</ul>
+      </section>
+    );
+  }
   if (!sweep?.result) return null;
   const age = task === 'age';
   const f = (v: number | null) => (v === null ? null : age ? v : 100 * v);

@@ -11,6 +11,7 @@ import { synthDatasetId } from '../../core/data/datasetId';
 import { camSheet, exportRunModel, importModelFiles } from './models';
 import type { WorkerCommand } from '../protocol';
 import { RunSession } from './runSession';
+import { calibrate } from '../../core/distill/calibrate';
 import { message, webgpuDevice, type EngineDeps } from './shared';
 
 export type { EngineDeps };
@@ -21,6 +22,8 @@ export class LabEngine {
   private readonly ensuring = new Map<string, Promise<string>>();
   private readonly flushMs: number;
   private backendReady = false;
+  /** A calibration being timed (runs wait for it). */
+  private calibrating: Promise<void> | null = null;
 
   constructor(private readonly deps: EngineDeps) {
     this.flushMs = deps.flushMs ?? 100;
@@ -38,8 +41,10 @@ export class LabEngine {
           await this.preview(cmd);
           return;
         case 'start':
+          await this.calibrating; // a calibration in flight (a few steps) finishes first: one model trains at a time
           return await this.session(cmd.runId).execute(cmd.config, cmd.backends, false);
         case 'resumeRun':
+          await this.calibrating;
           return await this.session(cmd.runId).execute(null, cmd.backends, true);
         case 'pause':
           return await this.active?.pause();
@@ -63,6 +68,24 @@ export class LabEngine {
         case 'exportModel': {
           const { name, bytes } = await exportRunModel(this.deps.storage, cmd.runId, cmd.stage);
           this.deps.post({ type: 'modelExport', requestId: cmd.requestId, name, bytes });
+          return;
+        }
+        case 'calibrate': {
+          if (this.active || this.calibrating) {
+            this.deps.post({ type: 'calibration', key: cmd.key, cost: null, message: 'a run is going' });
+            return;
+          }
+          const work = (async () => {
+            await this.deps.selectBackend(cmd.backends);
+            this.backendReady = true;
+            try {
+              this.deps.post({ type: 'calibration', key: cmd.key, cost: await calibrate(cmd.config, cmd.dims), message: null });
+            } catch (e) {
+              this.deps.post({ type: 'calibration', key: cmd.key, cost: null, message: message(e) });
+            }
+          })();
+          this.calibrating = work;
+          try { await work; } finally { this.calibrating = null; }
           return;
         }
         case 'loseDevice': {

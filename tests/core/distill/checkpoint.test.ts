@@ -18,7 +18,7 @@ const checkpoints: Checkpoint[] = [];
 
 beforeAll(async () => {
   // Two epochs in the distillation stages, so there are mid-stage checkpoints in triplet T-S (mining).
-  cfg = makeConfig({ ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, standard: { epochs: 2 }, triplet: { epochs: 2 } });
+  cfg = makeConfig({ ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, standard: { epochs: 2 }, triplet: { epochs: 2 } });
   data = synthSplits(cfg.dataset as SynthDatasetConfig);
   const r = await runCurriculum(cfg, data, { emit: () => undefined, onCheckpoint: (cp) => { checkpoints.push(structuredClone(cp)); } });
   reference = { rows: r.rows, history: untimed(r.history) };

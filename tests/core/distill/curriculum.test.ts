@@ -14,7 +14,7 @@ let cfg: ExperimentConfig;
 let data: SplitImageSets;
 
 beforeAll(() => {
-  cfg = presetConfig('ci-tiny');
+  cfg = presetConfig('fixture-tiny');
   data = synthSplits(cfg.dataset as SynthDatasetConfig);
 });
 
@@ -68,7 +68,7 @@ describe('curriculum', () => {
   });
 
   it('distillation leaves the teacher bit-identical; same seed gives the same numbers', async () => {
-    const small = makeConfig({ ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, teacher: { epochs: 1 } });
+    const small = makeConfig({ ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, teacher: { epochs: 1 } });
     const run = async () => {
       const models: Partial<Record<StageName, tf.LayersModel>> = {};
       let teacherBefore: Float32Array[] = [];
@@ -102,7 +102,7 @@ describe('curriculum', () => {
 
   it('a NaN loss stops the stage, keeps the best epoch, and the run goes on', async () => {
     const c = makeConfig({
-      ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, triplet: { epochs: 0 },
+      ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, triplet: { epochs: 0 },
       student: { epochs: 3 },
     });
     const models: Partial<Record<StageName, tf.LayersModel>> = {};

@@ -47,6 +47,50 @@ describe('mineHardTriplets', () => {
   });
 });
 
+describe('mining variants (our documented choices)', () => {
+  // One anchor a = [1,0] of class 0. Positives of class 0: p0 = [1,0.1] (near), p1 = [0,1] (far, d = 2),
+  // p2 = [0.6,0.8] (d = 0.8). Negatives of class 1: n0 = [1,0] (d = 0), n1 = [0.8,0.6] (d = 0.4), n2 = [-1,0] (d = 4).
+  const run = (extra: object) => {
+    const anchorEmb = tf.tensor2d([[1, 0]]);
+    const positiveEmb = tf.tensor2d([[1, 0.1], [0, 1], [0.6, 0.8]]);
+    const negativeEmb = tf.tensor2d([[1, 0], [0.8, 0.6], [-1, 0]]);
+    return mineHardTriplets({
+      anchorEmb, anchorLabels: new Float32Array([0]), positiveEmb, positiveLabels: new Float32Array([0, 0, 0]),
+      negativeEmb, negativeLabels: new Float32Array([1, 1, 1]), rule: { kind: 'class' }, ...extra,
+    }).finally(() => tf.dispose([anchorEmb, positiveEmb, negativeEmb]));
+  };
+
+  it('hardest: the farthest positive (p1) and the closest negative (n0)', async () => {
+    const r = await run({});
+    expect([r.positive[0], r.negative[0]]).toEqual([1, 0]);
+  });
+
+  it('teacher-correct: positives only among allowed pool members', async () => {
+    const r = await run({ positiveAllowed: new Uint8Array([1, 0, 1]) });
+    expect([r.positive[0], r.negative[0]]).toEqual([2, 0]); // p1 (misclassified by the teacher) is skipped
+    const none = await run({ positiveAllowed: new Uint8Array([0, 0, 0]) });
+    expect([none.positive[0], none.valid[0]]).toEqual([-1, 0]);
+  });
+
+  it('semi-hard: the closest negative farther than the positive, else the hardest', async () => {
+    // Positive p2 (d = 0.8): negatives farther than 0.8 are n2 only (n1 at 0.4 is closer) → n2.
+    const semi = await run({ negatives: 'semihard', positiveAllowed: new Uint8Array([1, 0, 1]) });
+    expect([semi.positive[0], semi.negative[0]]).toEqual([2, 2]);
+    // Positive p1 (d = 2): only n2 (d = 4) is farther → n2; with n2 removed none is, so the hardest (n0).
+    const semi2 = await run({ negatives: 'semihard' });
+    expect(semi2.negative[0]).toBe(2);
+    const anchorEmb = tf.tensor2d([[1, 0]]);
+    const positiveEmb = tf.tensor2d([[0, 1]]);
+    const negativeEmb = tf.tensor2d([[1, 0], [0.8, 0.6]]);
+    const fallback = await mineHardTriplets({
+      anchorEmb, anchorLabels: new Float32Array([0]), positiveEmb, positiveLabels: new Float32Array([0]),
+      negativeEmb, negativeLabels: new Float32Array([1, 1]), rule: { kind: 'class' }, negatives: 'semihard',
+    });
+    tf.dispose([anchorEmb, positiveEmb, negativeEmb]);
+    expect(fallback.negative[0]).toBe(0);
+  });
+});
+
 describe('drawMiningPools', () => {
   it('draws the percentage from every class, seeded, two independent pools', () => {
     const labels = new Int32Array(1000).map((_, i) => (i < 800 ? 0 : i < 950 ? 1 : 2));

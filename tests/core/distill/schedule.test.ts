@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, makeConfig } from '../../../src/core/config/config';
-import { controlEpochs, curriculumStages, plateauStep, standardKind } from '../../../src/core/distill/schedule';
+import { controlEpochs, curriculumStages, earlyStopStep, initialEarlyStop, plateauStep, stageConfig, standardKind } from '../../../src/core/distill/schedule';
 
 const stage = { ...DEFAULTS.teacher, learningRate: 0.1, lrPatience: 1, lrFactor: 0.5, minLearningRate: 0.03 };
 
@@ -14,6 +14,26 @@ describe('schedules', () => {
     expect(s.learningRate).toBe(0.03);
     expect(plateauStep({ learningRate: 1, best: 5, badEpochs: 0 }, 4, false, stage).best).toBe(4); // MAE: lower is better
   });
+  it('early stopping: an improvement above minDelta resets the count; patience bad epochs stop; 0 never stops', () => {
+    const cfg = { patience: 2, minDelta: 0.01 };
+    let s = initialEarlyStop();
+    let r = earlyStopStep(s, 0.5, true, cfg); // first value: improvement
+    expect(r).toEqual({ best: 0.5, bad: 0, stop: false });
+    s = r;
+    r = earlyStopStep(s, 0.505, true, cfg); // +0.005 ≤ minDelta: not an improvement
+    expect(r).toEqual({ best: 0.5, bad: 1, stop: false });
+    r = earlyStopStep(r, NaN, true, cfg); // NaN is never an improvement
+    expect(r).toEqual({ best: 0.5, bad: 2, stop: true });
+    expect(earlyStopStep({ best: 10, bad: 0 }, 9.5, false, cfg)).toEqual({ best: 9.5, bad: 0, stop: false }); // MAE: lower is better
+    expect(earlyStopStep({ best: 0.9, bad: 99 }, 0.1, true, { patience: 0, minDelta: 0 }).stop).toBe(false);
+  });
+
+  it('one stage-settings map: the other-half student trains as the student, the control as standard for the control epochs', () => {
+    const c = makeConfig({ standard: { epochs: 2 }, triplet: { epochs: 4 } });
+    expect(stageConfig(c, 'studentOther')).toBe(c.student);
+    expect(stageConfig(c, 'control')).toEqual({ ...c.standard, epochs: 4 });
+  });
+
   it('stage list follows the config', () => {
     expect(curriculumStages(DEFAULTS)).toEqual(['teacher', 'student', 'studentOther', 'standard', 'triplet', 'control']);
     expect(curriculumStages(makeConfig({ skipStudentStep: true, trainOtherHalfStudent: false, sameBudgetControl: false })))

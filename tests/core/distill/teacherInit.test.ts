@@ -7,7 +7,7 @@ import { synthSplits } from '../../../src/core/data/synthSplits';
 import { disposeModels, runCurriculum } from '../../../src/core/distill/curriculum';
 import { buildModel } from '../../../src/core/models/registry';
 
-const cfg = makeConfig({ ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 }, teacher: { epochs: 1 } });
+const cfg = makeConfig({ ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 }, teacher: { epochs: 1 } });
 const data = synthSplits(cfg.dataset as SynthDatasetConfig);
 const spec = (width: number) => ({ arch: cfg.model.arch, inputShape: [16, 16, 1] as [number, number, number], outputUnits: 8, width, embeddingSize: cfg.model.embeddingSize ?? undefined, seed: 99 });
 

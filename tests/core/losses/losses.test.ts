@@ -61,6 +61,9 @@ describe('standard T-S, hints (Romero)', () => {
     const s = tf.tensor2d([[1, 2], [0, 0]]);
     const t = tf.tensor2d([[1, 0], [3, 4]]);
     expect(val(hintLoss(s, t))).toBeCloseTo(14.5, 6);
+    // mean over the 2 dimensions instead of the sum: (4/2 + 25/2) / 2 = 7.25
+    expect(val(hintLoss(s, t, 'mean'))).toBeCloseTo(7.25, 6);
+    expect(val(hintLoss(s, t, 'sum'))).toBeCloseTo(14.5, 6);
     tf.dispose([s, t]);
   });
 });

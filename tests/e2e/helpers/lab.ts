@@ -3,12 +3,12 @@
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 
-/** ci-tiny, smaller still: software WebGPU takes about a second per batch, so 2 batches per epoch and
+/** fixture-tiny, smaller still: software WebGPU takes about a second per batch, so 2 batches per epoch and
  *  one epoch per stage (the whole curriculum, every grid row). */
 export const TINY = { dataset: { train: 32, val: 16, test: 16 }, teacher: { epochs: 1 }, evalBatchSize: 16 };
 
 export function labUrl(origin: string, extra: Record<string, string> = {}): string {
-  const q = new URLSearchParams({ preset: 'ci-tiny', config: JSON.stringify(TINY), ...extra });
+  const q = new URLSearchParams({ preset: 'fixture-tiny', config: JSON.stringify(TINY), ...extra });
   return `${origin}/?${q}`;
 }
 

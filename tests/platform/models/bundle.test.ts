@@ -26,7 +26,7 @@ async function partsOf(m: tf.LayersModel): Promise<ModelParts> {
   return parts!;
 }
 
-const cfg = presetConfig('ci-tiny');
+const cfg = presetConfig('fixture-tiny');
 const model = () => buildModel({ arch: 'small', inputShape: [16, 16, 1], outputUnits: 8, width: 0.25, seed: 5 });
 const info = () => labInfo({ name: 'student ◑', stage: 'student', config: cfg, classNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], visibility: 'lower', rows: [], height: 16, width: 16, channels: 1 });
 

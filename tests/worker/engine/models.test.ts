@@ -1,4 +1,4 @@
-// Grad-CAM and export for a stored run, through the worker engine (main-thread client): a ci-tiny run,
+// Grad-CAM and export for a stored run, through the worker engine (main-thread client): a fixture-tiny run,
 // then maps of every stored model on chosen test images whose predictions agree with the run's grid,
 // no tensor left behind; the exported zip imports back with identical predictions.
 import * as tf from '@tensorflow/tfjs';
@@ -15,7 +15,7 @@ import { pickImages } from '../../../src/core/explain/sheet';
 import { createInProcessClient } from '../../../src/worker/inProcess';
 import { until } from '../../helpers/events';
 
-const cfg = { ...presetConfig('ci-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
+const cfg = { ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
 
 
 describe('Grad-CAM and export of a stored run', () => {

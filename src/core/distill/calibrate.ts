@@ -1,0 +1,55 @@
+// The calibration behind the duration estimate (estimate.ts): times a few training steps and a few
+// inference batches of the config's own model on the active backend (random pixels, the config's batch
+// size). Leaves no tensor behind.
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig } from '../config/config';
+import { taskHead } from '../data/batching';
+import { buildModel, type ModelSpec } from '../models';
+import { taskLoss } from '../losses';
+import type { DatasetDims, StepCost } from './estimate';
+import { trainableVariables } from './trainStage';
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Times `steps` training steps (after 2 warm-up steps) and as many inference batches of the config's
+ *  model. Leaves no tensor behind. */
+export async function calibrate(cfg: ExperimentConfig, dims: Pick<DatasetDims, 'height' | 'width' | 'channels'>, steps = 4): Promise<StepCost> {
+  const head = taskHead(cfg.task);
+  const spec: ModelSpec = {
+    arch: cfg.model.arch, inputShape: [dims.height, dims.width, dims.channels], outputUnits: head.units, width: cfg.model.width,
+    ...(cfg.model.embeddingSize !== null ? { embeddingSize: cfg.model.embeddingSize } : {}),
+    ...(cfg.model.dropout !== null ? { dropout: cfg.model.dropout } : {}), seed: 1,
+  };
+  const B = cfg.teacher.batchSize;
+  const model = buildModel(spec);
+  const opt = tf.train.adam(1e-4);
+  const x = tf.randomUniform([B, dims.height, dims.width, dims.channels], 0, 1, 'float32', 7);
+  const y = head.kind === 'classification' ? tf.tensor1d(Array.from({ length: B }, (_, i) => i % head.units), 'int32') : tf.zeros([B]);
+  try {
+    const step = async () => {
+      const loss = opt.minimize(() => taskLoss(head.kind, model.apply(x, { training: true }) as tf.Tensor2D, y as tf.Tensor1D), true, trainableVariables(model))!;
+      await loss.data();
+      loss.dispose();
+    };
+    const infer = async () => {
+      const out = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
+      await out.data();
+      out.dispose();
+    };
+    await step(); await step(); await infer();
+    let t0 = now();
+    for (let i = 0; i < steps; i++) await step();
+    const trainMs = (now() - t0) / (steps * B);
+    t0 = now();
+    for (let i = 0; i < steps; i++) await infer();
+    const evalMs = (now() - t0) / (steps * B);
+    return { trainMsPerImage: trainMs, evalMsPerImage: evalMs, backend: tf.getBackend() };
+  } finally {
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+  }
+}
+
+
+export type { DatasetDims, StepCost };
