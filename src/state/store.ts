@@ -280,7 +280,10 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       // One at a time (the next when this one answers), the current settings first, so the worker is
       // never busy timing for long when Run is clicked.
       if (s.calibrations.pending.length) return;
-      const configs = [s.experiment.config, ...Object.keys(PRESETS).map((n) => presetConfig(n))];
+      // The presets too, except on a GPU backend chosen by name (it may be a slow software one, and the
+      // preset list is a convenience): there only the current settings are timed.
+      const presets = s.backendChoice === 'webgpu' || s.backendChoice === 'webgl' ? [] : Object.keys(PRESETS).map((n) => presetConfig(n));
+      const configs = [s.experiment.config, ...presets];
       for (const cfg of configs) {
         const c = calibrationFor(cfg, s.backendChoice);
         const now = get().calibrations;

@@ -73,6 +73,8 @@ describe('with WebGPU (software adapter)', () => {
     await margin.fill('0.2');
     await page.waitForSelector('[data-testid=start]:not([disabled])');
 
+    // Before clicking: the expected duration, from a calibration of a few training steps on this machine.
+    await expect.poll(() => page.textContent('[data-testid=estimate]'), { timeout: 60_000 }).toMatch(/^expected: up to \d+ (s|min)/);
     await page.click('[data-testid=start]');
     await waitForState(page, (s) => s.run && s.run.steps > 0);
     const since = await page.evaluate(() => performance.now());
@@ -134,6 +136,11 @@ describe('with WebGPU (software adapter)', () => {
     expect(await state(page, (s) => s.run.backend)).not.toBe('webgpu');
     const skipped = await state(page, (s) => s.run.skipped as { name: string; reason: string }[]);
     expect(skipped.find((x) => x.name === 'webgpu')?.reason).toMatch(/software adapter/);
+    // The grid is explained in sentences, and the demo presets list their expected durations.
+    await page.click('[data-testid=tab-results]');
+    await expect.poll(() => page.textContent('[data-testid=lessons]')).toMatch(/Hiding the upper half costs the teacher|does not hurt the teacher/);
+    await page.click('[data-testid=tab-experiment]');
+    await expect.poll(() => page.locator('[data-testid=preset] option', { hasText: 'demo-expression-lower (up to' }).count(), { timeout: 120_000 }).toBe(1);
   });
 
   it('a lost WebGPU device is reported in words, the run is kept and resumes on another backend', async () => {

@@ -12,7 +12,7 @@ import { buildModel, copyModel, copyWeightsInto } from '../models';
 import { checkCheckpoint, loadWeightArrays, type Checkpoint } from './checkpoint';
 import { now, StageContext, type CurriculumData, type StageRun } from './context';
 import { curriculumStages, stageConfig, standardKind } from './schedule';
-import { standardStep, taskStep } from './steps';
+import { standardRun, taskStep } from './steps';
 import { trainStage } from './trainStage';
 import { tripletRun } from './tripletStage';
 import { ensembleRows } from '../ensemble/stage';
@@ -151,7 +151,7 @@ export async function runCurriculum(
     if (stages.includes('standard')) {
       const kind = standardKind(cfg);
       await stage('standard', copyOf(base),
-        (m) => ({ stage: 'standard', model: m, cfg: stageConfig(cfg, 'standard'), visibility: scen, extraTerm: kind, makeStep: standardStep(c, teacher, kind) }),
+        (m) => ({ stage: 'standard', model: m, cfg: stageConfig(cfg, 'standard'), visibility: scen, extraTerm: kind, ...standardRun(c, teacher, kind) }),
         [[distilled, scen]]);
     }
     if (stages.includes('triplet')) {

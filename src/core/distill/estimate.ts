@@ -41,7 +41,7 @@ export interface DurationEstimate {
   parts: { training: number; validation: number; test: number; mining: number; ensemble: number };
 }
 
-/** Distillation stages also run the frozen teacher on every training image (forward only). */
+/** Standard T-S runs the frozen teacher once over the training images (its outputs are cached). */
 const TEACHER_PASS = new Set(['standard']);
 
 /** The work a config asks for, priced at `cost`. */
@@ -52,8 +52,8 @@ export function estimateDuration(cfg: ExperimentConfig, dims: DatasetDims, cost:
     const sc = stageConfig(cfg, s);
     const images = Math.floor(dims.train / sc.batchSize) * sc.batchSize;
     // The triplet stage trains on anchors and negatives in one batch: twice the images per step.
-    const perImage = cost.trainMsPerImage * (s === 'triplet' ? 2 : 1) + (TEACHER_PASS.has(s) ? cost.evalMsPerImage : 0);
-    training += sc.epochs * images * perImage;
+    const perImage = cost.trainMsPerImage * (s === 'triplet' ? 2 : 1);
+    training += sc.epochs * images * perImage + (TEACHER_PASS.has(s) && sc.epochs > 0 ? dims.train * cost.evalMsPerImage : 0);
     validation += sc.epochs * dims.val * cost.evalMsPerImage;
     if (s === 'triplet') {
       // Anchors and the negative pool by the student, the positive pool by the teacher, every epoch.

@@ -117,3 +117,19 @@ export async function embedAndJudge(
   });
   return { emb: tf.tensor2d(all ?? new Float32Array(0), [indices.length, d]), correct };
 }
+
+/** Both outputs of a two-output [embedding, logits] model for every image of `set`, as plain arrays:
+ *  emb [count, d] and out [count, u]. (The frozen teacher's outputs on the full faces, computed once
+ *  per stage instead of once per batch.) */
+export async function allOutputs(
+  twoOutput: tf.LayersModel, set: ImageSet, visibility: Visibility, batchSize: number,
+): Promise<{ emb: Float32Array; d: number; out: Float32Array; u: number }> {
+  let d = 0, u = 0;
+  let emb: Float32Array | null = null, out: Float32Array | null = null;
+  await forEachBatch(twoOutput, set, null, visibility, batchSize, ([e, o], [k, w], offset, valid) => {
+    if (!emb) { d = k; u = w; emb = new Float32Array(set.count * k); out = new Float32Array(set.count * w); }
+    emb.set(e.subarray(0, valid * k), offset * k);
+    out!.set(o.subarray(0, valid * w), offset * w);
+  });
+  return { emb: emb ?? new Float32Array(0), d, out: out ?? new Float32Array(0), u };
+}

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Visibility } from '../data/types';
 import { hintLoss, kdLoss, taskLoss } from '../losses';
 import { withEmbedding } from '../models';
-import type { StageContext, StepFn } from './context';
+import { now, type StageContext, type StageRun, type StepFn } from './context';
+import { allOutputs } from './evaluate';
 import { trainableVariables } from './trainStage';
 
 /** Task loss only (teacher, students, control). */
@@ -28,40 +29,75 @@ export function taskStep(ctx: StageContext, visibility: Visibility): (m: tf.Laye
 }
 
 
-/** Standard T-S (METHOD.md §3a): teacher on the full image, student on the occluded one. */
-export function standardStep(ctx: StageContext, teacher: tf.LayersModel, kind: 'kd' | 'hint'): (m: tf.LayersModel) => StepFn {
+/** Above this many floats (64 MB) the teacher's outputs are not cached: it runs once per batch. */
+export const TEACHER_CACHE_FLOATS = 16 * 1024 * 1024;
+
+/** Standard T-S (METHOD.md §3a): teacher on the full image, student on the occluded one. The frozen
+ *  teacher sees the same full images every epoch, so its embeddings and logits for the training split
+ *  are computed once, at the stage's first epoch, and gathered per batch (when they fit in memory). */
+export function standardRun(ctx: StageContext, teacher: tf.LayersModel, kind: 'kd' | 'hint'): Pick<StageRun, 'makeStep' | 'beforeEpoch' | 'afterStage'> {
   const vis = ctx.cfg.scenario;
-  const xFull = new Float32Array(ctx.maxBatch() * ctx.imgLen);
-  const xOcc = new Float32Array(ctx.maxBatch() * ctx.imgLen);
-  const yBuf = new Float32Array(ctx.maxBatch());
+  const B = ctx.maxBatch();
+  const xFull = new Float32Array(B * ctx.imgLen);
+  const xOcc = new Float32Array(B * ctx.imgLen);
+  const yBuf = new Float32Array(B);
   const teacherTwo = withEmbedding(teacher);
   const s = ctx.cfg.standard;
-  return (student) => {
-    const studentTwo = withEmbedding(student);
-    return (batch, opt) => {
+  let cache: Awaited<ReturnType<typeof allOutputs>> | null = null;
+  let eBuf: Float32Array | null = null, zBuf: Float32Array | null = null;
+  /** [batch, d] and [batch, u] of the teacher for these training images: from the cache, or computed. */
+  const teacherOut = (batch: Int32Array): tf.Tensor2D[] => {
+    if (!cache) {
       const xf = ctx.images(ctx.data.train, batch, 'full', xFull);
-      const xo = ctx.images(ctx.data.train, batch, vis, xOcc);
-      const y = ctx.targets(batch, yBuf);
-      // The teacher runs outside minimize: its outputs are constants of the student's loss.
-      const [eT, zT] = tf.tidy(() => teacherTwo.apply(xf, { training: false }) as tf.Tensor2D[]);
-      let comps: tf.Tensor1D | null = null;
-      opt.minimize(() => {
-        const [eS, zS] = studentTwo.apply(xo, { training: true }) as tf.Tensor2D[];
-        let total: tf.Scalar, task: tf.Scalar, term: tf.Scalar;
-        if (kind === 'kd') {
-          const r = kdLoss(zS, zT, y, { lambda: s.lambda, temperature: s.temperature, scaleByTemperatureSquared: s.scaleByTemperatureSquared });
-          total = r.total; task = r.hard; term = r.soft;
-        } else {
-          task = taskLoss(ctx.head.kind, zS, y);
-          term = hintLoss(eS, eT, s.hintScale ?? 'sum');
-          total = tf.add(tf.mul(task, 1 - s.lambda), tf.mul(term, s.lambda));
-        }
-        comps = tf.keep(tf.stack([total, task, term, ctx.batchScore(zS, y)]) as tf.Tensor1D);
-        return total;
-      }, false, trainableVariables(student));
-      tf.dispose([xf, xo, y, eT, zT]);
-      return comps!;
-    };
+      const r = tf.tidy(() => teacherTwo.apply(xf, { training: false }) as tf.Tensor2D[]);
+      xf.dispose();
+      return r;
+    }
+    const { emb, d, out, u } = cache;
+    for (let i = 0; i < batch.length; i++) {
+      eBuf!.set(emb.subarray(batch[i] * d, (batch[i] + 1) * d), i * d);
+      zBuf!.set(out.subarray(batch[i] * u, (batch[i] + 1) * u), i * u);
+    }
+    return [tf.tensor2d(eBuf!.subarray(0, batch.length * d), [batch.length, d]), tf.tensor2d(zBuf!.subarray(0, batch.length * u), [batch.length, u])];
+  };
+  return {
+    beforeEpoch: async () => {
+      if (cache) return 0;
+      const t0 = now();
+      const n = ctx.data.train.count;
+      const probe = teacherTwo.outputs.map((o) => o.shape[o.shape.length - 1] ?? 0);
+      if (n * (probe[0] + probe[1]) > TEACHER_CACHE_FLOATS) return 0;
+      cache = await allOutputs(teacherTwo, ctx.data.train, 'full', ctx.cfg.evalBatchSize);
+      eBuf = new Float32Array(B * cache.d);
+      zBuf = new Float32Array(B * cache.u);
+      return now() - t0;
+    },
+    afterStage: () => { cache = null; eBuf = null; zBuf = null; },
+    makeStep: (student) => {
+      const studentTwo = withEmbedding(student);
+      return (batch, opt) => {
+        const xo = ctx.images(ctx.data.train, batch, vis, xOcc);
+        const y = ctx.targets(batch, yBuf);
+        // The teacher's outputs are constants of the student's loss (computed outside minimize).
+        const [eT, zT] = teacherOut(batch);
+        let comps: tf.Tensor1D | null = null;
+        opt.minimize(() => {
+          const [eS, zS] = studentTwo.apply(xo, { training: true }) as tf.Tensor2D[];
+          let total: tf.Scalar, task: tf.Scalar, term: tf.Scalar;
+          if (kind === 'kd') {
+            const r = kdLoss(zS, zT, y, { lambda: s.lambda, temperature: s.temperature, scaleByTemperatureSquared: s.scaleByTemperatureSquared });
+            total = r.total; task = r.hard; term = r.soft;
+          } else {
+            task = taskLoss(ctx.head.kind, zS, y);
+            term = hintLoss(eS, eT, s.hintScale ?? 'sum');
+            total = tf.add(tf.mul(task, 1 - s.lambda), tf.mul(term, s.lambda));
+          }
+          comps = tf.keep(tf.stack([total, task, term, ctx.batchScore(zS, y)]) as tf.Tensor1D);
+          return total;
+        }, false, trainableVariables(student));
+        tf.dispose([xo, y, eT, zT]);
+        return comps!;
+      };
+    },
   };
 }
-
