@@ -13,13 +13,14 @@ import type { ImportOptions, ImportFormat } from '../core/imports';
 import type { LabClient } from '../worker/client';
 import type { CamRequest } from '../core/explain/sheet';
 import { createSweepDriver } from './sweepDriver';
+import { cleanUpAtBoot } from './boot';
 import { calibrationKey, configDims, estimateDuration, type DatasetDims, type StepCost } from '../core/distill/estimate';
 import { PRESETS } from '../core/config/presets';
 import type { NamedBytes } from '../core/records';
 import type { ImportClient } from '../worker/importClient';
 import { newRunId, type WorkerEvent } from '../worker/protocol';
 import { backendOrder } from '../core/backends';
-import { initialLabState, isUnfinished, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
+import { initialLabState, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
 import { runViewFromRecord } from './runView';
 
 export type LabStore = StoreApi<LabState>;
@@ -182,13 +183,6 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   };
   const sweeps = createSweepDriver({ get, set, launch, storage, cancel: () => actions.cancel() });
 
-  const isLive = (s: LabState, runId: string) => s.run?.runId === runId && ['running', 'paused', 'starting'].includes(s.run.status);
-  const markInterrupted = async (r: RunRecord) => {
-    r.status = 'interrupted';
-    r.message = 'The page was closed or reloaded while the run was going.';
-    await storage.putRun(r);
-  };
-
   /** A word in the Monitor until the worker answers (a batch can take a while on a slow backend). */
   const say = (message: string) => set((s) => (s.run && ['running', 'starting'].includes(s.run.status) ? { ...s, run: { ...s.run, message } } : s));
 
@@ -206,41 +200,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     async boot() {
       validate();
       actions.ensureDataset();
-      const [all, runs, live, writing, imported] = await Promise.all([
-        storage.listDatasets(), storage.listRuns(), deps.runsInProgress?.() ?? new Set<string>(), deps.importsInProgress?.() ?? new Set<string>(),
-        storage.listImportedModels(),
-      ]);
-      // An import cut short by a closed tab left an incomplete dataset that no worker writes: remove it.
-      const datasets: typeof all = [];
-      for (const d of all) {
-        if (d.source === 'import' && !d.complete && !writing.has(d.id)) await storage.deleteDataset(d.id);
-        else datasets.push(d);
-      }
-      // A run stored as going while no worker trains it was cut short by a reload or a crash. One that a
-      // worker still holds (another tab, or this page's previous load letting go) is checked when freed.
-      const going = (r: RunRecord) => r.status === 'running' || r.status === 'paused';
-      const held: RunRecord[] = [];
-      for (const r of runs) {
-        if (going(r) && !live.has(r.id)) await markInterrupted(r);
-        else if (going(r)) held.push(r);
-      }
-      const resumable = runs.find((r) => isUnfinished(r) && !live.has(r.id));
-      set((s) => ({
-        ...s,
-        datasets: { ...s.datasets, list: [...datasets.filter((d) => d.complete), ...s.datasets.list.filter((d) => !datasets.some((x) => x.id === d.id))] },
-        runs: runs.map(summarise),
-        models: { ...s.models, imported },
-        resumable: resumable ? summarise(resumable) : null,
-        viewed: s.viewed ?? (runs.find((r) => r.status === 'done') ? runViewFromRecord(runs.find((r) => r.status === 'done')!) : null),
-      }));
-      for (const r of held) {
-        void deps.whenRunFree?.(r.id).then(async () => {
-          const now = await storage.getRun(r.id);
-          if (!now || !going(now) || isLive(get(), r.id)) return;
-          await markInterrupted(now);
-          set((s) => ({ ...s, runs: s.runs.map((x) => (x.id === now.id ? summarise(now) : x)), resumable: s.resumable ?? summarise(now) }));
-        });
-      }
+      await cleanUpAtBoot({ storage, get, set, runsInProgress: deps.runsInProgress, importsInProgress: deps.importsInProgress, whenRunFree: deps.whenRunFree });
       await actions.refreshStorage();
     },
     setTab: (t) => set((s) => ({ ...s, tab: t })),
