@@ -194,10 +194,13 @@ export async function main(argv: string[]): Promise<number> {
 
   const data = await loadData(cfg, say, out);
   const dims = { height: data.train.height, width: data.train.width, channels: data.train.channels, train: data.train.count, val: data.val.count, test: data.test.count };
-  const cost = await calibrate(cfg, dims);
-  const estimate = estimateDuration(cfg, dims, cost);
-  say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; estimated duration up to ${formatEstimate(estimate.maxS)} (every stage to its epoch cap; early stopping shortens it)\n`);
-  estimateNote = { maxS: estimate.maxS, cost };
+  // The duration estimate (a few timed steps): skipped with --quiet, and on tfjs's slow `cpu` backend.
+  if (!args.quiet && backend.name !== 'cpu') {
+    const cost = await calibrate(cfg, dims);
+    const estimate = estimateDuration(cfg, dims, cost);
+    say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; estimated duration up to ${formatEstimate(estimate.maxS)} (every stage to its epoch cap; early stopping shortens it)\n`);
+    estimateNote = { maxS: estimate.maxS, cost };
+  }
   const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;
   if (!spec && (cfg.repeats ?? 1) > 1) return runRepeats(cfg, data, out, args.quiet, backend, say);
   if (!spec) {

@@ -56,7 +56,7 @@ describe('experiment runner', () => {
     expect(() => parseArgs(['--config'])).toThrow(/--config needs a value/);
     expect(() => parseArgs(['--preset', 'x', '--config', 'y'])).toThrow(/exactly one of/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/Unknown argument "--frobnicate"/);
-    await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(/Unknown preset "nope". Presets: fixture-tiny/);
+    await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(/Unknown preset "nope". Presets: demo-expression-lower, demo-gender-upper, demo-age-upper, workshop-expression-lower/);
   });
 
   it('--dataset imports a UTKFace .tar.gz at the config\'s size and trains on it, writing the import report', async () => {

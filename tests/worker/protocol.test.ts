@@ -16,6 +16,7 @@ const commands: WorkerCommand[] = [
   { type: 'gradcam', requestId: 5, runId: 'run-1', pick: { mode: 'class', cls: 2 }, count: 4, target: 'true' },
   { type: 'exportModel', requestId: 6, runId: 'run-1', stage: 'triplet' },
   { type: 'importModel', requestId: 7, files: [{ name: 'model.json', bytes: new Uint8Array([123, 125]) }] },
+  { type: 'calibrate', key: 'wasm|small', config: cfg, dims: { height: 48, width: 48, channels: 1, train: 10, val: 2, test: 2 }, backends: ['wasm'] },
 ];
 
 function previewEvent(): Extract<WorkerEvent, { type: 'preview' }> {
@@ -28,6 +29,7 @@ function previewEvent(): Extract<WorkerEvent, { type: 'preview' }> {
 const events: WorkerEvent[] = [
   { type: 'ready', stageLabels: { teacher: 'teacher', student: 'student', studentOther: 'student (other half)', standard: 'standard T-S', triplet: 'triplet T-S', control: 'student, same budget' }, tfjs: '4.22.0' },
   { type: 'datasetProgress', datasetId: 'd', phase: 'generating', done: 10, total: 100 },
+  { type: 'calibration', key: 'wasm|small', cost: { trainMsPerImage: 2.5, evalMsPerImage: 0.4, backend: 'wasm' }, message: null },
   { type: 'backend', runId: 'r', name: 'webgl', skipped: [{ name: 'webgpu', reason: 'no WebGPU adapter' }] },
   { type: 'runState', runId: 'r', status: 'interrupted', message: 'The WebGPU device was lost' },
   { type: 'events', runId: 'r', events: [
