@@ -198,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!args.quiet && backend.name !== 'cpu') {
     const cost = await calibrate(cfg, dims);
     const estimate = estimateDuration(cfg, dims, cost);
-    say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; estimated duration up to ${formatEstimate(estimate.maxS)} (every stage to its epoch cap; early stopping shortens it)\n`);
+    say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; expected duration about ${formatEstimate(estimate.maxS)} (every stage to its epoch cap: early stopping shortens it, a busy machine lengthens it)\n`);
     estimateNote = { maxS: estimate.maxS, cost };
   }
   const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;

@@ -74,7 +74,7 @@ export function lessons(rows: GridRow[], history: EpochRecord[], cfg: Pick<Exper
   const hidden = other(scen);
   const out: string[] = [];
   const diff = (better: number, worse: number) => (age ? worse - better : better - worse); // > 0: first is better
-  const amount = (d: number) => (age ? `${Math.abs(d).toFixed(2)} years of MAE` : `${(100 * Math.abs(d)).toFixed(1)} points`);
+  const amount = (d: number) => (age ? `${Math.abs(d).toFixed(2)} years` : `${(100 * Math.abs(d)).toFixed(1)} points`);
   const fmt = (x: number) => (age ? yrs(x) : pct(x));
 
   const tFull = metric(row(rows, 'teacher', 'full'), age);
@@ -82,7 +82,7 @@ export function lessons(rows: GridRow[], history: EpochRecord[], cfg: Pick<Exper
   if (tFull !== null && tHalf !== null) {
     const d = diff(tFull, tHalf);
     out.push(d > 0
-      ? `Hiding the ${hidden} half costs the teacher ${amount(d)} (${fmt(tFull)} on full faces, ${fmt(tHalf)} on ${scen} halves).`
+      ? `Hiding the ${hidden} half costs the teacher ${age ? `${amount(d)} of MAE` : amount(d)} (${fmt(tFull)} on full faces, ${fmt(tHalf)} on ${scen} halves).`
       : `Hiding the ${hidden} half does not hurt the teacher here (${fmt(tFull)} on full faces, ${fmt(tHalf)} on ${scen} halves).`);
   }
   const student = row(rows, 'student', scen);
@@ -90,21 +90,21 @@ export function lessons(rows: GridRow[], history: EpochRecord[], cfg: Pick<Exper
   if (tHalf !== null && s !== null) {
     const d = diff(s, tHalf);
     out.push(d > 0
-      ? `Fine-tuning on ${scen} halves recovers ${amount(d)} (${fmt(tHalf)} → ${fmt(s)}).`
+      ? `Fine-tuning on ${scen} halves recovers ${age ? `${amount(d)} of MAE` : amount(d)} (${fmt(tHalf)} → ${fmt(s)}).`
       : `Fine-tuning on ${scen} halves does not recover anything here (${fmt(tHalf)} → ${fmt(s)}).`);
   }
   const so = metric(row(rows, 'studentOther', hidden), age);
   if (s !== null && so !== null) {
     const d = diff(s, so);
     out.push(d > 0
-      ? `The ${scen} half is the more informative one for ${cfg.task}: a student on it reaches ${fmt(s)}, one on the ${hidden} half ${fmt(so)}.`
+      ? `The ${scen} half is the more informative one for ${cfg.task}: a student on it reaches ${age ? 'an MAE of ' : ''}${fmt(s)}, one on the ${hidden} half ${fmt(so)}.`
       : `Here the ${hidden} half informs ${cfg.task} as well or better (${fmt(so)}) than the ${scen} half (${fmt(s)}).`);
   }
   const guard = distillationGuard(history, cfg);
   if (guard.meaningful === false) out.push(guard.message);
   const control = row(rows, 'control', scen);
   const c = metric(control, age);
-  for (const [model, name] of [['standard', 'Standard T-S'], ['triplet', 'Triplet T-S'], ['svm', 'The SVM on both students']] as const) {
+  for (const [model, name] of [['standard', 'Standard T-S'], ['triplet', 'Triplet T-S'], ['svm', `The ${age ? 'SVR' : 'SVM'} on both students`]] as const) {
     const r = row(rows, model, scen);
     const v = metric(r, age);
     if (v === null) continue;

@@ -19,7 +19,7 @@ export function RunControls() {
   const seconds = durationFor({ calibrations }, config, choice);
   const timing = calibrationFor(config, choice);
   const estimate = seconds != null
-    ? `expected: up to ${formatEstimate(seconds)} on this machine${choice === 'auto' ? '' : ` (${choice})`}`
+    ? `expected: about ${formatEstimate(seconds)} on this machine${choice === 'auto' ? '' : ` (${choice})`}`
     : timing && calibrations.pending.includes(timing.key) ? 'timing a few training steps…'
       : timing && calibrations.failed[timing.key] ? `no estimate: ${calibrations.failed[timing.key]}` : timing ? '' : 'duration: depends on the stored dataset';
   const canStart = (ready || !!crashed) && !live && !errors;
@@ -37,7 +37,7 @@ export function RunControls() {
         ? <button onClick={a.resume} data-testid="resume">Resume</button>
         : <button onClick={a.pause} disabled={status !== 'running'} data-testid="pause">Pause</button>}
       <button onClick={a.cancel} disabled={!live} data-testid="cancel">Cancel</button>
-      {!live && estimate && <span className="muted estimate" data-testid="estimate" title="From a calibration of a few training steps of this model on this machine, kept for next time; every stage counted to its epoch cap (early stopping usually ends sooner).">{estimate}</span>}
+      {!live && estimate && <span className="muted estimate" data-testid="estimate" title="From a calibration of a few training steps of this model on this machine, kept for next time; every stage counted to its epoch cap (early stopping usually ends sooner; other work on the machine makes it longer).">{estimate}</span>}
       <span className={`status status-${status ?? 'idle'}`} data-testid="run-status">
         {!ready && !crashed ? 'starting the worker…' : status ? `${status}${backend ? ` on ${backend}` : ''}` : 'idle'}
       </span>

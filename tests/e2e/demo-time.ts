@@ -15,7 +15,7 @@ try {
     await page.goto(`${server.origin}/?preset=${preset}&backend=wasm`);
     await waitForState(page, (s) => s.worker.ready && s.datasets.list.length >= 1, 300_000);
     await page.waitForSelector('[data-testid=estimate]', { timeout: 120_000 });
-    await page.waitForFunction(() => /up to/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => /about/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? ''), undefined, { timeout: 120_000 });
     const estimate = await page.textContent('[data-testid=estimate]');
     const t0 = Date.now();
     await page.click('[data-testid=start]');

@@ -149,7 +149,7 @@ export function ExperimentPanel() {
             <option value="">(custom)</option>
             {Object.keys(PRESETS).map((p) => {
               const s = durations[p];
-              return <option key={p} value={p}>{p}{s != null ? ` (up to ${formatEstimate(s)})` : ''}</option>;
+              return <option key={p} value={p}>{p}{s != null ? ` (about ${formatEstimate(s)})` : ''}</option>;
             })}
           </select>
         </label>
