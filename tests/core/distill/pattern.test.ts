@@ -27,21 +27,23 @@ async function grid(task: 'expression' | 'gender', scenario: 'lower' | 'upper'):
 describe('the paper pattern on synthetic faces', () => {
   it('expression: collapse on half faces, recovery by fine-tuning, the lower half more informative', async () => {
     const acc = await grid('expression', 'lower');
-    // Measured (wasm): teacher ○ 38.7, ◑ 27.0, ◐ 11.3; student ◑ 37.9, student ◐ 15.4 (chance 12.5).
-    expect(acc('teacher', 'full')).toBeGreaterThan(0.3);
-    expect(acc('teacher', 'full') - acc('teacher', 'lower')).toBeGreaterThan(0.05);
+    // Measured (wasm, teacher early-stopped at 10 epochs): teacher ○ 66.4, ◑ 32.8, ◐ 12.9; student ◑ 63.5,
+    // student ◐ 35.0 (chance 12.5).
+    expect(acc('teacher', 'full')).toBeGreaterThan(0.5);
+    expect(acc('teacher', 'full') - acc('teacher', 'lower')).toBeGreaterThan(0.2);
     expect(acc('teacher', 'full') - acc('teacher', 'upper')).toBeGreaterThan(0.15);
-    expect(acc('student', 'lower') - acc('teacher', 'lower')).toBeGreaterThan(0.05);
-    expect(acc('student', 'lower') - acc('studentOther', 'upper')).toBeGreaterThan(0.12);
-  });
+    expect(acc('student', 'lower') - acc('teacher', 'lower')).toBeGreaterThan(0.2);
+    expect(acc('student', 'lower') - acc('studentOther', 'upper')).toBeGreaterThan(0.2);
+  }, 600_000);
 
   it('gender: the upper half is the informative one', async () => {
     const acc = await grid('gender', 'upper');
-    // Measured (wasm): teacher ○ 84.4, ◑ 48.6, ◐ 67.4; student ◐ 84.0, student ◑ 68.9 (chance 50).
+    // Measured (wasm, teacher early-stopped after 5 epochs): teacher ○ 83.2, ◑ 48.6, ◐ 76.2; student ◐ 87.9,
+    // student ◑ 76.2 (chance 50).
     expect(acc('teacher', 'full')).toBeGreaterThan(0.75);
     expect(acc('teacher', 'full') - acc('teacher', 'lower')).toBeGreaterThan(0.2);
-    expect(acc('teacher', 'full') - acc('teacher', 'upper')).toBeGreaterThan(0.08);
+    expect(acc('teacher', 'full') - acc('teacher', 'upper')).toBeGreaterThan(0.04);
     expect(acc('student', 'upper') - acc('teacher', 'upper')).toBeGreaterThan(0.08);
-    expect(acc('student', 'upper') - acc('studentOther', 'lower')).toBeGreaterThan(0.07);
-  });
+    expect(acc('student', 'upper') - acc('studentOther', 'lower')).toBeGreaterThan(0.08);
+  }, 600_000);
 });
