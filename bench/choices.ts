@@ -14,6 +14,8 @@ import type { Checkpoint } from '../src/core/distill/checkpoint';
 import { disposeModels, runCurriculum } from '../src/core/distill/curriculum';
 import type { CurriculumEvent, EpochRecord } from '../src/core/events';
 import { selectBackend } from '../src/platform/backend';
+import { bestValidation } from '../src/core/sweep';
+import type { StageName } from '../src/core/config/config';
 
 const args = process.argv.slice(2);
 const what = args.find((a) => a === 'mining' || a === 'hint') ?? 'mining';
@@ -43,7 +45,8 @@ async function resume(cfg: ExperimentConfig, data: ReturnType<typeof synthSplits
   return { history: r.history, events };
 }
 
-const best = (h: EpochRecord[], stage: string) => Math.max(...h.filter((x) => x.stage === stage).map((x) => x.val.accuracy ?? NaN));
+/** Best validation accuracy of a stage (these benches are classification tasks). */
+const best = (h: EpochRecord[], stage: StageName) => bestValidation(h, stage, 'expression') ?? NaN;
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 if (what === 'mining') {

@@ -14,8 +14,8 @@ import { disposeModels, runCurriculum, STAGE_LABEL } from '../core/distill/curri
 import { formatGrid, gridCsv } from '../core/report';
 import { calibrate } from '../core/distill/calibrate';
 import { estimateDuration, formatEstimate, type StepCost } from '../core/distill/estimate';
-import { distillationGuard, lessons, summaryText } from '../core/lessons';
-import { aggregateRepeats, formatRepeats, meanRows, repeatConfig, repeatSeeds } from '../core/repeats';
+import { summaryText } from '../core/lessons';
+import { repeatConfig, repeatSeeds, summariseRepeats } from '../core/repeats';
 import { selectBackend, type BackendName } from '../platform/backend';
 import { memoryStorage } from '../platform/memoryStorage';
 import { formatImportReport } from '../core/imports';
@@ -252,24 +252,21 @@ async function runRepeats(
     runs.push({ seed: seeds[i], rows: r.rows, history: r.history, dir });
     if (r.stopped) break;
   }
-  const done = runs.map((r) => r.seed);
-  const agg = aggregateRepeats(runs.map((r) => r.rows), cfg.task);
-  const guards = runs.map((r) => distillationGuard(r.history, cfg));
-  const notMeaningful = runs.filter((_, i) => guards[i].meaningful === false).map((r) => r.seed);
+  const sum = summariseRepeats(runs, cfg);
   const text = [
-    `${cfg.name}: ${done.length} seeds (${done.join(', ')}), ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-    formatRepeats(agg, cfg.task, done),
+    `${cfg.name}: ${sum.seeds.length} seeds (${sum.seeds.join(', ')}), ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    sum.text,
     '',
-    notMeaningful.length
-      ? `Seeds whose teacher was not clearly better than its step-2 student (a distillation comparison is not meaningful there): ${notMeaningful.join(', ')}.`
+    sum.notMeaningful.length
+      ? `Seeds whose teacher was not clearly better than its step-2 student (a distillation comparison is not meaningful there): ${sum.notMeaningful.join(', ')}.`
       : 'In every seed the teacher was clearly better than its step-2 student.',
     '',
     'What the mean grid shows (tests across seeds):',
-    ...lessons(meanRows(agg, cfg.task), [], cfg, 'seeds').map((l) => `- ${l}`),
+    ...sum.lessons.map((l) => `- ${l}`),
   ].join('\n');
   await writeFile(join(out, 'repeats.txt'), `${text}\n`);
   await writeFile(join(out, 'repeats.json'), JSON.stringify({
-    config: cfg, seeds: done, rows: agg, guards: guards.map((g, i) => ({ seed: done[i], ...g })), runs: runs.map((r) => ({ seed: r.seed, dir: r.dir })),
+    config: cfg, seeds: sum.seeds, rows: sum.rows, guards: sum.guards, runs: runs.map((r) => ({ seed: r.seed, dir: r.dir })),
   }, null, 1));
   process.stdout.write(`\n${text}\n`);
   return 0;

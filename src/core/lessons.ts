@@ -6,6 +6,7 @@ import type { ExperimentConfig } from './config/config';
 import type { Visibility } from './data/types';
 import type { EpochRecord, GridRow, PairedTest } from './events';
 import type { StageName } from './config/config';
+import { bestValidation } from './sweep';
 
 /** How far above the student the teacher must be for distillation to be worth testing: 2 accuracy
  *  points, or an MAE 3% lower. */
@@ -27,21 +28,14 @@ export interface Guard {
 const HALF: Record<Exclude<Visibility, 'full'>, string> = { lower: 'lower', upper: 'upper' };
 const other = (v: Exclude<Visibility, 'full'>): Exclude<Visibility, 'full'> => (v === 'lower' ? 'upper' : 'lower');
 
-function bestVal(history: EpochRecord[], stage: StageName, age: boolean): number | null {
-  const v = history.filter((h) => h.stage === stage).map((h) => (age ? h.val.mae : h.val.accuracy))
-    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  if (!v.length) return null;
-  return age ? Math.min(...v) : Math.max(...v);
-}
-
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const yrs = (x: number) => `${x.toFixed(2)} years`;
 
 /** Is the teacher clearly better on full faces than the step-2 student on the half it sees? */
 export function distillationGuard(history: EpochRecord[], cfg: Pick<ExperimentConfig, 'task' | 'scenario'>): Guard {
   const age = cfg.task === 'age';
-  const teacher = bestVal(history, 'teacher', age);
-  const student = bestVal(history, 'student', age);
+  const teacher = bestValidation(history, 'teacher', cfg.task);
+  const student = bestValidation(history, 'student', cfg.task);
   if (teacher === null || student === null) {
     return { meaningful: null, teacher, student, message: 'The teacher and the step-2 student have not both finished an epoch yet.' };
   }

@@ -6,6 +6,8 @@ import type { ExperimentConfig } from './config/config';
 import type { Visibility } from './data/types';
 import type { GridRow, RowModel } from './events';
 import { pairedTTest, type PairedT } from './metrics/stats';
+import { distillationGuard, lessons, type Guard } from './lessons';
+import type { EpochRecord } from './events';
 
 /** The seeds a config's repeats run with. */
 export function repeatSeeds(cfg: Pick<ExperimentConfig, 'seed' | 'repeats'>): number[] {
@@ -90,4 +92,20 @@ export function meanRows(rows: RepeatRow[], task: ExperimentConfig['task']): Gri
       ...(r.vsControl ? { vsControl: { test: 't' as const, method: 'exact' as const, p: r.vsControl.p, n: r.vsControl.n } } : {}),
     },
   }));
+}
+
+/** Everything the runner writes and the lab shows after a config's repeats: the rows across seeds, each
+ *  seed's guard, the seeds whose comparison is not meaningful, the table and the lessons of the means. */
+export function summariseRepeats(
+  runs: { seed: number; rows: GridRow[]; history: EpochRecord[] }[], cfg: Pick<ExperimentConfig, 'task' | 'scenario'>,
+): { seeds: number[]; rows: RepeatRow[]; guards: (Guard & { seed: number })[]; notMeaningful: number[]; text: string; lessons: string[] } {
+  const seeds = runs.map((r) => r.seed);
+  const rows = aggregateRepeats(runs.map((r) => r.rows), cfg.task);
+  const guards = runs.map((r) => ({ seed: r.seed, ...distillationGuard(r.history, cfg) }));
+  return {
+    seeds, rows, guards,
+    notMeaningful: guards.filter((g) => g.meaningful === false).map((g) => g.seed),
+    text: formatRepeats(rows, cfg.task, seeds),
+    lessons: lessons(meanRows(rows, cfg.task), [], cfg, 'seeds'),
+  };
 }

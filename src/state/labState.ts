@@ -7,7 +7,7 @@ import type { DatasetMeta, ImportedModelMeta, RunRecord } from '../core/records'
 import type { ImportReport, ImportProgress } from '../core/imports';
 import type { ImportEvent } from '../worker/importProtocol';
 import type { CamRequest, CamSheet } from '../core/explain/sheet';
-import type { RunPhase, WorkerEvent } from '../worker/protocol';
+import { CALIBRATION_BUSY, type RunPhase, type WorkerEvent } from '../worker/protocol';
 import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
 
 export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain';
@@ -251,7 +251,7 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
       const pending = s.calibrations.pending.filter((k) => k !== e.key);
       if (!e.cost) {
         // A busy worker is not a failure: the key is simply asked again later.
-        const failed = e.message && e.message !== 'a run is going' ? { ...s.calibrations.failed, [e.key]: e.message } : s.calibrations.failed;
+        const failed = e.message && e.message !== CALIBRATION_BUSY ? { ...s.calibrations.failed, [e.key]: e.message } : s.calibrations.failed;
         return { ...s, calibrations: { ...s.calibrations, pending, failed } };
       }
       return { ...s, calibrations: { costs: { ...s.calibrations.costs, [e.key]: e.cost }, pending, failed: s.calibrations.failed } };

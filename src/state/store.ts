@@ -18,7 +18,7 @@ import { calibrationKey, configDims, estimateDuration, type DatasetDims, type St
 import { PRESETS } from '../core/config/presets';
 import type { NamedBytes } from '../core/records';
 import type { ImportClient } from '../worker/importClient';
-import { newRunId, type WorkerEvent } from '../worker/protocol';
+import { CALIBRATION_BUSY, newRunId, type WorkerEvent } from '../worker/protocol';
 import { backendOrder } from '../core/backends';
 import { initialLabState, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
 import { runViewFromRecord } from './runView';
@@ -159,7 +159,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
     if (events.some((e) => e.type === 'calibration')) deps.calibrations?.save(get().calibrations.costs);
     // The next calibration after one answered (not after a refusal: the worker was busy training).
-    const answered = (e: WorkerEvent) => e.type === 'calibration' && (e.cost !== null || e.message !== 'a run is going');
+    const answered = (e: WorkerEvent) => e.type === 'calibration' && (e.cost !== null || e.message !== CALIBRATION_BUSY);
     if (events.some((e) => e.type === 'datasetReady' || answered(e) || (e.type === 'runState' && !['running', 'starting', 'paused'].includes(e.status)))) actions.calibrate();
   }, deps.flushMs ?? 100);
   const unsubscribe = client.subscribe((e) => {

@@ -3,8 +3,7 @@
 import type { ExperimentConfig } from '../core/config/config';
 import type { RunRecord } from '../core/records';
 import { sweepError, sweepOutcome, sweepRunConfig, sweepStage } from '../core/sweep';
-import { aggregateRepeats, formatRepeats, meanRows, repeatConfig, repeatSeeds } from '../core/repeats';
-import { distillationGuard, lessons } from '../core/lessons';
+import { repeatConfig, repeatSeeds, summariseRepeats } from '../core/repeats';
 import type { LabState } from './labState';
 
 export interface SweepDeps {
@@ -70,12 +69,8 @@ export function createSweepDriver({ get, set, launch, storage, cancel }: SweepDe
       const first = runs.find((r) => r)?.config ?? get().experiment.config;
       if (sw.kind === 'repeats') {
         const done = runs.filter((r): r is RunRecord => !!r);
-        const rows = aggregateRepeats(done.map((r) => r.rows), first.task);
-        const notMeaningful = done.filter((r) => distillationGuard(r.history, first).meaningful === false).map((r) => r.config.seed);
-        const repeats = {
-          rows, notMeaningful, text: formatRepeats(rows, first.task, done.map((r) => r.config.seed)),
-          lessons: lessons(meanRows(rows, first.task), [], first, 'seeds'),
-        };
+        const { rows, notMeaningful, text, lessons } = summariseRepeats(done.map((r) => ({ seed: r.config.seed, rows: r.rows, history: r.history })), first);
+        const repeats = { rows, notMeaningful, text, lessons };
         set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'done', result: { validation: [], test: [], chosen: -1 }, repeats } }));
         return;
       }

@@ -36,6 +36,9 @@ export type WorkerCommand =
 
 export type RunPhase = RunStatus | 'starting';
 
+/** A calibration's `message` when the worker was training: not a failure, asked again later. */
+export const CALIBRATION_BUSY = 'a run is going';
+
 export type WorkerEvent =
   | { type: 'ready'; stageLabels: Record<StageName, string>; tfjs: string }
   | { type: 'datasetProgress'; datasetId: string; phase: 'generating' | 'storing' | 'loading'; done: number; total: number }

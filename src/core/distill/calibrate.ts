@@ -7,9 +7,9 @@ import { taskHead } from '../data/batching';
 import { buildModel, type ModelSpec } from '../models';
 import { taskLoss } from '../losses';
 import type { DatasetDims, StepCost } from './estimate';
+import { now } from './context';
 import { trainableVariables } from './trainStage';
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** Times `steps` training steps (after 2 warm-up steps) and as many inference batches of the config's
  *  model. Leaves no tensor behind. */

@@ -41,9 +41,6 @@ export interface DurationEstimate {
   parts: { training: number; validation: number; test: number; mining: number; ensemble: number };
 }
 
-/** Standard T-S runs the frozen teacher once over the training images (its outputs are cached). */
-const TEACHER_PASS = new Set(['standard']);
-
 /** The work a config asks for, priced at `cost`. */
 export function estimateDuration(cfg: ExperimentConfig, dims: DatasetDims, cost: StepCost): DurationEstimate {
   const stages = curriculumStages(cfg);
@@ -53,7 +50,7 @@ export function estimateDuration(cfg: ExperimentConfig, dims: DatasetDims, cost:
     const images = Math.floor(dims.train / sc.batchSize) * sc.batchSize;
     // The triplet stage trains on anchors and negatives in one batch: twice the images per step.
     const perImage = cost.trainMsPerImage * (s === 'triplet' ? 2 : 1);
-    training += sc.epochs * images * perImage + (TEACHER_PASS.has(s) && sc.epochs > 0 ? dims.train * cost.evalMsPerImage : 0);
+    training += sc.epochs * images * perImage + (s === 'standard' && sc.epochs > 0 ? dims.train * cost.evalMsPerImage : 0) /* its frozen teacher's outputs, once per stage */;
     validation += sc.epochs * dims.val * cost.evalMsPerImage;
     if (s === 'triplet') {
       // Anchors and the negative pool by the student, the positive pool by the teacher, every epoch.

@@ -9,7 +9,7 @@ import { STAGE_LABEL } from '../../core/distill/curriculum';
 import { ensureSynthDataset } from '../../platform/datasets';
 import { synthDatasetId } from '../../core/data/datasetId';
 import { camSheet, exportRunModel, importModelFiles } from './models';
-import type { WorkerCommand } from '../protocol';
+import { CALIBRATION_BUSY, type WorkerCommand } from '../protocol';
 import { RunSession } from './runSession';
 import { calibrate } from '../../core/distill/calibrate';
 import { message, webgpuDevice, type EngineDeps } from './shared';
@@ -72,7 +72,7 @@ export class LabEngine {
         }
         case 'calibrate': {
           if (this.active || this.calibrating) {
-            this.deps.post({ type: 'calibration', key: cmd.key, cost: null, message: 'a run is going' });
+            this.deps.post({ type: 'calibration', key: cmd.key, cost: null, message: CALIBRATION_BUSY });
             return;
           }
           const work = (async () => {

@@ -16,7 +16,7 @@ export interface EngineDeps {
   holdRunLock?: (runId: string, until: Promise<void>) => void;
 }
 
-export const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+export { now } from '../../core/distill/context';
 export const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 /** Lets queued messages (pause, cancel) in between synchronous backends' microtask-only awaits. */
 export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
