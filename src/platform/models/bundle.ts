@@ -98,7 +98,7 @@ Load it with plain TensorFlow.js:
   const model = await tf.loadLayersModel('<url of this folder>/model.json');          // browser
   const model = await tf.loadLayersModel(tf.io.browserFiles([jsonFile, weightsFile])); // files picked by a user
 
-Input: [1, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32, pixel bytes × 1/255,${i.preprocessing.hiddenRows ? ` rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (${i.visibility} half visible),` : ' the full face,'}
+Input: [1, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32, pixel bytes × 1/255${i.preprocessing.hiddenRows ? `, with rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (only the ${i.visibility} half visible).` : '; the full face.'}
 Output: ${i.output.kind === 'regression' ? `age = ${i.output.years} years` : `logits over ${i.classNames.join(', ')}`}.
 lab.json has the labels, the preprocessing, the experiment config and the test metrics.
 `;
