@@ -8,6 +8,7 @@ import { PRESETS } from './core/config/presets';
 import { idbStorage, requestPersistence, storageEstimate } from './platform/browser/db';
 import { heldLocks, runsInProgress, whenRunFree } from './platform/browser/locks';
 import { keptCalibrations } from './platform/browser/kept';
+import { browserIsolationHost, crossOriginIsolate } from './platform/browser/isolation';
 import { createImportClient } from './worker/importClient';
 import { download } from './ui/download';
 import { initialLabState } from './state/labState';
@@ -17,6 +18,12 @@ import { createLab } from './state/store';
 import { App } from './ui/App';
 import './ui/app.css';
 import { createWorkerClient } from './worker/client';
+
+// Cross-origin isolation first (threaded wasm: all the machine's cores): on a plain static server the
+// isolation service worker is installed and the page reloads once under it, so nothing else starts.
+const isolation = await crossOriginIsolate(browserIsolationHost(), new URL('isolation-sw.js', document.baseURI).href);
+if (isolation.isolated === false && isolation.reloading) await new Promise(() => {});
+if (isolation.isolated === false) console.info(`The lab trains on one wasm thread: ${isolation.reason}.`);
 
 const DEFAULT_PRESET = 'demo-expression-lower';
 const params = new URLSearchParams(location.search);

@@ -93,6 +93,8 @@ export interface RunRecord {
   /** Why it stopped, in words (failed / interrupted / cancelled). */
   message: string | null;
   backend: string | null;
+  /** How the backend runs (wasm: its build and thread count); absent in runs stored before it existed. */
+  backendDetail?: string | null;
   skipped: { name: string; reason: string }[];
   stages: StageName[];
   history: EpochRecord[];

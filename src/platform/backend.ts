@@ -28,6 +28,20 @@ export interface SelectBackendOptions {
 export interface SelectedBackend {
   name: BackendName;
   skipped: { name: BackendName; reason: string }[];
+  /** How it runs, for people: wasm's build and thread count ("threaded SIMD, 4 threads"). */
+  detail?: string;
+}
+
+/**
+ * The wasm thread count for a machine with `logicalCores` (navigator.hardwareConcurrency): every core
+ * but one, so that the page and the browser keep one for themselves, at least 2 on a dual-core machine
+ * (XNNPACK's calling thread is one of them, and a 2-core machine trained fastest with 2: README), at most
+ * 8 (tfjs's pthread pool holds 8 workers).
+ */
+export function wasmThreadsFor(logicalCores: number | undefined): number {
+  const n = Number.isFinite(logicalCores) && (logicalCores as number) >= 1 ? Math.floor(logicalCores as number) : 1;
+  if (n <= 2) return n;
+  return Math.min(8, n - 1);
 }
 
 const isNode = (): boolean =>
@@ -52,7 +66,8 @@ export async function selectBackend(
     }
     if (reason == null) {
       await tf.ready();
-      return { name, skipped };
+      const detail = name === 'wasm' ? await wasmDetail() : undefined;
+      return detail ? { name, skipped, detail } : { name, skipped };
     }
     skipped.push({ name, reason });
   }
@@ -131,13 +146,51 @@ async function startWasm(opts: SelectBackendOptions): Promise<boolean> {
     }
   } else {
     if (opts.wasmPaths != null) wasm.setWasmPaths(opts.wasmPaths as WasmPaths);
-    if (opts.wasmThreads != null) wasm.setThreadsCount(opts.wasmThreads);
+    if (opts.wasmThreads != null) {
+      wasm.setThreadsCount(opts.wasmThreads);
+      restore = reportCores(2 * opts.wasmThreads);
+    }
   }
   try {
     return await tf.setBackend('wasm');
   } finally {
     restore();
   }
+}
+
+/** The wasm build that started and its XNNPACK thread count. */
+async function wasmDetail(): Promise<string | undefined> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const [threaded, simd] = await Promise.all([
+      tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')]);
+    if (!(threaded && simd)) {
+      const why = !isNode() && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true
+        ? ' (the page is not cross-origin isolated)' : '';
+      return `${simd ? 'SIMD' : 'plain'} build, 1 thread${why}`;
+    }
+    const n = wasm.getThreadsCount();
+    return `threaded SIMD build, ${n} thread${n === 1 ? '' : 's'}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * tfjs's wasm backend caps its thread pool at half the logical cores it is told of
+ * (navigator.hardwareConcurrency / 2: one thread on a dual-core laptop, whatever setThreadsCount asked).
+ * For the init only, the worker's navigator reports at least `cores`, so that the count asked is the count
+ * used; returns the undo. (Node's counterpart pads os.cpus(): wasm/node-threads.ts.)
+ */
+function reportCores(cores: number): () => void {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (!nav || !((nav.hardwareConcurrency ?? 0) < cores)) return () => {};
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  } catch {
+    return () => {};
+  }
+  return () => { delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency; };
 }
 
 /** Whether `name` has been initialised, without initialising it. */

@@ -194,7 +194,7 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
     case 'preview':
       return { ...s, datasets: { ...s.datasets, preview: { ...e } } };
     case 'backend':
-      return withRun(s, e.runId, (v) => ({ ...v, backend: e.name, skipped: e.skipped }));
+      return withRun(s, e.runId, (v) => ({ ...v, backend: e.name, backendDetail: e.detail ?? null, skipped: e.skipped }));
     case 'runState': {
       let next = s;
       if (e.record) {

@@ -35,6 +35,8 @@ export interface RunView extends RunTrace {
   status: RunPhase;
   message: string | null;
   backend: string | null;
+  /** wasm's build and thread count, when known. */
+  backendDetail: string | null;
   skipped: { name: string; reason: string }[];
   stages: StageName[];
   stageInfo: Partial<Record<StageName, StageView>>;
@@ -74,7 +76,7 @@ function plannedStage(cfg: ExperimentConfig, s: StageName): StageView {
 export function newRunView(runId: string, cfg: ExperimentConfig, createdAt = Date.now()): RunView {
   const stages = curriculumStages(cfg);
   return {
-    runId, name: cfg.name, config: cfg, status: 'starting', message: null, backend: null, skipped: [],
+    runId, name: cfg.name, config: cfg, status: 'starting', message: null, backend: null, backendDetail: null, skipped: [],
     stages, stageInfo: Object.fromEntries(stages.map((s) => [s, plannedStage(cfg, s)])), current: null,
     history: [], rows: [], losses: [], stageMs: {}, steps: 0, imagesPerSec: null, lastCheckpoint: null, logs: [], mining: null,
     createdAt, elapsedMs: 0, sessionStartedAt: null,
@@ -88,6 +90,7 @@ export function runViewFromRecord(r: RunRecord): RunView {
   v.status = r.status;
   v.message = r.message;
   v.backend = r.backend;
+  v.backendDetail = r.backendDetail ?? null;
   v.skipped = r.skipped;
   v.stages = r.stages.length ? r.stages : v.stages;
   v.history = r.history;

@@ -1,7 +1,7 @@
 // The page's handle on the lab worker: send commands, subscribe to events, restart after a crash or a
 // lost device. The worker is a dedicated module worker; where Worker does not exist (unit tests in Node)
 // the same engine runs in-process instead (inProcess.ts, loaded only then, so tfjs stays out of the page).
-import { decodeEvent, transferablesOf, type WorkerCommand, type WorkerEvent } from './protocol';
+import { decodeEvent, labWorkerName, transferablesOf, type WorkerCommand, type WorkerEvent } from './protocol';
 
 export interface LabClient {
   readonly kind: 'worker' | 'main-thread';
@@ -22,8 +22,11 @@ export function listeners(): { add(fn: (e: WorkerEvent) => void): () => void; em
   };
 }
 
-export const defaultWorkerFactory = (): Worker =>
-  new Worker(new URL('./lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
+/** The lab worker; the page's ?threads=N (a measurement switch) travels in its name. */
+export const defaultWorkerFactory = (): Worker => {
+  const asked = new URLSearchParams(globalThis.location?.search ?? '').get('threads');
+  return new Worker(new URL('./lab.worker.ts', import.meta.url), { type: 'module', name: labWorkerName(asked ? Number(asked) : null) });
+};
 
 export function createWorkerClient(factory: () => Worker = defaultWorkerFactory): LabClient {
   const subs = listeners();

@@ -51,7 +51,7 @@ export type WorkerEvent =
     /** One short label per image (class name, or age). */
     labels: string[];
   }
-  | { type: 'backend'; runId: string; name: BackendName; skipped: { name: BackendName; reason: string }[] }
+  | { type: 'backend'; runId: string; name: BackendName; skipped: { name: BackendName; reason: string }[]; detail?: string }
   /** A run's lifecycle. `record`: the stored run as it stands (sent when a run starts or resumes, so the
    *  page shows what was done before). */
   | { type: 'runState'; runId: string; status: RunPhase; message: string | null; record?: RunRecord }
@@ -153,4 +153,16 @@ export function transferablesOf(msg: WorkerCommand | WorkerEvent): ArrayBuffer[]
 /** A page-unique run id, sortable by time. */
 export function newRunId(now = Date.now(), rand = Math.random): string {
   return `run-${now.toString(36).padStart(9, '0')}-${Math.floor(rand() * 36 ** 4).toString(36).padStart(4, '0')}`;
+}
+
+/** The lab worker's name: "lab", or "lab threads=N" when the page's address asks for N wasm threads
+ *  (?threads=N, for measuring; the worker otherwise picks from the machine's cores). */
+export function labWorkerName(threads: number | null): string {
+  return threads != null && Number.isInteger(threads) && threads >= 1 && threads <= 64 ? `lab threads=${threads}` : 'lab';
+}
+
+/** The thread count a worker name asks for, or null. */
+export function threadsFromWorkerName(name: string): number | null {
+  const m = /^lab threads=(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
 }

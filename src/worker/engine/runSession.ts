@@ -174,7 +174,7 @@ export class RunSession {
       const be = await this.deps.selectBackend(backends);
       this.onBackend();
       backend = be.name;
-      post({ type: 'backend', runId, name: be.name, skipped: be.skipped });
+      post({ type: 'backend', runId, name: be.name, skipped: be.skipped, ...(be.detail ? { detail: be.detail } : {}) });
 
       this.steps = cp && stored?.checkpoint ? stored.checkpoint.steps : 0;
       const base: RunRecord = stored ?? {
@@ -183,7 +183,7 @@ export class RunSession {
         history: [], rows: [], losses: [], stageMs: {}, checkpoint: null, elapsedMs: 0,
       };
       this.record = {
-        ...base, status: 'running', message: null, backend: be.name, skipped: be.skipped, datasetId,
+        ...base, status: 'running', message: null, backend: be.name, backendDetail: be.detail ?? null, skipped: be.skipped, datasetId,
         history: cp ? [...cp.history] : [], rows: cp ? [...cp.rows] : [], stageMs: cp ? { ...cp.stageMs } : {},
         losses: cp ? base.losses.filter((p) => p.x < this.steps) : [],
         checkpoint: cp ? base.checkpoint : null,

@@ -1,5 +1,7 @@
 // A static file server for the built lab (dist/) on 127.0.0.1 and a free port, started and stopped by
-// the tests themselves. It logs every path it serves, so tests can see what the page fetched.
+// the tests themselves. It logs every path it serves, so tests can see what the page fetched. By default
+// it sends the cross-origin isolation headers, as the lab's own server does (`npm run lab`); `plain: true`
+// is any static file server (no such headers), optionally serving dist/ under a sub-folder.
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -15,17 +17,32 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveDist(dir = resolve('dist')): Promise<StaticServer> {
+export interface ServeOptions {
+  /** No cross-origin isolation headers, as a plain static server. */
+  plain?: boolean;
+  /** The URL folder dist/ is served under, e.g. '/course/lab/' (default '/'). */
+  prefix?: string;
+}
+
+const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin',
+};
+
+export async function serveDist(dir = resolve('dist'), opts: ServeOptions = {}): Promise<StaticServer> {
+  const prefix = opts.prefix ?? '/';
   await stat(join(dir, 'index.html')).catch(() => { throw new Error(`${dir}/index.html is missing: run \`npx vite build\` first (npm run test:e2e does).`); });
   const served: string[] = [];
   const server: Server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    served.push(path);
+    const full = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    served.push(full);
+    if (!full.startsWith(prefix)) { res.writeHead(404).end('not found'); return; }
+    const path = `/${full.slice(prefix.length)}`;
     const file = normalize(join(dir, path === '/' ? 'index.html' : path));
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store',
+        ...(opts.plain ? {} : ISOLATION) });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { crossOriginIsolate, RELOAD_KEY, type IsolationHost } from '../../../src/platform/browser/isolation';
+import { pthreadLoadShim, redirectPthreadFactory } from '../../../src/platform/browser/wasmThreads';
+import { wasmThreadsFor } from '../../../src/platform/backend';
+import { labWorkerName, threadsFromWorkerName } from '../../../src/worker/protocol';
+
+function host(over: Partial<IsolationHost> = {}, sw: Partial<NonNullable<IsolationHost['serviceWorker']>> | null = {}) {
+  const store = new Map<string, string>();
+  const log: string[] = [];
+  const listeners: (() => void)[] = [];
+  const h: IsolationHost = {
+    crossOriginIsolated: false,
+    isSecureContext: true,
+    serviceWorker: sw == null ? undefined : {
+      controller: null,
+      register: async (url, opts) => { log.push(`register ${url} ${opts.scope}`); queueMicrotask(() => listeners.forEach((f) => f())); },
+      ready: Promise.resolve(),
+      addEventListener: (_t, fn) => { listeners.push(fn); },
+      ...sw,
+    },
+    session: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => { store.set(k, v); }, removeItem: (k) => { store.delete(k); } },
+    reload: () => { log.push('reload'); },
+    ...over,
+  };
+  return { h, log, store };
+}
+
+describe('crossOriginIsolate', () => {
+  it('does nothing on an isolated page, and clears a reload marker left behind', async () => {
+    const { h, log, store } = host({ crossOriginIsolated: true });
+    store.set(RELOAD_KEY, '1');
+    expect(await crossOriginIsolate(h, 'sw.js')).toEqual({ isolated: true });
+    expect(log).toEqual([]);
+    expect(store.has(RELOAD_KEY)).toBe(false);
+  });
+
+  it('registers the service worker, waits for it to take the page, marks and reloads once', async () => {
+    const { h, log, store } = host();
+    const r = await crossOriginIsolate(h, 'http://x/lab/isolation-sw.js');
+    expect(r).toMatchObject({ isolated: false, reloading: true });
+    expect(log).toEqual(['register http://x/lab/isolation-sw.js ./', 'reload']);
+    expect(store.has(RELOAD_KEY)).toBe(true);
+  });
+
+  it('does not reload a second time when the reload did not isolate the page (no loop)', async () => {
+    const { h, log, store } = host();
+    store.set(RELOAD_KEY, '1');
+    const r = await crossOriginIsolate(h, 'sw.js');
+    expect(r).toEqual({ isolated: false, reloading: false, reason: 'the page reloaded under the isolation service worker and is still not isolated' });
+    expect(log).toEqual([]);
+    expect(store.has(RELOAD_KEY)).toBe(false);
+  });
+
+  it('says why when it cannot: no secure context, no service workers, a failed registration', async () => {
+    expect(await crossOriginIsolate(host({ isSecureContext: false }).h, 'sw.js')).toMatchObject({ reloading: false, reason: expect.stringMatching(/secure context/) });
+    expect(await crossOriginIsolate(host({}, null).h, 'sw.js')).toMatchObject({ reloading: false, reason: expect.stringMatching(/no service workers/) });
+    const failing = host({}, { register: async () => { throw new Error('denied'); } });
+    expect(await crossOriginIsolate(failing.h, 'sw.js')).toMatchObject({ reloading: false, reason: expect.stringMatching(/could not start \(denied\)/) });
+    expect(failing.log).toEqual([]);
+  });
+});
+
+describe('wasm threads', () => {
+  it('uses every core but one, 1 or 2 on small machines, at most 8', () => {
+    expect([undefined, 0, 1, 2, 3, 4, 8, 16, 64].map(wasmThreadsFor)).toEqual([1, 1, 1, 2, 2, 3, 7, 8, 8]);
+  });
+
+  it('carries ?threads=N in the worker name, and nothing else', () => {
+    expect(labWorkerName(null)).toBe('lab');
+    expect(labWorkerName(3)).toBe('lab threads=3');
+    expect(labWorkerName(0)).toBe('lab');
+    expect(labWorkerName(Number('x'))).toBe('lab');
+    expect(threadsFromWorkerName('lab threads=3')).toBe(3);
+    expect(threadsFromWorkerName('lab')).toBeNull();
+    expect(threadsFromWorkerName('lab threads=3; x')).toBeNull();
+  });
+
+  it('rewrites only the pthread worker blob, pointing its load message at the factory file', async () => {
+    const made: Blob[] = [];
+    const api = { createObjectURL: (b: Blob) => { made.push(b); return `blob:${made.length}`; } };
+    redirectPthreadFactory('http://x/assets/factory.js', api);
+    api.createObjectURL(new Blob(['worker();'], { type: 'application/javascript' }));
+    api.createObjectURL(new Blob(['png'], { type: 'image/png' }));
+    expect(await made[0].text()).toBe(`${pthreadLoadShim('http://x/assets/factory.js')}worker();`);
+    expect(await made[1].text()).toBe('png');
+    // The shim, run against a fake worker scope: a load message's blob is replaced, other messages untouched.
+    const handlers: ((e: { data: Record<string, unknown> }) => void)[] = [];
+    new Function('self', pthreadLoadShim('http://x/f.js'))({ addEventListener: (_: string, f: (e: { data: Record<string, unknown> }) => void) => handlers.push(f) });
+    const load = { cmd: 'load', urlOrBlob: new Blob([]) };
+    const run = { cmd: 'run', urlOrBlob: 'keep' };
+    handlers[0]({ data: load });
+    handlers[0]({ data: run });
+    expect(load.urlOrBlob).toBe('http://x/f.js');
+    expect(run.urlOrBlob).toBe('keep');
+  });
+});
