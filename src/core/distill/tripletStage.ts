@@ -1,6 +1,9 @@
 // Triplet T-S (METHOD.md §3b): offline hard-example mining once per epoch (positives embedded by the
 // frozen teacher on full faces, negatives and anchors by the student on occluded ones), then the task loss
 // plus the triplet term, anchors and negatives through the student as one batch.
+// No work twice: the frozen teacher embeds and judges each training image once per stage (the pools of
+// later epochs reuse it: teacherPositives), and the negatives' student embeddings are rows of the
+// anchors' (every training image is an anchor, embedded by the same student on the same half).
 import * as tf from '@tensorflow/tfjs';
 import { labelsOf } from '../data';
 import { taskLoss, tripletLoss } from '../losses';
@@ -10,6 +13,54 @@ import { mineHardTriplets } from './mining';
 import { drawMiningPools } from './pool';
 import { now, type StageContext, type StageRun } from './context';
 import { trainableVariables } from './trainStage';
+
+/** Above this many bytes the teacher's embeddings are not kept between epochs (then embedded again). */
+export const TEACHER_CACHE_LIMIT_BYTES = 512 * 2 ** 20;
+
+/**
+ * The frozen teacher's embedding and verdict (its own prediction right or not) of training images on full
+ * faces, each computed once: `get(indices)` embeds only the images not seen before. `embedCalls` counts
+ * the images it sent through the teacher (tests check that later epochs send none they have seen).
+ */
+export function teacherEmbeddingCache(
+  embed: (indices: Int32Array) => Promise<{ emb: tf.Tensor2D; correct: Uint8Array }>, count: number, limitBytes = TEACHER_CACHE_LIMIT_BYTES,
+) {
+  let rows: Float32Array | null = null;
+  let d = 0;
+  let off = false; // too big to keep
+  const correct = new Uint8Array(count);
+  const known = new Uint8Array(count);
+  const stats = { embedded: 0 };
+  return {
+    stats,
+    async get(indices: Int32Array): Promise<{ emb: tf.Tensor2D; correct: Uint8Array }> {
+      if (off) { stats.embedded += indices.length; return embed(indices); }
+      const missing = indices.filter((i) => !known[i]);
+      if (missing.length) {
+        stats.embedded += missing.length;
+        const r = await embed(missing);
+        d = r.emb.shape[1];
+        if (count * d * 4 > limitBytes) {
+          off = true;
+          r.emb.dispose();
+          stats.embedded += indices.length;
+          return embed(indices);
+        }
+        const data = await r.emb.data();
+        r.emb.dispose();
+        rows ??= new Float32Array(count * d);
+        missing.forEach((i, j) => {
+          rows!.set(data.subarray(j * d, (j + 1) * d), i * d);
+          correct[i] = r.correct[j];
+          known[i] = 1;
+        });
+      }
+      const out = new Float32Array(indices.length * d);
+      indices.forEach((i, j) => out.set(rows!.subarray(i * d, (i + 1) * d), j * d));
+      return { emb: tf.tensor2d(out, [indices.length, d]), correct: Uint8Array.from(indices, (i) => correct[i]) };
+    },
+  };
+}
 
 /** Triplet T-S (METHOD.md §3b) with offline mining once per epoch. */
 export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: tf.LayersModel): StageRun {
@@ -24,6 +75,8 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
   const rule = ctx.head.kind === 'classification' ? { kind: 'class' as const } : { kind: 'age' as const, thresholdYears: t.ageThreshold };
   let mined: { posEmb: tf.Tensor2D; negIdx: Int32Array; valid: Uint8Array } | null = null;
   const release = () => { if (mined) { mined.posEmb.dispose(); mined = null; } };
+  const teacherEmb = teacherEmbeddingCache(
+    (idx) => embedAndJudge(teacherTwo, train, idx, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold), train.count);
   const xBuf = new Float32Array(2 * B * ctx.imgLen);
   const yBuf = new Float32Array(B);
   return {
@@ -34,9 +87,9 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
       const pools = drawMiningPools(ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.subsetPercent, cfg.seed, epoch);
       const all = new Int32Array(train.count).map((_, i) => i);
       const teacherCorrect = t.mining === 'teacher-correct' || t.mining === 'teacher-correct-semihard';
-      const { emb: posEmb, correct } = await embedAndJudge(teacherTwo, train, pools.positives, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold);
-      const negEmb = await embedImages(studentTwo, train, pools.negatives, vis, cfg.evalBatchSize);
+      const { emb: posEmb, correct } = await teacherEmb.get(pools.positives);
       const anchorEmb = await embedImages(studentTwo, train, all, vis, cfg.evalBatchSize);
+      const negEmb = tf.tidy(() => tf.gather(anchorEmb, pools.negatives)) as tf.Tensor2D;
       const pick = (idx: Int32Array) => Float32Array.from(idx, (i) => labels[i]);
       let m;
       try {
