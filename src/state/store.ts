@@ -22,6 +22,7 @@ import { CALIBRATION_BUSY, newRunId, type WorkerEvent } from '../worker/protocol
 import { backendOrder } from '../core/backends';
 import { initialLabState, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
 import { runViewFromRecord } from './runView';
+import { runName } from './runName';
 
 export type LabStore = StoreApi<LabState>;
 
@@ -177,6 +178,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     if (s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting')) return null;
     if (s.worker.crashed) client.restart();
     const runId = newRunId();
+    cfg = { ...cfg, name: runName(cfg, s.datasets.list) };
     set((st) => startingRun(st, runId, cfg));
     client.send({ type: 'start', runId, config: cfg, backends: backendOrder(s.backendChoice) });
     return runId;

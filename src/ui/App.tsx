@@ -1,7 +1,8 @@
 // The lab's shell: run controls and backend, the resume offer after an interrupted run, dataset
-// progress, notices, and the four panels. Monitor and Results (which draw charts) load on first use,
-// so the page's first JavaScript stays small.
-import { lazy, Suspense, useDeferredValue } from 'react';
+// progress, notices, presenter mode, and the panels as WAI-ARIA tabs (arrow keys, Home and End move
+// between them). Monitor and Results (which draw charts) load on first use, so the page's first
+// JavaScript stays small.
+import { lazy, Suspense, useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useActions, useLab } from '../state/react';
 import type { BackendChoice, Tab } from '../state/labState';
 import { BACKEND_CHOICES } from '../core/backends';
@@ -9,6 +10,7 @@ import { ProgressBar } from './common/ProgressBar';
 import { DatasetsPanel } from './datasets/DatasetsPanel';
 import { ExperimentPanel } from './experiment/ExperimentPanel';
 import { RunControls } from './RunControls';
+import { PresenterContext } from './presenter';
 
 const MonitorPanel = lazy(() => import('./monitor/MonitorPanel'));
 const ResultsPanel = lazy(() => import('./results/ResultsPanel'));
@@ -80,31 +82,66 @@ function Notices() {
   );
 }
 
-export function App() {
+/** The tab a key moves to from `i` (WAI-ARIA tabs: arrows wrap around, Home and End), or null. */
+export function tabAfterKey(key: string, i: number, n: number): number | null {
+  if (key === 'ArrowRight') return (i + 1) % n;
+  if (key === 'ArrowLeft') return (i - 1 + n) % n;
+  if (key === 'Home') return 0;
+  if (key === 'End') return n - 1;
+  return null;
+}
+
+function Tabs({ current }: { current: Tab }) {
+  const a = useActions();
+  const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  const onKey = (e: KeyboardEvent, i: number) => {
+    const next = tabAfterKey(e.key, i, TABS.length);
+    if (next === null) return;
+    e.preventDefault();
+    a.setTab(TABS[next].id);
+    refs.current[next]?.focus();
+  };
+  return (
+    <nav className="tabs" aria-label="Panels">
+      <div role="tablist" aria-label="Panels of the lab">
+        {TABS.map((t, i) => (
+          <button key={t.id} ref={(el) => { refs.current[i] = el; }} role="tab" id={`tab-${t.id}`} aria-controls="panel" aria-selected={current === t.id}
+            tabIndex={current === t.id ? 0 : -1} className={current === t.id ? 'tab active' : 'tab'}
+            onClick={() => a.setTab(t.id)} onKeyDown={(e) => onKey(e, i)} data-testid={`tab-${t.id}`}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+    </nav>
+  );
+}
+
+export function App({ presenter: initialPresenter = false, onPresenter }: { presenter?: boolean; onPresenter?: (on: boolean) => void }) {
   // The panel switch renders as a transition: mounting the charts can be split into small slices.
   const current = useLab((s) => s.tab);
   const tab = useDeferredValue(current);
-  const a = useActions();
+  const [presenting, setPresenting] = useState(initialPresenter);
+  const presenter = useMemo(() => ({ on: presenting, set: (on: boolean) => { setPresenting(on); onPresenter?.(on); } }), [presenting, onPresenter]);
   return (
-    <div className="app">
+    <PresenterContext.Provider value={presenter}>
+    <div className={presenting ? 'app present' : 'app'} data-testid="app" data-presenter={presenting}>
       <header className="top">
         <div className="brand">
           <h1>Occlusion Distillation Lab</h1>
           <span className="sub">teacher → student → standard T-S → triplet T-S, on faces with half hidden (○ full, ◑ lower, ◐ upper)</span>
         </div>
-        <RunControls />
+        <div className="row wrap">
+          <RunControls />
+          <button aria-pressed={presenting} onClick={() => presenter.set(!presenting)} data-testid="presenter-toggle"
+            title="Full width, larger type and charts, settings hidden (also ?present=1 in the address)">Presenter mode</button>
+        </div>
       </header>
       <ResumeBanner />
       <DatasetProgress />
       <Notices />
-      <nav className="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button key={t.id} role="tab" aria-selected={current === t.id} className={current === t.id ? 'tab active' : 'tab'} onClick={() => a.setTab(t.id)} data-testid={`tab-${t.id}`}>
-            {t.label}
-          </button>
-        ))}
-      </nav>
+      <Tabs current={current} />
       <main className="panel">
+        <div id="panel" role="tabpanel" aria-labelledby={`tab-${current}`}>
         <Suspense fallback={<p className="muted">Loading…</p>}>
           {tab === 'datasets' && <DatasetsPanel />}
           {tab === 'experiment' && <ExperimentPanel />}
@@ -112,7 +149,9 @@ export function App() {
           {tab === 'results' && <ResultsPanel />}
           {tab === 'explain' && <GradCamPanel />}
         </Suspense>
+        </div>
       </main>
     </div>
+    </PresenterContext.Provider>
   );
 }

@@ -5,33 +5,55 @@ import { BACKEND_CHOICES } from '../core/backends';
 import { formatEstimate } from '../core/distill/estimate';
 import { calibrationFor, durationFor } from '../state/store';
 
+/** The expected duration of the current settings in words ('' while unknown). */
+export function useEstimate(): string {
+  const choice = useLab((s) => s.backendChoice);
+  const config = useLab((s) => s.experiment.config);
+  const calibrations = useLab((s) => s.calibrations);
+  const seconds = durationFor({ calibrations }, config, choice);
+  const timing = calibrationFor(config, choice);
+  return seconds != null
+    ? `expected: about ${formatEstimate(seconds)} on this machine${choice === 'auto' ? '' : ` (${choice})`}`
+    : timing && calibrations.pending.includes(timing.key) ? 'timing a few training steps…'
+      : timing && calibrations.failed[timing.key] ? `no estimate: ${calibrations.failed[timing.key]}` : timing ? '' : 'duration: depends on the stored dataset';
+}
+
+/** Whether Run may start now, and if not, why. */
+export function useCanStart(): { canStart: boolean; why: string; live: boolean } {
+  const ready = useLab((s) => s.worker.ready);
+  const crashed = useLab((s) => s.worker.crashed);
+  const status = useLab((s) => s.run?.status ?? null);
+  const errors = useLab((s) => s.experiment.errors.length);
+  const live = status === 'running' || status === 'paused' || status === 'starting';
+  // The first dataset is still being generated or stored: a run would only wait for it.
+  const generating = useLab((s) => s.datasets.progress !== null && s.datasets.progress.phase !== 'loading');
+  const canStart = (ready || !!crashed) && !live && !errors && !generating;
+  const why = !ready && !crashed ? 'the training worker is starting' : errors ? `${errors} invalid setting(s): see Experiment` : live ? 'a run is going'
+    : generating ? 'the dataset is still being generated' : '';
+  return { canStart, why, live };
+}
+
 export function RunControls() {
   const a = useActions();
   const ready = useLab((s) => s.worker.ready);
   const crashed = useLab((s) => s.worker.crashed);
   const status = useLab((s) => s.run?.status ?? null);
   const backend = useLab((s) => s.run?.backend ?? null);
-  const errors = useLab((s) => s.experiment.errors.length);
   const choice = useLab((s) => s.backendChoice);
-  const live = status === 'running' || status === 'paused' || status === 'starting';
-  const config = useLab((s) => s.experiment.config);
-  const calibrations = useLab((s) => s.calibrations);
-  const seconds = durationFor({ calibrations }, config, choice);
-  const timing = calibrationFor(config, choice);
-  const estimate = seconds != null
-    ? `expected: about ${formatEstimate(seconds)} on this machine${choice === 'auto' ? '' : ` (${choice})`}`
-    : timing && calibrations.pending.includes(timing.key) ? 'timing a few training steps…'
-      : timing && calibrations.failed[timing.key] ? `no estimate: ${calibrations.failed[timing.key]}` : timing ? '' : 'duration: depends on the stored dataset';
-  const canStart = (ready || !!crashed) && !live && !errors;
-  const why = !ready && !crashed ? 'the training worker is starting' : errors ? `${errors} invalid setting(s): see Experiment` : live ? 'a run is going' : '';
+  const estimate = useEstimate();
+  const { canStart, why, live } = useCanStart();
+  // The resume offer has its own backend choice: one selector at a time.
+  const resumeOffered = useLab((s) => s.resumable !== null);
   return (
     <div className="controls">
-      <label className="backend-choice">
-        backend{' '}
-        <select value={choice} disabled={live} onChange={(e) => a.setBackendChoice(e.target.value as BackendChoice)} data-testid="backend-choice">
-          {BACKEND_CHOICES.map((b) => <option key={b.value} value={b.value}>{b.label}</option>)}
-        </select>
-      </label>
+      {!resumeOffered && (
+        <label className="backend-choice">
+          backend{' '}
+          <select value={choice} disabled={live} onChange={(e) => a.setBackendChoice(e.target.value as BackendChoice)} data-testid="backend-choice">
+            {BACKEND_CHOICES.map((b) => <option key={b.value} value={b.value}>{b.label}</option>)}
+          </select>
+        </label>
+      )}
       <button className="primary" disabled={!canStart} title={why} onClick={() => a.startRun()} data-testid="start">Run the curriculum</button>
       {status === 'paused'
         ? <button onClick={a.resume} data-testid="resume">Resume</button>

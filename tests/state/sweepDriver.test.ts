@@ -29,7 +29,7 @@ describe('sweep in the lab', () => {
     expect(sw.runIds).toHaveLength(2);
     const runs = await Promise.all(sw.runIds.map((id) => storage.getRun(id)));
     expect(runs.map((r) => r!.config.triplet.margin)).toEqual([0.1, 0.4]);
-    expect(runs.map((r) => r!.config.name)).toEqual([`${cfg.name} [sweep 1/2: triplet.margin = 0.1]`, `${cfg.name} [sweep 2/2: triplet.margin = 0.4]`]);
+    expect(runs.map((r) => r!.config.name.split(' · ')[0])).toEqual([`${cfg.name} [sweep 1/2: triplet.margin = 0.1]`, `${cfg.name} [sweep 2/2: triplet.margin = 0.4]`]);
     const val = runs.map((r) => bestValidation(r!.history, 'triplet', 'expression'));
     expect(sw.result!.validation).toEqual(val);
     expect(sw.result!.chosen).toBe(val[1]! > val[0]! ? 1 : 0);

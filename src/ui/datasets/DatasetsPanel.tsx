@@ -9,13 +9,16 @@ import { ProgressBar } from '../common/ProgressBar';
 import { formatBytes, formatDate } from '../format';
 import { ImportPanel } from './ImportPanel';
 import { previewScale, sheetLayout, sheetPixels } from './preview';
+import { storedReport } from './storedReport';
+import { formatImportReport, groupRejections } from '../../core/imports';
+import { download } from '../download';
 
 function StorageUse() {
   const st = useLab((s) => s.datasets.storage);
   const a = useActions();
   return (
     <section className="card">
-      <h3>Browser storage</h3>
+      <h2>Browser storage</h2>
       {st ? (
         <>
           <ProgressBar value={st.quota ? st.usage / st.quota : null} label={`${formatBytes(st.usage)} used of ${formatBytes(st.quota)} available to this page`} testId="storage-bar" />
@@ -36,7 +39,7 @@ function CurrentDataset() {
     const m = list.find((d) => d.id === cfg.id);
     return (
       <section className="card">
-        <h3>The experiment’s dataset</h3>
+        <h2>The experiment’s dataset</h2>
         <p data-testid="current-dataset-status">{m ? <>{m.name} ({m.height}×{m.width}×{m.channels}, tasks: {m.tasks.join(', ')})</> : <span className="error">{cfg.id} is not stored (deleted?): choose another dataset.</span>}</p>
       </section>
     );
@@ -46,7 +49,7 @@ function CurrentDataset() {
   const stored = list.some((d) => d.id === id);
   return (
     <section className="card">
-      <h3>The experiment’s dataset</h3>
+      <h2>The experiment’s dataset</h2>
       <p>
         Synthetic faces {cfg.height}×{cfg.width}, {cfg.train} / {cfg.val} / {cfg.test} images (train / val / test), seed {cfg.seed}:{' '}
         <strong data-testid="current-dataset-status">{stored ? 'stored' : progress ? 'being created…' : 'not stored yet'}</strong>
@@ -127,12 +130,26 @@ function Preview({ meta }: { meta: DatasetMeta }) {
 
 function ImportedFrom({ meta }: { meta: DatasetMeta }) {
   const i = meta.imported;
-  if (!i) return null;
+  const report = useMemo(() => storedReport(meta), [meta]);
+  if (!i || !report) return null;
+  const groups = groupRejections(i.rejected);
   return (
-    <p className="muted small" data-testid="dataset-origin">
-      Imported ({i.format}) from {i.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(' + ')} in {(i.ms / 1000).toFixed(1)} s ·
-      {' '}{i.rejectedCount} rejected · {i.duplicates.count} duplicates{i.metadata.race ? ` · race kept as metadata (${i.metadata.race.join(', ')})` : ''}
-    </p>
+    <>
+      <p className="muted small" data-testid="dataset-origin">
+        Imported ({i.format}) from {i.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(' + ')} in {(i.ms / 1000).toFixed(1)} s ·
+        {' '}{i.rejectedCount} rejected · {i.duplicates.count} duplicates{i.metadata.race ? ` · race kept as metadata (${i.metadata.race.join(', ')})` : ''}
+        {' '}<button className="link" data-testid="dataset-report" onClick={() => download(`${meta.name.replace(/[^\w-]+/g, '_')}-import-report.txt`, formatImportReport(report, { maxListed: 1e9 }), 'text/plain')}>Download the import report</button>
+      </p>
+      {groups.length > 0 && (
+        <details className="small" data-testid="dataset-rejections">
+          <summary>Why {i.rejectedCount} were rejected</summary>
+          <ul>
+            {groups.map((g) => <li key={g.reason}>{g.count} × {g.reason} (e.g. <code>{g.where[0]}</code>)</li>)}
+            {i.rejectedCount > i.rejected.length && <li className="muted">{i.rejectedCount - i.rejected.length} more are only counted.</li>}
+          </ul>
+        </details>
+      )}
+    </>
   );
 }
 
@@ -143,7 +160,7 @@ function DatasetCard({ meta, open, onOpen }: { meta: DatasetMeta; open: boolean;
     <section className="card dataset" data-testid="dataset-card">
       <header className="row spread">
         <div>
-          <h3>{meta.name}</h3>
+          <h2>{meta.name}</h2>
           <div className="muted">
             {meta.height}×{meta.width}×{meta.channels} · tasks: {meta.tasks.join(', ')} · {meta.splits.train.count + meta.splits.val.count + meta.splits.test.count} images ·{' '}
             <span data-testid="dataset-size">{formatBytes(meta.bytes)}</span> on disk · created {formatDate(meta.createdAt)}

@@ -1,7 +1,7 @@
 // Bringing a dataset from the user's disk: drop or pick FER2013 (+ FER+ votes), a UTKFace or class-
 // folder archive, or a folder; choose the stored size; watch progress (bytes, images, rate, time left);
 // cancel; read the report (counts per split and class, every rejection with its reason, duplicates).
-import { useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { SPLITS } from '../../core/data/types';
 import { type ImportReport, DEFAULT_IMPORT_OPTIONS, type ImportFormat, formatImportReport, groupRejections } from '../../core/imports';
 import { useActions, useLab } from '../../state/react';
@@ -22,13 +22,19 @@ const downloadText = (name: string, text: string) => download(name, text, 'text/
 
 const secs = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
 
+/** The time left in words: never "about 0 s" while images are still being decoded and stored. */
+export function timeLeft(etaS: number | null, allRead: boolean): string {
+  if (etaS !== null && etaS >= 1) return `about ${secs(etaS)} left`;
+  return allRead ? 'decoding and storing the last images…' : 'estimating the time left…';
+}
+
 function Progress() {
   const job = useLab((s) => s.imports.job);
   const a = useActions();
   if (!job) return null;
   const p = job.progress;
   const text = p
-    ? `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} read · ${p.images} images (${p.rate.toFixed(0)}/s) · ${p.rejected} rejected${p.etaS !== null ? ` · about ${secs(p.etaS)} left` : ''}`
+    ? `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} read · ${p.images} images (${p.rate.toFixed(0)}/s) · ${p.rejected} rejected · ${timeLeft(p.etaS, p.bytesDone >= p.bytesTotal)}`
     : 'starting…';
   return (
     <div data-testid="import-progress">
@@ -121,9 +127,12 @@ export function ImportPanel() {
     void take(droppedFiles(e.dataTransfer).then(({ picked, folder }) => planImport(picked, folder)));
   };
   const sizeOk = Number.isInteger(size) && size >= 8 && size <= 512;
+  // After a file is chosen its options and the Import button come into view.
+  const options = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (plan?.ok) options.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }); }, [plan]);
   return (
     <section className="card import" data-testid="import-panel">
-      <h3>Import a dataset</h3>
+      <h2>Import a dataset</h2>
       <div
         className={`dropzone${over ? ' over' : ''}`}
         onDragOver={(e) => { e.preventDefault(); setOver(true); }}
@@ -131,8 +140,8 @@ export function ImportPanel() {
         onDrop={onDrop}
         data-testid="import-drop"
       >
-        Drop <code>fer2013.csv</code> (with <code>fer2013new.csv</code> for FER+), a UTKFace or class-folder archive
-        (<code>.tar.gz</code>, <code>.zip</code>), or a folder of class folders (<code>class/…</code> or <code>train|val|test/class/…</code>) here.
+        <p>Drop <code>fer2013.csv</code> (with <code>fer2013new.csv</code> for FER+), a UTKFace or class-folder archive
+        (<code>.tar.gz</code>, <code>.zip</code>), or a folder of class folders (<code>class/…</code> or <code>train|val|test/class/…</code>) here.</p>
         <div className="row">
           <button onClick={() => filesInput.current?.click()} disabled={busy}>Choose files…</button>
           <button onClick={() => folderInput.current?.click()} disabled={busy}>Choose a folder…</button>
@@ -145,7 +154,7 @@ export function ImportPanel() {
       <p className="muted small">The files are read in a worker of this page and stored in this browser only; nothing is uploaded.</p>
       {plan && !plan.ok && <p className="error" data-testid="import-plan-error">{plan.reason}</p>}
       {plan?.ok && !busy && (
-        <div className="import-options" data-testid="import-options">
+        <div className="import-options" data-testid="import-options" ref={options}>
           <p>{plan.label}</p>
           <div className="row wrap">
             <label>name <input value={name} onChange={(e) => setName(e.target.value)} data-testid="import-name" /></label>
@@ -156,7 +165,7 @@ export function ImportPanel() {
             <label>channels <select value={channels} onChange={(e) => setChannels(Number(e.target.value) as 1 | 3)} data-testid="import-channels">
               <option value={1}>1 (grey)</option><option value={3}>3 (RGB)</option>
             </select></label>
-            {plan.files.kind !== 'csv' && <label>split seed <input type="number" value={seed} onChange={(e) => setSeed(Number(e.target.value))} /></label>}
+            {plan.files.kind !== 'csv' && <label>split seed <input type="number" className="seed" value={seed} onChange={(e) => setSeed(Number(e.target.value))} /></label>}
           </div>
           {!sizeOk && <p className="error">The size must be a whole number from 8 to 512.</p>}
           <p className="muted small">

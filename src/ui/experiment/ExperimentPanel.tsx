@@ -1,6 +1,12 @@
-// The experiment: presets, every setting with its default and, next to it, what is wrong with it
-// (the core's configErrors, run in the worker), and the config as JSON to copy, import or export.
+// The experiment: a guided start (what the lab shows, then data → train → results with the preset and
+// its expected time), the settings a student changes up front, and under "Advanced" every other
+// setting with its default and, next to it, what is wrong with it (the core's configErrors), and the
+// config as JSON to copy, import or export. Presenter mode hides the settings.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { synthDatasetId } from '../../core/data/datasetId';
+import { datasetText } from '../../state/runName';
+import { useCanStart, useEstimate } from '../RunControls';
+import { usePresenter } from '../presenter';
 import { makeConfig } from '../../core/config/config';
 import { PRESETS, presetConfig } from '../../core/config/presets';
 import { formatEstimate } from '../../core/distill/estimate';
@@ -9,16 +15,16 @@ import { download } from '../download';
 import { ModelsCard } from './ModelsCard';
 import { SweepCard } from './SweepCard';
 import { useActions, useLab } from '../../state/react';
-import { defaultOf, displayValue, errorsFor, FIELD_GROUPS, FORM_PATHS, getPath, parseNumberInput, type FieldSpec } from './fields';
+import { ADVANCED_GROUPS, defaultOf, displayValue, errorsFor, FORM_PATHS, getPath, parseNumberInput, QUICK_FIELDS, type FieldSpec } from './fields';
 
-function NumberInput({ value, nullable, step, onChange, id }: { value: unknown; nullable: boolean; step?: number; onChange: (v: unknown) => void; id: string }) {
+function NumberInput({ value, nullable, step, onChange, id, label }: { value: unknown; nullable: boolean; step?: number; onChange: (v: unknown) => void; id: string; label?: string }) {
   const [text, setText] = useState(displayValue(value));
   // Follow outside changes (presets, imports) without fighting the user's typing.
   useEffect(() => {
     setText((t) => (parseNumberInput(t, nullable) === value ? t : displayValue(value)));
   }, [value, nullable]);
   return (
-    <input id={id} type="text" inputMode="decimal" value={text} step={step}
+    <input id={id} type="text" inputMode="decimal" value={text} step={step} aria-label={label}
       onChange={(e) => { setText(e.target.value); onChange(parseNumberInput(e.target.value, nullable)); }} />
   );
 }
@@ -52,7 +58,7 @@ function Field({ spec }: { spec: FieldSpec }) {
       <span className="pair">
         <NumberInput id={id} value={pair[0]} nullable={false} onChange={(v) => a.setField(spec.path, [v, pair[1]])} />
         <span>–</span>
-        <NumberInput id={`${id}-hi`} value={pair[1]} nullable={false} onChange={(v) => a.setField(spec.path, [pair[0], v])} />
+        <NumberInput id={`${id}-hi`} label={`${spec.label}, upper bound`} value={pair[1]} nullable={false} onChange={(v) => a.setField(spec.path, [pair[0], v])} />
       </span>
     );
   } else {
@@ -83,9 +89,9 @@ function ConfigJson() {
   useEffect(() => { if (!dirty) setText(json); }, [json, dirty]);
   return (
     <section className="card">
-      <h3>Config as JSON</h3>
+      <h3 id="config-json-title">Config as JSON</h3>
       <p className="muted">The whole experiment is this document. A file listing only what differs from the defaults is enough to import; the headless runner reads the same format (<code>npm run experiment -- --config file.json</code>).</p>
-      <textarea className="json" spellCheck={false} value={text} onChange={(e) => { setText(e.target.value); setDirty(true); }} rows={16} data-testid="config-json" />
+      <textarea className="json" aria-labelledby="config-json-title" spellCheck={false} value={text} onChange={(e) => { setText(e.target.value); setDirty(true); }} rows={16} data-testid="config-json" />
       <div className="row">
         <button disabled={!dirty} onClick={() => { if (a.importConfig(text)) setDirty(false); }}>Apply JSON</button>
         <button disabled={!dirty} onClick={() => { setText(json); setDirty(false); }}>Revert</button>
@@ -111,9 +117,9 @@ function DatasetGroup({ fields }: { fields: FieldSpec[] }) {
   const meta = ds.source === 'stored' ? list.find((d) => d.id === ds.id) : null;
   return (
     <>
-      <label className="field">
-        <span>dataset</span>
-        <select value={value} data-testid="dataset-source" onChange={(e) => {
+      <div className="field">
+        <label htmlFor="f-dataset-source">dataset</label>
+        <select id="f-dataset-source" value={value} data-testid="dataset-source" onChange={(e) => {
           if (e.target.value === 'synth') a.setField('dataset', makeConfig({}).dataset);
           else a.useDataset(e.target.value);
         }}>
@@ -121,7 +127,7 @@ function DatasetGroup({ fields }: { fields: FieldSpec[] }) {
           {imported.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
           {ds.source === 'stored' && !meta && <option value={ds.id}>{ds.id} (not stored)</option>}
         </select>
-      </label>
+      </div>
       {ds.source === 'synth' && fields.map((f) => <Field key={f.path} spec={f} />)}
       {ds.source === 'stored' && (meta
         ? <p className="muted">{meta.height}×{meta.width}×{meta.channels}, tasks {meta.tasks.join(', ')}; {meta.splits.train.count} / {meta.splits.val.count} / {meta.splits.test.count} images (train / val / test). The task must be one of its tasks.</p>
@@ -131,49 +137,108 @@ function DatasetGroup({ fields }: { fields: FieldSpec[] }) {
   );
 }
 
-export function ExperimentPanel() {
+/** Step 1's line: the experiment's dataset, stored or being generated. */
+function DataStep() {
+  const a = useActions();
+  const cfg = useLab((s) => s.experiment.config);
+  const list = useLab((s) => s.datasets.list);
+  const progress = useLab((s) => s.datasets.progress);
+  const ds = cfg.dataset;
+  const stored = ds.source === 'synth' ? list.some((d) => d.id === synthDatasetId(ds)) : ds.source === 'stored' && list.some((d) => d.id === ds.id);
+  const state = stored ? 'stored in this browser' : progress ? `being generated (${progress.done} / ${progress.total})…` : 'generated when the run starts';
+  return (
+    <>
+      {datasetText(cfg, list)}: <strong data-testid="guided-data">{state}</strong>.{' '}
+      <button className="link" onClick={() => a.setTab('datasets')}>See the faces</button>
+    </>
+  );
+}
+
+/** The first screen: what the lab shows, and data → train → results. */
+function GuidedStart({ durations }: { durations: Record<string, number | null> }) {
   const a = useActions();
   const preset = useLab((s) => s.experiment.preset);
+  const estimate = useEstimate();
+  const { canStart, why } = useCanStart();
+  return (
+    <section className="card guided" data-testid="guided-start" aria-labelledby="guided-title">
+      <h2 id="guided-title">Start here</h2>
+      <p className="lead">A face model that sees the whole face (the teacher) is trained, then students that see only half of it:
+        the lower half, as under a VR headset (◑), or the upper half, as above a surgical mask (◐).
+        The lab shows how much the hidden half costs, and how much distilling the teacher’s knowledge into the student wins back.</p>
+      <ol className="steps">
+        <li data-testid="step-data"><span className="step-no">1</span><div><strong>Data</strong><br /><DataStep /></div></li>
+        <li data-testid="step-train"><span className="step-no">2</span><div><strong>Train</strong><br />
+          <label htmlFor="preset">experiment </label>
+          <select id="preset" value={preset ?? ''} onChange={(e) => { if (e.target.value) a.applyPreset(e.target.value); }} data-testid="preset">
+            <option value="">(your own settings)</option>
+            {Object.keys(PRESETS).map((p) => {
+              const s = durations[p];
+              return <option key={p} value={p}>{p}{s != null ? ` (about ${formatEstimate(s)})` : ''}</option>;
+            })}
+          </select>{' '}
+          <button className="primary" disabled={!canStart} title={why} onClick={() => a.startRun()} data-testid="guided-run">Run the curriculum</button>
+          <div className="muted small" data-testid="guided-estimate">{estimate || 'the expected time appears once a few training steps are timed'}</div>
+        </div></li>
+        <li data-testid="step-results"><span className="step-no">3</span><div><strong>Results</strong><br />
+          Follow the training in <button className="link" onClick={() => a.setTab('monitor')}>Monitor</button>; then read the grid, explained in sentences,
+          in <button className="link" onClick={() => a.setTab('results')}>Results</button> and see where each model looks in <button className="link" onClick={() => a.setTab('explain')}>Grad-CAM</button>.
+        </div></li>
+      </ol>
+    </section>
+  );
+}
+
+export function ExperimentPanel() {
+  const presenter = usePresenter();
   const calibrations = useLab((s) => s.calibrations);
   const choice = useLab((s) => s.backendChoice);
   const durations = useMemo(() => Object.fromEntries(Object.keys(PRESETS).map((p) => [p, durationFor({ calibrations }, presetConfig(p), choice)])), [calibrations, choice]);
   const errors = useLab((s) => s.experiment.errors);
   const ready = useLab((s) => s.worker.ready);
   const other = errors.filter((e) => !FORM_PATHS.has(e.field) && ![...FORM_PATHS].some((p) => e.field.startsWith(`${p}.`)));
+  const [advanced, setAdvanced] = useState(false);
   return (
     <div className="experiment" data-testid="experiment-panel">
-      <section className="card row">
-        <label>
-          preset{' '}
-          <select value={preset ?? ''} onChange={(e) => { if (e.target.value) a.applyPreset(e.target.value); }} data-testid="preset">
-            <option value="">(custom)</option>
-            {Object.keys(PRESETS).map((p) => {
-              const s = durations[p];
-              return <option key={p} value={p}>{p}{s != null ? ` (about ${formatEstimate(s)})` : ''}</option>;
-            })}
-          </select>
-        </label>
-        <span className={errors.length ? 'error' : 'muted'} data-testid="config-status">
-          {!ready ? 'The settings are checked once the training worker has started.' : errors.length ? `${errors.length} setting(s) need attention before a run.` : 'All settings are valid.'}
-        </span>
-      </section>
-      {other.length > 0 && (
-        <section className="card errors">
-          {other.map((e) => <div key={e.field + e.message} className="error" data-testid="field-error"><code>{e.field}</code>: {e.message}</div>)}
-        </section>
-      )}
-      <div className="groups">
-        {FIELD_GROUPS.map((g) => (
-          <section key={g.id} className="card group">
-            <h3>{g.title}</h3>
-            {g.help && <p className="muted">{g.help}</p>}
-            {g.id === 'dataset' ? <DatasetGroup fields={g.fields} /> : g.fields.map((f) => <Field key={f.path} spec={f} />)}
+      <GuidedStart durations={durations} />
+      {!presenter.on && (
+        <>
+          <section className="card" data-testid="quick-settings" aria-labelledby="quick-title">
+            <div className="row spread">
+              <h2 id="quick-title">The settings to try first</h2>
+              <span className={errors.length ? 'error' : 'muted'} data-testid="config-status">
+                {!ready ? 'The settings are checked once the training worker has started.' : errors.length ? `${errors.length} setting(s) need attention before a run.` : 'All settings are valid.'}
+              </span>
+            </div>
+            <p className="muted small">The backend is chosen next to the Run button. Edits are kept in this browser for your next visit.</p>
+            <div className="quick">{QUICK_FIELDS.map((f) => <Field key={f.path} spec={f} />)}</div>
           </section>
-        ))}
-      </div>
-      <SweepCard />
-      <ModelsCard />
-      <ConfigJson />
+          {other.length > 0 && (
+            <section className="card errors">
+              {other.map((e) => <div key={e.field + e.message} className="error" data-testid="field-error"><code>{e.field}</code>: {e.message}</div>)}
+            </section>
+          )}
+          <details className="advanced" data-testid="advanced" open={advanced} onToggle={(e) => setAdvanced((e.target as HTMLDetailsElement).open)}>
+            <summary><strong className="summary-title">Advanced: every other setting</strong> <span className="muted small">dataset, architecture, batch sizes, optimisers, mining, the combined students, sweeps, the config as JSON</span></summary>
+            {advanced && (
+              <>
+                <div className="groups">
+                  {ADVANCED_GROUPS.map((g) => (
+                    <section key={g.id} className="card group">
+                      <h3>{g.title}</h3>
+                      {g.help && <p className="muted">{g.help}</p>}
+                      {g.id === 'dataset' ? <DatasetGroup fields={g.fields} /> : g.fields.map((f) => <Field key={f.path} spec={f} />)}
+                    </section>
+                  ))}
+                </div>
+                <SweepCard />
+                <ConfigJson />
+              </>
+            )}
+          </details>
+          <ModelsCard />
+        </>
+      )}
     </div>
   );
 }

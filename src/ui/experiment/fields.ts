@@ -76,3 +76,29 @@ export function errorsFor(errors: { field: string; message: string }[], path: st
 
 /** Every field path the form shows (errors on other paths are listed above the form). */
 export const FORM_PATHS = new Set(FIELD_GROUPS.flatMap((g) => g.fields.map((f) => f.path)));
+
+/** The settings a student changes first, shown up front (the rest are under "Advanced"), with labels
+ *  that say which stage a λ belongs to. */
+export const QUICK_PATHS: { path: string; label?: string }[] = [
+  { path: 'task' },
+  { path: 'scenario' },
+  { path: 'teacher.epochs', label: 'teacher epochs (cap)' },
+  { path: 'student.epochs', label: 'student epochs (cap)' },
+  { path: 'standard.lambda', label: 'λ, standard T-S' },
+  { path: 'standard.temperature', label: 'τ (temperature), standard T-S' },
+  { path: 'triplet.lambda', label: 'λ, triplet T-S' },
+  { path: 'triplet.margin', label: 'margin α, triplet T-S' },
+];
+
+const ALL_FIELDS = FIELD_GROUPS.flatMap((g) => g.fields);
+
+/** The quick settings' form fields (in QUICK_PATHS order). */
+export const QUICK_FIELDS: FieldSpec[] = QUICK_PATHS.flatMap(({ path, label }) => {
+  const f = ALL_FIELDS.find((x) => x.path === path);
+  return f ? [{ ...f, label: label ?? f.label }] : [];
+});
+
+/** The groups under "Advanced": every field that is not a quick one (empty groups dropped). */
+export const ADVANCED_GROUPS: FieldGroup[] = FIELD_GROUPS
+  .map((g) => ({ ...g, fields: g.fields.filter((f) => !QUICK_PATHS.some((q) => q.path === f.path)) }))
+  .filter((g) => g.fields.length > 0 || g.id === 'dataset');

@@ -201,3 +201,9 @@ export function blit(
     dst.set(src.subarray(s, s + (x1 - x0) * 4), (cy * dstW + x0) * 4);
   }
 }
+
+/** A Grad-CAM map with no positive value anywhere (no positive gradient: nothing to show). */
+export function isEmptyMap(map: ArrayLike<number>): boolean {
+  for (let i = 0; i < map.length; i++) if (map[i] > 0) return false;
+  return true;
+}

@@ -6,6 +6,8 @@ import { etaSeconds, runProgress, type RunView, type StageView } from '../../sta
 import { ProgressBar } from '../common/ProgressBar';
 import { formatDuration } from '../format';
 import { LossChart, MetricChart } from './Charts';
+import { foldLogs } from './logs';
+import { usePresenter } from '../presenter';
 
 /** `value`, updated at most every `ms` and as a transition: charts need not redraw as often as the
  *  numbers move, and React may split their (costly) redraw into small slices of main-thread time. */
@@ -31,7 +33,7 @@ function StageBox({ st, label }: { st: StageView; label: string }) {
       <div className="stage-meta">
         {st.status === 'pending' ? `${st.epochs} epoch(s)` : st.status === 'running' ? `epoch ${Math.min(st.epoch + 1, st.epochs)}/${st.epochs} · step ${st.step}/${st.stepsPerEpoch}` : `done${st.ms != null ? ` in ${formatDuration(st.ms / 1000)}` : ''}`}
       </div>
-      <ProgressBar value={frac} />
+      <ProgressBar value={frac} label={`${label}: ${(100 * frac).toFixed(0)}%`} hideLabel />
       {st.bestEpoch != null && <div className="stage-meta muted">best epoch {st.bestEpoch + 1}{st.epochsRun != null ? ` of ${st.epochsRun} run${st.earlyStopped ? ` (early stop; cap ${st.epochs})` : ''}` : ''}{st.stoppedEarly ? ' · stopped on a fault' : ''}</div>}
     </li>
   );
@@ -56,14 +58,16 @@ function Stats({ run }: { run: RunView }) {
   }, [run.status]);
   const elapsed = run.elapsedMs / 1000 + (run.status === 'running' && run.sessionStartedAt ? (Date.now() - run.sessionStartedAt) / 1000 : 0);
   const eta = run.status === 'running' ? etaSeconds(run) : null;
+  // Before the first batch of this session has answered there is no speed yet: say so, not "–".
+  const waiting = (run.status === 'running' || run.status === 'starting') && run.imagesPerSec == null ? (run.steps === 0 ? 'first batch…' : 'measuring…') : '–';
   const cp = run.lastCheckpoint;
   return (
     <div className="stats">
       <dl>
         <div><dt>status</dt><dd data-testid="monitor-status">{run.status}</dd></div>
         <div><dt>backend</dt><dd data-testid="monitor-backend">{run.backend ?? '…'}</dd></div>
-        <div><dt>images/s</dt><dd data-testid="images-per-sec">{run.imagesPerSec != null ? run.imagesPerSec.toFixed(0) : '–'}</dd></div>
-        <div><dt>time left</dt><dd data-testid="eta">{eta != null ? `≈ ${formatDuration(eta)}` : '–'}</dd></div>
+        <div><dt>images/s</dt><dd data-testid="images-per-sec">{run.imagesPerSec != null ? run.imagesPerSec.toFixed(0) : waiting}</dd></div>
+        <div><dt>time left</dt><dd data-testid="eta">{eta != null ? `≈ ${formatDuration(eta)}` : waiting}</dd></div>
         <div><dt>elapsed</dt><dd>{formatDuration(elapsed)}</dd></div>
         <div><dt>checkpoint</dt><dd data-testid="checkpoint">{cp ? (cp.epoch >= 0 ? `${labels[cp.stage] ?? cp.stage}, before epoch ${cp.epoch + 1}` : `after ${labels[cp.stage] ?? cp.stage}`) : '–'}</dd></div>
       </dl>
@@ -83,33 +87,60 @@ export function RunCharts({ run, throttleMs = 0 }: { run: RunView; throttleMs?: 
   const labels = useLab((s) => s.worker.stageLabels);
   const losses = useThrottled(run.losses, throttleMs);
   const history = useThrottled(run.history, throttleMs);
+  const presenter = usePresenter();
+  const classes = useLab((s) => classCount(run, s.datasets.list));
+  const live = run.status === 'running' || run.status === 'starting' || run.status === 'paused';
   return (
     <div className="charts">
-      <LossChart losses={losses} labels={labels} />
-      <MetricChart history={history} task={run.config.task} labels={labels} />
+      <LossChart losses={losses} labels={labels} live={live} big={presenter.on} />
+      <MetricChart history={history} task={run.config.task} labels={labels} live={live} classes={classes} big={presenter.on} />
     </div>
   );
 }
 
+/** Classes of the run's task (for the chance line), from its stored dataset when it names its own. */
+function classCount(run: RunView, list: { id: string; classNames: Partial<Record<string, string[]>> }[]): number | null {
+  const t = run.config.task;
+  if (t === 'age') return null;
+  const ds = run.config.dataset;
+  const named = ds.source === 'stored' ? list.find((d) => d.id === ds.id)?.classNames[t] : undefined;
+  return named?.length ?? (t === 'expression' ? 8 : 2);
+}
+
+function Messages({ logs }: { logs: RunView['logs'] }) {
+  const { lines, progress } = foldLogs(logs);
+  if (!lines.length && !progress) return null;
+  return (
+    <section className="card">
+      <h2>Messages</h2>
+      {progress && (
+        <div className="svm-progress" data-testid="svm-progress">
+          <ProgressBar value={progress.total ? progress.done / progress.total : null} label={`${progress.what}: choosing C on validation, ${progress.done} of ${progress.total}`} />
+        </div>
+      )}
+      <ul className="logs">{lines.slice(-20).map((l, i) => <li key={i} className={l.level}>{l.message}</li>)}</ul>
+    </section>
+  );
+}
+
 export default function MonitorPanel() {
-  const run = useLab((s) => s.run);
+  // After a fresh open nothing is training: the last run kept in this browser is shown.
+  const live = useLab((s) => s.run);
+  const last = useLab((s) => s.viewed);
+  const run = live ?? last;
   if (!run) {
     return <div className="monitor" data-testid="monitor-panel"><p className="muted">No run yet. Choose the settings in Experiment, then “Run the curriculum”.</p></div>;
   }
   return (
     <div className="monitor" data-testid="monitor-panel">
       <section className="card">
-        <h3>{run.name}</h3>
+        {!live && <p className="muted small" data-testid="monitor-last">The last run kept in this browser (nothing is training now).</p>}
+        <h2 data-testid="monitor-run-name">{run.name}</h2>
         <Timeline run={run} />
         <Stats run={run} />
       </section>
       <RunCharts run={run} throttleMs={1000} />
-      {run.logs.length > 0 && (
-        <section className="card">
-          <h3>Messages</h3>
-          <ul className="logs">{run.logs.slice(-20).map((l, i) => <li key={i} className={l.level}>{l.message}</li>)}</ul>
-        </section>
-      )}
+      <Messages logs={run.logs} />
     </div>
   );
 }

@@ -47,3 +47,17 @@ export function epochPoints(history: EpochRecord[], task: Task): EpochPoint[] {
   };
   return history.map((h, i) => ({ n: i + 1, stage: h.stage, epoch: h.epoch, train: v(h.train), val: v(h.val), best: h.best }));
 }
+
+/** The accuracy a model reaches by guessing (in %), for `classes` classes; null for age (MAE). */
+export function chanceLevel(task: Task, classes: number | null): number | null {
+  if (task === 'age' || !classes || classes < 2) return null;
+  return 100 / classes;
+}
+
+/** What an empty chart says instead of looking broken (null once it has points). */
+export function emptyChartText(kind: 'loss' | 'accuracy' | 'mae', points: number, live: boolean): string | null {
+  if (points > 0) return null;
+  if (!live) return kind === 'loss' ? 'No training batches recorded for this run.' : 'No finished epoch recorded for this run.';
+  if (kind === 'loss') return 'First batch in progress: the loss of every batch appears here as it trains.';
+  return `First epoch in progress: ${kind === 'mae' ? 'the validation MAE' : 'validation accuracy'} appears after it.`;
+}

@@ -13,7 +13,8 @@ import { RunCharts } from '../monitor/MonitorPanel';
 import { download } from '../download';
 import { compareRuns, type CompareRun } from './compare';
 import { SweepChart } from './SweepChart';
-import { confusionsPng, svgPng } from './png';
+import { chartsPng, confusionsPng } from './png';
+import { datasetText } from '../../state/runName';
 import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } from './grid';
 
 const save = download;
@@ -50,6 +51,26 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
   );
 }
 
+/** What the grid's columns mean, on the page (not only in the README). */
+function GridLegend({ task, stats }: { task: Task; stats: boolean }) {
+  return (
+    <dl className="legend-terms" data-testid="grid-legend" aria-label="How to read the grid">
+      <dt>○ ◑ ◐</dt><dd>the whole face, only the lower half (VR headset), only the upper half (surgical mask)</dd>
+      {task === 'age'
+        ? <><dt>MAE</dt><dd>mean absolute error of the predicted age, in years: lower is better</dd></>
+        : <><dt>accuracy</dt><dd>share of the test images whose class the model got right</dd></>}
+      {task === 'expression' && <><dt>weighted acc.</dt><dd>the accuracy of each class, averaged over the classes: a model that only ever answers the most common class scores low here</dd></>}
+      {stats && <>
+        <dt>95% CI</dt><dd>the range the figure would likely fall in with another test set of the same size (bootstrap over the test images)</dd>
+        <dt>p</dt><dd>how likely a difference this large is by chance when the two models are really equally good; below 0.05 (green) the difference is unlikely to be luck</dd>
+        {task !== 'age' && <><dt>(b/c)</dt><dd>test images only this model got right / only the other model (the student, or the control) got right; the test (McNemar) looks only at these</dd></>}
+        {task === 'age' && <><dt>(n=…)</dt><dd>test images in the paired test (Wilcoxon signed-rank on the absolute errors)</dd></>}
+        <dt>vs control</dt><dd>against a student trained as long without distillation: does the teacher help, or only the extra epochs?</dd>
+      </>}
+    </dl>
+  );
+}
+
 /** The grid in sentences, the guard, and the epochs each stage trained. */
 function Lessons({ run }: { run: RunView }) {
   const guard = distillationGuard(run.history, run.config);
@@ -58,7 +79,7 @@ function Lessons({ run }: { run: RunView }) {
   return (
     <section className="lessons" data-testid="lessons" aria-label="What this grid shows">
       {guard.meaningful === false && <p className="notice warn" data-testid="guard" role="note">{guard.message}</p>}
-      {said.length > 0 && <><h4>What this grid shows</h4><ul>{said.map((l) => <li key={l}>{l}</li>)}</ul></>}
+      {said.length > 0 && <><h3>What this grid shows</h3><ul>{said.map((l) => <li key={l}>{l}</li>)}</ul></>}
       {guard.meaningful === true && <p className="muted" data-testid="guard">{guard.message}</p>}
       <p className="muted">One seed and one test set: set <em>repeats</em> to 3 (or run <code>npm run experiment</code> with <code>"repeats": 3</code>) before drawing conclusions.</p>
       {eps.length > 0 && <p className="muted" data-testid="epochs-run">Epochs trained: {eps.join('; ')}.</p>}
@@ -73,13 +94,13 @@ function Confusion({ row, classes }: { row: GridRow; classes: readonly string[] 
     <figure className="confusion" data-testid="confusion">
       <figcaption>{row.label} · {visibilityText(row.test)}</figcaption>
       <table>
-        <thead><tr><th className="corner">true ↓ / predicted →</th>{classes.map((c) => <th key={c} title={c}>{c.slice(0, 4)}</th>)}</tr></thead>
+        <thead><tr><th className="corner">true ↓ / predicted →</th>{classes.map((c) => <th key={c} scope="col" className="cm-col"><span>{c}</span></th>)}</tr></thead>
         <tbody>
           {cm.map((counts, t) => {
             const total = counts.reduce((a, b) => a + b, 0);
             return (
               <tr key={t}>
-                <th>{classes[t]}</th>
+                <th scope="row">{classes[t]}</th>
                 {counts.map((n, p) => <td key={p} style={confusionColour(n, total)} title={`${n} of ${total}`}>{n || ''}</td>)}
               </tr>
             );
@@ -113,10 +134,12 @@ function Downloads({ run }: { run: RunView }) {
       <button onClick={() => save(`${run.runId}-grid.csv`, gridCsv(run.rows), 'text/csv')} data-testid="grid-csv">Grid as CSV</button>
       <button onClick={() => window.print()} title="the browser's print dialog: the Results page is laid out for paper">Print…</button>
       <button data-testid="charts-png" onClick={() => void (async () => {
-        for (const id of ['loss-chart', 'metric-chart']) {
-          const svg = document.querySelector<SVGSVGElement>(`[data-testid=results-charts] [data-testid=${id}] .recharts-wrapper > svg.recharts-surface`);
-          if (svg) save(`${run.runId}-${id}.png`, await svgPng(svg), 'image/png');
-        }
+        const charts = ['loss-chart', 'metric-chart'].flatMap((id) => {
+          const fig = document.querySelector(`[data-testid=results-charts] [data-testid=${id}]`);
+          const svg = fig?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface');
+          return svg ? [{ svg, caption: fig?.querySelector('figcaption')?.textContent ?? '' }] : [];
+        });
+        if (charts.length) save(`${run.runId}-charts.png`, await chartsPng(charts, run.name), 'image/png');
       })()}>Charts as PNG</button>
       {classNames && (
         <button data-testid="confusions-png" onClick={() => void (async () => {
@@ -137,25 +160,27 @@ function useClassNames(run: RunView): readonly string[] | null {
 
 function RunDetail({ run }: { run: RunView }) {
   const classes = useClassNames(run);
+  const dataset = useLab((s) => datasetText(run.config, s.datasets.list));
   const [cm, setCm] = useState(false);
   return (
     <>
       <section className="card">
         <header className="row spread">
           <div>
-            <h3 data-testid="viewed-run-name">{run.name}</h3>
+            <h2 data-testid="viewed-run-name">{run.name}</h2>
             <div className="muted">
-              {formatDate(run.createdAt)} · {run.config.task}, {run.config.scenario === 'lower' ? '◑ lower half visible' : '◐ upper half visible'} · {run.config.model.arch} · backend {run.backend ?? '–'} · {run.status} · {formatDuration(run.elapsedMs / 1000)} training
+              {formatDate(run.createdAt)} · <span data-testid="results-dataset">{dataset}</span> · {run.config.task}, {run.config.scenario === 'lower' ? '◑ lower half visible' : '◐ upper half visible'} · {run.config.model.arch} · backend {run.backend ?? '–'} · {run.status} · {formatDuration(run.elapsedMs / 1000)} training
             </div>
           </div>
           <Downloads run={run} />
         </header>
-        {run.rows.length ? <Grid rows={run.rows} task={run.config.task} /> : <p className="muted">No test results yet: rows appear as each stage finishes.</p>}
+        {run.rows.length ? <><Grid rows={run.rows} task={run.config.task} /><GridLegend task={run.config.task} stats={run.rows.some((r) => r.stats)} /></>
+          : <p className="muted">No test results yet: rows appear as each stage finishes.</p>}
         {run.rows.length > 0 && <Lessons run={run} />}
       </section>
       {classes && run.rows.some((r) => r.metrics.confusion) && (
         <section className="card">
-          <h3>Confusion matrices <button className="link" onClick={() => setCm(!cm)}>{cm ? 'hide' : 'show'}</button></h3>
+          <h2>Confusion matrices <button className="link" aria-expanded={cm} onClick={() => setCm(!cm)} data-testid="confusions-toggle">{cm ? 'hide' : 'show'}</button></h2>
           {cm && <div className="confusions">{run.rows.map((r) => <Confusion key={`${r.model}-${r.test}`} row={r} classes={classes} />)}</div>}
         </section>
       )}
@@ -166,21 +191,22 @@ function RunDetail({ run }: { run: RunView }) {
 
 function Compare({ ids }: { ids: string[] }) {
   const a = useActions();
+  const list = useLab((s) => s.datasets.list);
   const [runs, setRuns] = useState<CompareRun[]>([]);
   useEffect(() => {
     let live = true;
     void Promise.all(ids.map((id) => a.loadRun(id))).then((rs) => {
-      if (live) setRuns(rs.filter((r): r is NonNullable<typeof r> => !!r).map((r) => ({ id: r.id, name: r.name, task: r.config.task, rows: r.rows })));
+      if (live) setRuns(rs.filter((r): r is NonNullable<typeof r> => !!r).map((r) => ({ id: r.id, name: r.name, task: r.config.task, rows: r.rows, dataset: datasetText(r.config, list) })));
     });
     return () => { live = false; };
-  }, [a, ids]);
+  }, [a, ids, list]);
   if (ids.length < 2) return <p className="muted small">Tick two or more runs to compare them side by side.</p>;
   const t = compareRuns(runs);
   return (
     <div data-testid="compare">
       {t.mixed && <p className="error">These runs are of different tasks; their metrics do not compare.</p>}
       <table className="grid">
-        <thead><tr><th>{t.metric}</th>{runs.map((r) => <th key={r.id} className="num" title={r.id}>{r.name}</th>)}<th className="num">spread</th></tr></thead>
+        <thead><tr><th>{t.metric}</th>{runs.map((r) => <th key={r.id} className="num" title={r.id}>{r.name}<br /><span className="muted small" data-testid="compare-dataset">{r.dataset}</span></th>)}<th className="num">spread</th></tr></thead>
         <tbody>
           {t.lines.map((l) => (
             <tr key={l.key} data-testid="compare-line">
@@ -203,13 +229,14 @@ function History() {
   const a = useActions();
   return (
     <section className="card">
-      <h3>Runs kept in this browser</h3>
+      <h2>Runs kept in this browser</h2>
       {!runs.length && <p className="muted">None yet.</p>}
       <table className="history" data-testid="run-history">
+        <caption className="visually-hidden">Runs kept in this browser: tick runs to compare them</caption>
         <tbody>
           {runs.map((r) => (
             <tr key={r.id} className={r.id === viewed ? 'selected' : ''} data-testid="history-row" data-status={r.status}>
-              <td><input type="checkbox" title="compare" checked={picked.includes(r.id)} data-testid="compare-pick"
+              <td><input type="checkbox" aria-label={`compare ${r.name}`} title="compare" checked={picked.includes(r.id)} data-testid="compare-pick"
                 onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.id] : p.filter((x) => x !== r.id)))} /></td>
               <td>{formatDate(r.createdAt)}</td>
               <td>{r.name}</td>

@@ -7,10 +7,10 @@ export function SweepChart() {
   const sweep = useLab((s) => s.sweep);
   const task = useLab((s) => s.viewed?.config.task ?? s.experiment.config.task);
   if (sweep?.kind === 'repeats') {
-    if (!sweep.repeats) return <section className="card" data-testid="repeats-result"><h3>Repeats over seeds</h3><p className="muted">{sweep.status === 'running' ? `run ${sweep.runIds.length} of ${sweep.values.length} (seed ${sweep.values[sweep.runIds.length - 1]})` : sweep.message}</p></section>;
+    if (!sweep.repeats) return <section className="card" data-testid="repeats-result"><h2>Repeats over seeds</h2><p className="muted">{sweep.status === 'running' ? `run ${sweep.runIds.length} of ${sweep.values.length} (seed ${sweep.values[sweep.runIds.length - 1]})` : sweep.message}</p></section>;
     return (
       <section className="card" data-testid="repeats-result">
-        <h3>The grid over {sweep.values.length} seeds (mean ± sd, paired t-tests across seeds)</h3>
+        <h2>The grid over {sweep.values.length} seeds (mean ± sd, paired t-tests across seeds)</h2>
         <pre className="repeats">{sweep.repeats.text}</pre>
         {sweep.repeats.notMeaningful.length > 0 && <p className="notice warn">Seeds whose teacher was not clearly better than its student: {sweep.repeats.notMeaningful.join(', ')}.</p>}
         <ul>{sweep.repeats.lessons.map((l) => <li key={l}>{l}</li>)}</ul>
@@ -24,7 +24,7 @@ export function SweepChart() {
   const unit = age ? 'MAE (years)' : 'accuracy %';
   return (
     <section className="card" data-testid="sweep-result">
-      <h3>Sweep of {sweep.path} ({sweep.stage} stage, {unit})</h3>
+      <h2>Sweep of {sweep.path} ({sweep.stage} stage, {unit})</h2>
       <div style={{ width: '100%', height: 240 }}>
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>

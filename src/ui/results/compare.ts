@@ -8,6 +8,8 @@ export interface CompareRun {
   name: string;
   task: Task;
   rows: GridRow[];
+  /** The dataset in words (shown under the run's name). */
+  dataset?: string;
 }
 
 export interface CompareLine {

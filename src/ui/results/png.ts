@@ -1,5 +1,6 @@
-// Results as PNG files: the run's charts (recharts' SVG rendered onto a canvas, white background, 2x)
-// and every confusion matrix of the grid tiled on one canvas. Browser-only (DOM canvas and Image).
+// Results as PNG files: the run's charts (recharts' SVG rendered onto a canvas, white background, 2x;
+// several charts side by side in one file under the run's title and their captions) and every
+// confusion matrix of the grid tiled on one canvas. Browser-only (DOM canvas and Image).
 import type { GridRow } from '../../core/events';
 import { VISIBILITY_SYMBOL } from '../../core/data/types';
 import { confusionColour } from './grid';
@@ -30,6 +31,49 @@ export async function svgPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
   } finally {
     URL.revokeObjectURL(url);
   }
+}
+
+/** Charts side by side in one PNG at `scale` times their on-screen size: `title` above, each chart under
+ *  its caption, on white (each chart is first drawn by svgPng, then placed). */
+export async function chartsPng(charts: { svg: SVGSVGElement; caption: string }[], title: string, scale = 2): Promise<Blob> {
+  const parts = await Promise.all(charts.map(async (c) => {
+    const { width, height } = c.svg.getBoundingClientRect();
+    const url = URL.createObjectURL(await svgPng(c.svg, scale));
+    try {
+      const img = new Image();
+      await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('the chart could not be drawn')); img.src = url; });
+      return { img, width, height, caption: c.caption };
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }));
+  const pad = 12;
+  const titleH = title ? 28 : 0;
+  const capH = parts.some((p) => p.caption) ? 20 : 0;
+  const w = parts.reduce((n, p) => n + p.width, 0) + pad * (parts.length + 1);
+  const h = titleH + capH + Math.max(0, ...parts.map((p) => p.height)) + 2 * pad;
+  const c = document.createElement('canvas');
+  c.width = Math.round(w * scale);
+  c.height = Math.round(h * scale);
+  const ctx = c.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, c.width, c.height);
+  if (title) {
+    ctx.fillStyle = '#111';
+    ctx.font = `600 ${15 * scale}px system-ui, sans-serif`;
+    ctx.fillText(title, pad * scale, (pad + 16) * scale, (w - 2 * pad) * scale);
+  }
+  let x = pad;
+  for (const p of parts) {
+    if (p.caption) {
+      ctx.fillStyle = '#4b5563';
+      ctx.font = `${12 * scale}px system-ui, sans-serif`;
+      ctx.fillText(p.caption, x * scale, (pad + titleH + 12) * scale, p.width * scale);
+    }
+    ctx.drawImage(p.img, x * scale, (pad + titleH + capH) * scale, p.width * scale, p.height * scale);
+    x += p.width + pad;
+  }
+  return canvasBlob(c);
 }
 
 /** Every row's confusion matrix (rows: true class, columns: predicted), tiled three to a line. */
