@@ -1,6 +1,6 @@
 // Linear SVM on concatenated student embeddings: time of the 10-value C grid (C-SVC and epsilon-SVR) at the lab's
 // size (14,000 x 1,024, 8 classes; target ≤ 120 s, single-threaded), and libsvm-js on a 2,000-row subset for reference.
-import { fitGrid, fitStandardizer, fitSvc, predictSvc, standardize } from '../src/core/ensemble/linearSvm';
+import { fitGrid, fitStandardizer, fitSvc, predictSvc, standardize, type GridOptions, type GridResult } from '../src/core/ensemble/linearSvm';
 import { Rng } from '../src/core/random';
 import { LibSVM } from '../tests/helpers/libsvm';
 
@@ -12,7 +12,7 @@ interface Embeddings { x: Float32Array; labels: Int32Array; age: Float32Array }
  * per-image variation) seen through a different random linear map per student, plus per-dimension noise. Classes
  * overlap (accuracy well below 100%); age is a noisy linear function of the latent code.
  */
-function embeddings(n: number, d: number, classes: number, seed: number): Embeddings {
+export function embeddings(n: number, d: number, classes: number, seed: number): Embeddings {
   const L = 32;
   const half = d / 2;
   const world = new Rng(1234); // the same classes, maps and age direction for every split
@@ -53,7 +53,10 @@ function embeddings(n: number, d: number, classes: number, seed: number): Embedd
 const rowsOf = (x: Float32Array, n: number, d: number): number[][] =>
   Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * d, (i + 1) * d)));
 
-export async function benchSvm(o: { quick: boolean; log: (s: string) => void }): Promise<string[]> {
+/** The solver before issue 12's changes: unfused steps (two passes over w per update), warm starts that only clip. */
+const OLD_PATH: GridOptions = { fuse: false, scaleBounds: false, svrRelaxation: 1 };
+
+export async function benchSvm(o: { quick: boolean; log: (s: string) => void; baseline?: boolean }): Promise<string[]> {
   const nTrain = o.quick ? 3000 : 14000;
   const d = o.quick ? 256 : 1024;
   const nVal = 2000;
@@ -70,36 +73,48 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void }):
   const genS = (performance.now() - t) / 1000;
   o.log(`data: ${nTrain} + ${nVal} rows x ${d}, ${classes} classes, generated and standardised in ${genS.toFixed(1)} s`);
 
-  const runGrid = (task: 'svc' | 'svr') => {
+  interface Timed { r: GridResult; s: number; cpuS: number; work: number }
+  const runGrid = (task: 'svc' | 'svr', path: 'old' | 'new'): Timed => {
     const yTrain = task === 'svc' ? train.labels : train.age;
     const yVal = task === 'svc' ? val.labels : val.age;
     const t0 = performance.now();
-    const r = fitGrid(task, { xTrain, yTrain, nTrain, xVal, yVal, nVal, d, classes }, grid, { epsilon: 0.1 });
+    const c0 = process.cpuUsage();
+    const r = fitGrid(task, { xTrain, yTrain, nTrain, xVal, yVal, nVal, d, classes }, grid, { epsilon: 0.1, ...(path === 'old' ? OLD_PATH : {}) });
+    const cpu = process.cpuUsage(c0);
     const s = (performance.now() - t0) / 1000;
+    let work = 0;
     for (const c of r.scores) {
       const score = task === 'svc' ? `accuracy ${(c.score * 100).toFixed(1)}%` : `MAE ${(-c.score).toFixed(2)}`;
       const cap = c.converged ? '' : ' (epoch cap reached)';
-      o.log(`  ${task} C=${c.C.toExponential(2)}: ${(c.ms / 1000).toFixed(2)} s, ${c.epochs} epochs${cap}, ${score}`);
+      work += c.visits + c.updates;
+      o.log(`  ${task} ${path} C=${c.C.toExponential(2)}: ${(c.ms / 1000).toFixed(2)} s, ${c.epochs} epochs${cap}, `
+        + `${((c.visits + c.updates) / 1e6).toFixed(1)}M row passes, ${score}`);
     }
-    return { r, s };
+    return { r, s, cpuS: (cpu.user + cpu.system) / 1e6, work };
   };
+  const best = (task: 'svc' | 'svr', g: Timed) => {
+    const v = g.r.scores.find((c) => c.C === g.r.bestC)!.score;
+    return `best C ${g.r.bestC.toExponential(2)}, validation ${task === 'svc' ? `accuracy ${(v * 100).toFixed(1)}%` : `MAE ${(-v).toFixed(2)} years`}`;
+  };
+  const line = (g: Timed) => `${g.s.toFixed(1)} s (${g.cpuS.toFixed(1)} CPU-s, ${(g.work / 1e6).toFixed(0)}M row passes)`;
+  // With --svm-baseline, the old path runs just before the new one on the same data, so the two see the same load.
+  const both = (task: 'svc' | 'svr') => ({ old: o.baseline ? runGrid(task, 'old') : null, cur: runGrid(task, 'new') });
 
-  const svc = runGrid('svc');
-  const bestAcc = svc.r.scores.find((c) => c.C === svc.r.bestC)!.score;
-  summary.push(`C grid (10 values) on ${nTrain} x ${d}, ${classes} classes: ${svc.s.toFixed(1)} s${o.quick ? '' : ' (target ≤ 120 s)'}; `
-    + `best C ${svc.r.bestC.toExponential(2)}, validation accuracy ${(bestAcc * 100).toFixed(1)}%`);
+  const svc = both('svc');
+  summary.push(`C grid (10 values) on ${nTrain} x ${d}, ${classes} classes: ${line(svc.cur)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
+    + best('svc', svc.cur) + (svc.old ? `; old path ${line(svc.old)}, ${best('svc', svc.old)}` : ''));
   o.log(summary[summary.length - 1]);
-  const svr = runGrid('svr');
-  const bestMae = -svr.r.scores.find((c) => c.C === svr.r.bestC)!.score;
-  summary.push(`SVR C grid (10 values, epsilon 0.1) on ${nTrain} x ${d}: ${svr.s.toFixed(1)} s; `
-    + `best C ${svr.r.bestC.toExponential(2)}, validation MAE ${bestMae.toFixed(2)} years`);
+  const svr = both('svr');
+  summary.push(`SVR C grid (10 values, epsilon 0.1) on ${nTrain} x ${d}: ${line(svr.cur)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
+    + best('svr', svr.cur) + (svr.old ? `; old path ${line(svr.old)}, ${best('svr', svr.old)}` : ''));
   o.log(summary[summary.length - 1]);
   const perC = (m: { scores: { ms: number }[] }) => m.scores.map((c) => (c.ms / 1000).toFixed(1)).join(', ');
-  summary.push(`per C (s), SVC: ${perC(svc.r)}; SVR: ${perC(svr.r)}`);
+  summary.push(`per C (s), SVC: ${perC(svc.cur.r)}; SVR: ${perC(svr.cur.r)}`);
+  if (svc.old && svr.old) summary.push(`per C (s), old path, SVC: ${perC(svc.old.r)}; SVR: ${perC(svr.old.r)}`);
 
   // Reference: libsvm (libsvm-js, asm build) linear C-SVC on the first 2,000 training rows, one C.
   const nSub = 2000;
-  const C = svc.r.bestC;
+  const C = svc.cur.r.bestC;
   // Rows sorted by class: libsvm numbers classes in order of first appearance and breaks vote ties towards the
   // first, so sorted rows make its tie-break match ours (lower class index).
   const order = Array.from({ length: nSub }, (_, i) => i).sort((a, b) => train.labels[a] - train.labels[b] || a - b);

@@ -10,7 +10,9 @@ import { embedImages } from '../distill/evaluate';
 import type { CurriculumEvent, GridRow, RowModel } from '../events';
 import { accuracy, confusionMatrix, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics/classification';
 import { withEmbedding } from '../models/registry';
-import { fitGridAsync, fitStandardizer, predictSvc, predictSvr, standardize, type SvcModel, type SvrModel } from './linearSvm';
+import {
+  fitGridAsync, fitStandardizer, predictSvc, predictSvr, standardize, type GridOptions, type SvcModel, type SvrModel,
+} from './linearSvm';
 
 export type EnsembleRowName = Exclude<RowModel, StageName>;
 export const ENSEMBLE_LABEL: Record<EnsembleRowName, { svc: string; svr: string }> = {
@@ -51,15 +53,22 @@ export function concatRows(a: Float32Array, da: number, b: Float32Array, db: num
 }
 
 
-/** The ensemble rows of a run, from its trained standard and triplet students. */
+/**
+ * The ensemble rows of a run, from its trained standard and triplet students. An abort of `signal` stops it within
+ * an epoch of the running fit (fitGridAsync hands the thread back to the event loop every few tens of milliseconds,
+ * so a worker's cancel message gets through mid-fit) and rejects with an AbortError; no tensor is left behind.
+ * `solver`: the fits' stopping settings (tests).
+ */
 export async function ensembleRows(
   cfg: ExperimentConfig, ens: EnsembleConfig, data: { train: ImageSet; val: ImageSet; test: ImageSet }, head: TaskHead,
   students: { standard: tf.LayersModel; triplet: tf.LayersModel }, emit: (e: CurriculumEvent) => void, signal?: AbortSignal,
+  solver: Pick<GridOptions, 'tol' | 'maxEpochs'> = {},
 ): Promise<GridRow[]> {
   const vis = cfg.scenario;
   const batch = cfg.evalBatchSize;
   const t0 = Date.now();
   const s = await embedAll(students.standard, data, vis, batch);
+  if (signal?.aborted) throw abortError();
   const t = await embedAll(students.triplet, data, vis, batch);
   const nTr = data.train.count;
   const nVa = data.val.count;
@@ -77,6 +86,7 @@ export async function ensembleRows(
   emit({ type: 'log', level: 'info', message: `ensemble: embeddings of ${nTr + nVa + nTe} images from both students in ${((Date.now() - t0) / 1000).toFixed(1)} s` });
   const rows: GridRow[] = [];
   for (const [name, get] of combos) {
+    if (signal?.aborted) throw abortError();
     const e = get();
     const st = fitStandardizer(e.train, nTr, e.d);
     const xTr = standardize(e.train, nTr, e.d, st);
@@ -86,7 +96,7 @@ export async function ensembleRows(
     const fit = await fitGridAsync(svr ? 'svr' : 'svc', {
       xTrain: xTr, yTrain: yTr, nTrain: nTr, xVal: xVa, yVal: yVa, nVal: nVa, d: e.d, classes: head.units,
     }, ens.cGrid, {
-      epsilon: ens.epsilon, signal,
+      ...solver, epsilon: ens.epsilon, signal,
       onProgress: (i, total) => emit({ type: 'log', level: 'info', message: `${ENSEMBLE_LABEL[name][svr ? 'svr' : 'svc']}: C ${i}/${total}` }),
     });
     let predictions: number[];
@@ -111,4 +121,8 @@ export async function ensembleRows(
     rows.push(row);
   }
   return rows;
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The ensemble stage was cancelled.'), { name: 'AbortError' });
 }

@@ -2,8 +2,8 @@
 // implementation) on seeded synthetic data, and fitGrid (best C, abort, warm starts).
 import { describe, expect, it } from 'vitest';
 import {
-  decisionValues, fitGrid, fitStandardizer, fitSvc, fitSvcStats, fitSvr, fitSvrStats, predictSvc, predictSvr, standardize,
-  type SvcModel,
+  decisionValues, fitGrid, fitGridAsync, fitStandardizer, fitSvc, fitSvcStats, fitSvr, fitSvrStats, predictSvc, predictSvr,
+  standardize, type SvcModel, type SvrModel,
 } from '../../../src/core/ensemble/linearSvm';
 import { Rng } from '../../../src/core/random';
 import { LibSVM } from '../../helpers/libsvm';
@@ -283,6 +283,84 @@ describe('fitGrid', () => {
       + `mean |diff| ${(diff / 300).toFixed(4)}`);
     expect(diff / 300).toBeLessThan(0.1);
     expect(warmR.stats.epochs).toBeLessThan(coldR.stats.epochs);
+  });
+
+  it('warm starts along the C path (bound duals moved to the new C) reach the cold fits\' solutions', () => {
+    // Tight tolerance, so both starts end near the one optimum: w is unique (strictly convex primal), the duals
+    // need not be. Relative distance of w and of the decision values on the test rows.
+    const Cs = [0.01, 0.1, 1];
+    const rel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let num = 0, den = 0;
+      for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+      return Math.sqrt(num / den);
+    };
+    const s = synthetic('svc', 25);
+    const data = { xTrain: s.xTrain, yTrain: s.yTrain, nTrain: 300, xVal: s.xTest, yVal: s.yTest, nVal: 300, d: 20, classes: 3 };
+    let prev: SvcModel | null = null;
+    for (const C of Cs) {
+      const cold = fitSvcStats(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C, tol: 1e-4, maxEpochs: 100_000 });
+      const warm = fitSvcStats(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C, tol: 1e-4, maxEpochs: 100_000, warm: prev, scaleBounds: true });
+      const dw = Math.max(...cold.model.pairs.map((p, k) => rel(warm.model.pairs[k].w, p.w)));
+      const dv = rel(decisionValues(warm.model, s.xTest, 300), decisionValues(cold.model, s.xTest, 300));
+      console.log(`SVC C=${C}: warm ${warm.stats.epochs} epochs / ${warm.stats.visits + warm.stats.updates} row passes, `
+        + `cold ${cold.stats.epochs} / ${cold.stats.visits + cold.stats.updates}; w differs by ${dw.toExponential(1)}, decisions by ${dv.toExponential(1)}`);
+      expect(warm.stats.converged && cold.stats.converged).toBe(true);
+      expect(dw).toBeLessThan(5e-3);
+      expect(dv).toBeLessThan(5e-3);
+      prev = warm.model;
+    }
+    const g = fitGrid('svc', data, Cs, { tol: 1e-4, maxEpochs: 100_000 });
+    const g0 = fitGrid('svc', data, Cs, { tol: 1e-4, maxEpochs: 100_000, warmStart: false });
+    expect(g.scores.map((c) => c.score)).toEqual(g0.scores.map((c) => c.score));
+
+    const r = synthetic('svr', 26);
+    const t = r.yTrain as Float32Array;
+    let prevR: SvrModel | null = null;
+    for (const C of Cs) {
+      const cold = fitSvrStats(r.xTrain, t, 300, 20, { C, epsilon: 0.1, tol: 1e-4, maxEpochs: 100_000 });
+      const warm = fitSvrStats(r.xTrain, t, 300, 20, { C, epsilon: 0.1, tol: 1e-4, maxEpochs: 100_000, warm: prevR, scaleBounds: true });
+      const dw = rel(warm.model.w, cold.model.w);
+      const dp = rel(predictSvr(warm.model, r.xTest, 300), predictSvr(cold.model, r.xTest, 300));
+      console.log(`SVR C=${C}: warm ${warm.stats.epochs} epochs / ${warm.stats.visits + warm.stats.updates} row passes, `
+        + `cold ${cold.stats.epochs} / ${cold.stats.visits + cold.stats.updates}; w differs by ${dw.toExponential(1)}, predictions by ${dp.toExponential(1)}`);
+      expect(warm.stats.converged && cold.stats.converged).toBe(true);
+      expect(dw).toBeLessThan(5e-3);
+      expect(dp).toBeLessThan(1e-3);
+      prevR = warm.model;
+    }
+  });
+
+  it('fused steps (update of w + next dot product in one pass) give bit-identical models', () => {
+    const s = synthetic('svc', 27);
+    const a = fitSvc(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C: 0.5 });
+    const b = fitSvc(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C: 0.5, fuse: false });
+    expect(a.pairs.map((p) => [Array.from(p.w), p.bias])).toEqual(b.pairs.map((p) => [Array.from(p.w), p.bias]));
+    const r = synthetic('svr', 28);
+    // d = 19: the unrolled loops' remainder too
+    const x19 = Float32Array.from({ length: 300 * 19 }, (_, k) => r.xTrain[Math.floor(k / 19) * 20 + (k % 19)]);
+    for (const [x, d] of [[r.xTrain, 20], [x19, 19]] as const) {
+      const u = fitSvr(x, r.yTrain as Float32Array, 300, d, { C: 0.5, epsilon: 0.1 });
+      const v = fitSvr(x, r.yTrain as Float32Array, 300, d, { C: 0.5, epsilon: 0.1, fuse: false });
+      expect([Array.from(u.w), u.bias]).toEqual([Array.from(v.w), v.bias]);
+    }
+  });
+
+  it('fitGridAsync: an abort from a timer (as a worker\'s cancel message arrives) stops a fit mid-C', async () => {
+    // tol -1 never converges and the cap is out of reach: the fit only ends if the abort gets through mid-fit.
+    const data = gridData();
+    for (const task of ['svc', 'svr'] as const) {
+      const y = task === 'svc' ? data : { ...data, yTrain: Float32Array.from(data.yTrain), yVal: Float32Array.from(data.yVal) };
+      const ac = new AbortController();
+      let done = 0;
+      setTimeout(() => ac.abort(), 30);
+      const run = fitGridAsync(task, y, [1], { tol: -1, maxEpochs: 1e12, signal: ac.signal, onProgress: () => { done++; } }, 5);
+      await expect(run).rejects.toMatchObject({ name: 'AbortError', message: 'SVM fitting was aborted.' });
+      expect(done).toBe(0);
+    }
+    // and the same grid unaborted gives fitGrid's result
+    const a = await fitGridAsync('svc', data, grid, {}, 20);
+    const b = fitGrid('svc', data, grid, {});
+    expect(a.scores.map((c) => [c.C, c.score, c.epochs])).toEqual(b.scores.map((c) => [c.C, c.score, c.epochs]));
   });
 
   it('rejects bad input', () => {
