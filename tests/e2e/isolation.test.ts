@@ -65,12 +65,18 @@ describe('from a plain static server, under a sub-folder', () => {
     const { page } = lab;
     let navigations = 0;
     page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
+    const workerPolicies: (string | undefined)[] = [];
+    page.on('response', (r) => { if (/lab\.worker/.test(r.url())) workerPolicies.push(r.headers()['content-security-policy']); });
     await page.goto(labUrl(`${server.origin}${prefix.slice(0, -1)}`, { backend: 'wasm' }));
     await expect.poll(() => page.evaluate(() => crossOriginIsolated), { timeout: 20_000 }).toBe(true);
     await page.waitForFunction(() => (window as unknown as { lab?: unknown }).lab != null);
     expect(navigations).toBe(2); // the first visit, and the one reload under the service worker
     expect(await page.evaluate(() => sessionStorage.getItem('odl-isolation-reload'))).toBeNull();
     expect(await wasmDetail(page)).toMatch(/^threaded SIMD build, \d+ threads?$/);
+    // The worker's script came through the service worker, with the lab's policy as a header (a <meta>
+    // policy does not reach workers).
+    expect(workerPolicies.length).toBeGreaterThan(0);
+    for (const p of workerPolicies) expect(p).toMatch(/^default-src 'self'.*frame-ancestors 'none'$/);
     // Everything came from under the sub-folder.
     expect(server.served.filter((p) => !p.startsWith(prefix))).toEqual([]);
 

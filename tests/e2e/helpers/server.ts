@@ -1,10 +1,12 @@
 // A static file server for the built lab (dist/) on 127.0.0.1 and a free port, started and stopped by
 // the tests themselves. It logs every path it serves, so tests can see what the page fetched. By default
-// it sends the cross-origin isolation headers, as the lab's own server does (`npm run lab`); `plain: true`
+// it sends the headers the lab's own server sends (`npm run lab`: cross-origin isolation and the
+// Content-Security-Policy, vite.config.ts); `plain: true`
 // is any static file server (no such headers), optionally serving dist/ under a sub-folder.
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { BUILT_HEADERS } from '../../../vite.config';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -24,9 +26,6 @@ export interface ServeOptions {
   prefix?: string;
 }
 
-const ISOLATION = {
-  'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin',
-};
 
 export async function serveDist(dir = resolve('dist'), opts: ServeOptions = {}): Promise<StaticServer> {
   const prefix = opts.prefix ?? '/';
@@ -42,7 +41,7 @@ export async function serveDist(dir = resolve('dist'), opts: ServeOptions = {}):
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store',
-        ...(opts.plain ? {} : ISOLATION) });
+        ...(opts.plain ? {} : BUILT_HEADERS) });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crossOriginIsolate, RELOAD_KEY, type IsolationHost } from '../../../src/platform/browser/isolation';
 import { pthreadLoadShim, redirectPthreadFactory } from '../../../src/platform/browser/wasmThreads';
+import { isolationWorkerSource } from '../../../src/platform/browser/isolationWorker';
 import { wasmThreadsFor } from '../../../src/platform/backend';
 import { labWorkerName, threadsFromWorkerName } from '../../../src/worker/protocol';
 
@@ -92,5 +93,53 @@ describe('wasm threads', () => {
     handlers[0]({ data: run });
     expect(load.urlOrBlob).toBe('http://x/f.js');
     expect(run.urlOrBlob).toBe('keep');
+  });
+});
+
+describe('the isolation service worker (isolation-sw.js as the build writes it)', () => {
+  /** Runs the generated script text, alone, on a fake worker scope. */
+  function install() {
+    const listeners: Record<string, (e: unknown) => void> = {};
+    const log: string[] = [];
+    const scope = {
+      location: { origin: 'http://lab.test' },
+      skipWaiting: () => { log.push('skipWaiting'); },
+      clients: { claim: async () => { log.push('claim'); } },
+      addEventListener: (t: string, fn: (e: unknown) => void) => { listeners[t] = fn; },
+    };
+    const fetched: string[] = [];
+    const fetchFn = async (r: Request) => {
+      fetched.push(r.url);
+      return new Response('body', { status: 200, headers: { 'content-type': 'text/javascript', 'cache-control': 'no-store' } });
+    };
+    new Function('self', 'fetch', isolationWorkerSource({ 'Cross-Origin-Embedder-Policy': 'require-corp', 'X-Test': '1' }))(scope, fetchFn);
+    const fire = (request: Request): Promise<Response> | null => {
+      let answer: Promise<Response> | null = null;
+      listeners.fetch({ request, respondWith: (p: Promise<Response>) => { answer = p; } });
+      return answer;
+    };
+    return { listeners, log, fetched, fire };
+  }
+
+  it('is self-contained text: installs, claims the page, and adds the headers to its own origin\'s responses', async () => {
+    const w = install();
+    w.listeners.install({});
+    let waited: Promise<unknown> | null = null;
+    w.listeners.activate({ waitUntil: (p: Promise<unknown>) => { waited = p; } });
+    await waited;
+    expect(w.log).toEqual(['skipWaiting', 'claim']);
+    const r = await w.fire(new Request('http://lab.test/course/lab/assets/lab.worker.js'))!;
+    expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(r.headers.get('x-test')).toBe('1');
+    expect(r.headers.get('content-type')).toBe('text/javascript');
+    expect(await r.text()).toBe('body');
+  });
+
+  it('leaves other origins and only-if-cached requests to the browser', () => {
+    const w = install();
+    expect(w.fire(new Request('http://elsewhere.test/x.js'))).toBeNull();
+    // (Node's Request refuses to build this one, as browsers' DevTools send it: a plain object stands in.)
+    expect(w.fire({ url: 'http://lab.test/x.js', cache: 'only-if-cached', mode: 'no-cors' } as unknown as Request)).toBeNull();
+    expect(w.fetched).toEqual([]);
   });
 });
