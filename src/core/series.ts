@@ -3,7 +3,9 @@
 // so the worker's stored series and the page's live one agree however the events were batched.
 import type { LossPoint } from './records';
 
-export const MAX_LOSS_POINTS = 1024;
+/** 256: a chart a few hundred pixels wide shows no more, and each redraw of the live chart (several a
+ *  second, up to five lines) stays short on the page's main thread (1,024 points took tens of ms). */
+export const MAX_LOSS_POINTS = 256;
 
 /** The smallest power of two that keeps steps 0..x within `max` points. */
 export function strideFor(x: number, max = MAX_LOSS_POINTS): number {
