@@ -28,6 +28,8 @@ async function wasmDetail(page: Page): Promise<string> {
   await page.click('[data-testid=start]');
   await waitForState(page, (s) => s.run && s.run.backendDetail != null, 60_000);
   const detail = await state(page, (s) => s.run.backendDetail as string);
+  await page.click('[data-testid=tab-monitor]');
+  expect(await page.textContent('[data-testid=monitor-backend-detail]')).toBe(detail);
   await page.evaluate('window.lab.actions.cancel()');
   await waitForState(page, (s) => s.run && ['cancelled', 'done'].includes(s.run.status), 60_000);
   return detail;

@@ -66,6 +66,7 @@ function Stats({ run }: { run: RunView }) {
       <dl>
         <div><dt>status</dt><dd data-testid="monitor-status">{run.status}</dd></div>
         <div><dt>backend</dt><dd data-testid="monitor-backend">{run.backend ?? '…'}</dd></div>
+        {run.backendDetail && <div><dt>runs as</dt><dd data-testid="monitor-backend-detail">{run.backendDetail}</dd></div>}
         <div><dt>images/s</dt><dd data-testid="images-per-sec">{run.imagesPerSec != null ? run.imagesPerSec.toFixed(0) : waiting}</dd></div>
         <div><dt>time left</dt><dd data-testid="eta">{eta != null ? `≈ ${formatDuration(eta)}` : waiting}</dd></div>
         <div><dt>elapsed</dt><dd>{formatDuration(elapsed)}</dd></div>
