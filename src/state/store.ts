@@ -54,6 +54,11 @@ export interface LabDeps {
   calibrations?: { load(): Record<string, StepCost>; save(costs: Record<string, StepCost>): void };
 }
 
+/** Every file the lab hands over is named `<run id>-<what>.<ext>` (e.g. `run-…-student.zip`, `run-…-charts.png`). */
+export function downloadName(runId: string, what: string, ext: string): string {
+  return `${runId}-${what.replace(/[^\w.-]+/g, '_')}.${ext}`;
+}
+
 /** The calibration a config needs on a backend choice (null: its dataset's size is not in the config). */
 export function calibrationFor(cfg: ExperimentConfig, choice: BackendChoice): { key: string; dims: DatasetDims } | null {
   const dims = configDims(cfg);
@@ -153,6 +158,8 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   const get = store.getState;
   const set = (f: (s: LabState) => LabState) => store.setState(f(get()), true);
   let requestId = 0;
+  /** The file name of each model export asked for (one scheme for every download: downloadName). */
+  const exportNames = new Map<number, string>();
 
   const buffer = eventBuffer<WorkerEvent>((events) => {
     set((s) => events.reduce(reduceLab, s));
@@ -164,7 +171,10 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     if (events.some((e) => e.type === 'datasetReady' || answered(e) || (e.type === 'runState' && !['running', 'starting', 'paused'].includes(e.status)))) actions.calibrate();
   }, deps.flushMs ?? 100);
   const unsubscribe = client.subscribe((e) => {
-    if (e.type === 'modelExport' && e.requestId === get().exporting.pending) deps.download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
+    if (e.type === 'modelExport' && e.requestId === get().exporting.pending) {
+      deps.download?.(exportNames.get(e.requestId) ?? e.name, e.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
+    }
+    if (e.type === 'modelExport' || e.type === 'error') exportNames.delete(e.requestId ?? -1);
     buffer.push(e);
   });
   const unsubscribeImports = deps.importer?.subscribe((e) => {
@@ -364,6 +374,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     },
     exportModel(runId, stage) {
       const id = ++requestId;
+      exportNames.set(id, downloadName(runId, stage, 'zip'));
       set((s) => ({ ...s, exporting: { pending: id, message: null } }));
       client.send({ type: 'exportModel', requestId: id, runId, stage });
     },

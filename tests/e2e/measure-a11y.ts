@@ -1,5 +1,5 @@
 // Not a test: prints axe-core's violations and the overflow audit per tab of a built page (DIST, default
-// dist/) after a tiny run, at 1280x800 and 1920x1080, and saves screenshots into SHOTS when set.
+// dist/) after a tiny run, at 1280x800 and 1920x1080 (DARK=1: the dark theme), and saves screenshots into SHOTS when set.
 // npx tsx tests/e2e/measure-a11y.ts
 import { resolve } from 'node:path';
 import { launch } from './helpers/browser';
@@ -11,7 +11,7 @@ const TABS = ['datasets', 'experiment', 'monitor', 'results', 'explain'];
 const server = await serveDist(resolve(process.env.DIST ?? 'dist'));
 const browser = await launch(false);
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, colorScheme: process.env.DARK ? 'dark' : 'light' });
   const page = await context.newPage();
   await page.goto(labUrl(server.origin));
   await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1, 120_000);

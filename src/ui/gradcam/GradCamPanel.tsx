@@ -12,6 +12,7 @@ import type { CamPick } from '../../core/explain/sheet';
 import { download } from '../download';
 import { blit, gridLayout, isEmptyMap, legendRgba, overlay, toRgba, upscaleRgba } from './draw';
 import { camTile, usePresenter } from '../presenter';
+import { downloadName } from '../../state/store';
 
 const CAPTION = 30;
 const GAP = 6;
@@ -166,7 +167,7 @@ export default function GradCamPanel() {
   const save = () => {
     if (!canvas.current || !sheet) return;
     const title = `Grad-CAM · ${run.name} · ${sheet.count} test images (${pickText(mode)})`;
-    withTitleAndLegend(canvas.current, title).toBlob((b) => { if (b) download(`gradcam-${run.id}.png`, b, 'image/png'); }, 'image/png');
+    withTitleAndLegend(canvas.current, title).toBlob((b) => { if (b) download(downloadName(run.id, 'gradcam', 'png'), b, 'image/png'); }, 'image/png');
   };
   return (
     <div className="gradcam" data-testid="gradcam-panel">

@@ -13,7 +13,7 @@ import { chanceLevel, emptyChartText, epochPoints, LOSS_LABEL, lossKeys, metricN
 import { chartHeight } from '../presenter';
 
 const COLOURS: Record<LossKey | 'train' | 'val', string> = {
-  total: '#1f2937', task: '#2563eb', kd: '#d97706', hint: '#059669', triplet: '#dc2626', train: '#2563eb', val: '#dc2626',
+  total: 'currentColor', task: '#2563eb', kd: '#d97706', hint: '#059669', triplet: '#dc2626', train: '#2563eb', val: '#dc2626',
 };
 
 type Labels = Partial<Record<StageName, string>>;
@@ -42,11 +42,11 @@ export const LossChart = memo(function LossChart({ losses, labels, live = false,
       {empty && <p className="chart-empty" data-testid="chart-empty">{empty}</p>}
       <ResponsiveContainer width="100%" height={chartHeight(big)}>
         <LineChart data={losses} margin={{ top: 16, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 11 }} label={{ value: 'batch', position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-          <YAxis tick={{ fontSize: 11 }} width={44} domain={[0, 'auto']} />
+          <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} />
+          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: big ? 15 : 11 }} label={{ value: 'batch', position: 'insideBottomRight', offset: -2, fontSize: big ? 15 : 11 }} />
+          <YAxis tick={{ fontSize: big ? 15 : 11 }} width={big ? 56 : 44} domain={[0, 'auto']} />
           <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(x) => `batch ${x}`} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={{ fontSize: big ? 16 : 12 }} />
           {starts.map((s, i) => <ReferenceLine key={`${s.stage}-${s.x}`} x={s.x} stroke="#9ca3af" strokeDasharray="4 2"
             label={stageLabel(labels[s.stage] ?? s.stage, i, nearEnd(s.x, losses[0]?.x ?? 0, losses[losses.length - 1]?.x ?? 0))} />)}
           {keys.map((k) => <Line key={k} dataKey={k} name={LOSS_LABEL[k]} stroke={COLOURS[k]} dot={false} strokeWidth={k === 'total' ? 2 : 1.3} isAnimationActive={false} connectNulls={false} />)}
@@ -69,12 +69,12 @@ export const MetricChart = memo(function MetricChart({ history, task, labels, li
       {empty && <p className="chart-empty" data-testid="chart-empty">{empty}</p>}
       <ResponsiveContainer width="100%" height={chartHeight(big)}>
         <LineChart data={points} margin={{ top: 16, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-          <XAxis dataKey="n" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} label={{ value: 'epoch (whole run)', position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-          <YAxis tick={{ fontSize: 11 }} width={44} domain={task === 'age' ? [0, 'auto'] : [0, 100]} />
+          <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} />
+          <XAxis dataKey="n" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: big ? 15 : 11 }} label={{ value: 'epoch (whole run)', position: 'insideBottomRight', offset: -2, fontSize: big ? 15 : 11 }} />
+          <YAxis tick={{ fontSize: big ? 15 : 11 }} width={big ? 56 : 44} domain={task === 'age' ? [0, 'auto'] : [0, 100]} />
           <Tooltip isAnimationActive={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))}
             labelFormatter={(n) => { const p = points[Number(n) - 1]; return p ? `${labels[p.stage] ?? p.stage}, epoch ${p.epoch + 1}${p.best ? ' (best)' : ''}` : String(n); }} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={{ fontSize: big ? 16 : 12 }} />
           {starts.map((s, i) => <ReferenceLine key={`${s.stage}-${s.x}`} x={s.x} stroke="#9ca3af" strokeDasharray="4 2"
             label={stageLabel(labels[s.stage] ?? s.stage, i, nearEnd(s.x, 1, points.length))} />)}
           {chance !== null && <ReferenceLine y={chance} stroke="#6b7280" strokeDasharray="6 4" ifOverflow="extendDomain" data-testid="chance-line"

@@ -15,6 +15,7 @@ import { compareRuns, type CompareRun } from './compare';
 import { SweepChart } from './SweepChart';
 import { chartsPng, confusionsPng } from './png';
 import { datasetText } from '../../state/runName';
+import { downloadName } from '../../state/store';
 import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } from './grid';
 
 const save = download;
@@ -115,7 +116,7 @@ function Downloads({ run }: { run: RunView }) {
   const a = useActions();
   const classNames = useClassNames(run);
   const labels = useLab((s) => s.worker.stageLabels);
-  const exportResults = () => save(`${run.runId}-results.json`, JSON.stringify({
+  const exportResults = () => save(downloadName(run.runId, 'results', 'json'), JSON.stringify({
     id: run.runId, name: run.name, config: run.config, backend: run.backend, skippedBackends: run.skipped,
     createdAt: new Date(run.createdAt).toISOString(), elapsedMs: run.elapsedMs, history: run.history, grid: run.rows,
   }, null, 1), 'application/json');
@@ -130,8 +131,8 @@ function Downloads({ run }: { run: RunView }) {
         </button>
       ))}
       {exporting.message && <span className="muted" data-testid="export-message">{exporting.message}</span>}
-      <button onClick={() => save(`${run.runId}-grid.txt`, formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
-      <button onClick={() => save(`${run.runId}-grid.csv`, gridCsv(run.rows), 'text/csv')} data-testid="grid-csv">Grid as CSV</button>
+      <button onClick={() => save(downloadName(run.runId, 'grid', 'txt'), formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
+      <button onClick={() => save(downloadName(run.runId, 'grid', 'csv'), gridCsv(run.rows), 'text/csv')} data-testid="grid-csv">Grid as CSV</button>
       <button onClick={() => window.print()} title="the browser's print dialog: the Results page is laid out for paper">Print…</button>
       <button data-testid="charts-png" onClick={() => void (async () => {
         const charts = ['loss-chart', 'metric-chart'].flatMap((id) => {
@@ -139,11 +140,11 @@ function Downloads({ run }: { run: RunView }) {
           const svg = fig?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface');
           return svg ? [{ svg, caption: fig?.querySelector('figcaption')?.textContent ?? '' }] : [];
         });
-        if (charts.length) save(`${run.runId}-charts.png`, await chartsPng(charts, run.name), 'image/png');
+        if (charts.length) save(downloadName(run.runId, 'charts', 'png'), await chartsPng(charts, run.name), 'image/png');
       })()}>Charts as PNG</button>
       {classNames && (
         <button data-testid="confusions-png" onClick={() => void (async () => {
-          save(`${run.runId}-confusion-matrices.png`, await confusionsPng(run.rows, classNames), 'image/png');
+          save(downloadName(run.runId, 'confusion-matrices', 'png'), await confusionsPng(run.rows, classNames), 'image/png');
         })()}>Confusion matrices as PNG</button>
       )}
     </div>
