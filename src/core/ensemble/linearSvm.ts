@@ -145,9 +145,10 @@ export function biasFeatureFor(C: number): number {
 /**
  * A warm start's duals for the new C: each old dual clipped to the new box [lo, C]; with o.scaleBounds, a dual that
  * sat at its bound ±C_old (a row beyond the margin, or outside the tube) starts at ±C instead, where many of them end
- * (any start in the box leads to the same solution). On the bench's embedding-shaped data this cut the row passes of
- * the C grid by about a third (SVR 7,000 x 512: 19.7M vs 28.6M; SVC 2,000 x 256: 2.4M vs 3.6M); on the tests' small
- * 20-dimensional problems it can cost more epochs than a cold start, so only fitGrid turns it on by default.
+ * (any start in the box leads to the same solution). Measured on the C grid of the bench's embedding-shaped data, in
+ * row passes (FitStats): SVR 3,000 x 256 5.7M vs 8.4M, 7,000 x 512 19.7M vs 28.6M; but SVC 7,000 x 512 31.2M vs
+ * 25.7M (worse; 2,000 x 256: 2.4M vs 3.6M), and on the tests' small 20-dimensional problems it can cost more epochs
+ * than a cold start. So fitGrid turns it on for SVR only, and a plain fit only when asked.
  */
 function warmDuals(old: Float32Array, oldC: number | undefined, o: FitOptions, out: Float64Array, lo: number): void {
   const C = o.C;
@@ -590,7 +591,7 @@ export interface GridOptions {
   relaxation?: number;
   svrRelaxation?: number;
   fuse?: boolean;
-  /** FitOptions.scaleBounds, default true along the grid. */
+  /** FitOptions.scaleBounds; default: on for SVR, off for SVC (see warmDuals). */
   scaleBounds?: boolean;
   /** Warm-start each C from the previous one's duals (default true; false only to measure). */
   warmStart?: boolean;
@@ -671,7 +672,7 @@ export function* gridSteps(task: 'svc' | 'svr', data: GridData, grid: number[], 
     let score: number;
     const fo: FitOptions = {
       C, tol: o.tol, maxEpochs: o.maxEpochs, relaxation: o.relaxation, svrRelaxation: o.svrRelaxation, fuse: o.fuse,
-      scaleBounds: o.scaleBounds ?? true, warm: o.warmStart === false ? null : prev, signal: o.signal,
+      scaleBounds: o.scaleBounds ?? task === 'svr', warm: o.warmStart === false ? null : prev, signal: o.signal,
     };
     const fit = task === 'svc'
       ? svcSteps(xTrain, yTrain as Int32Array, nTrain, d, data.classes, fo)
