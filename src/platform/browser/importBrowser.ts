@@ -3,6 +3,7 @@
 // centre-cropped and resized by createImageBitmap + OffscreenCanvas (PLATFORM.md: ~3 ms a JPEG).
 import { centerCropBox, toChannels } from '../../core/data/formats/pixels';
 import { sniffImage } from '../../core/data/formats/sniff';
+import { InflateLimitError, type Inflate } from '../../core/data/formats/zip';
 import type { ByteSource, FileItem, ImportInput, ImportPlatform } from '../import/run';
 import type { ImportFiles } from '../../core/imports';
 import { storageEstimate } from './db';
@@ -55,11 +56,28 @@ export function browserInput(f: ImportFiles): ImportInput {
   return { kind: 'files', root: f.root, files };
 }
 
-/** Raw deflate (a .zip entry) through the platform's DecompressionStream (browsers, and Node 18+). */
-export async function inflateRaw(d: Uint8Array): Promise<Uint8Array> {
+/** Raw deflate (a .zip entry) through the platform's DecompressionStream (browsers, and Node 18+),
+ *  read piece by piece and abandoned as soon as it passes `maxBytes` (a zip bomb never inflates in full). */
+export const inflateRaw: Inflate = async (d, maxBytes) => {
   const rs = new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(rs).arrayBuffer());
-}
+  const reader = rs.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new InflateLimitError(maxBytes);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+};
 
 let canvas: OffscreenCanvas | null = null;
 

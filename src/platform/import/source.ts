@@ -1,6 +1,7 @@
 // What the importers read and share: byte sources and files as the platform hands them over, the
 // platform's decoders, progress metering, cancel checks, and the limits on images and entries.
 import type { DatasetMeta } from '../../core/records';
+import type { Inflate } from '../../core/data/formats/zip';
 import type { ImportProgress } from '../../core/imports';
 import { DatasetBuilder, type BuilderSpec } from './builder';
 import type { ImportReport } from '../../core/imports';
@@ -25,7 +26,8 @@ export interface ImportPlatform {
    *  aspect, then resize); throws with a reason the report can show. */
   decode(bytes: Uint8Array, target: { width: number; height: number; channels: 1 | 3 }): Promise<Uint8Array>;
   gunzip(compressed: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>;
-  inflateRaw(deflated: Uint8Array): Promise<Uint8Array>;
+  /** Raw deflate, bounded: rejects with InflateLimitError past `maxBytes` (core/data/formats/zip.ts). */
+  inflateRaw: Inflate;
   /** Storage used / available, where the platform knows (browser). */
   estimate?(): Promise<{ usage: number; quota: number } | null>;
   /** Images decoded at once (decoding runs off the JS thread in both platforms). */

@@ -4,7 +4,7 @@
 // No DOM or Node imports: the worker, the page and the runner share it.
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, StageName } from '../../core/config/config';
-import { readZipDirectory, readZipEntry, type RandomAccess } from '../../core/data/formats/zip';
+import { readZipDirectory, readZipEntry, type Inflate, type RandomAccess } from '../../core/data/formats/zip';
 import { writeZip } from '../../core/data/formats/zipWrite';
 import { AGE_OFFSET, AGE_SCALE } from '../../core/data/batching';
 import { splitRow } from '../../core/data/occlusion';
@@ -145,7 +145,7 @@ function memAccess(b: Uint8Array): RandomAccess {
 }
 
 /** A .zip's files by base name (any folder inside is ignored). */
-async function unzip(file: NamedBytes, inflateRaw: (d: Uint8Array) => Promise<Uint8Array>): Promise<NamedBytes[]> {
+async function unzip(file: NamedBytes, inflateRaw: Inflate): Promise<NamedBytes[]> {
   let entries;
   try {
     entries = await readZipDirectory(memAccess(file.bytes));
@@ -177,7 +177,7 @@ export interface ReadModel {
  * files (model.json + its weight files, lab.json optional), checking everything that can be checked
  * without building it: sizes, JSON, format, manifest against the weight bytes.
  */
-export async function readModelFiles(files: NamedBytes[], inflateRaw: (d: Uint8Array) => Promise<Uint8Array>): Promise<ReadModel> {
+export async function readModelFiles(files: NamedBytes[], inflateRaw: Inflate): Promise<ReadModel> {
   if (files.length === 0) throw new ModelImportError('No file was given: choose the exported .zip, or model.json with its weights file.');
   let all: NamedBytes[] = [];
   for (const f of files) all.push(...(/\.zip$/i.test(f.name) ? await unzip(f, inflateRaw) : [f]));

@@ -8,6 +8,7 @@ import { createGunzip, inflateRaw } from 'node:zlib';
 import sharp from 'sharp';
 import type { FileDatasetConfig } from '../../core/config/config';
 import { toChannels } from '../../core/data/formats/pixels';
+import { InflateLimitError } from '../../core/data/formats/zip';
 import { ImportError } from '../import/builder';
 import type { ImportOptions } from '../../core/imports';
 import { MAX_IMAGE_PIXELS, runImport, type ByteSource, type FileItem, type ImportHooks, type ImportInput, type ImportOutcome, type ImportPlatform } from '../import/run';
@@ -66,7 +67,11 @@ export const nodeImportPlatform: ImportPlatform = {
     return toChannels(px, t.width * t.height, info.channels as 1 | 2 | 3 | 4, t.channels);
   },
   gunzip: (src) => Readable.from(src).pipe(createGunzip()) as AsyncIterable<Uint8Array>,
-  inflateRaw: (d) => new Promise((resolve, reject) => inflateRaw(d, (err, out) => (err ? reject(err) : resolve(new Uint8Array(out))))),
+  // Bounded: zlib stops at maxOutputLength (ERR_BUFFER_TOO_LARGE) instead of inflating a bomb in full.
+  inflateRaw: (d, maxBytes) => new Promise((resolve, reject) => inflateRaw(d, { maxOutputLength: Math.max(1, maxBytes) }, (err, out) => {
+    if (err) reject((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? new InflateLimitError(maxBytes) : err);
+    else resolve(new Uint8Array(out));
+  })),
 };
 
 /** What a path is: a folder, a CSV (with the FER+ votes beside it when given), or an archive. */

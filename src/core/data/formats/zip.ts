@@ -1,5 +1,10 @@
 // Zip reader over random access (a File, a file handle): reads the central directory, then one entry at
 // a time, so a large archive is never loaded whole. Plain TypeScript; inflating is the caller's (no zlib here).
+// Hostile archives are refused before work is spent on them: an entry that inflates past the size the
+// directory declares stops there (the caller's inflater is bounded: Inflate), an entry that declares more
+// than deflate can produce from its compressed bytes is refused, and so are entries whose data overlap
+// (one record listed thousands of times) or lie outside the file; so the total unpacked stays within
+// deflate's own ratio (~1,032:1) of the file's size, and progress by compressed bytes never passes 100%.
 
 export class ZipError extends Error {
   constructor(message: string) {
@@ -7,6 +12,22 @@ export class ZipError extends Error {
     this.name = 'ZipError';
   }
 }
+
+/**
+ * Raw deflate with a bound: inflates `deflated`, and rejects with InflateLimitError as soon as the output
+ * would pass `maxBytes` (without producing the rest).
+ */
+export type Inflate = (deflated: Uint8Array, maxBytes: number) => Promise<Uint8Array>;
+
+export class InflateLimitError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`inflates to more than ${maxBytes} bytes`);
+    this.name = 'InflateLimitError';
+  }
+}
+
+/** Deflate's largest possible expansion (a stream of one repeated byte): 258 bytes per 2 bits, ~1,032:1. */
+export const MAX_DEFLATE_RATIO = 1032;
 
 export interface RandomAccess {
   readonly size: number;
@@ -138,6 +159,13 @@ export async function readZipDirectory(src: RandomAccess): Promise<ZipEntry[]> {
     }
 
     const clean = cleanName(name);
+    const isDirectory = name.endsWith('/') || (size === 0 && (externalAttrs & 0x10) !== 0);
+    if (!isDirectory && method === 0 && size !== compressedSize) {
+      throw new ZipError(`"${clean}": stored (uncompressed), yet its directory gives ${compressedSize} bytes stored and ${size} unpacked (a crafted or damaged archive)`);
+    }
+    if (!isDirectory && method === 8 && size > MAX_DEFLATE_RATIO * compressedSize + 1024) {
+      throw new ZipError(`"${clean}": declares ${size} bytes unpacked from ${compressedSize} compressed, more than deflate can produce (a crafted or damaged archive)`);
+    }
     entries.push({
       name: clean,
       method,
@@ -146,12 +174,33 @@ export async function readZipDirectory(src: RandomAccess): Promise<ZipEntry[]> {
       crc32: crc,
       localHeaderOffset,
       // Zips written on Windows may mark directories with the MS-DOS attribute alone.
-      isDirectory: name.endsWith('/') || (size === 0 && (externalAttrs & 0x10) !== 0),
+      isDirectory,
       encrypted: (flags & 1) !== 0,
     });
     p = end;
   }
+  checkLayout(entries, Math.min(cdOffset, src.size));
   return entries;
+}
+
+/**
+ * Every entry's data must lie before the central directory, and no two may share bytes: a local header
+ * (30 bytes) and the compressed data, at least, from each entry's offset. Overlapping entries are how a
+ * small archive lists one huge record thousands of times.
+ */
+function checkLayout(entries: ZipEntry[], dataEnd: number): void {
+  const spans = entries.map((e) => ({ e, start: e.localHeaderOffset, end: e.localHeaderOffset + 30 + e.compressedSize }))
+    .sort((a, b) => a.start - b.start);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i];
+    if (s.end > dataEnd) {
+      throw new ZipError(`"${s.e.name}": its data would end at byte ${s.end}, past the ${dataEnd} bytes of entries the archive holds (a crafted or damaged archive)`);
+    }
+    const prev = spans[i - 1];
+    if (prev && s.start < prev.end) {
+      throw new ZipError(`"${s.e.name}" and "${prev.e.name}" share the same bytes of the file: overlapping entries (a crafted archive) are not read`);
+    }
+  }
 }
 
 /** Position of the end-of-central-directory record in `tail`, scanning backwards; -1 if none. */
@@ -168,9 +217,7 @@ function findEocd(tail: Uint8Array): number {
 }
 
 /** One entry's bytes, checked against its CRC-32 and size. */
-export async function readZipEntry(
-  src: RandomAccess, entry: ZipEntry, inflateRaw: (deflated: Uint8Array) => Promise<Uint8Array>,
-): Promise<Uint8Array> {
+export async function readZipEntry(src: RandomAccess, entry: ZipEntry, inflateRaw: Inflate): Promise<Uint8Array> {
   const name = entry.name;
   if (entry.encrypted) throw new ZipError(`"${name}": encrypted entries are not supported`);
   if (entry.method !== 0 && entry.method !== 8) {
@@ -186,8 +233,11 @@ export async function readZipEntry(
     data = raw;
   } else {
     try {
-      data = await inflateRaw(raw);
+      data = await inflateRaw(raw, entry.size);
     } catch (err) {
+      if (err instanceof InflateLimitError) {
+        throw new ZipError(`"${name}": inflates to more than the ${entry.size} bytes the archive declares for it (a zip bomb or a damaged archive); stopped there`);
+      }
       throw new ZipError(`"${name}": the compressed data is damaged (${err instanceof Error ? err.message : String(err)})`);
     }
   }

@@ -5,9 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 import {
-  crc32, readZipDirectory, readZipEntry, ZipError, type ZipEntry,
+  crc32, InflateLimitError, readZipDirectory, readZipEntry, ZipError, type ZipEntry,
 } from '../../../../src/core/data/formats/zip';
+import { inflateRaw as browserInflateRaw } from '../../../../src/platform/browser/importBrowser';
+import { nodeImportPlatform } from '../../../../src/platform/node/importFiles';
 import { createRng } from '../../../../src/core/random';
 import { concatBytes, inflateRawNode, makeTar, makeZip, memoryAccess, errorOf } from '../../../helpers/archives';
 
@@ -260,5 +263,96 @@ describe('zip interoperability with Python zipfile', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** The archive's end record fields (no comment, no ZIP64). */
+function endRecord(zip: Uint8Array): { count: number; cdSize: number; cdOffset: number } {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const e = zip.length - 22;
+  return { count: v.getUint16(e + 10, true), cdSize: v.getUint32(e + 12, true), cdOffset: v.getUint32(e + 16, true) };
+}
+
+/** Sets the unpacked size of a one-entry archive, in its central and local headers (a lying archive). */
+function declareSize(zip: Uint8Array, size: number): Uint8Array {
+  const out = zip.slice();
+  const v = new DataView(out.buffer);
+  const { cdOffset } = endRecord(out);
+  v.setUint32(cdOffset + 24, size, true);
+  v.setUint32(22, size, true);
+  return out;
+}
+
+/** A one-entry archive whose central directory lists that entry `times` times, all at the same bytes. */
+function overlapping(zip: Uint8Array, times: number): Uint8Array {
+  const { cdSize, cdOffset } = endRecord(zip);
+  const data = zip.subarray(0, cdOffset);
+  const cd = zip.subarray(cdOffset, cdOffset + cdSize);
+  const out = new Uint8Array(cdOffset + times * cdSize + 22);
+  out.set(data, 0);
+  for (let i = 0; i < times; i++) out.set(cd, cdOffset + i * cdSize);
+  const v = new DataView(out.buffer);
+  const e = cdOffset + times * cdSize;
+  v.setUint32(e, 0x06054b50, true);
+  v.setUint16(e + 8, times, true);
+  v.setUint16(e + 10, times, true);
+  v.setUint32(e + 12, times * cdSize, true);
+  v.setUint32(e + 16, cdOffset, true);
+  return out;
+}
+
+describe('hostile archives', () => {
+  // 64 MB of zeros deflate to ~64 KB: the archive says the entry is 1,000 bytes.
+  const bomb = declareSize(makeZip([{ name: 'face.png', data: new Uint8Array(64 * 2 ** 20) }]), 1000);
+
+  it.each([
+    ['node:zlib (the runner)', nodeImportPlatform.inflateRaw],
+    ['DecompressionStream (the page)', browserInflateRaw],
+  ])('a zip bomb stops at the declared size instead of inflating in full, with %s', async (_, inflate) => {
+    expect(bomb.length).toBeLessThan(200_000);
+    const src = memoryAccess(bomb);
+    const [entry] = await readZipDirectory(src);
+    expect(entry.size).toBe(1000);
+    const heap = process.memoryUsage().arrayBuffers;
+    const err = await errorOf(readZipEntry(src, entry, inflate));
+    expect(err).toBeInstanceOf(ZipError);
+    expect(err.message).toBe('"face.png": inflates to more than the 1000 bytes the archive declares for it (a zip bomb or a damaged archive); stopped there');
+    // Nothing near the 64 MB the entry really holds was kept.
+    expect(process.memoryUsage().arrayBuffers - heap).toBeLessThan(16 * 2 ** 20);
+  });
+
+  it('the bounded inflaters return what fits and refuse one byte more', async () => {
+    const packed = new Uint8Array(zlib.deflateRawSync(Buffer.from('x'.repeat(5000))));
+    for (const inflate of [nodeImportPlatform.inflateRaw, browserInflateRaw]) {
+      expect((await inflate(packed, 5000)).length).toBe(5000);
+      expect(await errorOf(inflate(packed, 4999))).toBeInstanceOf(InflateLimitError);
+    }
+  });
+
+  it('refuses an entry that declares more than deflate can produce, and a stored entry whose sizes differ', async () => {
+    const huge = declareSize(makeZip([{ name: 'a.png', data: bytes(2000, 3) }]), 2 ** 31);
+    expect((await errorOf(readZipDirectory(memoryAccess(huge)))).message).toMatch(/^"a\.png": declares 2147483648 bytes unpacked from \d+ compressed, more than deflate can produce/);
+    const stored = declareSize(makeZip([{ name: 'b.png', data: bytes(100, 4) }], { method: 0 }), 5000);
+    expect((await errorOf(readZipDirectory(memoryAccess(stored)))).message).toMatch(/^"b\.png": stored \(uncompressed\), yet its directory gives 100 bytes stored and 5000 unpacked/);
+  });
+
+  it('refuses overlapping entries (one record listed 3,000 times) before reading any', async () => {
+    const one = makeZip([{ name: 'big.png', data: bytes(20_000, 5) }]);
+    const many = overlapping(one, 3000);
+    const err = await errorOf(readZipDirectory(memoryAccess(many)));
+    expect(err).toBeInstanceOf(ZipError);
+    expect(err.message).toBe('"big.png" and "big.png" share the same bytes of the file: overlapping entries (a crafted archive) are not read');
+    // The same record listed once is fine.
+    expect(await readZipDirectory(memoryAccess(overlapping(one, 1)))).toHaveLength(1);
+  });
+
+  it('refuses an entry whose data would run into the central directory', async () => {
+    const zip = makeZip([{ name: 'c.png', data: bytes(500, 6) }], { method: 0 });
+    const v = new DataView(zip.buffer);
+    const { cdOffset } = endRecord(zip);
+    // Stored, so both sizes grow together: 500 → 900 bytes, past the directory at byte cdOffset.
+    v.setUint32(cdOffset + 20, 900, true);
+    v.setUint32(cdOffset + 24, 900, true);
+    expect((await errorOf(readZipDirectory(memoryAccess(zip)))).message).toMatch(/^"c\.png": its data would end at byte \d+, past the \d+ bytes of entries the archive holds/);
   });
 });
