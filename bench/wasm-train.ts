@@ -216,9 +216,9 @@ function runTorch(threads: number, steps: number, net: NetName = 'platform'): Th
 }
 
 /** The wasm measurement in a child process (the threaded build must be chosen before wasm first starts). */
-function runWasmChild(threads: number, steps: number): Throughput | string {
+function runWasmChild(threads: number, steps: number, net: NetName = 'platform'): Throughput | string {
   const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url),
-    '--child-wasm-threads', String(threads), '--steps', String(steps)], { encoding: 'utf8', timeout: 600_000 });
+    '--child-wasm-threads', String(threads), '--steps', String(steps), '--net', net], { encoding: 'utf8', timeout: 600_000 });
   const line = `${r.stdout ?? ''}`.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) return `failed: ${`${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(line) as Throughput;
@@ -270,6 +270,8 @@ export async function benchWasm(o: BenchOptions = {}): Promise<string[]> {
     ]),
     ...(!workshop ? [] : [
       { label: WASM, net: 'small48' as const, run: () => measure(wsSteps, 2, BATCH, 'small48') },
+      ...threads.map((n) => ({ label: `tfjs wasm, threaded-SIMD build, ${n} thread(s)`, net: 'small48' as const,
+        run: async () => runWasmChild(n, wsSteps, 'small48') })),
       ...(o.torch === false ? [] : [
         { label: TORCH2, net: 'small48' as const, run: async () => runTorch(2, wsSteps * 2, 'small48') },
         { label: TORCH1, net: 'small48' as const, run: async () => runTorch(1, wsSteps * 2, 'small48') },
@@ -343,7 +345,10 @@ export async function benchWasm(o: BenchOptions = {}): Promise<string[]> {
   log(`ratios (median of per-round ratios): wasm / torch 2 threads = ${show(r2)}, wasm / torch 1 thread = ${show(r1)} ` +
     `(per CPU-second: ${show(r1cpu)}), wasm / tfjs cpu = ${show(cpuRatio, 0)}`);
   for (const [i, c] of configs.entries()) {
-    if (c.label.includes('threaded')) log(`  ${c.label} / single-threaded wasm = ${show(ratio(results[i], wasmRes))}`);
+    if (c.net === 'platform' && c.label.includes('threaded')) {
+      log(`  ${c.label} / single-threaded wasm = ${show(ratio(results[i], wasmRes))}, / torch 2 threads = ` +
+        `${show(ratio(results[i], t2))}, / torch 1 thread = ${show(ratio(results[i], t1))}`);
+    }
   }
   const slower2 = (a: Result[], b: Result[]) => b.length > 0 && (medianOf(a, 'imgPerS') ?? Infinity) < (medianOf(b, 'imgPerS') ?? 0);
   const torch2Slower = slower2(t2, t1);
@@ -386,11 +391,20 @@ export async function benchWasm(o: BenchOptions = {}): Promise<string[]> {
       `(wasm at batch ${BATCH}: ${show(batch64VsCpu, 0)} per CPU-second)`);
     const ws2Slower = slower2(w2, w1);
     if (ws2Slower) log('note: workshop model, PyTorch with 2 threads ran slower than with 1 (other load).');
+    const threadedWs = configs.flatMap((c, i) => (c.net === 'small48' && c.label.includes('threaded')
+      ? [{ n: c.label.replace(/.*build, (\d+) thread.*/, '$1'), res: results[i] }] : []));
+    for (const { n, res } of threadedWs) {
+      log(`  threaded-SIMD build, ${n} thread(s): / single-threaded wasm = ${show(ratio(res, w))}, / torch 2 threads = ` +
+        `${show(ratio(res, w2))} (per CPU-second ${show(ratio(res, w2, 'imgPerCpuS'))}), / torch 1 thread = ${show(ratio(res, w1))}`);
+    }
     summary.push(
       `workshop model (small 48x48x1, batch ${BATCH}, Adam): wasm ${show(medianOf(w, 'imgPerS'), 1)} img/s ` +
         `(${show(medianOf(w, 'imgPerCpuS'), 1)}/CPU-s) = ${show(q2)}x PyTorch CPU 2 threads` +
         `${ws2Slower ? ' [torch 2 threads slowed by other load]' : ''}, ${show(q1)}x PyTorch 1 thread; ` +
         `per CPU-second ${show(q2cpu)}x / ${show(q1cpu)}x`,
+      ...threadedWs.map(({ n, res }) => `workshop model, threaded-SIMD build ${n} thread(s): ` +
+        `${show(medianOf(res, 'imgPerS'), 1)} img/s (${show(medianOf(res, 'imgPerCpuS'), 1)}/CPU-s) = ` +
+        `${show(ratio(res, w2))}x PyTorch CPU 2 threads, ${show(ratio(res, w1))}x PyTorch 1 thread`),
       `workshop model: wasm / tfjs cpu = ${show(vsCpu('imgPerS'), 0)}x wall, ${show(vsCpu('imgPerCpuS'), 0)}x per ` +
         `CPU-second (batch ${WORKSHOP_CPU_BATCH}; tfjs cpu ${typeof cpu48 === 'object' ? cpu48.imgPerCpuS.toFixed(2) : 'n/a'} ` +
         'img/CPU-s)',
@@ -422,10 +436,10 @@ function printProfile(log: (s: string) => void, title: string, { rows, stepCpuMs
   }
 }
 
-async function childMain(threads: number, steps: number): Promise<void> {
+async function childMain(threads: number, steps: number, net: NetName): Promise<void> {
   const sel = await selectBackend(['wasm'], { wasmThreads: threads });
   if (sel.name !== 'wasm') throw new Error('wasm did not start');
-  const r = await measure(steps, 3);
+  const r = await measure(steps, net === 'platform' ? 3 : 2, BATCH, net);
   process.stdout.write(`${JSON.stringify(r)}\n`);
   process.exit(0); // pthread workers would keep the process alive
 }
@@ -435,7 +449,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const args = process.argv.slice(2);
   const val = (k: string): string | undefined => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
   if (val('--child-wasm-threads') != null) {
-    await childMain(Number(val('--child-wasm-threads')), Number(val('--steps') ?? 20));
+    await childMain(Number(val('--child-wasm-threads')), Number(val('--steps') ?? 20), (val('--net') ?? 'platform') as NetName);
   } else {
     const summary = await benchWasm({
       quick: args.includes('--quick'),

@@ -1,6 +1,9 @@
 // Training kernels for tfjs's wasm backend (4.22), registered over or beside wasm's own: without them
 // wasm cannot train a conv net (no Conv2DBackpropFilter) and trains it slowly (see each entry).
 import * as tf from '@tensorflow/tfjs';
+import {
+  BN_TRAINING, batchNormGradConfig, batchNormKernels, installFusedBatchNorm, uninstallFusedBatchNorm,
+} from './batchnorm';
 import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGeometry } from './conv-grad';
 import { avgPoolGrad, maxPoolGrad, type WasmHeapBackend } from './pool-grad';
 import { simdKernels } from './simd';
@@ -225,12 +228,24 @@ const kernels: tf.KernelConfig[] = [
 /** Names of the kernels this module registers for 'wasm'. */
 export const WASM_TRAINING_KERNELS: readonly string[] = kernels.map((k) => k.kernelName);
 
+/** Kernels of our own (no wasm original): the fused batch norm of batchnorm.ts. Registered once, kept
+ *  registered (nothing calls them unless the layer switch is installed). */
+function registerOwnKernels(): void {
+  for (const k of batchNormKernels) {
+    if (tf.getKernel(k.kernelName, BACKEND) == null) tf.registerKernel(k);
+  }
+  if (tf.getGradient(BN_TRAINING) == null) tf.registerGradient(batchNormGradConfig);
+}
+
 /**
- * Registers the training kernels for 'wasm' (replacing wasm's own where it has one). Idempotent.
+ * Registers the training kernels for 'wasm' (replacing wasm's own where it has one), and switches
+ * BatchNormalization layers to the fused batch norm while they train on wasm (batchnorm.ts). Idempotent.
  * Call after importing @tensorflow/tfjs-backend-wasm (it registers wasm's kernels on import), before or
  * after the backend initialises.
  */
 export function registerWasmTrainingKernels(): void {
+  registerOwnKernels();
+  installFusedBatchNorm();
   for (const k of kernels) {
     const current = tf.getKernel(k.kernelName, BACKEND);
     if (current != null && current === registered.get(k.kernelName)) continue;
@@ -247,6 +262,7 @@ export function registerWasmTrainingKernels(): void {
 
 /** Restores wasm's own kernels (for A/B measurements and tests). */
 export function unregisterWasmTrainingKernels(): void {
+  uninstallFusedBatchNorm();
   for (const k of kernels) {
     if (tf.getKernel(k.kernelName, BACKEND) !== registered.get(k.kernelName)) continue;
     tf.unregisterKernel(k.kernelName, BACKEND);

@@ -51,6 +51,8 @@ const F32X4_GT = simd(0x44);
 const V128_AND = simd(0x4e);
 const V128_BITSELECT = simd(0x52);
 const F32X4_ADD = simd(0xe4);
+const F32X4_SUB = simd(0xe5);
+const F32X4_MUL = simd(0xe6);
 const i8x16Shuffle = (lanes: number[]) => simd(0x0d, ...lanes);
 
 /** `l = l + 1` then loop again while l < bound (a do-while: every loop here runs at least once). */
@@ -198,8 +200,104 @@ function transpose2dFunc() {
   return { name: 'transpose2d', params: 4, locals: [[4, I32], [6, V128]] as [number, number][], body };
 }
 
+// --- per-channel passes for batch normalisation (batchnorm.ts) ----------------------------------------
+
+/** `l = l + step` then loop again while l < bound. */
+const loopBy = (l: number, step: number, bound: number[], body: number[]) =>
+  [0x03, 0x40, ...body, ...get(l), ...i32(step), ...ADD, ...set(l), ...get(l), ...bound, ...LT_S, 0x0d, 0, 0x0b];
+/** `p = p + 16` (one v128 further). */
+const advance = (p: number) => [...get(p), ...i32(16), ...ADD, ...set(p)];
+
+/**
+ * channelMoments(x, shift, s1, s2, rows, C): byte offsets of x [rows, C] and of shift, s1, s2 [C] (C a
+ * multiple of 4); adds sum_r (x - shift) to s1 and sum_r (x - shift)^2 to s2, 4 channels at a time.
+ */
+function channelMomentsFunc() {
+  const [X, SH, S1, S2, ROWS, C] = [0, 1, 2, 3, 4, 5];
+  const [R, K, PX, KB] = [6, 7, 8, 9];
+  const [D] = [10];
+  const at = (base: number) => [...get(base), ...get(KB), ...ADD];
+  const body = [
+    ...get(X), ...set(PX),
+    ...i32(0), ...set(R),
+    ...loopBy(R, 1, get(ROWS), [
+      ...i32(0), ...set(K),
+      ...loopBy(K, 4, get(C), [
+        ...get(K), ...i32(2), ...SHL, ...set(KB),
+        ...get(PX), ...V128_LOAD, ...at(SH), ...V128_LOAD, ...F32X4_SUB, ...set(D),
+        ...at(S1), ...at(S1), ...V128_LOAD, ...get(D), ...F32X4_ADD, ...V128_STORE,
+        ...at(S2), ...at(S2), ...V128_LOAD, ...get(D), ...get(D), ...F32X4_MUL, ...F32X4_ADD, ...V128_STORE,
+        ...advance(PX),
+      ]),
+    ]),
+  ];
+  return { name: 'channelMoments', params: 6, locals: [[4, I32], [1, V128]] as [number, number][], body };
+}
+
+/**
+ * channelCross(dy, x, m, s1, s2, rows, C): adds sum_r dy to s1 and sum_r dy * (x - m) to s2 (byte
+ * offsets; dy, x [rows, C]; m, s1, s2 [C]; C a multiple of 4).
+ */
+function channelCrossFunc() {
+  const [DY, X, MM, S1, S2, ROWS, C] = [0, 1, 2, 3, 4, 5, 6];
+  const [R, K, PD, PX, KB] = [7, 8, 9, 10, 11];
+  const [G] = [12];
+  const at = (base: number) => [...get(base), ...get(KB), ...ADD];
+  const body = [
+    ...get(DY), ...set(PD), ...get(X), ...set(PX),
+    ...i32(0), ...set(R),
+    ...loopBy(R, 1, get(ROWS), [
+      ...i32(0), ...set(K),
+      ...loopBy(K, 4, get(C), [
+        ...get(K), ...i32(2), ...SHL, ...set(KB),
+        ...get(PD), ...V128_LOAD, ...set(G),
+        ...at(S1), ...at(S1), ...V128_LOAD, ...get(G), ...F32X4_ADD, ...V128_STORE,
+        ...at(S2), ...at(S2), ...V128_LOAD,
+        ...get(G), ...get(PX), ...V128_LOAD, ...at(MM), ...V128_LOAD, ...F32X4_SUB, ...F32X4_MUL, ...F32X4_ADD, ...V128_STORE,
+        ...advance(PD), ...advance(PX),
+      ]),
+    ]),
+  ];
+  return { name: 'channelCross', params: 7, locals: [[5, I32], [1, V128]] as [number, number][], body };
+}
+
+/**
+ * channelAffine(out, u, v, coef, rows, C): out = a * u + b * (v - m) + d per channel, coef = [a, b, d, m]
+ * ([4C] floats); byte offsets; u, v, out [rows, C] (out may be u or v); C a multiple of 4.
+ */
+function channelAffineFunc() {
+  const [OUT, U, V, COEF, ROWS, C] = [0, 1, 2, 3, 4, 5];
+  const [R, K, PO, PU, PV, KB, CB] = [6, 7, 8, 9, 10, 11, 12];
+  const body = [
+    ...get(OUT), ...set(PO), ...get(U), ...set(PU), ...get(V), ...set(PV),
+    ...get(C), ...i32(2), ...SHL, ...set(CB),
+    ...i32(0), ...set(R),
+    ...loopBy(R, 1, get(ROWS), [
+      ...i32(0), ...set(K),
+      ...loopBy(K, 4, get(C), [
+        ...get(COEF), ...get(K), ...i32(2), ...SHL, ...ADD, ...set(KB),
+        ...get(PO),
+        ...get(KB), ...V128_LOAD, ...get(PU), ...V128_LOAD, ...F32X4_MUL,
+        ...get(KB), ...get(CB), ...ADD, ...V128_LOAD,
+        ...get(PV), ...V128_LOAD, ...get(KB), ...get(CB), ...i32(3), ...MUL, ...ADD, ...V128_LOAD, ...F32X4_SUB,
+        ...F32X4_MUL, ...F32X4_ADD,
+        ...get(KB), ...get(CB), ...ADD, ...get(CB), ...ADD, ...V128_LOAD, ...F32X4_ADD,
+        ...V128_STORE,
+        ...advance(PO), ...advance(PU), ...advance(PV),
+      ]),
+    ]),
+  ];
+  return { name: 'channelAffine', params: 6, locals: [[7, I32]] as [number, number][], body };
+}
+
 type KernelFn = (...args: number[]) => void;
-export interface SimdKernels { maxPoolGrad: KernelFn; transpose2d: KernelFn }
+export interface SimdKernels {
+  maxPoolGrad: KernelFn;
+  transpose2d: KernelFn;
+  channelMoments: KernelFn;
+  channelCross: KernelFn;
+  channelAffine: KernelFn;
+}
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
 /** The kernels bound to `memory` (tfjs-backend-wasm's heap), or null where wasm SIMD is unavailable. */
@@ -208,12 +306,16 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
   let result: SimdKernels | null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = moduleBytes(shared, [maxPoolGradFunc(), transpose2dFunc()]);
-    // Synchronous compile: the module is < 1 KB (browsers allow sync compiles up to 4 KB on the main thread).
+    const bytes = moduleBytes(shared, [maxPoolGradFunc(), transpose2dFunc(), channelMomentsFunc(), channelCrossFunc(),
+      channelAffineFunc()]);
+    // Synchronous compile: the module is ~1.5 KB (browsers allow sync compiles up to 4 KB on the main thread).
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     result = {
       maxPoolGrad: instance.exports.maxPoolGrad as KernelFn,
       transpose2d: instance.exports.transpose2d as KernelFn,
+      channelMoments: instance.exports.channelMoments as KernelFn,
+      channelCross: instance.exports.channelCross as KernelFn,
+      channelAffine: instance.exports.channelAffine as KernelFn,
     };
   } catch {
     result = null; // no SIMD (old browser): callers use their JS loops / wasm's own kernels

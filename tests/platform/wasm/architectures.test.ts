@@ -28,9 +28,19 @@
 // error on the 1x1 convs' dW alone (relL2 0.024) would pass here: training-step.test.ts covers 1x1 strided
 // convs at 1e-4.
 // Step agreement (b) uses components >= 5e-2 of their tensor's largest gradient [differing steps: <= 4.7e-3].
+// That ResNet-50 case runs with tfjs-layers' own BatchNormalization (the same float32 element-wise kernels as
+// cpu, so only the convolutions' sums differ). With the fused batch norm (batchnorm.ts: float64 channel
+// sums, one formula for dx) every one of its 53 BatchNorm layers rounds differently from cpu's kernel chain,
+// and the chaos grows it: relative L2 of the whole 4.7e-2, worst tensor 0.114, cosine 0.99891 (unfused:
+// 5.9e-3, 1.1e-2, 0.999983); each BatchNorm layer alone matches cpu within 1e-4 (batchnorm.test.ts), as do
+// the small and VGG-F (batchnorm) nets above with it. It is checked at CHAOTIC_FUSED: relative L2 <= 0.1
+// (whole) and 0.25 (per tensor), cosine >= 0.995, which the injected bugs above still fail. Its steps are
+// checked against its own gradients (a) only: at that noise, components up to 0.3 of a tensor's largest
+// gradient flip sign between the backends, so (b) says nothing there.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { buildModel, type ArchName, type ModelSpec } from '../../../src/core/models';
+import { fusedBatchNormOptions } from '../../../src/platform/wasm/batchnorm';
 import { randomData, useWasm } from './helpers';
 
 const LR = 1e-3;
@@ -56,6 +66,7 @@ const STRICT: Tolerances = {
 const CHAOTIC: Tolerances = {
   loss: 1e-4, gradRelL2: 5e-2, gradRelL2All: 2e-2, gradCosAll: 0.9999, movingStats: 1e-3, stepFloor: 5e-2,
 };
+const CHAOTIC_FUSED: Tolerances = { ...CHAOTIC, gradRelL2: 0.25, gradRelL2All: 0.1, gradCosAll: 0.995, stepFloor: Infinity };
 
 interface Case {
   arch: ArchName;
@@ -64,6 +75,8 @@ interface Case {
   batch: number;
   norm?: ModelSpec['norm'];
   tol: Tolerances;
+  /** Run wasm with tfjs-layers' own BatchNormalization instead of the fused one. */
+  unfusedBatchNorm?: boolean;
 }
 
 const CASES: Case[] = [
@@ -74,7 +87,8 @@ const CASES: Case[] = [
   { arch: 'vgg-f', inputShape: [32, 32, 3], width: 0.125, batch: 8, norm: 'batchnorm', tol: STRICT },
   { arch: 'vgg-face', inputShape: [32, 32, 3], width: 0.125, batch: 4, tol: STRICT },
   // 32x32 → 16, 8, 8, 4, 2, 1: strided 3x3 and 1x1 projection convs, max-pool 3/2, global average pooling
-  { arch: 'resnet-50', inputShape: [32, 32, 3], width: 0.125, batch: 16, tol: CHAOTIC },
+  { arch: 'resnet-50', inputShape: [32, 32, 3], width: 0.125, batch: 16, tol: CHAOTIC, unfusedBatchNorm: true },
+  { arch: 'resnet-50', inputShape: [32, 32, 3], width: 0.125, batch: 16, tol: CHAOTIC_FUSED },
 ];
 
 interface StepResult {
@@ -140,10 +154,12 @@ function concat(xs: Float32Array[]): Float32Array {
 
 describe('one training step of every architecture: wasm equals cpu', () => {
   for (const c of CASES) {
-    const name = `${c.arch}${c.norm ? ` (${c.norm})` : ''} ${c.inputShape.join('x')} width ${c.width} batch ${c.batch}`;
+    const name = `${c.arch}${c.norm ? ` (${c.norm})` : ''} ${c.inputShape.join('x')} width ${c.width} batch ${c.batch}` +
+      `${c.unfusedBatchNorm ? ', tfjs-layers batch norm' : ''}`;
     it(name, async () => {
       const cpu = await trainStep('cpu', c);
-      const wasm = await trainStep('wasm', c);
+      fusedBatchNormOptions.enabled = !c.unfusedBatchNorm;
+      const wasm = await trainStep('wasm', c).finally(() => { fusedBatchNormOptions.enabled = true; });
       const { tol } = c;
       expect(wasm.leaked).toBe(0);
       expect(cpu.leaked).toBe(0);
