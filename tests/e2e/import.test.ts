@@ -60,7 +60,7 @@ describe('dataset import in the page', () => {
     expect(rep.splits.train.classCounts.expression).toEqual([0, 1, 0, 0, 0, 0, 0, 1]);
     expect(rep.rejected).toEqual([
       { where: 'fer2013.csv line 5', reason: 'FER+: voted not a face' },
-      { where: 'fer2013.csv line 6', reason: '3 pixels, expected 2304 (48x48, as in the first row)' },
+      { where: 'fer2013.csv line 6', reason: '3 pixels, expected 2304 (48x48, the size of 4 of the first 5 rows)' },
     ]);
     expect(await page.textContent('[data-testid=import-rejected]')).toBe('2 rejected');
     // The stored dataset becomes the experiment's; the synthetic one is untouched.

@@ -15,6 +15,46 @@ function fitGrey(px: Uint8Array, side: number, o: ImportOptions): Uint8Array {
   return o.channels === 1 ? g : toChannels(g, o.width * o.height, 1, 3);
 }
 
+/** Data rows looked at to decide the image size. */
+export const SIZE_SAMPLE_ROWS = 64;
+
+/**
+ * The image side most of the first `sample` data rows have (fer2013.csv read a second time, from the
+ * start, and dropped after those rows): one odd first row does not set the size of every other. null
+ * when none of them is a square.
+ */
+async function majoritySide(images: Extract<ImportInput, { kind: 'csv' }>['images'], pixelsCol: number, sample: number): Promise<{ side: number; of: number; rows: number } | null> {
+  const tally = new Map<number, number>();
+  let rows = 0;
+  const it = byteLines(images.stream())[Symbol.asyncIterator]();
+  let header = true;
+  try {
+    while (rows < sample) {
+      const r = await it.next();
+      if (r.done) break;
+      for (const l of r.value) {
+        if (header) { header = false; continue; }
+        if (rows >= sample) break;
+        rows++;
+        const b = l.bytes;
+        if (b.indexOf(34) >= 0) continue; // quoted lines: left to the main pass
+        const { starts, ends } = splitCommas(b);
+        if (pixelsCol >= starts.length) continue;
+        const px = parsePixelBytes(b, starts[pixelsCol], ends[pixelsCol], null);
+        const side = px.ok ? squareSide(px.value.length) : null;
+        if (side) tally.set(side, (tally.get(side) ?? 0) + 1);
+      }
+    }
+  } catch {
+    return null; // the main pass reports what is wrong with the file
+  } finally {
+    await it.return?.(undefined);
+  }
+  let best: { side: number; of: number; rows: number } | null = null;
+  for (const [side, n] of tally) if (!best || n > best.of) best = { side, of: n, rows };
+  return best;
+}
+
 export async function importFer(
   input: Extract<ImportInput, { kind: 'csv' }>, o: ImportOptions, make: Make, meter: Meter, signal: AbortSignal | undefined, quota: () => Promise<void>,
 ): Promise<void> {
@@ -88,9 +128,11 @@ export async function importFer(
     classNames: { expression: votes ? [...EXPRESSION_CLASSES] : [...FER2013_CLASSES] },
     keepRace: false,
   });
-  let side: number | null = null;
-  let buf: Uint8Array | null = null;
   const c = cols.value;
+  const major = await majoritySide(input.images, c.pixels, SIZE_SAMPLE_ROWS);
+  let side: number | null = major?.side ?? null;
+  let buf: Uint8Array | null = side ? new Uint8Array(side * side) : null;
+  const sizeSource = major ? `the size of ${major.of} of the first ${major.rows} rows` : 'as in the first row';
   for (let n = 0; ; n++) {
     if ((n & 63) === 0) { throwIfAborted(signal); meter.tick(); await quota(); }
     const row = await nextLine();
@@ -128,7 +170,7 @@ export async function importFer(
       buf = new Uint8Array(s * s);
     }
     const px = f.pixels(c.pixels, buf);
-    if (!px.ok) { b.reject(where, px.reason.includes('expected') ? `${px.reason} (${side}x${side}, as in the first row)` : px.reason); continue; }
+    if (!px.ok) { b.reject(where, px.reason.includes('expected') ? `${px.reason} (${side}x${side}, ${sizeSource})` : px.reason); continue; }
     const img = fitGrey(px.value, side, o);
     // The row buffer is reused: keep a copy only when no resize made a new array already.
     await b.add({ where, split, pixels: img === buf ? img.slice() : img, expression: label });

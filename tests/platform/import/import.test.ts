@@ -71,7 +71,7 @@ describe('FER2013 CSV', () => {
     expect(r.splits.train.classCounts.expression).toEqual([0, 2, 0, 0, 1, 0, 0]);
     expect(r.rejected).toEqual([
       { where: 'fer2013.csv line 6', reason: 'emotion must be 0-6 (got "7")' },
-      { where: 'fer2013.csv line 7', reason: '2209 pixels, expected 2304 (48x48, as in the first row)' },
+      { where: 'fer2013.csv line 7', reason: '2209 pixels, expected 2304 (48x48, the size of 7 of the first 10 rows)' },
       { where: 'fer2013.csv line 8', reason: 'pixel 3 is not a whole number 0-255 (found "x")' },
       { where: 'fer2013.csv line 9', reason: 'Usage must be Training, PublicTest or PrivateTest (got "Elsewhere")' },
       { where: 'fer2013.csv line 10', reason: '1 fields, expected emotion,pixels,Usage' },
@@ -82,6 +82,14 @@ describe('FER2013 CSV', () => {
     expect(Array.from(data.train.pixels.subarray(0, 2304))).toEqual(pixelsText(48, 1).split(' ').map(Number));
     expect(Array.from(data.test.expression!)).toEqual([2]);
     expect(formatImportReport(r)).toContain('1 x emotion must be 0-6 (got "7")');
+  });
+
+  it('takes the image size from most of the first rows, not from an odd first row', async () => {
+    const rows = [`3,${pixelsText(4, 1)},Training`, ...[1, 2, 3, 4, 5].map((i) => `3,${pixelsText(48, i)},Training`)];
+    const { out } = await outcome({ kind: 'csv', images: memSource('fer2013.csv', ferCsv(rows)), votes: null });
+    const r = done(out).report;
+    expect(r.splits.train.count).toBe(5);
+    expect(r.rejected).toEqual([{ where: 'fer2013.csv line 2', reason: '16 pixels, expected 2304 (48x48, the size of 5 of the first 6 rows)' }]);
   });
 
   it('accepts any square size and resizes it (4x4 -> 2x2 block means; grey -> 3 channels)', async () => {
