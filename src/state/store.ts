@@ -158,6 +158,8 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   const get = store.getState;
   const set = (f: (s: LabState) => LabState) => store.setState(f(get()), true);
   let requestId = 0;
+  /** A Grad-CAM request waiting for the calibration in flight to answer. */
+  let heldExplain: { id: number; req: CamRequest } | null = null;
   /** The file name of each model export asked for (one scheme for every download: downloadName). */
   const exportNames = new Map<number, string>();
 
@@ -168,7 +170,13 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     if (events.some((e) => e.type === 'calibration')) deps.calibrations?.save(get().calibrations.costs);
     // The next calibration after one answered (not after a refusal: the worker was busy training).
     const answered = (e: WorkerEvent) => e.type === 'calibration' && (e.cost !== null || e.message !== CALIBRATION_BUSY);
-    if (events.some((e) => e.type === 'datasetReady' || answered(e) || (e.type === 'runState' && !['running', 'starting', 'paused'].includes(e.status)))) actions.calibrate();
+    // A Grad-CAM request held back while a calibration was timing goes now (one thing at a time in the worker).
+    if (heldExplain && !get().calibrations.pending.length) {
+      client.send({ type: 'gradcam', requestId: heldExplain.id, ...heldExplain.req });
+      heldExplain = null;
+    }
+    const explained = (e: WorkerEvent) => e.type === 'gradcam' || (e.type === 'error' && e.command === 'gradcam');
+    if (events.some((e) => e.type === 'datasetReady' || answered(e) || explained(e) || (e.type === 'runState' && !['running', 'starting', 'paused'].includes(e.status)))) actions.calibrate();
   }, deps.flushMs ?? 100);
   const unsubscribe = client.subscribe((e) => {
     if (e.type === 'modelExport' && e.requestId === get().exporting.pending) {
@@ -249,6 +257,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       if (!deps.calibrations) return; // estimates are the page's (tests opt in by passing a store for them)
       const s = get();
       if (!s.worker.ready || (s.run && ['running', 'paused', 'starting'].includes(s.run.status))) return;
+      if (s.explain.pending !== null) return; // Grad-CAM first; timing resumes when its maps arrive
       // One at a time (the next when this one answers), the current settings first, so the worker is
       // never busy timing for long when Run is clicked.
       if (s.calibrations.pending.length) return;
@@ -360,7 +369,9 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     explain(req) {
       const id = ++requestId;
       set((s) => ({ ...s, explain: { ...s.explain, pending: id, request: req, error: null } }));
-      client.send({ type: 'gradcam', requestId: id, ...req });
+      // While a calibration times a few steps the worker's backend may still be starting: wait for it.
+      if (get().calibrations.pending.length) heldExplain = { id, req };
+      else client.send({ type: 'gradcam', requestId: id, ...req });
     },
     importModel(files) {
       const id = ++requestId;
