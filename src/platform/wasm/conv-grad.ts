@@ -2,6 +2,7 @@
 // Conv2DBackpropFilter and its Conv2DBackpropInput is a plain loop ~12x slower than the same work as a
 // forward convolution. Layout NHWC only (wasm's forward Conv2D rejects NCHW too).
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from './pool-grad';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -32,6 +33,69 @@ function conv(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], di
   return tf.engine().runKernel('Conv2D', { x, filter }, {
     strides, dilations, pad: [[0, 0], [t, b], [l, r], [0, 0]], dataFormat: 'NHWC',
   }) as tf.Tensor4D;
+}
+
+/** Set `im2colT: false` to use the batch-as-channels convolution for every large patch (tests compare). */
+export const convGradOptions = { im2colT: true };
+
+/**
+ * colsT[(i*KW + j)*Ci + c, (n*H + y)*W + x] = x[n, y + i*dh - top, x + j*dw - left, c] (0 outside), for a
+ * stride-1 convolution whose output has x's height and width. x is transposed to [Ci, N, H, W] first; then
+ * each (tap, channel, image) row block is one copy of the image shifted by a flat offset, with the rows
+ * and columns that fall outside the image zeroed. About 10x cheaper than the copies' arithmetic in the
+ * batch-as-channels convolution, and the product after it packs dy (not the patches) as its weights.
+ */
+function im2colT(x: tf.Tensor4D, kh: number, kw: number, dh: number, dw: number, top: number, left: number): tf.Tensor2D {
+  const [n, h, w, ci] = x.shape;
+  const plane = h * w;
+  const xT = tf.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
+  try {
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    const info = backend.makeOutput([kh * kw * ci, n * plane], 'float32');
+    const out = tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+    const view = backend.typedArrayFromHeap(info) as Float32Array; // after the allocation (heap growth)
+    const heap = new Float32Array(view.buffer, 0, view.buffer.byteLength >> 2);
+    const dst0 = view.byteOffset >> 2;
+    const src0 = (backend.typedArrayFromHeap(xT) as Float32Array).byteOffset >> 2;
+    for (let i = 0; i < kh; i++) {
+      const di = i * dh - top;
+      const rowLo = Math.max(0, -di); // output rows whose source row is inside the image
+      const rowHi = Math.min(h, h - di);
+      for (let j = 0; j < kw; j++) {
+        const dj = j * dw - left;
+        const colLo = Math.max(0, -dj);
+        const colHi = Math.min(w, w - dj);
+        const shift = di * w + dj;
+        for (let c = 0; c < ci; c++) {
+          let dst = dst0 + ((i * kw + j) * ci + c) * n * plane;
+          let src = src0 + c * n * plane;
+          for (let b = 0; b < n; b++, dst += plane, src += plane) {
+            if (rowHi <= rowLo || colHi <= colLo) { heap.fill(0, dst, dst + plane); continue; }
+            // Rows rowLo..rowHi-1 copied whole (their wrapped columns are zeroed below).
+            const from = rowLo * w;
+            const to = rowHi * w;
+            const lo = Math.max(from, -shift);
+            const hi = Math.min(to, plane - shift);
+            if (from < lo) heap.fill(0, dst + from, dst + lo);
+            heap.copyWithin(dst + lo, src + lo + shift, src + hi + shift);
+            if (hi < to) heap.fill(0, dst + hi, dst + to);
+            if (rowLo > 0) heap.fill(0, dst, dst + from);
+            if (rowHi < h) heap.fill(0, dst + to, dst + plane);
+            if (colLo > 0 || colHi < w) {
+              for (let y = rowLo; y < rowHi; y++) {
+                const r = dst + y * w;
+                for (let q = 0; q < colLo; q++) heap[r + q] = 0;
+                for (let q = colHi; q < w; q++) heap[r + q] = 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    return out;
+  } finally {
+    xT.dispose();
+  }
 }
 
 /** Patches of at most this many values (KH*KW*Ci) go through im2col + matmul for the filter gradient. */
@@ -76,6 +140,14 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D,
       const cols = conv(xs, eye, [sh, sw], [dh, dw], pads); // [N, OH, OW, patch]
       // cols^T dy: the matmul kernel below picks the cheaper orientation (it packs cols, not dy).
       const dW = tf.matMul(tf.reshape(cols, [-1, patch]), tf.reshape(dy, [-1, co]), true, false); // [patch, Co]
+      return tf.reshape(dW, filterShape) as tf.Tensor4D;
+    }
+    if (convGradOptions.im2colT && sh === 1 && sw === 1 && outHeight === x.shape[1] && outWidth === x.shape[2] &&
+      tf.getBackend() === 'wasm' && x.dtype === 'float32') {
+      // Stride 1, output the size of the input ('same'): the patches as rows, colsT [KH*KW*Ci, N*OH*OW],
+      // built by whole-image copies (im2colT), then one product colsT dy with no transposes.
+      const colsT = im2colT(x, kh, kw, dh, dw, top, left);
+      const dW = tf.matMul(colsT, tf.reshape(dy, [-1, co]) as tf.Tensor2D); // [KH*KW*Ci, Co]
       return tf.reshape(dW, filterShape) as tf.Tensor4D;
     }
     const xT = tf.transpose(xs, [3, 1, 2, 0]); // [Ci, H', W', N]

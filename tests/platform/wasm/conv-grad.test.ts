@@ -2,7 +2,7 @@
 // kernel sizes, strides, paddings, dilations, channel counts and batch sizes; and no tensor left behind.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { IM2COL_MAX_PATCH } from '../../../src/platform/wasm/conv-grad';
+import { IM2COL_MAX_PATCH, convGradOptions } from '../../../src/platform/wasm/conv-grad';
 import { compareBackends, randomData, runOn, relError } from './helpers';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -75,6 +75,23 @@ describe('conv gradients on wasm match cpu', () => {
       ];
       for (const [i, c] of cases.entries()) await checkBoth(c, 500 + i);
     });
+
+  it('stride-1 "same" filter gradients: the im2colT form and the batch-as-channels form', async () => {
+    const cases: Case[] = [
+      { n: 3, h: 12, w: 12, ci: 16, co: 8, k: [3, 3], s: [1, 1], pad: 'same' }, // the workshop model's layers
+      { n: 2, h: 7, w: 9, ci: 5, co: 3, k: [4, 2], s: [1, 1], pad: 'same' }, // even kernels: asymmetric padding
+      { n: 2, h: 6, w: 5, ci: 3, co: 4, k: [7, 7], s: [1, 1], pad: 'same' }, // taps that miss the image
+      { n: 1, h: 9, w: 11, ci: 12, co: 5, k: [3, 3], s: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+    ];
+    try {
+      for (const im2colT of [true, false]) {
+        convGradOptions.im2colT = im2colT;
+        for (const [i, c] of cases.entries()) await checkBoth(c, 700 + i);
+      }
+    } finally {
+      convGradOptions.im2colT = true;
+    }
+  });
 
   it('numeric pad with dimRoundingMode', async () => {
     const c: Case = { n: 2, h: 10, w: 10, ci: 2, co: 3, k: [3, 3], s: [2, 2], pad: 'same' };
