@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
-// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm.
+// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|gpu,
+// --svm-baseline (svm: the solver's old path too, side by side), --force-software and --steps N (gpu).
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/platform/backend';
 import { benchCurriculum } from './curriculum';
@@ -40,6 +41,13 @@ if (!only || only === 'explain') {
 if (!only || only === 'svm') {
   const { benchSvm } = await import('./svm');
   log('\n## ensemble: linear SVM / SVR C grid, and libsvm');
-  summary.push(...(await benchSvm({ quick, log })));
+  summary.push(...(await benchSvm({ quick, log, baseline: args.includes('--svm-baseline') })));
+}
+if (only === 'gpu') {
+  // Only on request: it builds a page and drives Chromium, and measures nothing without a GPU.
+  const { benchGpu } = await import('./gpu');
+  log('\n## GPU: workshop model on webgpu / webgl / wasm in Chromium, and the matmul peak');
+  const steps = args.includes('--steps') ? Number(args[args.indexOf('--steps') + 1]) : undefined;
+  summary.push(...(await benchGpu({ quick, log, forceSoftware: args.includes('--force-software'), steps })));
 }
 log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);
