@@ -2,7 +2,7 @@
 // entry (sniffed, decoded by the platform, centre-cropped and resized), into the builder.
 import { expressionIndex, folderPlace, splitFromFolder } from '../../core/data/formats/folders';
 import { IMPORTABLE_FORMATS, sniffImage } from '../../core/data/formats/sniff';
-import { readTar } from '../../core/data/formats/tar';
+import { otherEntryReason, readTar } from '../../core/data/formats/tar';
 import { parseUtkFaceName, UTK_RACES } from '../../core/data/formats/utkface';
 import { ByteSource, ImportPlatform, ImportInput, MAX_IMAGE_PIXELS, MAX_ENTRY_BYTES, IMAGE_EXT, OTHER_IMAGE_EXT, mb, counted, throwIfAborted, Meter, Make } from './source';
 import { readZipDirectory, readZipEntry, type RandomAccess } from '../../core/data/formats/zip';
@@ -25,7 +25,9 @@ async function* tarItems(file: ByteSource, platform: ImportPlatform, meter: Mete
   const raw = counted(file.stream(), (n) => { meter.bytesDone += n; });
   const gz = /\.(tgz|gz)$/i.test(file.name);
   for await (const { entry, data } of readTar(gz ? platform.gunzip(raw) : raw, { maxEntryBytes: MAX_ENTRY_BYTES })) {
-    if (entry.kind !== 'file') continue;
+    if (entry.kind === 'directory') continue;
+    // Links, devices, FIFOs: never read, but named in the report.
+    if (entry.kind === 'other') { yield { path: entry.name, size: 0, bytes: null, skipped: otherEntryReason(entry.type) }; continue; }
     yield data ? { path: entry.name, size: entry.size, bytes: async () => data }
       : { path: entry.name, size: entry.size, bytes: null, skipped: `larger than ${mb(MAX_ENTRY_BYTES)}` };
   }
@@ -188,6 +190,8 @@ export async function importImages(
   for await (const item of all) {
     if ((n++ & 15) === 0) { throwIfAborted(signal); meter.tick(); await quota(); }
     const where = item.path;
+    // Not readable (a link, a device, an entry over the size limit): said as such, whatever its name.
+    if (!item.bytes) { b.reject(where, item.skipped ?? 'could not be read'); continue; }
     let labels: Job['labels'];
     if (fmt === 'utkface') {
       if (!looksLikeImage(where) && !OTHER_IMAGE_EXT.test(where)) { b.reject(where, 'not an image file'); continue; }
@@ -202,7 +206,6 @@ export async function importImages(
       if (k === null) { b.reject(where, `class folder "${pl.className}" is not one of ${classes!.names.join(', ')}`); continue; }
       labels = classes!.task === 'gender' ? { split: pl.split, gender: k } : { split: pl.split, expression: k };
     }
-    if (!item.bytes) { b.reject(where, item.skipped ?? 'could not be read'); continue; }
     const read = item.bytes;
     const px = (async () => {
       let bytes: Uint8Array;

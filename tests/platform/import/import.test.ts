@@ -14,7 +14,7 @@ import { formatImportReport } from '../../../src/core/imports';
 import { runImport, type ImportInput, type ImportOutcome, type ImportPlatform } from '../../../src/platform/import/run';
 import { fileSource, folderFiles, importFromConfig, nodeImportPlatform } from '../../../src/platform/node/importFiles';
 import { loadSplits } from '../../../src/platform/datasets';
-import { gzip, makeTar, makeZip, type ArchiveFile } from '../../helpers/archives';
+import { concatBytes, gzip, makeTar, makeZip, tarHeader, type ArchiveFile } from '../../helpers/archives';
 import { encodeImage, fakeFace } from '../../helpers/images';
 
 const opts = (over: Partial<Parameters<typeof runImport>[2]> = {}) => ({ name: 't', height: 48, width: 48, channels: 1 as const, seed: 1, split: [60, 20, 20] as [number, number, number], ...over });
@@ -195,6 +195,26 @@ describe('UTKFace archives', () => {
     const chunks = [...await storage.getChunks(meta.id, 'train'), ...await storage.getChunks(meta.id, 'val'), ...await storage.getChunks(meta.id, 'test')];
     const all = chunks.flatMap((c) => c.sources!.map((s, i) => ({ s, age: c.age![i], gender: c.gender![i], race: c.race![i] })));
     expect(all.find((x) => x.s.endsWith('27_1_3_20170116220224650.jpg.chip.jpg'))).toMatchObject({ age: 27, gender: 1, race: 3 });
+  });
+
+  it('links, devices and FIFOs in a tar are not read, and each leaves a line in the report', async () => {
+    const files = await utkFiles(4);
+    const tar = concatBytes([
+      tarHeader({ name: 'UTKFace/30_1_0_20170116174525125.jpg.chip.jpg', type: '2', linkName: '/etc/passwd' }),
+      tarHeader({ name: 'UTKFace/31_0_1_20170116174525126.jpg.chip.jpg', type: '1', linkName: 'UTKFace/x' }),
+      tarHeader({ name: 'UTKFace/pipe', type: '6' }),
+      tarHeader({ name: 'UTKFace/tty', type: '3' }),
+      makeTar(files),
+    ]);
+    const { out } = await outcome({ kind: 'archive', file: memSource('UTKFace.tar', tar, 5) }, 'auto', opts({ channels: 3 }));
+    const r = done(out).report;
+    expect(r.images).toBe(4);
+    expect(r.rejected).toEqual([
+      { where: 'UTKFace/30_1_0_20170116174525125.jpg.chip.jpg', reason: 'a symbolic link, not a file: not followed or read' },
+      { where: 'UTKFace/31_0_1_20170116174525126.jpg.chip.jpg', reason: 'a hard link, not a file: not followed or read' },
+      { where: 'UTKFace/pipe', reason: 'a FIFO (named pipe), not a file: not followed or read' },
+      { where: 'UTKFace/tty', reason: 'a character device, not a file: not followed or read' },
+    ]);
   });
 
   it('the same files give the same dataset from a .zip and a .tar.gz (order and split are seeded, not timing)', async () => {

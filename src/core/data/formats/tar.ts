@@ -12,6 +12,18 @@ export interface TarEntry {
   name: string;
   size: number;
   kind: 'file' | 'directory' | 'other';
+  /** The header's type flag ('0' file, '2' symbolic link, '6' FIFO...). */
+  type: string;
+}
+
+const OTHER_TYPES: Record<string, string> = {
+  '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO (named pipe)',
+};
+
+/** Why an entry that is neither a file nor a folder is not read, for the import report. */
+export function otherEntryReason(type: string): string {
+  const what = OTHER_TYPES[type] ?? `an entry of tar type ${JSON.stringify(type)}`;
+  return `${what}, not a file: not followed or read`;
 }
 
 export interface TarItem {
@@ -165,7 +177,7 @@ export async function* readTar(
       } else if ((await reader.skip(size + padding)) < size + padding) {
         throw truncated(name);
       }
-      yield { entry: { name, size, kind }, data };
+      yield { entry: { name, size, kind, type }, data };
     }
   } finally {
     // Lets the source close early (e.g. a file stream) when the archive ends before the input does,
