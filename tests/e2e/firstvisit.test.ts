@@ -4,7 +4,9 @@
 // tabs moved with the arrow keys; axe-core (from node_modules) finds no serious or critical violation on
 // any tab and nothing sticks out of the page or of a card at 1280×800 and 1920×1080; presenter mode
 // (?present=1) at 1920×1080. One tiny run (fixture-tiny, smaller still) serves every test.
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeAndCheck, launch } from './helpers/browser';
@@ -26,7 +28,7 @@ beforeAll(async () => {
   server = await serveDist(resolve(process.env.LAB_DIST ?? 'dist'));
   browser = await launch(false);
   // axe-core is injected as a script file: the page's CSP (scripts from its origin only) is bypassed for it.
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, acceptDownloads: true });
   context.on('request', (r) => requests.push(r.url()));
   page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -101,6 +103,11 @@ describe('a first visit', () => {
     expect(await page.textContent('[data-testid=metric-chart] figcaption')).toMatch(/chance level \(12\.5 %\)/);
     await openTab('results');
     expect(await page.textContent('[data-testid=results-dataset]')).toBe('synthetic faces 16×16 (32 train)');
+    // "Charts as PNG" is one file: both charts side by side under the run's name.
+    const [charts] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=charts-png]')]);
+    expect(charts.suggestedFilename()).toMatch(/^run-.*-charts\.png$/);
+    expect(PNG.sync.read(await readFile((await charts.path())!)).width).toBeGreaterThan(1000);
+    if (SHOTS) await charts.saveAs(`${SHOTS}/saved-charts.png`);
     const legend = await page.textContent('[data-testid=grid-legend]');
     for (const term of ['95% CI', 'weighted acc.', 'p', '(b/c)']) expect(legend).toContain(term);
   });
@@ -152,6 +159,13 @@ describe('a first visit', () => {
     expect(canvas.width / 7).toBeGreaterThanOrEqual(192);
     expect(await overflows(page)).toEqual([]);
     await shot('1920-present-gradcam');
+    // The saved PNG carries a title above the maps and the colour legend below them.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=gradcam-save]')]);
+    expect(png.suggestedFilename()).toMatch(/^run-.*-gradcam\.png$/);
+    const saved = PNG.sync.read(await readFile((await png.path())!));
+    const sheet = await page.locator('[data-testid=gradcam-canvas]').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    expect([saved.width, saved.height]).toEqual([sheet[0], sheet[1] + 70]);
+    if (SHOTS) await png.saveAs(`${SHOTS}/saved-gradcam.png`);
     // The toggle turns it off again and the settings come back.
     await page.click('[data-testid=presenter-toggle]');
     await openTab('experiment');
