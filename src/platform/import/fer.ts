@@ -15,6 +15,9 @@ function fitGrey(px: Uint8Array, side: number, o: ImportOptions): Uint8Array {
   return o.channels === 1 ? g : toChannels(g, o.width * o.height, 1, 3);
 }
 
+/** Lines a quoted field may run over before the record is cut (a stray quote must not swallow the file). */
+const MAX_RECORD_LINES = 64;
+
 /** Data rows looked at to decide the image size. */
 export const SIZE_SAMPLE_ROWS = 64;
 
@@ -79,6 +82,26 @@ export async function importFer(
     }
     return batch[at++];
   };
+  /** Quotes in a line (a field quoted across a line break leaves an odd count). */
+  const quotes = (b: Uint8Array): number => { let n = 0; for (let i = 0; i < b.length; i++) if (b[i] === 34) n++; return n; };
+  /** The next CSV record: a line, or the lines a quoted field spans, joined (`lines` > 1 then). A quote
+   *  left open runs at most MAX_RECORD_LINES lines, or to the end of the file. */
+  const nextRecord = async (): Promise<(ByteLine & { lines: number }) | null> => {
+    const first = await nextLine();
+    if (!first || quotes(first.bytes) % 2 === 0) return first && { ...first, lines: 1 };
+    const parts = [first.bytes.slice()];
+    let open = true;
+    while (open && parts.length < MAX_RECORD_LINES) {
+      const more = await nextLine();
+      if (!more) break;
+      parts.push(more.bytes.slice());
+      if (quotes(more.bytes) % 2 === 1) open = false;
+    }
+    const joined = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, -1));
+    let o = 0;
+    parts.forEach((p, i) => { if (i) joined[o++] = 10; joined.set(p, o); o += p.length; });
+    return { line: first.line, bytes: joined, lines: parts.length };
+  };
   /** One line as CSV fields: byte ranges for plain lines, the CSV parser for a line with quotes. */
   const fieldsOf = (l: ByteLine): { count: number; text(i: number): string; pixels(i: number, out: Uint8Array | null): Parsed<Uint8Array> } => {
     const b = l.bytes;
@@ -135,14 +158,15 @@ export async function importFer(
   const sizeSource = major ? `the size of ${major.of} of the first ${major.rows} rows` : 'as in the first row';
   for (let n = 0; ; n++) {
     if ((n & 63) === 0) { throwIfAborted(signal); meter.tick(); await quota(); }
-    const row = await nextLine();
+    const row = await nextRecord();
     const vrow = votes ? await next(votes, votesName) : null;
     if (!row) {
       if (vrow) throw new ImportError(`${votesName} has more rows than ${imgName} (it goes on at line ${vrow.line}): FER+ rows are joined with FER2013's by order, so both files must be the matching versions.`);
       return;
     }
     if (votes && !vrow) throw new ImportError(`${votesName} ends before ${imgName} (which goes on at line ${row.line}): FER+ rows are joined with FER2013's by order, so both files must be the matching versions.`);
-    const where = `${imgName} line ${row.line}`;
+    const where = row.lines > 1 ? `${imgName} lines ${row.line}-${row.line + row.lines - 1}` : `${imgName} line ${row.line}`;
+    if (row.lines > 1) { b.reject(where, 'a quoted field runs over a line break (a FER2013 row is one line)'); continue; }
     const f = fieldsOf(row);
     if (f.count <= Math.max(c.emotion, c.pixels, c.usage)) { b.reject(where, `${f.count} fields, expected emotion,pixels,Usage`); continue; }
     const usage = f.text(c.usage);

@@ -84,6 +84,14 @@ describe('FER2013 CSV', () => {
     expect(formatImportReport(r)).toContain('1 x emotion must be 0-6 (got "7")');
   });
 
+  it('a quoted field over a line break rejects that row, named by its lines, and the import goes on', async () => {
+    const rows = [`3,${pixelsText(48, 1)},Training`, `3,"1 2\n3 4",Training`, `6,${pixelsText(48, 2)},Training`];
+    const { out } = await outcome({ kind: 'csv', images: memSource('fer2013.csv', ferCsv(rows)), votes: null });
+    const r = done(out).report;
+    expect(r.splits.train.count).toBe(2);
+    expect(r.rejected).toEqual([{ where: 'fer2013.csv lines 3-4', reason: 'a quoted field runs over a line break (a FER2013 row is one line)' }]);
+  });
+
   it('takes the image size from most of the first rows, not from an odd first row', async () => {
     const rows = [`3,${pixelsText(4, 1)},Training`, ...[1, 2, 3, 4, 5].map((i) => `3,${pixelsText(48, i)},Training`)];
     const { out } = await outcome({ kind: 'csv', images: memSource('fer2013.csv', ferCsv(rows)), votes: null });
