@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
 import { FILE_DATASET_DEFAULTS, type FileDatasetConfig } from '../core/config/config';
 import type { SplitImageSets } from '../core/data/types';
@@ -31,11 +32,14 @@ interface Args {
   dataset?: string;
   ferplus?: string;
   sweep?: string;
+  /** wasm threads: a count (0 = the single-threaded SIMD build) or 'auto' (the default). */
+  wasmThreads?: number | 'auto';
   quiet: boolean;
 }
 
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name>) [--dataset <path> [--ferplus <votes.csv>]]
-                              [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu] [--quiet]
+                              [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu]
+                              [--wasm-threads N|auto] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
   --preset   a shipped preset: fixture-tiny, workshop-expression-lower, workshop-gender-upper, workshop-age-upper
   --dataset  train on a dataset from disk instead of the config's: fer2013.csv, a UTKFace or class-folder
@@ -45,6 +49,9 @@ const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <na
              whose stage did best on validation kept; sweep.json / sweep.txt in the output folder
   --out      output folder (default runs/<timestamp>)
   --backend  force one tfjs backend (default: the first that works of webgpu, webgl, wasm, cpu)
+  --wasm-threads  wasm only: N >= 1 runs tfjs's threaded-SIMD build with N threads, 0 the single-threaded
+             SIMD build; auto (default) takes the threaded build with as many threads as there are idle
+             cores (cores minus the 1-minute load average, rounded), when that is at least 2, else 0
   --quiet    only errors and the final grid`;
 
 export function parseArgs(argv: string[]): Args {
@@ -63,13 +70,33 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--dataset') a.dataset = next();
     else if (k === '--ferplus') a.ferplus = next();
     else if (k === '--sweep') a.sweep = next();
-    else if (k === '--quiet') a.quiet = true;
+    else if (k === '--wasm-threads') {
+      const v = next();
+      const n = Number(v);
+      if (v !== 'auto' && !(Number.isInteger(n) && n >= 0 && n <= 64)) {
+        throw new Error(`--wasm-threads takes a whole number 0-64 or auto, got "${v}".\n${USAGE}`);
+      }
+      a.wasmThreads = v === 'auto' ? 'auto' : n;
+    } else if (k === '--quiet') a.quiet = true;
     else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
   }
   if (!a.config === !a.preset) throw new Error(`Give exactly one of --config or --preset.\n${USAGE}`);
   if (a.ferplus && !a.dataset) throw new Error(`--ferplus goes with --dataset <fer2013.csv>.\n${USAGE}`);
   return a;
+}
+
+/**
+ * wasm threads for `--wasm-threads auto`: the threaded-SIMD build pays off only with a core to spare for
+ * each thread. Measured on the 2-core machine of README's bench (bench/wasm-train.ts): with both cores
+ * busy with other work (load average 3-11), 2 threads trained the workshop model slower than 1 (e.g. 51-59
+ * vs 68-80 images/s), and the threaded build with 1 thread about as fast as the plain SIMD build. So: as
+ * many threads as idle cores (cores minus the 1-minute load average, rounded), when that is at least 2;
+ * otherwise 0, the single-threaded SIMD build.
+ */
+export function autoWasmThreads(cores: number, loadAverage1: number): number {
+  const idle = Math.round(cores - loadAverage1);
+  return idle >= 2 ? Math.min(cores, idle) : 0;
 }
 
 export async function loadConfig(a: Args): Promise<ExperimentConfig> {
@@ -186,9 +213,17 @@ export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const cfg = withDatasetArgs(await loadConfig(args), args);
-  const backend = await selectBackend(args.backend ? [args.backend] : undefined);
+  const cores = availableParallelism();
+  const requested = args.wasmThreads ?? 'auto';
+  const wasmThreads = requested === 'auto' ? autoWasmThreads(cores, loadavg()[0]) : requested;
+  const backend = await selectBackend(args.backend ? [args.backend] : undefined,
+    wasmThreads >= 1 ? { wasmThreads } : {});
   const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
   for (const s of backend.skipped) say(`backend ${s.name} skipped: ${s.reason}\n`);
+  if (backend.name === 'wasm') {
+    say(`wasm: ${wasmThreads >= 1 ? `threaded-SIMD build, ${wasmThreads} thread(s)` : 'SIMD build, 1 thread'}` +
+      `${requested === 'auto' ? ` (auto: ${cores} cores, load average ${loadavg()[0].toFixed(1)})` : ''}\n`);
+  }
   const out = resolve(args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
   await mkdir(out, { recursive: true });
 

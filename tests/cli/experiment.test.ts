@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, main, parseArgs } from '../../src/cli/experiment';
+import { autoWasmThreads, loadConfig, main, parseArgs } from '../../src/cli/experiment';
 import { presetConfig, type SynthDatasetConfig } from '../../src/core/config';
 import { taskHead } from '../../src/core/data/batching';
 import { synthSplits } from '../../src/core/data/synthSplits';
@@ -56,6 +56,11 @@ describe('experiment runner', () => {
     expect(() => parseArgs(['--config'])).toThrow(/--config needs a value/);
     expect(() => parseArgs(['--preset', 'x', '--config', 'y'])).toThrow(/exactly one of/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/Unknown argument "--frobnicate"/);
+    expect(parseArgs(['--preset', 'x']).wasmThreads).toBeUndefined();
+    expect(parseArgs(['--preset', 'x', '--wasm-threads', '2']).wasmThreads).toBe(2);
+    expect(parseArgs(['--preset', 'x', '--wasm-threads', 'auto']).wasmThreads).toBe('auto');
+    expect(() => parseArgs(['--preset', 'x', '--wasm-threads', 'many'])).toThrow(/--wasm-threads takes/);
+    expect(() => parseArgs(['--preset', 'x', '--wasm-threads', '1.5'])).toThrow(/--wasm-threads takes/);
     await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(/Unknown preset "nope". Presets: demo-expression-lower, demo-gender-upper, demo-age-upper, workshop-expression-lower/);
   });
 
@@ -100,5 +105,15 @@ describe('experiment runner', () => {
     expect(first.config.triplet.margin).toBe(0.1);
     expect((await readFile(join(out, 'sweep.txt'), 'utf8'))).toMatch(/<- chosen on validation/);
     await expect(main(['--config', cfgFile, '--sweep', 'triplet.margn=1,2', '--out', out, '--quiet'])).rejects.toThrow(/"triplet.margn" is not a numeric setting/);
+  });
+});
+
+describe('--wasm-threads auto', () => {
+  it('takes the threaded build only with at least 2 idle cores', () => {
+    expect(autoWasmThreads(2, 0.1)).toBe(2);
+    expect(autoWasmThreads(2, 0.6)).toBe(0); // one core idle: the single-threaded SIMD build
+    expect(autoWasmThreads(2, 3.5)).toBe(0);
+    expect(autoWasmThreads(8, 2.2)).toBe(6);
+    expect(autoWasmThreads(1, 0)).toBe(0);
   });
 });
