@@ -1,6 +1,8 @@
 // Streaming tar reader (ustar, v7, GNU long names, pax): chunks of any size go in, entries come out one
 // at a time; only a 512-byte header and the bodies it returns are copied. Plain TypeScript, no Node APIs.
 
+import { decodeName } from './names';
+
 export class TarError extends Error {
   constructor(message: string) {
     super(message);
@@ -143,7 +145,7 @@ export async function* readTar(
         const body = new Uint8Array(size);
         if ((await reader.read(body, 0, size)) < size || (await reader.skip(padding)) < padding) throw truncated(name);
         if (type === 'L') {
-          longName = utf8.decode(body.subarray(0, nulIndex(body, 0, size)));
+          longName = decodeName(body.subarray(0, nulIndex(body, 0, size)));
         } else {
           const pax = parsePax(body);
           if (pax.path !== undefined) paxPath = pax.path;
@@ -239,7 +241,7 @@ function nulIndex(b: Uint8Array, from: number, to: number): number {
 }
 
 function field(h: Uint8Array, at: number, len: number): string {
-  return utf8.decode(h.subarray(at, nulIndex(h, at, at + len)));
+  return decodeName(h.subarray(at, nulIndex(h, at, at + len)));
 }
 
 /** name, prefixed by the ustar prefix field (GNU tar's magic "ustar  " uses that area for other data). */

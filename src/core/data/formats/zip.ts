@@ -6,6 +6,8 @@
 // (one record listed thousands of times) or lie outside the file; so the total unpacked stays within
 // deflate's own ratio (~1,032:1) of the file's size, and progress by compressed bytes never passes 100%.
 
+import { decodeName } from './names';
+
 export class ZipError extends Error {
   constructor(message: string) {
     super(message);
@@ -55,7 +57,6 @@ const EOCD_LEN = 22;
 /** The record plus the longest possible comment. */
 const MAX_TAIL = EOCD_LEN + 0xffff;
 
-const utf8 = new TextDecoder('utf-8');
 
 /** Reads exactly `length` bytes, or explains that the archive is cut short. */
 async function readExact(src: RandomAccess, offset: number, length: number, what: string): Promise<Uint8Array> {
@@ -133,7 +134,7 @@ export async function readZipDirectory(src: RandomAccess): Promise<ZipEntry[]> {
     let localHeaderOffset = u32(cd, p + 42);
     const end = p + 46 + nameLen + extraLen + commentLen;
     if (end > cd.length) throw new ZipError(`damaged archive: central directory entry ${n + 1} is cut short`);
-    const name = utf8.decode(cd.subarray(p + 46, p + 46 + nameLen));
+    const name = decodeName(cd.subarray(p + 46, p + 46 + nameLen));
 
     // ZIP64 extra field: 64-bit values, present only for the fields whose 32-bit slot is 0xFFFFFFFF.
     let e = p + 46 + nameLen;
