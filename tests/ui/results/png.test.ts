@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Visibility } from '../../../src/core/data/types';
 import type { GridRow } from '../../../src/core/events';
-import { confusionsPng, svgPng } from '../../../src/ui/results/png';
+import { chartsPng, confusionsPng, svgPng } from '../../../src/ui/results/png';
 
 // --- a canvas that records what is drawn ---------------------------------------------------------------
 
@@ -182,6 +182,33 @@ describe('svgPng', () => {
     // A zero-size chart gives a canvas with no pixels: toBlob hands back null.
     await expect(svgPng(new FakeSvg({ width: 0, height: 40 }) as unknown as SVGSVGElement)).rejects.toThrow('the canvas could not be encoded');
     expect(revoke).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('chartsPng', () => {
+  beforeEach(() => {
+    images = [];
+    imageFails = false;
+    vi.stubGlobal('XMLSerializer', FakeSerializer);
+    vi.stubGlobal('Image', FakeImage);
+  });
+
+  it('puts the charts side by side on one white canvas, under the title and their captions', async () => {
+    const out = await chartsPng([
+      { svg: new FakeSvg({ width: 300, height: 200 }) as unknown as SVGSVGElement, caption: 'loss' },
+      { svg: new FakeSvg({ width: 200, height: 100 }) as unknown as SVGSVGElement, caption: 'accuracy' },
+    ], 'run 1', 1);
+    // One canvas per chart (svgPng), then the sheet: 12 + 300 + 12 + 200 + 12 wide; 28 + 20 + 200 + 2 × 12 high.
+    expect(canvases).toHaveLength(3);
+    const sheet = canvases[2];
+    expect([sheet.width, sheet.height]).toEqual([536, 272]);
+    expect(sheet.ctx.ops[0]).toEqual({ op: 'fillRect', x: 0, y: 0, w: 536, h: 272, style: '#fff' });
+    expect(texts(sheet.ctx).map((t) => [t.text, t.x, t.y])).toEqual([['run 1', 12, 28], ['loss', 12, 52], ['accuracy', 324, 52]]);
+    const draws = sheet.ctx.ops.filter((o) => o.op === 'drawImage').map((o) => [o.x, o.y, o.w, o.h]);
+    expect(draws).toEqual([[12, 60, 300, 200], [324, 60, 200, 100]]);
+    expect(await out.text()).toBe('png 536x272');
+    // Every blob URL made on the way is revoked.
+    expect(revoke).toHaveBeenCalledTimes(create.mock.calls.length);
   });
 });
 
