@@ -17,6 +17,7 @@ import { trainStage } from './trainStage';
 import { tripletRun } from './tripletStage';
 import { ensembleRows } from '../ensemble/stage';
 import { withRowStats } from './rowStats';
+import { memoryProblem, MemoryLimitError } from './memory';
 
 export { STAGE_LABEL };
 export type { CurriculumData };
@@ -86,6 +87,7 @@ export async function runCurriculum(
     ...(cp ? { resumedFrom: cp.progress ? { stage: cp.progress.stage, epoch: cp.progress.nextEpoch } : { stage: cp.done[cp.done.length - 1] ?? 'teacher', epoch: -1 } } : {}),
   });
 
+  let memoryChecked = false;
   /** Builds (or restores) a stage's model, trains it unless the checkpoint says it is done, adds its rows. */
   const stage = async (
     name: StageName, make: () => tf.LayersModel, run: (m: tf.LayersModel) => StageRun, tests: [string, Visibility][],
@@ -102,6 +104,12 @@ export async function runCurriculum(
     }
     hooks.onModel?.(name, model);
     if (c.done.includes(name)) return model;
+    if (!memoryChecked) {
+      // Once, before the first training step: every stage trains the same architecture.
+      memoryChecked = true;
+      const problem = memoryProblem(model, cfg, hooks.backend ?? tf.getBackend());
+      if (problem) throw new MemoryLimitError(problem);
+    }
     const resume = cp?.progress?.stage === name ? cp.progress : undefined;
     c.stageMs[name] = await trainStage(c, { ...run(model), ...(resume ? { resume } : {}) },
       hooks.onCheckpoint ? async (p) => { await hooks.onCheckpoint!(await c.checkpoint(p)); } : undefined);

@@ -7,6 +7,7 @@ import { configErrors, ConfigValidationError } from '../../core/config';
 import type { Checkpoint } from '../../core/distill/checkpoint';
 import { disposeModels, runCurriculum, type CurriculumHooks } from '../../core/distill/curriculum';
 import { curriculumStages } from '../../core/distill/schedule';
+import { MemoryLimitError, outOfMemoryMessage } from '../../core/distill/memory';
 import type { CurriculumEvent } from '../../core/events';
 import type { RunRecord } from '../../core/records';
 import { foldTrace } from '../../core/runTrace';
@@ -250,12 +251,17 @@ export class RunSession {
       this.finished = true;
       this.flush();
       const cancelled = this.controller.signal.aborted;
-      const status = cancelled ? 'cancelled' : this.record ? 'interrupted' : 'failed';
+      // Refused before any training (it cannot fit in memory): failed, and there is nothing to resume.
+      const refused = err instanceof MemoryLimitError;
+      const status = cancelled ? 'cancelled' : this.record && !refused ? 'interrupted' : 'failed';
+      const why = (outOfMemoryMessage(err, backend) ?? message(err)).replace(/\.$/, '');
       const msg = cancelled
         ? 'Cancelled. The run is kept up to its last checkpoint.'
-        : this.record
-          ? `The run stopped on the ${backend ?? 'current'} backend: ${message(err)} It is kept up to its last checkpoint; resume it, on another backend if this one keeps failing.`
-          : `The run could not start: ${message(err)}`;
+        : refused
+          ? `The run was not started: ${message(err)}`
+          : this.record
+            ? `The run stopped on the ${backend ?? 'current'} backend: ${why}. It is kept up to its last checkpoint (the finished stages with their results); resume it, on another backend if this one keeps failing.`
+            : `The run could not start: ${why}.`;
       if (this.record) {
         this.record.status = status;
         this.record.message = msg;
