@@ -178,9 +178,11 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     const explained = (e: WorkerEvent) => e.type === 'gradcam' || (e.type === 'error' && e.command === 'gradcam');
     if (events.some((e) => e.type === 'datasetReady' || answered(e) || explained(e) || (e.type === 'runState' && !['running', 'starting', 'paused'].includes(e.status)))) actions.calibrate();
   }, deps.flushMs ?? 100);
-  const unsubscribe = client.subscribe((e) => {
+  const unsubscribe = client.subscribe((ev) => {
+    // A model zip is saved (and said saved) under the page's name for it, <run id>-<stage>.zip.
+    const e = ev.type === 'modelExport' && exportNames.has(ev.requestId) ? { ...ev, name: exportNames.get(ev.requestId)! } : ev;
     if (e.type === 'modelExport' && e.requestId === get().exporting.pending) {
-      deps.download?.(exportNames.get(e.requestId) ?? e.name, e.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
+      deps.download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
     }
     if (e.type === 'modelExport' || e.type === 'error') exportNames.delete(e.requestId ?? -1);
     buffer.push(e);

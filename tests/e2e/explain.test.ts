@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import type { Download } from 'playwright-core';
 import { loadChecked, readModelFiles } from '../../src/platform/models/bundle';
 import { nodeImportPlatform } from '../../src/platform/node/importFiles';
 import { labSuite } from './helpers/browser';
@@ -33,19 +32,14 @@ describe('Grad-CAM viewer and model export / import', () => {
     for (let i = 0; i < shot.data.length; i += 4) colours.add((shot.data[i] << 16) | (shot.data[i + 1] << 8) | shot.data[i + 2]);
     expect(colours.size, 'distinct colours in the Grad-CAM panel').toBeGreaterThan(200);
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=gradcam-save]')]);
-    expect(png.suggestedFilename()).toMatch(/^gradcam-run-.*\.png$/);
+    expect(png.suggestedFilename()).toMatch(/^run-.*-gradcam\.png$/);
     expect(PNG.sync.read(await readFile((await png.path())!)).width).toBe(shot.width);
 
     await page.click('[data-testid=tab-results]');
-    // The charts and confusion matrices as PNG files.
-    const charts: Download[] = [];
-    const onDownload = (d: Download) => charts.push(d);
-    page.on('download', onDownload);
-    await page.click('[data-testid=charts-png]');
-    await expect.poll(() => charts.length).toBe(2);
-    page.off('download', onDownload);
-    expect(charts.map((d) => d.suggestedFilename().replace(/^.*-(\w+-chart)\.png$/, '$1'))).toEqual(['loss-chart', 'metric-chart']);
-    for (const c of charts) expect(PNG.sync.read(await readFile((await c.path())!)).width).toBeGreaterThan(300);
+    // The charts as one PNG file (side by side, under the run's title), and the confusion matrices.
+    const [charts] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=charts-png]')]);
+    expect(charts.suggestedFilename()).toMatch(/^run-.*-charts\.png$/);
+    expect(PNG.sync.read(await readFile((await charts.path())!)).width).toBeGreaterThan(600);
     const [cms] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=confusions-png]')]);
     const cmPng = PNG.sync.read(await readFile((await cms.path())!));
     expect([cmPng.width > 300, cmPng.height > 300]).toEqual([true, true]);

@@ -55,6 +55,8 @@ export class LabEngine {
           return;
         case 'gradcam': {
           const { type: _t, requestId, ...req } = cmd;
+          // A calibration in flight may be switching backends: its end first (then tfjs's backend is ready).
+          await this.calibrating;
           await this.ensureBackend();
           const sheet = await camSheet(this.deps.storage, req);
           this.deps.post({ type: 'gradcam', requestId, backend: tf.getBackend(), ...sheet });
