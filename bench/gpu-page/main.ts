@@ -67,6 +67,13 @@ async function start(backend: BackendName): Promise<string> {
   // tfjs asks for a WebGL context with failIfMajorPerformanceCaveat, which a software renderer refuses; the bench
   // decides about software itself (bench/gpu.ts), so let tfjs take whatever context there is.
   if (backend === 'webgl') tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  if (backend === 'wasm') {
+    // This page is not cross-origin isolated, where the lab runs wasm single-threaded; tfjs would still try its
+    // threaded build here, whose pthread workers do not start from a bundled page (the lab's worker redirects
+    // them: src/platform/browser/wasmThreads.ts). One thread, as the lab.
+    await import('@tensorflow/tfjs-backend-wasm');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
   const be = await selectBackend([backend], {
     skipSoftware: false,
     wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd },
