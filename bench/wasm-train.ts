@@ -1,7 +1,8 @@
 // Training throughput of the PLATFORM.md net on tfjs wasm (with src/platform/wasm kernels) vs tfjs cpu vs
 // PyTorch CPU, measured side by side in one run, plus a per-kernel profile of one wasm step. The workshop
 // preset's model (the registry's `small` at 48x48x1, 8 classes, dropout 0.25, batch 64, Adam) runs in the
-// same interleaved rounds on wasm and PyTorch, and once against tfjs cpu.
+// same interleaved rounds on wasm (the SIMD build here, the threaded-SIMD build with each --threads count in
+// a child process, as the PLATFORM net) and PyTorch, and once against tfjs cpu.
 // Run: npx tsx bench/wasm-train.ts [--quick] [--steps N] [--rounds R] [--threads 1,2] [--no-torch] [--no-cpu]
 //        [--no-workshop] [--workshop-steps N]
 import * as tf from '@tensorflow/tfjs';
