@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   BN_TRAINING, batchNormGradConfig, batchNormKernels, installFusedBatchNorm, uninstallFusedBatchNorm,
 } from './batchnorm';
+import { installConvLayerSwitch, uninstallConvLayerSwitch } from './conv-layer';
 import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGeometry } from './conv-grad';
 import { avgPoolGrad, maxPoolGrad, type WasmHeapBackend } from './pool-grad';
 import { simdKernels } from './simd';
@@ -239,13 +240,15 @@ function registerOwnKernels(): void {
 
 /**
  * Registers the training kernels for 'wasm' (replacing wasm's own where it has one), and switches
- * BatchNormalization layers to the fused batch norm while they train on wasm (batchnorm.ts). Idempotent.
+ * BatchNormalization layers to the fused batch norm while they train on wasm (batchnorm.ts) and bias-less
+ * linear Conv2D layers to tf.conv2d on wasm (conv-layer.ts). Idempotent.
  * Call after importing @tensorflow/tfjs-backend-wasm (it registers wasm's kernels on import), before or
  * after the backend initialises.
  */
 export function registerWasmTrainingKernels(): void {
   registerOwnKernels();
   installFusedBatchNorm();
+  installConvLayerSwitch();
   for (const k of kernels) {
     const current = tf.getKernel(k.kernelName, BACKEND);
     if (current != null && current === registered.get(k.kernelName)) continue;
@@ -263,6 +266,7 @@ export function registerWasmTrainingKernels(): void {
 /** Restores wasm's own kernels (for A/B measurements and tests). */
 export function unregisterWasmTrainingKernels(): void {
   uninstallFusedBatchNorm();
+  uninstallConvLayerSwitch();
   for (const k of kernels) {
     if (tf.getKernel(k.kernelName, BACKEND) !== registered.get(k.kernelName)) continue;
     tf.unregisterKernel(k.kernelName, BACKEND);
