@@ -96,7 +96,16 @@ export async function benchGpu(o: GpuBenchOptions): Promise<string[]> {
   }
   await buildPage(log);
   const server = await serveDist(resolve(PAGE_OUT));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  } catch (e) {
+    await server.close();
+    const msg = `GPU bench skipped: Chromium at ${CHROMIUM} did not start (${e instanceof Error ? e.message.split('\n')[0] : String(e)}). `
+      + 'Install Debian\'s (apt-get install -y chromium) or point CHROMIUM_PATH at a working Chromium/Chrome binary.';
+    log(msg);
+    return [msg];
+  }
   const errors: string[] = [];
   const summary: string[] = [];
   try {
@@ -117,7 +126,7 @@ export async function benchGpu(o: GpuBenchOptions): Promise<string[]> {
     // A software WebGPU step of the workshop model took 144 s here: --force-software times one.
     const steps = o.steps ?? (soft ? 1 : o.quick ? 20 : 50);
     const warmup = soft ? 1 : 5;
-    if (soft) log(`--force-software: ${steps} timed steps after ${warmup} warm-up on the software adapter / renderer; not a GPU measurement`);
+    if (soft) log(`--force-software: ${steps} timed step${steps === 1 ? '' : 's'} after ${warmup} warm-up on the software adapter / renderer; not a GPU measurement`);
     const results: Partial<Record<BackendName, TrainResult>> = {};
     for (const b of ['webgpu', 'webgl', 'wasm'] as const) {
       if (b !== 'wasm' && !hw[b] && !o.forceSoftware) {
