@@ -2,6 +2,7 @@
 // the paper prints it (○ ◑ ◐), with the test-set size.
 import { type Task, VISIBILITY_SYMBOL } from './data/types';
 import type { GridRow, PairedTest } from './events';
+import { printableText } from './text';
 
 function metricCells(row: GridRow, task: Task): string[] {
   const m = row.metrics;
@@ -45,7 +46,7 @@ export function formatGrid(rows: GridRow[], task: Task): string {
       ? '95% CI: bootstrap over test images; vs student / vs control: Wilcoxon signed-rank on absolute errors against the student / the same-budget control on the same half.'
       : '95% CI: bootstrap over test images; vs student / vs control: McNemar against the student / the same-budget control on the same half (b/c: images only this model / only the other got right).'] : []),
   ];
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...notes].join('\n');
+  return printableText([line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...notes].join('\n'));
 }
 
 const csvCell = (v: unknown): string => {

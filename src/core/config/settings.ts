@@ -5,6 +5,7 @@
 // is `ExperimentConfig` in config.ts; a test checks the two agree.
 import { TASKS } from '../data/types';
 import { ARCH_NAMES } from '../models/spec';
+import { firstControl } from '../text';
 
 export type Check = (v: unknown) => string | null;
 
@@ -13,7 +14,7 @@ export type SettingType =
   | { type: 'number'; min: number; max: number; integer?: boolean; nullable?: boolean; step?: number }
   | { type: 'choice'; choices: readonly { value: string | number; label: string }[] }
   | { type: 'bool' }
-  | { type: 'text'; nonEmpty?: string; nullable?: boolean }
+  | { type: 'text'; nonEmpty?: string; nullable?: boolean; oneLine?: boolean }
   /** A [min, max] pair of numbers in [lo, hi]. */
   | { type: 'range'; lo: number; hi: number }
   /** Anything else (arrays): checked by `check`, edited in the config's JSON. */
@@ -91,7 +92,7 @@ const cGrid: SettingType = {
 
 /** The config's settings outside `dataset` (whose settings depend on its source, below). */
 export const SETTINGS: Setting[] = [
-  { path: 'name', default: 'expression, lower half visible (VR headset)', type: { type: 'text' }, label: 'name', group: 'general', help: 'shown in the lab and written into results' },
+  { path: 'name', default: 'expression, lower half visible (VR headset)', type: { type: 'text', oneLine: true }, label: 'name', group: 'general', help: 'shown in the lab and written into results' },
   { path: 'seed', default: 1, type: SEED, label: 'seed', group: 'general', help: 'drives initialisation, shuffling and mining' },
   {
     path: 'task', default: 'expression', type: choice(TASKS, ['facial expression (8 classes)', 'gender (2 classes)', 'age (regression, MAE in years)']),
@@ -234,6 +235,8 @@ export function checkOf(t: SettingType): Check {
         if (v === null && t.nullable) return null;
         if (typeof v !== 'string') return t.nonEmpty ?? `must be a string (got ${JSON.stringify(v)})`;
         if (t.nonEmpty && v.length === 0) return t.nonEmpty;
+        const control = t.oneLine ? firstControl(v) : null;
+        if (control) return `must be one line of text without control characters (found ${control})`;
         return null;
       };
     case 'range':

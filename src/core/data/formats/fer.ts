@@ -1,6 +1,7 @@
 // FER2013 rows (`emotion,pixels,Usage`) and FER+ vote rows (`fer2013new.csv`), one row at a time: the
 // importer streams both files in lockstep, so nothing here sees more than one line. Pure, no I/O.
 import type { Split } from '../types';
+import { printableLine } from '../../text';
 
 /** FER2013's 7 classes, in the FER+ order (FER+ adds contempt as an 8th). */
 export const FER2013_CLASSES = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear'] as const;
@@ -27,7 +28,7 @@ export function ferColumns(header: string[]): Parsed<FerColumns> {
     return { ok: false, reason: 'this is the FER+ votes file (fer2013new.csv); choose fer2013.csv as the images and this one as the FER+ votes' };
   }
   const missing = [emotion < 0 && 'emotion', pixels < 0 && 'pixels', usage < 0 && 'Usage'].filter(Boolean).join(', ');
-  return { ok: false, reason: `the header must name the columns emotion, pixels and Usage (missing: ${missing}; got "${header.join(',').slice(0, 80)}")` };
+  return { ok: false, reason: `the header must name the columns emotion, pixels and Usage (missing: ${missing}; got "${printableLine(header.join(',').slice(0, 80))}")` };
 }
 
 /** Column positions of the FER+ votes header: the image name and the 10 vote counts, in FERPLUS_VOTE_COLUMNS order. */

@@ -1,6 +1,7 @@
 // Labels and splits of a folder-per-class image set (`<class>/<file>` or `<split>/<class>/<file>`) from paths alone.
 // Plain TypeScript (Node and worker); paths are relative to the chosen root and '/'-separated.
 import { EXPRESSION_CLASSES, type Split } from '../types';
+import { printableLine } from '../../text';
 
 export type FolderPlace = { ok: true; split: Split | null; className: string } | { ok: false; reason: string; ignore?: boolean };
 
@@ -53,12 +54,12 @@ export function folderPlace(relPath: string): FolderPlace {
     // "train/x.jpg" is almost surely a split folder missing its class level, not a class called "train".
     const split = splitFromFolder(segs[0]);
     if (split !== null) return { ok: false, reason: `not inside a class folder (expected ${segs[0]}/<class>/<file>)` };
-    return { ok: true, split: null, className: segs[0] };
+    return { ok: true, split: null, className: printableLine(segs[0]) };
   }
   if (segs.length === 3) {
     const split = splitFromFolder(segs[0]);
     if (split === null) return { ok: false, reason: `"${segs[0]}" is not a split folder (train, val or test)` };
-    return { ok: true, split, className: segs[1] };
+    return { ok: true, split, className: printableLine(segs[1]) };
   }
   return { ok: false, reason: `nested ${segs.length - 1} folders deep; expected ${LAYOUTS}` };
 }
