@@ -1,6 +1,7 @@
 // Text from files and configs on its way to a terminal or a text report: control characters (an escape
 // sequence can clear the screen or retitle the window; a carriage return can overwrite a line) are shown
 // as escapes instead of being sent raw.
+/* eslint-disable no-control-regex -- finding control characters is what this module is for */
 
 /** C0 controls except tab and newline, DEL, and C1 controls. */
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
