@@ -42,6 +42,7 @@ export function standardize(x: Float32Array, n: number, d: number, s: Standardiz
 
 export interface SvcPair {
   a: number;
+  /** The other class, or -1 in a one-vs-rest model (class a against all the others). */
   b: number;
   w: Float32Array;
   bias: number;
@@ -53,8 +54,11 @@ export interface SvcModel {
   kind: 'svc';
   d: number;
   classes: number;
-  /** one-vs-one pairs (a<b), each w [d] and bias; decision > 0 votes for a */
+  /** one-vs-one pairs (a<b), each w [d] and bias; decision > 0 votes for a. One-vs-rest (more than
+   *  OVO_MAX_CLASSES classes): one per class (b = -1), the largest decision wins. */
   pairs: SvcPair[];
+  /** 'ovr' for one-vs-rest; absent or 'ovo' for one-vs-one. */
+  scheme?: 'ovo' | 'ovr';
   /** The C it was fitted with (informative; warm starts clip the duals to the new C). */
   C?: number;
 }
@@ -110,7 +114,16 @@ export interface FitOptions {
   fuse?: boolean;
   /** Warm start: duals at the old C's bound start at the new C's (see warmDuals). Default true. */
   scaleBounds?: boolean;
+  /** Called after each binary problem of a C-SVC fit with the number done and the total. */
+  onProblem?: (done: number, total: number) => void;
 }
+
+/**
+ * Up to this many classes the C-SVC is one-vs-one, as libsvm (k(k-1)/2 binary problems, 1,225 at 50 classes);
+ * beyond, one-vs-rest (k problems over all rows): 3,000 classes would be 4.5 million one-vs-one problems per C,
+ * each with its own weight vector (18 GB of them at 1,024 features).
+ */
+export const OVO_MAX_CLASSES = 50;
 
 /**
  * Per-fit diagnostics for fitGrid's report: epochs summed over the binary problems, whether all converged, and the
@@ -239,6 +252,26 @@ export function* svcSteps(x: Float32Array, labels: Int32Array, n: number, d: num
   const pairs: SvcPair[] = [];
   const stats: FitStats = { epochs: 0, converged: true, visits: 0, updates: 0 };
   const w = new Float64Array(d + 1);
+  if (classes > OVO_MAX_CLASSES) {
+    // One-vs-rest: class a (+1) against every other row (-1), all rows in row order.
+    const rows = new Int32Array(n).map((_, i) => i);
+    for (let a = 0; a < classes; a++) {
+      const y = Float64Array.from(labels, (c) => (c === a ? 1 : -1));
+      const alpha = new Float64Array(n);
+      const prev = warm?.scheme === 'ovr' ? warm.pairs[a] : undefined;
+      const useWarm = !!prev?.dual && prev.dual.length === n;
+      if (useWarm) warmDuals(prev!.dual!, warm!.C, o, alpha, 0);
+      const r = yield* solveSvc(pb, rows, y, alpha, w, useWarm ? prev!.bias : 0);
+      stats.epochs += r.epochs;
+      stats.converged &&= r.converged;
+      pairs.push({ a, b: -1, w: Float32Array.from(w.subarray(0, d)), bias: r.bias, dual: Float32Array.from(alpha) });
+      o.onProblem?.(a + 1, classes);
+    }
+    stats.visits = pb.visits;
+    stats.updates = pb.updates;
+    return { model: { kind: 'svc', d, classes, pairs, C: o.C, scheme: 'ovr' }, stats };
+  }
+  const problems = (classes * (classes - 1)) / 2;
   for (let a = 0; a < classes; a++) {
     for (let b = a + 1; b < classes; b++) {
       // Rows of both classes in row order (so a warm start's duals line up), y = +1 for a, -1 for b.
@@ -259,6 +292,7 @@ export function* svcSteps(x: Float32Array, labels: Int32Array, n: number, d: num
       stats.epochs += r.epochs;
       stats.converged &&= r.converged;
       pairs.push({ a, b, w: Float32Array.from(w.subarray(0, d)), bias: r.bias, dual: Float32Array.from(alpha) });
+      o.onProblem?.(pairs.length, problems);
     }
   }
   stats.visits = pb.visits;
@@ -553,6 +587,15 @@ export function predictSvc(m: SvcModel, x: Float32Array, n: number): Int32Array 
   const dv = decisionValues(m, x, n);
   const out = new Int32Array(n);
   const votes = new Int32Array(m.classes);
+  if (m.scheme === 'ovr') {
+    // The largest decision value; a tie goes to the lower class index.
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let p = 1; p < P; p++) if (dv[i * P + p] > dv[i * P + best]) best = p;
+      out[i] = m.pairs[best].a;
+    }
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     votes.fill(0);
     for (let p = 0; p < P; p++) votes[dv[i * P + p] > 0 ? m.pairs[p].a : m.pairs[p].b]++;
@@ -597,6 +640,8 @@ export interface GridOptions {
   warmStart?: boolean;
   /** Called after each C with the number of values done so far (1..total). */
   onProgress?: (i: number, total: number) => void;
+  /** Called inside a C-SVC fit after each binary problem: C number (1-based), problems done, their total. */
+  onFitProgress?: (i: number, done: number, total: number) => void;
   /** Checked before every epoch of every fit: an abort stops the grid mid-fit with an AbortError. */
   signal?: AbortSignal;
 }
@@ -673,6 +718,7 @@ export function* gridSteps(task: 'svc' | 'svr', data: GridData, grid: number[], 
     const fo: FitOptions = {
       C, tol: o.tol, maxEpochs: o.maxEpochs, relaxation: o.relaxation, svrRelaxation: o.svrRelaxation, fuse: o.fuse,
       scaleBounds: o.scaleBounds ?? task === 'svr', warm: o.warmStart === false ? null : prev, signal: o.signal,
+      ...(o.onFitProgress ? { onProblem: (done: number, total: number) => o.onFitProgress!(i + 1, done, total) } : {}),
     };
     const fit = task === 'svc'
       ? svcSteps(xTrain, yTrain as Int32Array, nTrain, d, data.classes, fo)

@@ -93,11 +93,19 @@ export async function ensembleRows(
     const xVa = standardize(e.val, nVa, e.d, st);
     const xTe = standardize(e.test, nTe, e.d, st);
     const t1 = Date.now();
+    const label = ENSEMBLE_LABEL[name][svr ? 'svr' : 'svc'];
+    // Inside a C (many classes: hundreds of binary problems), a progress line at most once a second.
+    let said = 0;
     const fit = await fitGridAsync(svr ? 'svr' : 'svc', {
       xTrain: xTr, yTrain: yTr, nTrain: nTr, xVal: xVa, yVal: yVa, nVal: nVa, d: e.d, classes: head.units,
     }, ens.cGrid, {
       ...solver, epsilon: ens.epsilon, signal,
-      onProgress: (i, total) => emit({ type: 'log', level: 'info', message: `${ENSEMBLE_LABEL[name][svr ? 'svr' : 'svc']}: C ${i}/${total}` }),
+      onProgress: (i, total) => emit({ type: 'log', level: 'info', message: `${label}: C ${i}/${total}` }),
+      onFitProgress: (i, done, count) => {
+        if (done === count || Date.now() - said < 1000) return;
+        said = Date.now();
+        emit({ type: 'log', level: 'info', message: `${label}: C ${i - 1}/${ens.cGrid.length}, binary problems ${done}/${count} of the next` });
+      },
     });
     let predictions: number[];
     const metrics: Metrics = { count: nTe, loss: 0 };

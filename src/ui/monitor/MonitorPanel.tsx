@@ -116,7 +116,7 @@ function Messages({ logs }: { logs: RunView['logs'] }) {
       <h2>Messages</h2>
       {progress && (
         <div className="svm-progress" data-testid="svm-progress">
-          <ProgressBar value={progress.total ? progress.done / progress.total : null} label={`${progress.what}: choosing C on validation, ${progress.done} of ${progress.total}`} />
+          <ProgressBar value={progress.total ? progress.done / progress.total : null} label={`${progress.what}: choosing C on validation, ${Number.isInteger(progress.done) ? progress.done : progress.done.toFixed(2)} of ${progress.total}`} />
         </div>
       )}
       <ul className="logs">{lines.slice(-20).map((l, i) => <li key={i} className={l.level}>{l.message}</li>)}</ul>

@@ -11,3 +11,14 @@ describe('foldLogs', () => {
     expect(foldLogs([]).progress).toBeNull();
   });
 });
+
+describe('progress inside a C value', () => {
+  it('folds "binary problems i/n of the next" into a fraction of one C', () => {
+    const f = foldLogs([
+      { level: 'info', message: 'SVM on standard + triplet embeddings: C 3/10' },
+      { level: 'info', message: 'SVM on standard + triplet embeddings: C 3/10, binary problems 30/120 of the next' },
+    ]);
+    expect(f.lines).toEqual([]);
+    expect(f.progress).toEqual({ what: 'SVM on standard + triplet embeddings', done: 3.25, total: 10 });
+  });
+});
