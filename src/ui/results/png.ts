@@ -5,6 +5,17 @@ import type { GridRow } from '../../core/events';
 import { VISIBILITY_SYMBOL } from '../../core/data/types';
 import { confusionColour } from './grid';
 
+/** A canvas of `w` x `h` pixels, white, with its 2D context. */
+function whiteCanvas(w: number, h: number): { c: HTMLCanvasElement; ctx: CanvasRenderingContext2D } {
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  const ctx = c.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, w, h);
+  return { c, ctx };
+}
+
 function canvasBlob(c: HTMLCanvasElement): Promise<Blob> {
   return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded'))), 'image/png'));
 }
@@ -20,12 +31,7 @@ export async function svgPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
   try {
     const img = new Image();
     await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('the chart could not be drawn')); img.src = url; });
-    const c = document.createElement('canvas');
-    c.width = Math.round(width * scale);
-    c.height = Math.round(height * scale);
-    const ctx = c.getContext('2d')!;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, c.width, c.height);
+    const { c, ctx } = whiteCanvas(Math.round(width * scale), Math.round(height * scale));
     ctx.drawImage(img, 0, 0, c.width, c.height);
     return await canvasBlob(c);
   } finally {
@@ -52,12 +58,7 @@ export async function chartsPng(charts: { svg: SVGSVGElement; caption: string }[
   const capH = parts.some((p) => p.caption) ? 20 : 0;
   const w = parts.reduce((n, p) => n + p.width, 0) + pad * (parts.length + 1);
   const h = titleH + capH + Math.max(0, ...parts.map((p) => p.height)) + 2 * pad;
-  const c = document.createElement('canvas');
-  c.width = Math.round(w * scale);
-  c.height = Math.round(h * scale);
-  const ctx = c.getContext('2d')!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, c.width, c.height);
+  const { c, ctx } = whiteCanvas(Math.round(w * scale), Math.round(h * scale));
   if (title) {
     ctx.fillStyle = '#111';
     ctx.font = `600 ${15 * scale}px system-ui, sans-serif`;
@@ -84,12 +85,7 @@ export async function confusionsPng(rows: GridRow[], classes: readonly string[])
   const labelW = 80;
   const block = { w: labelW + k * cell + 20, h: 40 + 40 + k * cell + 20 };
   const cols = Math.min(3, Math.max(1, withCm.length));
-  const c = document.createElement('canvas');
-  c.width = cols * block.w;
-  c.height = Math.ceil(withCm.length / cols) * block.h;
-  const ctx = c.getContext('2d')!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, c.width, c.height);
+  const { c, ctx } = whiteCanvas(cols * block.w, Math.ceil(withCm.length / cols) * block.h);
   withCm.forEach((r, i) => {
     const x0 = (i % cols) * block.w;
     const y0 = Math.floor(i / cols) * block.h;
