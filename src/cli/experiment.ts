@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
-import { FILE_DATASET_DEFAULTS, type FileDatasetConfig } from '../core/config/config';
+import { FILE_DATASET_DEFAULTS, type FileDatasetConfig, type StageName } from '../core/config/config';
 import type { SplitImageSets } from '../core/data/types';
 import type { EpochRecord, GridRow, CurriculumEvent } from '../core/events';
 import { parseSweep, sweepOutcome, sweepRunConfig, sweepStage } from '../core/sweep';
@@ -23,6 +23,10 @@ import { formatImportReport } from '../core/imports';
 import { importFromConfig } from '../platform/node/importFiles';
 import { saveModelToDir } from '../platform/node/modelFiles';
 import { loadSplits } from '../platform/datasets';
+import { loadCheckpointFiles, removeCheckpointFiles, saveCheckpointFiles } from '../platform/node/checkpointFiles';
+import { loadWeightArrays, type Checkpoint } from '../core/distill/checkpoint';
+import { buildModel, type ModelSpec } from '../core/models';
+import { modelSpecFor } from '../core/distill/context';
 
 interface Args {
   config?: string;
@@ -34,10 +38,12 @@ interface Args {
   sweep?: string;
   /** wasm threads: a count (0 = the single-threaded SIMD build) or 'auto' (the default). */
   wasmThreads?: number | 'auto';
+  /** An --out folder whose run stopped: continue it from its last checkpoint. */
+  resume?: string;
   quiet: boolean;
 }
 
-const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name>) [--dataset <path> [--ferplus <votes.csv>]]
+const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>]]
                               [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu]
                               [--wasm-threads N|auto] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
@@ -52,6 +58,8 @@ const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <na
   --wasm-threads  wasm only: N >= 1 runs tfjs's threaded-SIMD build with N threads, 0 the single-threaded
              SIMD build; auto (default) takes the threaded build with as many threads as there are idle
              cores (cores minus the 1-minute load average, rounded), when that is at least 2, else 0
+  --resume   continue the run in that output folder from its last checkpoint (written after every epoch;
+             Ctrl-C stops a run after the current batch and keeps it there, a second Ctrl-C exits at once)
   --quiet    only errors and the final grid`;
 
 export function parseArgs(argv: string[]): Args {
@@ -70,6 +78,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--dataset') a.dataset = next();
     else if (k === '--ferplus') a.ferplus = next();
     else if (k === '--sweep') a.sweep = next();
+    else if (k === '--resume') a.resume = next();
     else if (k === '--wasm-threads') {
       const v = next();
       const n = Number(v);
@@ -81,7 +90,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
   }
-  if (!a.config === !a.preset) throw new Error(`Give exactly one of --config or --preset.\n${USAGE}`);
+  if ([a.config, a.preset, a.resume].filter((x) => x != null).length !== 1) throw new Error(`Give exactly one of --config, --preset or --resume.\n${USAGE}`);
   if (a.ferplus && !a.dataset) throw new Error(`--ferplus goes with --dataset <fer2013.csv>.\n${USAGE}`);
   return a;
 }
@@ -212,7 +221,11 @@ export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, 
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  const cfg = withDatasetArgs(await loadConfig(args), args);
+  const resumed = args.resume ? await loadCheckpointFiles(resolve(args.resume)) : null;
+  if (args.resume && !resumed) {
+    throw new Error(`${args.resume} holds no checkpoint to continue (checkpoint.json): a run writes one after every epoch and removes it when it finishes.`);
+  }
+  const cfg = resumed ? validateConfig(makeConfig(resumed.config)) : withDatasetArgs(await loadConfig(args), args);
   const cores = availableParallelism();
   const requested = args.wasmThreads ?? 'auto';
   const wasmThreads = requested === 'auto' ? autoWasmThreads(cores, loadavg()[0]) : requested;
@@ -224,7 +237,7 @@ export async function main(argv: string[]): Promise<number> {
     say(`wasm: ${wasmThreads >= 1 ? `threaded-SIMD build, ${wasmThreads} thread(s)` : 'SIMD build, 1 thread'}` +
       `${requested === 'auto' ? ` (auto: ${cores} cores, load average ${loadavg()[0].toFixed(1)})` : ''}\n`);
   }
-  const out = resolve(args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
+  const out = resolve(args.resume ?? args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
   await mkdir(out, { recursive: true });
 
   const data = await loadData(cfg, say, out);
@@ -238,9 +251,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;
   if (!spec && (cfg.repeats ?? 1) > 1) return runRepeats(cfg, data, out, args.quiet, backend, say);
-  if (!spec) {
-    await runOnce(cfg, data, out, args.quiet, backend);
-    return 0;
+  if (!spec || resumed) {
+    const r = await runOnce(cfg, data, out, args.quiet, backend, resumed?.checkpoint ?? null);
+    return r.stopped ? 130 : 0;
   }
   // One curriculum per value, each in its own folder; the value whose stage did best on validation wins.
   const stage = sweepStage(spec.path);
@@ -307,17 +320,79 @@ async function runRepeats(
   return 0;
 }
 
-/** One curriculum: trains, saves every model, writes results.json, grid.csv and grid.txt into `out`. */
+/** The models of a checkpoint's finished stages, built from its weights (the caller disposes them). */
+function finishedModels(cp: Checkpoint, spec: ModelSpec): Partial<Record<StageName, tf.LayersModel>> {
+  const out: Partial<Record<StageName, tf.LayersModel>> = {};
+  for (const stage of cp.done) {
+    const w = cp.weights[stage];
+    if (!w) continue;
+    const m = buildModel(spec);
+    loadWeightArrays(m, w);
+    out[stage] = m;
+  }
+  return out;
+}
+
+/** Ctrl-C (SIGINT, as a terminal sends it to the whole process group): the first stops the run after the
+ *  current batch, the second exits at once. Returns the undo. */
+function onInterrupt(controller: AbortController): () => void {
+  let count = 0;
+  const handler = () => {
+    count++;
+    if (count === 1) {
+      process.stderr.write('\ninterrupted: stopping after this batch and keeping what is finished (Ctrl-C again to exit at once)...\n');
+      controller.abort();
+    } else {
+      process.stderr.write('\ninterrupted twice: exiting now (the last epoch\'s checkpoint is in the output folder: --resume continues it)\n');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); };
+}
+
+/**
+ * One curriculum: trains, saves every model, writes results.json, grid.csv and grid.txt into `out`. A
+ * checkpoint goes into `out` after every epoch (removed when the run ends); `resume` continues from one.
+ * Interrupted (Ctrl-C), it still writes results.json, marked stopped, with the finished stages' rows and
+ * models.
+ */
 async function runOnce(
   cfg: ExperimentConfig, data: SplitImageSets, out: string, quiet: boolean, backend: Awaited<ReturnType<typeof selectBackend>>,
+  resume: Checkpoint | null = null,
 ): Promise<{ rows: GridRow[]; history: EpochRecord[]; stopped: boolean }> {
   const t0 = Date.now();
   const controller = new AbortController();
-  const onSignal = () => { process.stderr.write('\ninterrupted: stopping after this batch...\n'); controller.abort(); };
-  process.once('SIGINT', onSignal);
+  const undo = onInterrupt(controller);
   const startedAt = new Date().toISOString();
-  const result = await runCurriculum(cfg, data, { emit: progressPrinter(quiet, cfg), signal: controller.signal, backend: backend.name });
-  process.off('SIGINT', onSignal);
+  let last: Checkpoint | null = resume;
+  let lastYield = Date.now();
+  let result: Awaited<ReturnType<typeof runCurriculum>>;
+  let interrupted: string | null = null;
+  try {
+    result = await runCurriculum(cfg, data, {
+      emit: progressPrinter(quiet, cfg), signal: controller.signal, backend: backend.name,
+      // Back to the event loop every 50 ms: signals (Ctrl-C) are handled there.
+      pauseGate: async () => {
+        if (Date.now() - lastYield < 50) return;
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
+      },
+      onCheckpoint: async (cp) => { last = cp; await saveCheckpointFiles(out, cfg, cp); },
+    }, resume ?? undefined);
+  } catch (e) {
+    if ((e as Error).name !== 'AbortError' || !controller.signal.aborted) throw e;
+    const cp = last as Checkpoint | null;
+    interrupted = `interrupted (Ctrl-C)${cp?.progress ? ` in ${STAGE_LABEL[cp.progress.stage]} after epoch ${cp.progress.nextEpoch}` : ''}; ` +
+      `finished stages kept; continue with --resume ${out}`;
+    result = {
+      rows: cp?.rows ?? [], history: cp?.history ?? [], stageMs: cp?.stageMs ?? {}, stopped: { ...(cp?.stopped ?? {}) },
+      models: cp ? finishedModels(cp, modelSpecFor(cfg, data.train)) : {},
+    };
+  } finally {
+    undo();
+  }
   try {
     const modelPaths: Record<string, string> = {};
     for (const [stage, model] of Object.entries(result.models)) {
@@ -334,14 +409,16 @@ async function runOnce(
       finishedAt: new Date().toISOString(),
       timings: { totalMs: Date.now() - t0, stageMs: result.stageMs, estimate: estimateNote },
       stopped: result.stopped,
+      ...(interrupted ? { interrupted } : {}),
       history: result.history,
       grid: result.rows,
       models: modelPaths,
     };
     await writeFile(join(out, 'results.json'), JSON.stringify(results, null, 1));
     await writeFile(join(out, 'grid.csv'), gridCsv(result.rows));
-    const text = `${cfg.name}\n${formatGrid(result.rows, cfg.task)}\n\n${summaryText(result.rows, result.history, cfg)}\n`;
+    const text = `${cfg.name}${interrupted ? ` (${interrupted})` : ''}\n${formatGrid(result.rows, cfg.task)}\n\n${summaryText(result.rows, result.history, cfg)}\n`;
     await writeFile(join(out, 'grid.txt'), text);
+    if (!interrupted) await removeCheckpointFiles(out);
     process.stdout.write(`\n${text}\nresults: ${join(out, 'results.json')} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   } finally {
     disposeModels(result.models);

@@ -72,15 +72,7 @@ export class StageContext {
     }
     this.head = taskHead(cfg.task, t);
     this.imgLen = t.height * t.width * t.channels;
-    this.spec = {
-      arch: cfg.model.arch,
-      inputShape: [t.height, t.width, t.channels],
-      outputUnits: this.head.units,
-      width: cfg.model.width,
-      ...(cfg.model.embeddingSize !== null ? { embeddingSize: cfg.model.embeddingSize } : {}),
-      ...(cfg.model.dropout !== null ? { dropout: cfg.model.dropout } : {}),
-      seed: hash32(cfg.seed, 0x30de1),
-    };
+    this.spec = modelSpecFor(cfg, t);
   }
 
   emit(e: CurriculumEvent): void {
@@ -149,4 +141,17 @@ export class StageContext {
     this.emit({ type: 'result', row });
     return row;
   }
+}
+
+/** The model every stage of a run builds (one architecture; weights from a checkpoint fit it). */
+export function modelSpecFor(cfg: ExperimentConfig, train: ImageSet): ModelSpec {
+  return {
+    arch: cfg.model.arch,
+    inputShape: [train.height, train.width, train.channels],
+    outputUnits: taskHead(cfg.task, train).units,
+    width: cfg.model.width,
+    ...(cfg.model.embeddingSize !== null ? { embeddingSize: cfg.model.embeddingSize } : {}),
+    ...(cfg.model.dropout !== null ? { dropout: cfg.model.dropout } : {}),
+    seed: hash32(cfg.seed, 0x30de1),
+  };
 }
