@@ -33,15 +33,15 @@ export interface SelectedBackend {
 }
 
 /**
- * The wasm thread count for a machine with `logicalCores` (navigator.hardwareConcurrency): every core
- * but one, so that the page and the browser keep one for themselves, at least 2 on a dual-core machine
- * (XNNPACK's calling thread is one of them, and a 2-core machine trained fastest with 2: README), at most
- * 8 (tfjs's pthread pool holds 8 workers).
+ * The wasm thread count for a machine with `logicalCores` (navigator.hardwareConcurrency): half of them
+ * (the physical cores of a laptop with two threads per core; the rest is left to the page, the browser
+ * and hyper-threading, which adds little to XNNPACK's matrix kernels), at least 1, at most 8 (tfjs's
+ * pthread pool holds 8 workers). On the 2-core machine here the page trained slower with 2 threads than
+ * with 1 (README: 0.62x vs 1.08x the runner), so a dual-core laptop gets 1.
  */
 export function wasmThreadsFor(logicalCores: number | undefined): number {
   const n = Number.isFinite(logicalCores) && (logicalCores as number) >= 1 ? Math.floor(logicalCores as number) : 1;
-  if (n <= 2) return n;
-  return Math.min(8, n - 1);
+  return Math.max(1, Math.min(8, Math.floor(n / 2)));
 }
 
 const isNode = (): boolean =>

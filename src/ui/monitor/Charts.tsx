@@ -3,7 +3,7 @@
 // reopened runs (Results). No animation: the data changes several times a second. An empty chart says
 // what will appear and when; stage names sit on three staggered rows so near stages do not overlap; the
 // accuracy chart draws the chance level (one over the number of classes).
-import { memo, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StageName } from '../../core/config/config';
 import type { Task } from '../../core/data/types';
@@ -32,7 +32,10 @@ function stageLabel(text: string, row: number, atEnd: boolean) {
 /** Whether `x` lies in the right quarter of [lo, hi]. */
 const nearEnd = (x: number, lo: number, hi: number) => hi > lo && (x - lo) / (hi - lo) > 0.75;
 
-export const LossChart = memo(function LossChart({ losses, labels, live = false, big = false }: { losses: LossPoint[]; labels: Labels; live?: boolean; big?: boolean }) {
+export const LossChart = memo(function LossChart({ losses: latest, labels, live = false, big = false }: { losses: LossPoint[]; labels: Labels; live?: boolean; big?: boolean }) {
+  // Redrawn at background priority: React renders the chart in slices between the page's other work, so
+  // a redraw several times a second does not hold the main thread in one long task.
+  const losses = useDeferredValue(latest);
   const keys = useMemo(() => lossKeys(losses), [losses]);
   const starts = useMemo(() => stageStarts(losses, (p) => p.x), [losses]);
   const empty = emptyChartText('loss', losses.length, live);
@@ -56,8 +59,9 @@ export const LossChart = memo(function LossChart({ losses, labels, live = false,
   );
 });
 
-export const MetricChart = memo(function MetricChart({ history, task, labels, live = false, classes = null, big = false }:
+export const MetricChart = memo(function MetricChart({ history: latest, task, labels, live = false, classes = null, big = false }:
   { history: EpochRecord[]; task: Task; labels: Labels; live?: boolean; classes?: number | null; big?: boolean }) {
+  const history = useDeferredValue(latest);
   const points = useMemo(() => epochPoints(history, task), [history, task]);
   const starts = useMemo(() => stageStarts(points, (p) => p.n), [points]);
   const m = metricName(task);

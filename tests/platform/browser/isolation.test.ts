@@ -62,8 +62,8 @@ describe('crossOriginIsolate', () => {
 });
 
 describe('wasm threads', () => {
-  it('uses every core but one, 1 or 2 on small machines, at most 8', () => {
-    expect([undefined, 0, 1, 2, 3, 4, 8, 16, 64].map(wasmThreadsFor)).toEqual([1, 1, 1, 2, 2, 3, 7, 8, 8]);
+  it('uses half the logical cores, at least 1, at most 8', () => {
+    expect([undefined, 0, 1, 2, 3, 4, 8, 12, 16, 64].map(wasmThreadsFor)).toEqual([1, 1, 1, 1, 1, 2, 4, 6, 8, 8]);
   });
 
   it('carries ?threads=N in the worker name, and nothing else', () => {
