@@ -435,8 +435,11 @@ if (isEntry) {
     (code) => process.exit(code),
     (err: unknown) => {
       const e = err as Error;
-      if (e instanceof ConfigValidationError || !e.stack || e.name === 'AbortError') process.stderr.write(`\n${e.message}\n`);
-      else process.stderr.write(`\n${e.stack}\n`);
+      // A stack trace only for what looks like a fault in the code (or with ODL_DEBUG=1): the runner's own
+      // messages (a missing file, a bad dataset, a refused config) are for people, not for debuggers.
+      const fault = e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError;
+      if ((fault || process.env.ODL_DEBUG) && e.stack && !(e instanceof ConfigValidationError)) process.stderr.write(`\n${e.stack}\n`);
+      else process.stderr.write(`\n${e.message}\n`);
       process.exit(e.name === 'AbortError' ? 130 : 1);
     },
   );
