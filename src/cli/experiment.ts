@@ -24,8 +24,8 @@ import { importFromConfig } from '../platform/node/importFiles';
 import { saveModelToDir } from '../platform/node/modelFiles';
 import { loadSplits } from '../platform/datasets';
 import { loadCheckpointFiles, removeCheckpointFiles, saveCheckpointFiles } from '../platform/node/checkpointFiles';
-import { loadWeightArrays, type Checkpoint } from '../core/distill/checkpoint';
-import { buildModel, type ModelSpec } from '../core/models';
+import { modelFromWeights, type Checkpoint } from '../core/distill/checkpoint';
+import type { ModelSpec } from '../core/models';
 import { modelSpecFor } from '../core/distill/context';
 
 interface Args {
@@ -326,9 +326,7 @@ function finishedModels(cp: Checkpoint, spec: ModelSpec): Partial<Record<StageNa
   for (const stage of cp.done) {
     const w = cp.weights[stage];
     if (!w) continue;
-    const m = buildModel(spec);
-    loadWeightArrays(m, w);
-    out[stage] = m;
+    out[stage] = modelFromWeights(spec, w);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { StageName } from '../config/config';
 import type { EpochRecord, GridRow } from '../events';
 import type { Metrics } from '../metrics';
 import type { EarlyStopState, PlateauState } from './schedule';
+import { buildModel, type ModelSpec } from '../models';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -79,4 +80,16 @@ export function checkCheckpoint(cp: Checkpoint): void {
   if (cp.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${cp.version} is not supported (expected ${CHECKPOINT_VERSION})`);
   if (cp.progress && !cp.weights[cp.progress.stage]) throw new Error(`checkpoint: stage ${cp.progress.stage} is in progress but has no weights`);
   for (const s of cp.done) if (!cp.weights[s]) throw new Error(`checkpoint: stage ${s} is done but has no weights`);
+}
+
+/** A model of `spec` holding `arrays` (a checkpoint's weights); disposed again if they do not fit it. */
+export function modelFromWeights(spec: ModelSpec, arrays: WeightArrays): tf.LayersModel {
+  const model = buildModel(spec);
+  try {
+    loadWeightArrays(model, arrays);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
 }

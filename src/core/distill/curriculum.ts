@@ -9,7 +9,7 @@ import { labelsOf } from '../data';
 import { type Visibility, VISIBILITY_SYMBOL } from '../data/types';
 import type { CurriculumEvent, EpochRecord, GridRow } from '../events';
 import { buildModel, copyModel, copyWeightsInto } from '../models';
-import { checkCheckpoint, loadWeightArrays, type Checkpoint } from './checkpoint';
+import { checkCheckpoint, modelFromWeights, type Checkpoint } from './checkpoint';
 import { now, StageContext, type CurriculumData, type StageRun } from './context';
 import { curriculumStages, stageConfig, standardKind } from './schedule';
 import { standardRun, taskStep } from './steps';
@@ -95,9 +95,8 @@ export async function runCurriculum(
     const saved = cp?.weights[name];
     let model: tf.LayersModel;
     if (saved && (cp!.done.includes(name) || cp!.progress?.stage === name)) {
-      model = buildModel(c.spec);
+      model = modelFromWeights(c.spec, saved);
       c.models[name] = model;
-      loadWeightArrays(model, saved);
     } else {
       model = make();
       c.models[name] = model;
