@@ -41,10 +41,10 @@ export function teacherEmbeddingCache(
         const r = await embed(missing);
         d = r.emb.shape[1];
         if (count * d * 4 > limitBytes) {
+          // Too big to keep. This is the first call that embedded anything, so nothing was known and
+          // `missing` is `indices`, in order: its answer is this call's.
           off = true;
-          r.emb.dispose();
-          stats.embedded += indices.length;
-          return embed(indices);
+          return r;
         }
         const data = await r.emb.data();
         r.emb.dispose();
