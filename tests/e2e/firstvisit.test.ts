@@ -5,7 +5,6 @@
 // any tab and nothing sticks out of the page or of a card at 1280×800 and 1920×1080; presenter mode
 // (?present=1) at 1920×1080. One tiny run (fixture-tiny, smaller still) serves every test.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -25,7 +24,7 @@ const requests: string[] = [];
 const errors: string[] = [];
 
 beforeAll(async () => {
-  server = await serveDist(resolve(process.env.LAB_DIST ?? 'dist'));
+  server = await serveDist();
   browser = await launch(false);
   // axe-core is injected as a script file: the page's CSP (scripts from its origin only) is bypassed for it.
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, acceptDownloads: true });

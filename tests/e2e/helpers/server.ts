@@ -27,7 +27,10 @@ export interface ServeOptions {
 }
 
 
-export async function serveDist(dir = resolve('dist'), opts: ServeOptions = {}): Promise<StaticServer> {
+/** The built lab's folder: dist/, or LAB_DIST when set (parallel work builds into its own folder). */
+export const DIST_DIR = resolve(process.env.LAB_DIST ?? 'dist');
+
+export async function serveDist(dir = DIST_DIR, opts: ServeOptions = {}): Promise<StaticServer> {
   const prefix = opts.prefix ?? '/';
   await stat(join(dir, 'index.html')).catch(() => { throw new Error(`${dir}/index.html is missing: run \`npx vite build\` first (npm run test:e2e does).`); });
   const served: string[] = [];
