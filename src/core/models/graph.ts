@@ -3,7 +3,7 @@
 // modelFlops and the 224x224 parameter checks need no weights allocated and can never drift from the model.
 import * as tf from '@tensorflow/tfjs';
 import { LRN, PAPER_LRN } from './lrn';
-import { EMBEDDING_LAYER, OUTPUT_LAYER, layerSeed, scaled, type ModelSpec } from './spec';
+import { EMBEDDING_LAYER, OUTPUT_LAYER, layerSeed, scaled, type Init, type ModelSpec } from './spec';
 
 export interface ConvOpts {
   name: string;
@@ -93,15 +93,24 @@ export function denseHead<T>(
 // Interpreter 1: tfjs layers.
 
 /**
- * Builds tfjs layers on symbolic tensors. Initializers: He-normal for ReLU convs / dense (trainable from
- * scratch without BatchNorm, as VGG needs), Glorot-uniform for the linear logits; biases 0, BN γ=1 β=0.
- * Every random initializer gets a seed derived from (spec.seed, layer name). Dropout is deliberately not
- * seeded: a fixed seed would give tfjs the same mask on every step.
+ * Builds tfjs layers on symbolic tensors. Initializers (`init`): `he` (default): He-normal for ReLU convs /
+ * dense (trainable from scratch without BatchNorm, as VGG needs), Glorot-uniform for the linear logits,
+ * biases 0; `pytorch`: PyTorch's default for Conv2d and Linear, weights kaiming_uniform(a = √5), whose
+ * bound gain·√(3 / fan_in) with gain = √(2 / (1 + a²)) = √(1/3) is 1/√fan_in, and biases
+ * U(−1/√fan_in, 1/√fan_in); fan_in = kernel² · input channels (conv) or input units (dense). BN γ=1 β=0
+ * either way. Every random initializer gets a seed derived from (spec.seed, layer name). Dropout is
+ * deliberately not seeded: a fixed seed would give tfjs the same mask on every step.
  */
 export class LayersGraph implements Graph<tf.SymbolicTensor> {
-  constructor(private readonly seed: number) {}
+  constructor(private readonly seed: number, private readonly init: Init = 'he') {}
 
   private he(name: string) { return tf.initializers.heNormal({ seed: layerSeed(this.seed, name) }); }
+
+  /** PyTorch's U(−1/√fan_in, 1/√fan_in), for a layer's weights and (seeded apart) its bias. */
+  private torchUniform(name: string, fanIn: number) {
+    const b = 1 / Math.sqrt(fanIn);
+    return tf.initializers.randomUniform({ minval: -b, maxval: b, seed: layerSeed(this.seed, name) });
+  }
 
   private apply(layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor {
     return layer.apply(x) as tf.SymbolicTensor;
@@ -111,10 +120,13 @@ export class LayersGraph implements Graph<tf.SymbolicTensor> {
   shape(x: tf.SymbolicTensor) { return x.shape.slice(1) as number[]; }
 
   conv(x: tf.SymbolicTensor, o: ConvOpts) {
+    const fanIn = o.kernel * o.kernel * (x.shape[3] as number);
+    const torch = this.init === 'pytorch';
     return this.apply(tf.layers.conv2d({
       name: o.name, filters: o.filters, kernelSize: o.kernel, strides: o.strides ?? 1,
       padding: o.padding ?? 'same', activation: o.activation ?? 'linear', useBias: o.useBias ?? true,
-      kernelInitializer: this.he(o.name), biasInitializer: 'zeros',
+      kernelInitializer: torch ? this.torchUniform(o.name, fanIn) : this.he(o.name),
+      biasInitializer: torch ? this.torchUniform(`${o.name}/bias`, fanIn) : 'zeros',
     }), x);
   }
 
@@ -145,11 +157,14 @@ export class LayersGraph implements Graph<tf.SymbolicTensor> {
   flatten(x: tf.SymbolicTensor, name: string) { return this.apply(tf.layers.flatten({ name }), x); }
 
   dense(x: tf.SymbolicTensor, o: DenseOpts) {
-    const kernelInitializer = o.activation === 'relu'
-      ? this.he(o.name)
-      : tf.initializers.glorotUniform({ seed: layerSeed(this.seed, o.name) });
+    const fanIn = x.shape[x.shape.length - 1] as number;
+    const torch = this.init === 'pytorch';
+    const kernelInitializer = torch ? this.torchUniform(o.name, fanIn)
+      : o.activation === 'relu' ? this.he(o.name)
+        : tf.initializers.glorotUniform({ seed: layerSeed(this.seed, o.name) });
     return this.apply(tf.layers.dense({
-      name: o.name, units: o.units, activation: o.activation, kernelInitializer, biasInitializer: 'zeros',
+      name: o.name, units: o.units, activation: o.activation, kernelInitializer,
+      biasInitializer: torch ? this.torchUniform(`${o.name}/bias`, fanIn) : 'zeros',
     }), x);
   }
 

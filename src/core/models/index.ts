@@ -4,8 +4,9 @@ export {
   type ArchitectureInfo, type ModelSize,
 } from './registry';
 export {
-  ARCH_NAMES, EMBEDDING_LAYER, LAST_CONV_LAYER, NORMS, OUTPUT_LAYER, validateSpec,
-  type ArchName, type ModelSpec, type Norm,
+  ARCH_NAMES, CUSTOM_LIMITS, EMBEDDING_LAYER, INITS, LAST_CONV_LAYER, NORMS, OUTPUT_LAYER, customLayoutError, validateSpec,
+  type ArchName, type CustomConv, type CustomLayout, type Init, type ModelSpec, type Norm,
 } from './spec';
+export { customLayoutSize, type CustomSize } from './customSize';
 export { LRN, PAPER_LRN, type LRNConfig } from './lrn';
 export type { Graph, Layout } from './graph';

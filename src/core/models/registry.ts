@@ -1,6 +1,7 @@
 // The architecture registry (name → builder) and the model utilities the curriculum needs: build, copy
 // (student = teacher's weights), two-output views sharing weights (embedding, Grad-CAM), size estimates.
 import * as tf from '@tensorflow/tfjs';
+import { customLayout } from './custom';
 import { CountGraph, LayersGraph, type Layout } from './graph';
 import { resnet50Layout } from './resnet50';
 import { smallLayout } from './small';
@@ -31,7 +32,10 @@ function info(
     build: (spec) => {
       validateSpec(spec);
       if (spec.arch !== name) throw new Error(`ModelSpec.arch is '${spec.arch}' but this builder is '${name}'`);
-      const net = layout(new LayersGraph(spec.seed), spec);
+      // A shape the layout cannot take (a custom layout shrinking away) is refused by a walk that
+      // allocates nothing, before any layer creates its weights.
+      layout(new CountGraph(), spec);
+      const net = layout(new LayersGraph(spec.seed, spec.init ?? 'he'), spec);
       return tf.model({ inputs: net.input, outputs: net.output, name: name.replace(/-/g, '_') });
     },
   };
@@ -50,6 +54,10 @@ export const ARCHITECTURES: Record<ArchName, ArchitectureInfo> = {
   'resnet-50': info('resnet-50', 'ResNet-50',
     'He et al. 2016: bottleneck ResNet-50 with BatchNorm, global average pooling, dense embedding head.',
     [224, 224, 3], true, resnet50Layout),
+  'custom': info('custom', 'Custom (your own layers)',
+    'The conv blocks and dense layers of model.custom: conv → (BatchNorm) → ReLU → (max-pool) per block, flatten, ' +
+    'ReLU dense layers (the last one the embedding), linear logits. For matching a course notebook\'s network.',
+    [28, 28, 1], false, customLayout),
 };
 
 /** Validates the spec (an Error names the bad field) and builds a fresh model. */

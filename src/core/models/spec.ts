@@ -9,7 +9,7 @@ export const LAST_CONV_LAYER = 'last_conv';
 /** The final Dense layer, linear: pre-softmax logits (1 unit for age regression). */
 export const OUTPUT_LAYER = 'logits';
 
-export const ARCH_NAMES = ['small', 'vgg-f', 'vgg-face', 'resnet-50'] as const;
+export const ARCH_NAMES = ['small', 'vgg-f', 'vgg-face', 'resnet-50', 'custom'] as const;
 export type ArchName = (typeof ARCH_NAMES)[number];
 
 /**
@@ -19,6 +19,34 @@ export type ArchName = (typeof ARCH_NAMES)[number];
  */
 export const NORMS = ['paper', 'batchnorm'] as const;
 export type Norm = (typeof NORMS)[number];
+
+/** Weight initialisation: `he` (He-normal on ReLU layers, Glorot-uniform logits, zero biases: the lab's
+ *  default) or `pytorch` (PyTorch's own default for Conv2d and Linear: kaiming_uniform(a = √5) on the
+ *  weights, i.e. U(−1/√fan_in, 1/√fan_in), and U(−1/√fan_in, 1/√fan_in) on the biases). */
+export const INITS = ['he', 'pytorch'] as const;
+export type Init = (typeof INITS)[number];
+
+/** One conv block of a `custom` network: conv → (BatchNorm) → ReLU → (max-pool). */
+export interface CustomConv {
+  filters: number;
+  /** Square kernel side. */
+  kernel: number;
+  stride: number;
+  /** `same` keeps the size (at stride 1), `valid` adds no padding (PyTorch's padding=0). */
+  padding: 'same' | 'valid';
+  /** BatchNorm after the conv (the conv then has no bias: BN's β takes its place). */
+  batchNorm: boolean;
+  /** Max-pool window = stride after the ReLU (floor mode, as PyTorch's MaxPool2d); 0: no pooling. */
+  pool: number;
+}
+
+/** A network described as data (the config's `model.custom`): conv blocks, flatten, dense layers (ReLU),
+ *  the last of them the embedding, then the linear logits. */
+export interface CustomLayout {
+  convs: CustomConv[];
+  /** Units of each hidden dense layer; the last one is the embedding. At least one. */
+  dense: number[];
+}
 
 export interface ModelSpec {
   arch: ArchName;
@@ -34,6 +62,10 @@ export interface ModelSpec {
   dropout?: number;
   /** Normalisation; default `paper`. */
   norm?: Norm;
+  /** The layers of `arch: 'custom'` (required there, refused elsewhere). */
+  custom?: CustomLayout;
+  /** Weight initialisation; default `he`. */
+  init?: Init;
   /** Every initializer is seeded from this (per-layer seeds derived from it), so same spec → same weights. */
   seed: number;
 }
@@ -73,9 +105,62 @@ export function validateSpec(spec: ModelSpec): void {
   if (spec.norm !== undefined && !(NORMS as readonly string[]).includes(spec.norm)) {
     throw new Error(`ModelSpec.norm must be one of ${NORMS.join(', ')}; got ${show(spec.norm)}`);
   }
+  if (spec.init !== undefined && !(INITS as readonly string[]).includes(spec.init)) {
+    throw new Error(`ModelSpec.init must be one of ${INITS.join(', ')}; got ${show(spec.init)}`);
+  }
+  if (spec.arch === 'custom') {
+    const e = customLayoutError(spec.custom);
+    if (e) throw new Error(`ModelSpec.custom${e}`);
+  } else if (spec.custom !== undefined) {
+    throw new Error(`ModelSpec.custom is only for arch 'custom' (arch is '${spec.arch}')`);
+  }
   if (!(typeof spec.seed === 'number' && Number.isSafeInteger(spec.seed))) {
     throw new Error(`ModelSpec.seed must be an integer; got ${show(spec.seed)}`);
   }
+}
+
+/** Limits of a custom layout (what the form offers and the config accepts). */
+export const CUSTOM_LIMITS = { convs: 16, dense: 8, filters: 4096, kernel: 15, stride: 8, pool: 8, units: 16384 } as const;
+
+/**
+ * What is wrong with a custom layout, as a path suffix and message (e.g. `.convs[1].kernel must be ...`),
+ * or null when it is valid. Plain data checks only; sizes that shrink below a window are reported when
+ * the layout is walked for an input (customLayout).
+ */
+export function customLayoutError(c: unknown): string | null {
+  if (c == null || typeof c !== 'object' || Array.isArray(c)) {
+    return ` must be { "convs": [...], "dense": [...] } for arch 'custom'; got ${show(c)}`;
+  }
+  const o = c as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'convs' && k !== 'dense') return `.${k} is not a known field (convs, dense)`;
+  const L = CUSTOM_LIMITS;
+  if (!Array.isArray(o.convs) || o.convs.length < 1 || o.convs.length > L.convs) {
+    return `.convs must be a list of 1 to ${L.convs} conv blocks; got ${show(o.convs)}`;
+  }
+  const intIn = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+  for (let i = 0; i < o.convs.length; i++) {
+    const b = o.convs[i] as Record<string, unknown>;
+    const at = `.convs[${i}]`;
+    if (b == null || typeof b !== 'object' || Array.isArray(b)) return `${at} must be an object; got ${show(b)}`;
+    for (const k of Object.keys(b)) {
+      if (!['filters', 'kernel', 'stride', 'padding', 'batchNorm', 'pool'].includes(k)) {
+        return `${at}.${k} is not a known field (filters, kernel, stride, padding, batchNorm, pool)`;
+      }
+    }
+    if (!intIn(b.filters, 1, L.filters)) return `${at}.filters must be a whole number 1-${L.filters}; got ${show(b.filters)}`;
+    if (!intIn(b.kernel, 1, L.kernel)) return `${at}.kernel must be a whole number 1-${L.kernel}; got ${show(b.kernel)}`;
+    if (!intIn(b.stride, 1, L.stride)) return `${at}.stride must be a whole number 1-${L.stride}; got ${show(b.stride)}`;
+    if (b.padding !== 'same' && b.padding !== 'valid') return `${at}.padding must be "same" or "valid"; got ${show(b.padding)}`;
+    if (typeof b.batchNorm !== 'boolean') return `${at}.batchNorm must be true or false; got ${show(b.batchNorm)}`;
+    if (!(b.pool === 0 || intIn(b.pool, 2, L.pool))) return `${at}.pool must be 0 (none) or a window 2-${L.pool}; got ${show(b.pool)}`;
+  }
+  if (!Array.isArray(o.dense) || o.dense.length < 1 || o.dense.length > L.dense) {
+    return `.dense must list 1 to ${L.dense} hidden layer sizes, the last one the embedding; got ${show(o.dense)}`;
+  }
+  for (let i = 0; i < o.dense.length; i++) {
+    if (!intIn(o.dense[i], 1, L.units)) return `.dense[${i}] must be a whole number 1-${L.units}; got ${show(o.dense[i])}`;
+  }
+  return null;
 }
 
 /** A paper filter / unit count scaled by the width multiplier, never below 1. */

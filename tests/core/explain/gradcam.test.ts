@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { forwardWithConv, gradCam } from '../../../src/core/explain/gradcam';
 import { buildModel } from '../../../src/core/models/registry';
 import { ARCH_NAMES, type ArchName } from '../../../src/core/models/spec';
+import { TINY_CUSTOM } from '../models/helpers';
 
 /** input [2, 2, 1] → 1x1 conv "last_conv" with 2 filters (A0 = x, A1 = 2x) → global mean → dense 2 (W). */
 function handModel(w: number[][]): tf.LayersModel {
@@ -43,6 +44,7 @@ describe('Grad-CAM', () => {
 
   const tiny = (arch: ArchName, units: number) => buildModel({
     arch, inputShape: arch === 'resnet-50' || arch === 'vgg-face' ? [32, 32, 1] : [40, 40, 1], outputUnits: units, width: 0.0625, seed: 7,
+    ...(arch === 'custom' ? { custom: TINY_CUSTOM } : {}),
   });
 
   it.each(ARCH_NAMES.map((a) => [a]))('%s: the gradient weights match finite differences of the score', async (arch) => {

@@ -1,11 +1,22 @@
 // Shared tiny specs and tensor helpers for the models tests (cpu backend: keep everything tiny).
 import * as tf from '@tensorflow/tfjs';
-import type { ArchName, ModelSpec } from '../../../src/core/models';
+import type { ArchName, CustomLayout, ModelSpec } from '../../../src/core/models';
 
 /** A spec small enough for the pure-JS cpu backend. */
 export function tinySpec(arch: ArchName, over: Partial<ModelSpec> = {}): ModelSpec {
-  return { arch, inputShape: [32, 32, 3], outputUnits: 8, width: arch === 'small' ? 0.125 : 1 / 16, seed: 7, ...over };
+  const custom = arch === 'custom' ? { custom: TINY_CUSTOM } : {};
+  return { arch, inputShape: [32, 32, 3], outputUnits: 8, width: arch === 'small' ? 0.125 : arch === 'custom' ? 0.25 : 1 / 16, seed: 7, ...custom, ...over };
 }
+
+/** A custom layout with every kind of block: BatchNorm and not, two dense layers (filters 4, 8 and units
+ *  8, 4 at width 1/4). */
+export const TINY_CUSTOM: CustomLayout = {
+  convs: [
+    { filters: 16, kernel: 3, stride: 1, padding: 'same', batchNorm: true, pool: 2 },
+    { filters: 32, kernel: 3, stride: 1, padding: 'same', batchNorm: false, pool: 2 },
+  ],
+  dense: [32, 16],
+};
 
 /** Deterministic input batch [b, h, w, c] in [0, 1). */
 export function inputBatch(b: number, shape: [number, number, number], seed = 1): tf.Tensor4D {
