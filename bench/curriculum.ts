@@ -90,6 +90,6 @@ export async function benchCurriculum(o: CurriculumBenchOptions, log: (s: string
   const trip = r.history.filter((h) => h.stage === 'triplet');
   const shares = trip.map((h) => h.miningMs / h.trainMs);
   const miningShare = median(shares);
-  log(`mining at subsetPercent ${tripCfg.triplet.subsetPercent}%: ${trip.map((h) => `${(h.miningMs / 1000).toFixed(2)} s`).join(', ')} per epoch vs triplet training ${trip.map((h) => `${(h.trainMs / 1000).toFixed(2)} s`).join(', ')} → share ${miningShare.toFixed(3)} (target ≤ 0.25)`);
+  log(`mining at pools of ${tripCfg.triplet.positivePool.percent}% / ${tripCfg.triplet.negativePool.percent}%: ${trip.map((h) => `${(h.miningMs / 1000).toFixed(2)} s`).join(', ')} per epoch vs triplet training ${trip.map((h) => `${(h.trainMs / 1000).toFixed(2)} s`).join(', ')} → share ${miningShare.toFixed(3)} (target ≤ 0.25)`);
   return { overhead, miningShare };
 }

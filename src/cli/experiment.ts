@@ -1,11 +1,11 @@
 // The headless runner: `npm run experiment -- --config <file.json> [--out <dir>]` runs the whole
 // curriculum in Node over src/core, prints progress on stderr and writes results.json plus every trained
-// model (tfjs LayersModel format) into the output folder.
+// model (tfjs LayersModel format, and model.onnx beside it) into the output folder.
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
-import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
+import { makeConfig, PRESETS, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
 import { FILE_DATASET_DEFAULTS, type FileDatasetConfig, type StageName } from '../core/config/config';
 import type { SplitImageSets } from '../core/data/types';
 import type { EpochRecord, GridRow, CurriculumEvent } from '../core/events';
@@ -22,6 +22,8 @@ import { memoryStorage } from '../platform/memoryStorage';
 import { formatImportReport } from '../core/imports';
 import { importFromConfig } from '../platform/node/importFiles';
 import { saveModelToDir } from '../platform/node/modelFiles';
+import { labInfo, stageVisibility } from '../platform/models/bundle';
+import { taskHead } from '../core/data/batching';
 import { loadSplits } from '../platform/datasets';
 import { loadCheckpointFiles, removeCheckpointFiles, saveCheckpointFiles } from '../platform/node/checkpointFiles';
 import { modelFromWeights, type Checkpoint } from '../core/distill/checkpoint';
@@ -40,14 +42,17 @@ interface Args {
   wasmThreads?: number | 'auto';
   /** An --out folder whose run stopped: continue it from its last checkpoint. */
   resume?: string;
+  /** Replaces the config's run seed (initialisation, shuffling, mining; the dataset keeps its own). */
+  seed?: number;
   quiet: boolean;
 }
 
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>]]
                               [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu]
-                              [--wasm-threads N|auto] [--quiet]
+                              [--seed N] [--wasm-threads N|auto] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
-  --preset   a shipped preset: fixture-tiny, workshop-expression-lower, workshop-gender-upper, workshop-age-upper
+  --preset   a shipped preset: ${Object.keys(PRESETS).join(', ')}
+  --seed     the run's seed (initialisation, shuffling, mining) in place of the config's; the dataset keeps its own
   --dataset  train on a dataset from disk instead of the config's: fer2013.csv, a UTKFace or class-folder
              archive (.tar.gz, .tgz, .tar, .zip) or a folder; images take the config's size and channels
   --ferplus  with a fer2013.csv: the FER+ votes (fer2013new.csv), for FER+'s 8 majority-vote classes
@@ -79,6 +84,12 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--ferplus') a.ferplus = next();
     else if (k === '--sweep') a.sweep = next();
     else if (k === '--resume') a.resume = next();
+    else if (k === '--seed') {
+      const v = next();
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) throw new Error(`--seed must be a whole number 0 to 4294967295 (got ${JSON.stringify(v)}).\n${USAGE}`);
+      a.seed = n;
+    }
     else if (k === '--wasm-threads') {
       const v = next();
       const n = Number(v);
@@ -160,7 +171,7 @@ function progressPrinter(quiet: boolean, cfg: ExperimentConfig): (e: CurriculumE
         break;
       }
       case 'stageEnd':
-        process.stderr.write(`  done in ${(e.ms / 1000).toFixed(1)} s: ${e.epochsRun} epoch(s)${e.earlyStopped ? ' (early stop: no validation improvement)' : ''}, best epoch ${e.bestEpoch + 1}${e.stoppedEarly ? ` (stopped: ${e.stoppedEarly})` : ''}\n`);
+        process.stderr.write(`  done in ${(e.ms / 1000).toFixed(1)} s: ${e.epochsRun} epoch(s)${e.earlyStopped ? ' (early stop: no validation improvement)' : ''}, ${e.keep === 'last' ? 'kept the last,' : 'best'} epoch ${e.bestEpoch + 1}${e.stoppedEarly ? ` (stopped: ${e.stoppedEarly})` : ''}\n`);
         break;
       case 'result':
         process.stderr.write(`  test: ${e.row.label} on ${e.row.test}: ${metric(e.row.metrics)}\n`);
@@ -173,6 +184,7 @@ function progressPrinter(quiet: boolean, cfg: ExperimentConfig): (e: CurriculumE
 
 /** --dataset replaces the config's dataset by a file source with the same image size and channels. */
 export function withDatasetArgs(cfg: ExperimentConfig, a: Args): ExperimentConfig {
+  if (a.seed !== undefined) cfg = validateConfig({ ...cfg, seed: a.seed });
   if (!a.dataset) return cfg;
   const d = cfg.dataset;
   const base: FileDatasetConfig = d.source === 'file' ? d : d.source === 'synth'
@@ -393,9 +405,17 @@ async function runOnce(
   }
   try {
     const modelPaths: Record<string, string> = {};
-    for (const [stage, model] of Object.entries(result.models)) {
+    const spec = modelSpecFor(cfg, data.train);
+    const { height, width, channels } = data.train;
+    for (const [stage, model] of Object.entries(result.models) as [StageName, tf.LayersModel][]) {
       const dir = join(out, 'models', stage);
-      await saveModelToDir(model!, dir, { stage, task: cfg.task, scenario: cfg.scenario, config: cfg });
+      const info = labInfo({
+        name: `${cfg.name}: ${STAGE_LABEL[stage]}`, stage, config: cfg, classNames: taskHead(cfg.task, data.train).classNames,
+        visibility: stageVisibility(stage, cfg.scenario), rows: result.rows, height, width, channels,
+      });
+      await saveModelToDir(model, dir, { stage, task: cfg.task, scenario: cfg.scenario, config: cfg }, {
+        spec, info, onError: (e) => process.stderr.write(`${join(dir, 'model.onnx')} not written: ${e.message}\n`),
+      });
       modelPaths[stage] = join('models', stage);
     }
     const results = {

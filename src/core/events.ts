@@ -73,7 +73,8 @@ export type CurriculumEvent =
   | { type: 'epochEnd'; record: EpochRecord }
   /** `epochsRun`: epochs trained (the cap, or fewer when early stopping ended it: `earlyStopped`);
    *  `stoppedEarly`: why training stopped on a fault (a NaN loss), or null. */
-  | { type: 'stageEnd'; stage: StageName; bestEpoch: number; ms: number; stoppedEarly: string | null; epochsRun: number; earlyStopped: boolean }
+  /** `bestEpoch`: the epoch kept (0-based), the best on validation or, with `keep: 'last'`, the last. */
+  | { type: 'stageEnd'; stage: StageName; bestEpoch: number; ms: number; stoppedEarly: string | null; epochsRun: number; earlyStopped: boolean; keep?: 'best' | 'last' }
   | { type: 'result'; row: GridRow }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'runEnd'; ms: number };

@@ -2,7 +2,7 @@
 // defaults, ranges, labels and help come from settings.ts. Deep merging of partial overrides (presets,
 // UI edits, CLI files).
 import type { Task, Visibility } from '../data/types';
-import type { ArchName } from '../models/spec';
+import type { ArchName, CustomLayout, Init } from '../models/spec';
 import { DATASET_SETTINGS, defaultsOf, SETTINGS } from './settings';
 
 export type OptimizerName = 'adam' | 'sgd';
@@ -36,6 +36,9 @@ export interface StageConfig {
    *  stops (so `epochs` is a cap); 0 trains every epoch. The best epoch is kept either way. */
   patience: number;
   minDelta: number;
+  /** Which epoch's weights the stage ends with: the best on validation (our default) or the last one
+   *  trained (what most reference code, a plain PyTorch or Keras loop, keeps). */
+  keep: 'best' | 'last';
 }
 
 /** METHOD.md §3a. `auto`: KD (Hinton) for expression, hints (Romero) on the embedding for gender and age. */
@@ -52,6 +55,18 @@ export interface StandardConfig extends StageConfig {
   hintScale: 'mean' | 'sum';
 }
 
+/** A mining pool's size (METHOD.md §3b leaves open what the percentage is of). `class`: for each class, that
+ *  percentage of the class (positives of class c: p% of class c; the negatives of class c: p% of each
+ *  other class, one shared draw), the lab's default and its behaviour before the setting existed.
+ *  `train`: for each class, that percentage of the whole training set (positives of c: p% of the training
+ *  set drawn from class c, at most all of it; negatives of c: p% of the training set drawn from the other
+ *  classes), as reference code often does: at 5% and 8 balanced classes, 8x more positives. Age
+ *  (no classes): p% of the training set either way. */
+export interface MiningPoolConfig {
+  percent: number;
+  of: 'class' | 'train';
+}
+
 /** METHOD.md §3b. */
 export interface TripletConfig extends StageConfig {
   /** Weight of the triplet term; (1 − λ) goes to the task loss. */
@@ -61,8 +76,10 @@ export interface TripletConfig extends StageConfig {
   /** Offline mining: the paper's hardest positive and negative; a semi-hard negative (farther than the
    *  positive, the closest such); positives restricted to faces the teacher classifies correctly. */
   mining: 'hardest' | 'semihard' | 'teacher-correct' | 'teacher-correct-semihard';
-  /** Mining pool: this percentage of the training set is drawn once per epoch. */
-  subsetPercent: number;
+  /** The pool positives are mined from, drawn once per epoch (full faces, embedded by the teacher). */
+  positivePool: MiningPoolConfig;
+  /** The pool negatives are mined from, drawn once per epoch (occluded faces, embedded by the student). */
+  negativePool: MiningPoolConfig;
   /** Age: samples closer than this many years to the anchor count as positives. */
   ageThreshold: number;
 }
@@ -125,6 +142,11 @@ export type DatasetConfig = SynthDatasetConfig | StoredDatasetConfig | FileDatas
 
 export interface ModelConfig {
   arch: ArchName;
+  /** The layers of arch `custom` (ignored by the other architectures), or null. */
+  custom: CustomLayout | null;
+  /** Weight initialisation: `he` (He-normal, zero biases) or `pytorch` (PyTorch's default for Conv2d /
+   *  Linear: U(±1/√fan_in) on weights and biases). */
+  init: Init;
   /** Multiplier on every filter count and dense size (1 = the paper's layout). */
   width: number;
   /** Penultimate (embedding) size, or null for the architecture's default. */
@@ -196,8 +218,21 @@ export function mergeConfig<T>(base: T, over: unknown): T {
   return out as T;
 }
 
+/**
+ * Settings renamed since configs were first saved, mapped to today's: `triplet.subsetPercent` (one
+ * percentage of each class for both pools) becomes both pools' percent `of: "class"`. Returns a copy;
+ * `over` is not modified.
+ */
+export function upgradeConfig(over: unknown): unknown {
+  if (!isPlainObject(over) || !isPlainObject(over.triplet) || !Object.hasOwn(over.triplet, 'subsetPercent')) return over;
+  const { subsetPercent, ...triplet } = over.triplet;
+  const pool = (given: unknown) => (isPlainObject(given) ? given : { percent: subsetPercent, of: 'class' });
+  return { ...over, triplet: { ...triplet, positivePool: pool(triplet.positivePool), negativePool: pool(triplet.negativePool) } };
+}
+
 /** A complete config from defaults plus overrides (the dataset source switch replaces the whole block). */
 export function makeConfig(over: unknown = {}): ExperimentConfig {
+  over = upgradeConfig(over);
   const base = structuredClone(DEFAULTS);
   if (isPlainObject(over) && isPlainObject(over.dataset) && over.dataset.source === 'stored') {
     base.dataset = { source: 'stored', id: '' } as DatasetConfig;

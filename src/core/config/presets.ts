@@ -5,11 +5,12 @@ import demoExpressionLower from './presets/demo-expression-lower.json';
 import demoGenderUpper from './presets/demo-gender-upper.json';
 import demoAgeUpper from './presets/demo-age-upper.json';
 import fixtureTiny from './presets/fixture-tiny.json';
+import referenceCnn28 from './presets/reference-cnn-28.json';
 import workshopExpressionLower from './presets/workshop-expression-lower.json';
 import workshopGenderUpper from './presets/workshop-gender-upper.json';
 import workshopAgeUpper from './presets/workshop-age-upper.json';
 
-/** The demos first (minutes on a laptop CPU), then the longer workshop runs, then the test fixture. */
+/** The demos first (minutes on a laptop CPU), then the longer workshop runs, the reference network, then the test fixture. */
 export const PRESETS: Record<string, unknown> = {
   'demo-expression-lower': demoExpressionLower,
   'demo-gender-upper': demoGenderUpper,
@@ -17,6 +18,8 @@ export const PRESETS: Record<string, unknown> = {
   'workshop-expression-lower': workshopExpressionLower,
   'workshop-gender-upper': workshopGenderUpper,
   'workshop-age-upper': workshopAgeUpper,
+  // A course notebook's plain CNN and training loop, to set the lab's numbers beside another implementation's.
+  'reference-cnn-28': referenceCnn28,
   'fixture-tiny': fixtureTiny,
 };
 

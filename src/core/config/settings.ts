@@ -4,7 +4,7 @@
 // (ui/experiment/fields.ts) and the sweep list all come from here. The TypeScript shape of the config
 // is `ExperimentConfig` in config.ts; a test checks the two agree.
 import { TASKS } from '../data/types';
-import { ARCH_NAMES } from '../models/spec';
+import { ARCH_NAMES, customLayoutError, INITS } from '../models/spec';
 import { firstControl } from '../text';
 
 export type Check = (v: unknown) => string | null;
@@ -75,6 +75,8 @@ function stageSettings(stage: 'teacher' | 'student' | 'standard' | 'triplet', d:
     s('patience', 3, int(0, 1000), 'early-stop patience',
       'epochs without validation improvement before the stage stops (epochs is then a cap); 0 trains every epoch', true),
     s('minDelta', 0, num(0, 10, 0.001), 'min. improvement', 'what counts as a validation improvement (accuracy as a fraction, or years)'),
+    s('keep', 'best', choice(['best', 'last'], ['the best epoch on validation (ours)', 'the last epoch (most reference code)']), 'epoch kept',
+      'the weights the stage ends with; a plain PyTorch or Keras loop keeps the last'),
   ];
 }
 
@@ -90,6 +92,12 @@ const cGrid: SettingType = {
     ? null : `must be 1 to 50 positive numbers (got ${JSON.stringify(v)})`),
 };
 
+const customCheck: Check = (v) => {
+  if (v === null) return null;
+  const e = customLayoutError(v);
+  return e && (e.startsWith(' ') ? e.trim() : `${e.slice(1)}`);
+};
+
 /** The config's settings outside `dataset` (whose settings depend on its source, below). */
 export const SETTINGS: Setting[] = [
   { path: 'name', default: 'expression, lower half visible (VR headset)', type: { type: 'text', oneLine: true }, label: 'name', group: 'general', help: 'shown in the lab and written into results' },
@@ -103,6 +111,14 @@ export const SETTINGS: Setting[] = [
     label: 'scenario', group: 'general', help: 'the half the student sees',
   },
   { path: 'model.arch', default: 'small', type: choice(ARCH_NAMES), label: 'architecture', group: 'general' },
+  {
+    path: 'model.custom', default: null, type: { type: 'json', check: customCheck }, label: 'custom layers', group: null,
+    help: 'arch custom: { "convs": [{ "filters", "kernel", "stride", "padding": "same"|"valid", "batchNorm", "pool": 0 or a window }], "dense": [units..., the embedding last] }',
+  },
+  {
+    path: 'model.init', default: 'he', type: choice(INITS, ['He-normal, zero biases (ours)', 'PyTorch’s default (U(±1/√fan_in))']), label: 'initialisation', group: 'general',
+    help: 'PyTorch’s Conv2d / Linear default is kaiming_uniform(a=√5): weights and biases uniform in ±1/√fan_in',
+  },
   { path: 'model.width', default: 1, type: num(1 / 64, 4, 0.125), label: 'width multiplier', group: 'general', help: 'scales every filter count', sweepable: true },
   { path: 'model.embeddingSize', default: null, type: int(2, 16384, true), label: 'embedding size', group: 'general', help: 'empty: the architecture’s default' },
   { path: 'model.dropout', default: null, type: num(0, 0.95, 0.05, { nullable: true }), label: 'dropout', group: 'general', help: 'empty: the architecture’s default' },
@@ -142,7 +158,17 @@ export const SETTINGS: Setting[] = [
     ]),
     help: 'hardest mining often picks mislabelled faces as positives; restricting them to faces the teacher classifies correctly avoids that',
   },
-  { path: 'triplet.subsetPercent', default: 10, type: num(0.1, 100, 1), label: 'mining pool %', group: 'triplet', help: 'of the training set, drawn once per epoch', sweepable: true },
+  ...(['positive', 'negative'] as const).map((k): Setting[] => [
+    {
+      path: `triplet.${k}Pool.percent`, default: 10, type: num(0.1, 100, 1), label: `${k} pool %`, group: 'triplet', sweepable: true,
+      help: `${k === 'positive' ? 'full faces of the anchor’s class, embedded by the teacher' : 'half faces of the other classes, embedded by the student'}; drawn once per epoch`,
+    },
+    {
+      path: `triplet.${k}Pool.of`, default: 'class', label: `${k} pool is % of`, group: 'triplet',
+      type: choice(['class', 'train'], ['each class (ours, the default)', 'the whole training set, per class (reference code)']),
+      help: 'METHOD.md reads both ways; “the training set” gives about as many times more positives as there are classes. Age: of the training set either way',
+    },
+  ]).flat(),
   { path: 'triplet.ageThreshold', default: 5, type: num(0, 100, 1), label: 'age threshold (years)', group: 'triplet', help: 'age: positives within this many years', sweepable: true },
   ...stageSettings('triplet', { epochs: 10, learningRate: 5e-4 }),
 

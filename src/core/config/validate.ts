@@ -2,6 +2,7 @@
 // unknown field is reported by its dotted path, so the UI can show the message next to the field and the
 // runner can print them all at once. Own properties only: `__proto__`, `constructor`... are refused.
 import { sweepError } from '../sweep';
+import { customLayoutSize } from '../models/customSize';
 import { ConfigValidationError, type ConfigError, type ExperimentConfig } from './config';
 import { checkOf, DATASET_SETTINGS, OPTIONAL_ROOTS, SETTINGS, type Check, type Setting } from './settings';
 
@@ -87,6 +88,13 @@ export function configErrors(cfg: unknown): ConfigError[] {
       }
     }
     if (c.teacher.epochs === 0) out.push({ field: 'teacher.epochs', message: 'the teacher needs at least one epoch' });
+    if (c.model.arch === 'custom' && c.model.custom === null) {
+      out.push({ field: 'model.custom', message: 'arch "custom" needs its layers: { "convs": [...], "dense": [...] } (or choose another architecture)' });
+    }
+    if (c.model.arch === 'custom' && c.model.custom !== null && c.dataset.source === 'synth') {
+      const size = customLayoutSize(c.model.custom, [c.dataset.height, c.dataset.width, c.dataset.channels], 8, c.model.width, c.model.embeddingSize);
+      if (size.error) out.push({ field: 'model.custom', message: `${size.error} at the dataset's ${c.dataset.height}x${c.dataset.width} images` });
+    }
     if (c.dataset.source === 'synth') {
       for (const s of ['teacher', 'student', 'standard', 'triplet'] as const) {
         if (c[s].batchSize > c.dataset.train) {

@@ -7,7 +7,7 @@ import { taskHead } from '../data/batching';
 import { buildModel, type ModelSpec } from '../models';
 import { taskLoss } from '../losses';
 import type { DatasetDims, StepCost } from './estimate';
-import { now } from './context';
+import { now, specOf } from './context';
 import { trainableVariables } from './trainStage';
 
 
@@ -15,11 +15,7 @@ import { trainableVariables } from './trainStage';
  *  model. Leaves no tensor behind. */
 export async function calibrate(cfg: ExperimentConfig, dims: Pick<DatasetDims, 'height' | 'width' | 'channels'>, steps = 4): Promise<StepCost> {
   const head = taskHead(cfg.task);
-  const spec: ModelSpec = {
-    arch: cfg.model.arch, inputShape: [dims.height, dims.width, dims.channels], outputUnits: head.units, width: cfg.model.width,
-    ...(cfg.model.embeddingSize !== null ? { embeddingSize: cfg.model.embeddingSize } : {}),
-    ...(cfg.model.dropout !== null ? { dropout: cfg.model.dropout } : {}), seed: 1,
-  };
+  const spec: ModelSpec = specOf(cfg.model, [dims.height, dims.width, dims.channels as 1 | 3], head.units, 1);
   const B = cfg.teacher.batchSize;
   const model = buildModel(spec);
   const opt = tf.train.adam(1e-4);

@@ -20,7 +20,10 @@ export interface StageProgress {
   plateau: PlateauState;
   /** Early stopping's count (absent in checkpoints from before it existed). */
   earlyStop?: EarlyStopState;
+  /** The epoch the stage keeps so far (StageConfig.keep: the best on validation, or the last). */
   best: { epoch: number; val: Metrics; weights: WeightArrays } | null;
+  /** The best validation metrics so far (absent in checkpoints from before `keep`: then best.val). */
+  bestVal?: Metrics | null;
   /** Optimizer slots (e.g. Adam's moments and step count) in the optimizer's own order. */
   optimizer: { name: string; shape: number[]; data: Float32Array }[];
   /** Stage time spent before the checkpoint, in ms. */

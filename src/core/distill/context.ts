@@ -145,13 +145,18 @@ export class StageContext {
 
 /** The model every stage of a run builds (one architecture; weights from a checkpoint fit it). */
 export function modelSpecFor(cfg: ExperimentConfig, train: ImageSet): ModelSpec {
+  return specOf(cfg.model, [train.height, train.width, train.channels], taskHead(cfg.task, train).units, hash32(cfg.seed, 0x30de1));
+}
+
+/** The ModelSpec of a config's model block at an input shape (configs saved before `custom` and `init`
+ *  existed lack them: no custom layers, He initialisation). */
+export function specOf(m: ExperimentConfig['model'], inputShape: [number, number, number], outputUnits: number, seed: number): ModelSpec {
   return {
-    arch: cfg.model.arch,
-    inputShape: [train.height, train.width, train.channels],
-    outputUnits: taskHead(cfg.task, train).units,
-    width: cfg.model.width,
-    ...(cfg.model.embeddingSize !== null ? { embeddingSize: cfg.model.embeddingSize } : {}),
-    ...(cfg.model.dropout !== null ? { dropout: cfg.model.dropout } : {}),
-    seed: hash32(cfg.seed, 0x30de1),
+    arch: m.arch, inputShape, outputUnits, width: m.width,
+    ...(m.embeddingSize !== null ? { embeddingSize: m.embeddingSize } : {}),
+    ...(m.dropout !== null ? { dropout: m.dropout } : {}),
+    ...(m.arch === 'custom' && m.custom ? { custom: m.custom } : {}),
+    ...(m.init && m.init !== 'he' ? { init: m.init } : {}),
+    seed,
   };
 }

@@ -31,7 +31,7 @@ export function configDims(cfg: ExperimentConfig): DatasetDims | null {
 /** A key for a calibration kept per machine: what the cost depends on. */
 export function calibrationKey(cfg: ExperimentConfig, dims: Pick<DatasetDims, 'height' | 'width' | 'channels'>, backend: string): string {
   const m = cfg.model;
-  return [backend, m.arch, m.width, m.embeddingSize ?? '-', m.dropout ?? '-', `${dims.height}x${dims.width}x${dims.channels}`, cfg.task, cfg.teacher.batchSize].join('|');
+  return [backend, m.arch, m.arch === 'custom' ? JSON.stringify(m.custom) : '-', m.width, m.embeddingSize ?? '-', m.dropout ?? '-', `${dims.height}x${dims.width}x${dims.channels}`, cfg.task, cfg.teacher.batchSize].join('|');
 }
 
 export interface DurationEstimate {
@@ -44,6 +44,7 @@ export interface DurationEstimate {
 /** The work a config asks for, priced at `cost`. */
 export function estimateDuration(cfg: ExperimentConfig, dims: DatasetDims, cost: StepCost): DurationEstimate {
   const stages = curriculumStages(cfg);
+  const classes = cfg.task === 'expression' ? 8 : cfg.task === 'gender' ? 2 : 1;
   let training = 0, validation = 0, mining = 0;
   for (const s of stages) {
     const sc = stageConfig(cfg, s);
@@ -54,7 +55,9 @@ export function estimateDuration(cfg: ExperimentConfig, dims: DatasetDims, cost:
     validation += sc.epochs * dims.val * cost.evalMsPerImage;
     if (s === 'triplet') {
       // Anchors and the negative pool by the student, the positive pool by the teacher, every epoch.
-      mining += sc.epochs * (dims.train * (1 + (2 * cfg.triplet.subsetPercent) / 100)) * cost.evalMsPerImage;
+      // (A pool of the training set per class holds up to `classes` times p% of it.)
+      const share = (p: { percent: number; of: 'class' | 'train' }) => Math.min(classes, (p.of === 'train' ? classes : 1) * p.percent / 100);
+      mining += sc.epochs * (dims.train * (1 + share(cfg.triplet.positivePool) + share(cfg.triplet.negativePool))) * cost.evalMsPerImage;
     }
   }
   const testRows = 3 + stages.length - 1;

@@ -24,6 +24,9 @@ export interface MiningInput {
   /** [N, d] student embeddings of the occluded negative pool. */
   negativeEmb: tf.Tensor2D;
   negativeLabels: Float32Array;
+  /** [N] the anchor class each negative-pool member was drawn for (a pool drawn per class, pool.ts):
+   *  it serves only anchors of that class. Absent: every member of another class serves. */
+  negativeFor?: Int32Array | null;
   rule: PositiveRule;
   /** Negative choice: the closest (hardest, the paper) or the closest farther than the positive. */
   negatives?: 'hardest' | 'semihard';
@@ -64,6 +67,7 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
   const negative = new Int32Array(A).fill(-1);
   const valid = new Uint8Array(A);
   const semihard = input.negatives === 'semihard';
+  const nFor = input.negativeFor ? tf.tensor1d(Float32Array.from(input.negativeFor)) : null;
   const [pNorm, nNorm, pLab, nLab, pOk] = tf.tidy(() => [
     l2Normalize(input.positiveEmb), l2Normalize(input.negativeEmb),
     tf.tensor1d(input.positiveLabels), tf.tensor1d(input.negativeLabels),
@@ -76,7 +80,8 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
         const a = l2Normalize(tf.slice(input.anchorEmb, [s, 0], [e - s, -1]));
         const aLab = tf.tensor1d(input.anchorLabels.subarray(s, e));
         const posMask = tf.logicalAnd(positiveMask(aLab, pLab, input.rule), tf.expandDims(pOk, 0)) as tf.Tensor2D;
-        const negMask = tf.logicalNot(positiveMask(aLab, nLab, input.rule));
+        let negMask = tf.logicalNot(positiveMask(aLab, nLab, input.rule)) as tf.Tensor2D;
+        if (nFor) negMask = tf.logicalAnd(negMask, tf.equal(tf.expandDims(aLab, 1), tf.expandDims(nFor, 0))) as tf.Tensor2D;
         // Farthest positive: masked-out entries get −1 (all real distances are ≥ 0).
         const dP = tf.where(posMask, pairwiseSquared(a, pNorm), tf.fill(posMask.shape, -1));
         // Closest negative: masked-out entries get 5 (all real distances are ≤ 4).
@@ -105,6 +110,7 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
     }
   } finally {
     tf.dispose([pNorm, nNorm, pLab, nLab, pOk]);
+    nFor?.dispose();
   }
   return { positive, negative, valid };
 }

@@ -1,5 +1,5 @@
 // The one epoch loop every stage trains with: shuffle (a seed stream per stage and epoch), step, validate,
-// keep the best epoch, reduce the learning rate on a plateau, stop on a NaN loss, checkpoint after every
+// keep the best epoch (or the last: StageConfig.keep), reduce the learning rate on a plateau, stop on a NaN loss, checkpoint after every
 // epoch. What a step computes comes from steps.ts / tripletStage.ts through a StageRun.
 import * as tf from '@tensorflow/tfjs';
 import { STAGE_LABEL, type StageName } from '../config/config';
@@ -35,6 +35,9 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
   let earlyStopped = false;
   let epochsRun = r?.nextEpoch ?? 0;
   let best: { epoch: number; val: Metrics; weights: tf.Tensor[] } | null = null;
+  // Configs saved before `keep` existed lack it: they kept the best epoch.
+  const keepBest = (cfg.keep ?? 'best') === 'best';
+  let bestVal: Metrics | null = null;
   let stoppedEarly: string | null = null;
   try {
     if (r) {
@@ -42,6 +45,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
         const shapes = layerwiseWeights(model).map((w) => w.shape);
         best = { epoch: r.best.epoch, val: r.best.val, weights: r.best.weights.map((a, i) => tf.tensor(a, shapes[i])) };
       }
+      bestVal = r.bestVal ?? r.best?.val ?? null;
       if (r.optimizer.length) {
         const named = r.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.data, o.shape, o.data instanceof Int32Array ? 'int32' : 'float32') }));
         await opt.setWeights(named);
@@ -86,8 +90,11 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       const trainMetrics: Metrics = { count: seen, loss: sums[0] / Math.max(1, seen) };
       if (ctx.head.kind === 'classification') trainMetrics.accuracy = sums[3] / Math.max(1, seen);
       else trainMetrics.mae = sums[3] / Math.max(1, seen);
-      const improved = isBetter(val, best?.val ?? null);
-      if (improved) {
+      const improved = isBetter(val, bestVal);
+      if (improved) bestVal = val;
+      // `best` holds the epoch the stage keeps: the best on validation, or (keep: last) every epoch in
+      // turn, so a NaN in a later epoch still falls back to the last finished one.
+      if (improved ? keepBest : !keepBest) {
         if (best) tf.dispose(best.weights);
         best = { epoch, val, weights: layerwiseWeights(model).map((w) => tf.clone(w)) };
       }
@@ -109,6 +116,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
         await onCheckpoint({
           stage, nextEpoch: epoch + 1, plateau: { ...plateau }, earlyStop: { ...early },
           best: best ? { epoch: best.epoch, val: best.val, weights: await Promise.all(best.weights.map(async (w) => (await w.data()) as Float32Array)) } : null,
+          bestVal,
           optimizer: await optimizerState(opt),
           elapsedMs: now() - t0,
         });
@@ -128,9 +136,9 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
   const ms = now() - t0;
   const bestEpoch = best ? (best as { epoch: number }).epoch : -1;
   if (earlyStopped) {
-    ctx.emit({ type: 'log', level: 'info', message: `${STAGE_LABEL[stage]}: stopped after ${epochsRun} of ${cfg.epochs} epochs (no validation improvement for ${cfg.patience}); kept epoch ${bestEpoch + 1}.` });
+    ctx.emit({ type: 'log', level: 'info', message: `${STAGE_LABEL[stage]}: stopped after ${epochsRun} of ${cfg.epochs} epochs (no validation improvement for ${cfg.patience}); kept epoch ${bestEpoch + 1}${keepBest ? '' : ' (the last)'}.` });
   }
-  ctx.emit({ type: 'stageEnd', stage, bestEpoch, ms, stoppedEarly, epochsRun, earlyStopped });
+  ctx.emit({ type: 'stageEnd', stage, bestEpoch, ms, stoppedEarly, epochsRun, earlyStopped, keep: keepBest ? 'best' : 'last' });
   return ms;
 }
 

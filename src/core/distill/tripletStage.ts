@@ -84,7 +84,7 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
     beforeEpoch: async (epoch) => {
       const t0 = now();
       release();
-      const pools = drawMiningPools(ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.subsetPercent, cfg.seed, epoch);
+      const pools = drawMiningPools(ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.positivePool, t.negativePool, cfg.seed, epoch);
       const all = new Int32Array(train.count).map((_, i) => i);
       const teacherCorrect = t.mining === 'teacher-correct' || t.mining === 'teacher-correct-semihard';
       const { emb: posEmb, correct } = await teacherEmb.get(pools.positives);
@@ -95,7 +95,7 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
       try {
         m = await mineHardTriplets({
           anchorEmb, anchorLabels: labels, positiveEmb: posEmb, positiveLabels: pick(pools.positives),
-          negativeEmb: negEmb, negativeLabels: pick(pools.negatives), rule,
+          negativeEmb: negEmb, negativeLabels: pick(pools.negatives), negativeFor: pools.negativeFor, rule,
           negatives: t.mining === 'semihard' || t.mining === 'teacher-correct-semihard' ? 'semihard' : 'hardest',
           ...(teacherCorrect ? { positiveAllowed: correct } : {}),
         });

@@ -11,7 +11,7 @@ describe('estimateDuration', () => {
     const cfg = makeConfig({
       dataset: { source: 'synth', train: 1000, val: 100, test: 200, height: 16, width: 16, channels: 1 },
       teacher: { epochs: 2, batchSize: 100 }, student: { epochs: 1, batchSize: 100 }, standard: { epochs: 1, batchSize: 100 },
-      triplet: { epochs: 1, batchSize: 100, subsetPercent: 10 }, trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false },
+      triplet: { epochs: 1, batchSize: 100, positivePool: { percent: 10, of: 'class' }, negativePool: { percent: 10, of: 'class' } }, trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false },
     });
     const e = estimateDuration(cfg, configDims(cfg)!, { trainMsPerImage: 1, evalMsPerImage: 0.1, backend: 'wasm' });
     // training: teacher 2·1000·1 + student 1000·1 + standard 1000·(1 + 0.1 teacher pass) + triplet 1000·2 = 6100 ms

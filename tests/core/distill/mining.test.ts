@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { mineHardTriplets } from '../../../src/core/distill/mining';
 import { drawMiningPools } from '../../../src/core/distill/pool';
 
+const ofClass = (percent: number) => ({ percent, of: 'class' as const });
+const ofTrain = (percent: number) => ({ percent, of: 'train' as const });
+
 describe('mineHardTriplets', () => {
   it('farthest same-class teacher positive, closest other-class student negative', async () => {
     const before = tf.memory().numTensors;
@@ -94,9 +97,9 @@ describe('mining variants (our documented choices)', () => {
 describe('drawMiningPools', () => {
   it('draws the percentage from every class, seeded, two independent pools', () => {
     const labels = new Int32Array(1000).map((_, i) => (i < 800 ? 0 : i < 950 ? 1 : 2));
-    const a = drawMiningPools(labels, 3, labels.length, 10, 7, 0);
-    const b = drawMiningPools(labels, 3, labels.length, 10, 7, 0);
-    const c = drawMiningPools(labels, 3, labels.length, 10, 7, 1);
+    const a = drawMiningPools(labels, 3, labels.length, ofClass(10), ofClass(10), 7, 0);
+    const b = drawMiningPools(labels, 3, labels.length, ofClass(10), ofClass(10), 7, 0);
+    const c = drawMiningPools(labels, 3, labels.length, ofClass(10), ofClass(10), 7, 1);
     expect(Array.from(a.positives)).toEqual(Array.from(b.positives));
     expect(Array.from(a.positives)).not.toEqual(Array.from(c.positives));
     expect(Array.from(a.positives)).not.toEqual(Array.from(a.negatives));
@@ -104,10 +107,63 @@ describe('drawMiningPools', () => {
     for (const i of a.positives) per[labels[i]]++;
     expect(per).toEqual([80, 15, 5]);
     expect(new Set(a.positives).size).toBe(a.positives.length);
+    expect(a.negativeFor).toBeNull();
   });
-  it('regression pools are uniform draws of the percentage', () => {
-    const p = drawMiningPools(null, 1, 500, 4, 1, 0);
-    expect(p.positives.length).toBe(20);
-    expect(p.negatives.length).toBe(20);
+  it('regression pools are uniform draws of the percentage, whatever they are “of”', () => {
+    for (const of of ['class', 'train'] as const) {
+      const p = drawMiningPools(null, 1, 500, { percent: 4, of }, { percent: 4, of }, 1, 0);
+      expect(p.positives.length).toBe(20);
+      expect(p.negatives.length).toBe(20);
+      expect(p.negativeFor).toBeNull();
+    }
+  });
+  it('of the training set, per class: p% of all 1,000 images from each class (at most the class), negatives per class from the others', () => {
+    const labels = new Int32Array(1000).map((_, i) => (i < 800 ? 0 : i < 950 ? 1 : 2));
+    const p = drawMiningPools(labels, 3, labels.length, ofTrain(10), ofTrain(10), 7, 0);
+    const per = [0, 0, 0];
+    for (const i of p.positives) per[labels[i]]++;
+    // 10% of 1,000 = 100 per class: class 0 gives 100 of its 800, class 1 all its 150 → 100, class 2 all its 50.
+    expect(per).toEqual([100, 100, 50]);
+    expect(new Set(p.positives).size).toBe(p.positives.length);
+    // Negatives: 100 for each class, drawn from the other classes (class 0's others are only 200 images).
+    expect(p.negatives.length).toBe(300);
+    const owners = Array.from(p.negativeFor!);
+    for (const c of [0, 1, 2]) {
+      const mine = Array.from(p.negatives).filter((_, j) => owners[j] === c);
+      expect(mine.length).toBe(100);
+      expect(mine.every((i) => labels[i] !== c)).toBe(true);
+      expect(new Set(mine).size).toBe(100);
+    }
+    // At 5% and 8 balanced classes the per-class pool of the training set holds 8x the positives.
+    const eight = new Int32Array(800).map((_, i) => i % 8);
+    const byClass = drawMiningPools(eight, 8, 800, ofClass(5), ofClass(5), 1, 0);
+    const byTrain = drawMiningPools(eight, 8, 800, ofTrain(5), ofClass(5), 1, 0);
+    expect([byClass.positives.length, byTrain.positives.length]).toEqual([8 * 5, 8 * 40]);
+    // The negative pool "of the class" is today's draw, whatever the positive pool is.
+    expect(Array.from(byTrain.negatives)).toEqual(Array.from(byClass.negatives));
+  });
+});
+
+describe('negatives drawn for a class serve only that class', () => {
+  it('the closest negative drawn for the anchor’s class wins over a closer one drawn for another class', async () => {
+    const before = tf.memory().numTensors;
+    const anchorEmb = tf.tensor2d([[1, 0], [0, 1]]);
+    const positiveEmb = tf.tensor2d([[1, 0.2], [0.2, 1]]);
+    // n0 (class 2) equals a0 but was drawn for class 1; n1 (class 1) was drawn for class 0; n2 (class 0) for class 1.
+    const negativeEmb = tf.tensor2d([[1, 0], [0.6, 0.8], [0.1, 1]]);
+    const args = {
+      anchorEmb, anchorLabels: new Float32Array([0, 1]),
+      positiveEmb, positiveLabels: new Float32Array([0, 1]),
+      negativeEmb, negativeLabels: new Float32Array([2, 1, 0]), rule: { kind: 'class' as const },
+    };
+    const shared = await mineHardTriplets(args);
+    expect(Array.from(shared.negative)).toEqual([0, 2]);
+    const perClass = await mineHardTriplets({ ...args, negativeFor: new Int32Array([1, 0, 1]) });
+    expect(Array.from(perClass.negative)).toEqual([1, 2]);
+    // A class none was drawn for has no negative: the anchor is not a valid triplet.
+    const none = await mineHardTriplets({ ...args, negativeFor: new Int32Array([1, 1, 1]) });
+    expect(Array.from(none.valid)).toEqual([0, 1]);
+    tf.dispose([anchorEmb, positiveEmb, negativeEmb]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

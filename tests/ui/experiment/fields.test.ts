@@ -12,7 +12,8 @@ describe('the form from the settings table', () => {
     const expected = SETTINGS.filter((s) => s.group !== null).map((s) => s.path);
     for (const p of expected) expect(shown).toContain(p);
     const triplet = FIELD_GROUPS.find((g) => g.id === 'triplet')!.fields.map((f) => f.path);
-    expect(triplet.slice(0, 5)).toEqual(['triplet.lambda', 'triplet.margin', 'triplet.mining', 'triplet.subsetPercent', 'triplet.ageThreshold']);
+    expect(triplet.slice(0, 8)).toEqual(['triplet.lambda', 'triplet.margin', 'triplet.mining', 'triplet.positivePool.percent', 'triplet.positivePool.of',
+      'triplet.negativePool.percent', 'triplet.negativePool.of', 'triplet.ageThreshold']);
     expect(shown).not.toContain('ensemble.cGrid'); // JSON only
     expect(shown).not.toContain('dataset.source');
     expect(shown).toContain('dataset.train');
