@@ -26,6 +26,8 @@ export interface StageView {
   /** Epochs trained (fewer than `epochs`, the cap, when early stopping ended the stage). */
   epochsRun: number | null;
   earlyStopped: boolean;
+  /** Which epoch the stage kept (its config's `keep`), once it ended; absent before, or in old runs. */
+  keep?: 'best' | 'last';
 }
 
 export interface RunView extends RunTrace {
@@ -164,7 +166,7 @@ export function reduceRun(v: RunView, e: CurriculumEvent): RunView {
       if (!st) return v;
       const done: StageView = {
         ...st, status: 'done', ms: e.ms, bestEpoch: e.bestEpoch >= 0 ? e.bestEpoch : st.bestEpoch, stoppedEarly: e.stoppedEarly,
-        epochsRun: e.epochsRun ?? st.epochs, epoch: st.epochs, earlyStopped: !!e.earlyStopped,
+        epochsRun: e.epochsRun ?? st.epochs, epoch: st.epochs, earlyStopped: !!e.earlyStopped, ...(e.keep ? { keep: e.keep } : {}),
       };
       return { ...foldTrace(v, e, v.steps), stageInfo: { ...v.stageInfo, [e.stage]: done } };
     }

@@ -12,6 +12,7 @@ import { PRESETS, presetConfig } from '../../core/config/presets';
 import { formatEstimate } from '../../core/distill/estimate';
 import { durationFor } from '../../state/store';
 import { download } from '../download';
+import { LayerEditor } from './LayerEditor';
 import { ModelsCard } from './ModelsCard';
 import { SweepCard } from './SweepCard';
 import { useActions, useLab } from '../../state/react';
@@ -196,8 +197,11 @@ export function ExperimentPanel() {
   const durations = useMemo(() => Object.fromEntries(Object.keys(PRESETS).map((p) => [p, durationFor({ calibrations }, presetConfig(p), choice)])), [calibrations, choice]);
   const errors = useLab((s) => s.experiment.errors);
   const ready = useLab((s) => s.worker.ready);
-  const other = errors.filter((e) => !FORM_PATHS.has(e.field) && ![...FORM_PATHS].some((p) => e.field.startsWith(`${p}.`)));
+  const config = useLab((s) => s.experiment.config);
   const [advanced, setAdvanced] = useState(false);
+  // model.custom's errors are shown by the layer editor, when the architecture is custom.
+  const editorShown = config.model.arch === 'custom' && advanced;
+  const other = errors.filter((e) => !FORM_PATHS.has(e.field) && ![...FORM_PATHS].some((p) => e.field.startsWith(`${p}.`)) && !(editorShown && e.field === 'model.custom'));
   return (
     <div className="experiment" data-testid="experiment-panel">
       <GuidedStart durations={durations} />
@@ -228,6 +232,7 @@ export function ExperimentPanel() {
                       <h3>{g.title}</h3>
                       {g.help && <p className="muted">{g.help}</p>}
                       {g.id === 'dataset' ? <DatasetGroup fields={g.fields} /> : g.fields.map((f) => <Field key={f.path} spec={f} />)}
+                      {g.id === 'general' && <LayerEditor />}
                     </section>
                   ))}
                 </div>

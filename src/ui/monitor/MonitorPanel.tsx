@@ -34,7 +34,7 @@ function StageBox({ st, label }: { st: StageView; label: string }) {
         {st.status === 'pending' ? `${st.epochs} epoch(s)` : st.status === 'running' ? `epoch ${Math.min(st.epoch + 1, st.epochs)}/${st.epochs} · step ${st.step}/${st.stepsPerEpoch}` : `done${st.ms != null ? ` in ${formatDuration(st.ms / 1000)}` : ''}`}
       </div>
       <ProgressBar value={frac} label={`${label}: ${(100 * frac).toFixed(0)}%`} hideLabel />
-      {st.bestEpoch != null && <div className="stage-meta muted">best epoch {st.bestEpoch + 1}{st.epochsRun != null ? ` of ${st.epochsRun} run${st.earlyStopped ? ` (early stop; cap ${st.epochs})` : ''}` : ''}{st.stoppedEarly ? ' · stopped on a fault' : ''}</div>}
+      {st.bestEpoch != null && <div className="stage-meta muted">{st.keep === 'last' ? 'kept the last epoch,' : 'best epoch'} {st.bestEpoch + 1}{st.epochsRun != null ? ` of ${st.epochsRun} run${st.earlyStopped ? ` (early stop; cap ${st.epochs})` : ''}` : ''}{st.stoppedEarly ? ' · stopped on a fault' : ''}</div>}
     </li>
   );
 }
