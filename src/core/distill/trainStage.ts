@@ -94,7 +94,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       if (improved) bestVal = val;
       // `best` holds the epoch the stage keeps: the best on validation, or (keep: last) every epoch in
       // turn, so a NaN in a later epoch still falls back to the last finished one.
-      if (improved ? keepBest : !keepBest) {
+      if (improved || !keepBest) {
         if (best) tf.dispose(best.weights);
         best = { epoch, val, weights: layerwiseWeights(model).map((w) => tf.clone(w)) };
       }

@@ -19,10 +19,10 @@ beforeAll(() => { data = synthSplits(base().dataset as SynthDatasetConfig); });
 const weightsOf = (m: tf.LayersModel) => m.layers.flatMap((l) => l.getWeights()).map((w) => Array.from(w.dataSync()));
 
 /** Teacher only, 4 epochs at a rate high enough that validation goes up and down. */
-async function teacherRun(keep: 'best' | 'last') {
+async function teacherRun(keep: 'best' | 'last', learningRate = 0.02, epochs = 4) {
   const cfg = makeConfig({
     ...base(), trainOtherHalfStudent: false, sameBudgetControl: false, student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 },
-    ensemble: { enabled: false }, teacher: { epochs: 4, learningRate: 0.02, patience: 0, lrFactor: 1, keep },
+    ensemble: { enabled: false }, teacher: { epochs, learningRate, patience: 0, lrFactor: 1, keep },
   });
   const start = tf.memory().numTensors;
   let teacher: tf.LayersModel | null = null;
@@ -56,6 +56,13 @@ describe('keep', () => {
     expect(last.end).toMatchObject({ bestEpoch: 3, keep: 'last', epochsRun: 4 });
     expect(last.final).toEqual(last.perEpoch[3].weights);
     expect([best.left, last.left]).toEqual([0, 0]);
+  });
+
+  it('last keeps the last epoch when it is also the best (a single epoch: the first always improves)', async () => {
+    const last = await teacherRun('last', 0.003, 1);
+    expect(last.end).toMatchObject({ bestEpoch: 0, keep: 'last', epochsRun: 1 });
+    expect(last.final).toEqual(last.perEpoch[0].weights);
+    expect(last.left).toBe(0);
   });
 });
 
