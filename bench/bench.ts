@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
-// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|gpu,
+// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|onnx|gpu, --full (onnx),
 // --svm-baseline (svm: the solver's old path too, side by side), --force-software and --steps N (gpu).
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/platform/backend';
@@ -42,6 +42,12 @@ if (!only || only === 'svm') {
   const { benchSvm } = await import('./svm');
   log('\n## ensemble: linear SVM / SVR C grid, and libsvm');
   summary.push(...(await benchSvm({ quick, log, baseline: args.includes('--svm-baseline') })));
+}
+if (!only || only === 'onnx') {
+  // The workshop model; --full adds ResNet-50, VGG-F and VGG-face at 224x224 (memory: ~2.5 GB).
+  const { benchOnnx } = await import('./onnx');
+  log('\n## ONNX export: time, size, ONNX Runtime vs tfjs');
+  summary.push(...(await benchOnnx({ full: args.includes('--full'), log })));
 }
 if (only === 'gpu') {
   // Only on request: it builds a page and drives Chromium, and measures nothing without a GPU.

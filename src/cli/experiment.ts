@@ -37,6 +37,7 @@ interface Args {
   backend?: BackendName;
   dataset?: string;
   ferplus?: string;
+  labels?: string;
   sweep?: string;
   /** wasm threads: a count (0 = the single-threaded SIMD build) or 'auto' (the default). */
   wasmThreads?: number | 'auto';
@@ -47,7 +48,7 @@ interface Args {
   quiet: boolean;
 }
 
-const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>]]
+const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>] [--labels <names.txt>]]
                               [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu]
                               [--seed N] [--wasm-threads N|auto] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
@@ -56,6 +57,8 @@ const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <na
   --dataset  train on a dataset from disk instead of the config's: fer2013.csv, a UTKFace or class-folder
              archive (.tar.gz, .tgz, .tar, .zip) or a folder; images take the config's size and channels
   --ferplus  with a fer2013.csv: the FER+ votes (fer2013new.csv), for FER+'s 8 majority-vote classes
+  --labels   with a FER-layout CSV whose labels are classes 0..K-1 (not FER2013's emotions): their names, one per
+             line (without it such labels are numbered "class 0", ...; labels 0-6 alone are read as FER2013's)
   --sweep    <setting>=<v1>,<v2>,...: one curriculum per value (e.g. triplet.margin=0.1,0.2,0.4), the value
              whose stage did best on validation kept; sweep.json / sweep.txt in the output folder
   --out      output folder (default runs/<timestamp>)
@@ -82,6 +85,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--backend') a.backend = next() as BackendName;
     else if (k === '--dataset') a.dataset = next();
     else if (k === '--ferplus') a.ferplus = next();
+    else if (k === '--labels') a.labels = next();
     else if (k === '--sweep') a.sweep = next();
     else if (k === '--resume') a.resume = next();
     else if (k === '--seed') {
@@ -103,6 +107,7 @@ export function parseArgs(argv: string[]): Args {
   }
   if ([a.config, a.preset, a.resume].filter((x) => x != null).length !== 1) throw new Error(`Give exactly one of --config, --preset or --resume.\n${USAGE}`);
   if (a.ferplus && !a.dataset) throw new Error(`--ferplus goes with --dataset <fer2013.csv>.\n${USAGE}`);
+  if (a.labels && !a.dataset) throw new Error(`--labels goes with --dataset <file.csv>.\n${USAGE}`);
   return a;
 }
 
@@ -190,7 +195,7 @@ export function withDatasetArgs(cfg: ExperimentConfig, a: Args): ExperimentConfi
   const base: FileDatasetConfig = d.source === 'file' ? d : d.source === 'synth'
     ? { ...FILE_DATASET_DEFAULTS, height: d.height, width: d.width, channels: d.channels, seed: d.seed }
     : { ...FILE_DATASET_DEFAULTS };
-  return validateConfig({ ...cfg, dataset: { ...base, path: a.dataset, ferplus: a.ferplus ?? null } });
+  return validateConfig({ ...cfg, dataset: { ...base, path: a.dataset, ferplus: a.ferplus ?? null, labels: a.labels ?? null } });
 }
 
 /** The config's dataset in memory: generated (synthetic) or imported from disk (with its report). */
@@ -207,7 +212,7 @@ export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, 
     throw new Error(`dataset.source "stored" names a dataset in the lab's browser storage (${ds.id}); the runner reads files: use `
       + '{"source": "file", "path": ...} or --dataset <path>.');
   }
-  say(`importing ${ds.path}${ds.ferplus ? ` with FER+ votes ${ds.ferplus}` : ''} at ${ds.height}x${ds.width}x${ds.channels}...\n`);
+  say(`importing ${ds.path}${ds.ferplus ? ` with FER+ votes ${ds.ferplus}` : ''}${ds.labels ? ` with class names from ${ds.labels}` : ''} at ${ds.height}x${ds.width}x${ds.channels}...\n`);
   const storage = memoryStorage();
   let lastLen = 0;
   const outcome = await importFromConfig(ds, storage, {

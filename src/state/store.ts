@@ -137,7 +137,8 @@ export interface LabActions {
   /** Grad-CAM maps of a stored run's models on chosen test images. */
   explain(req: CamRequest): void;
   /** Downloads a stored run's model as the lab's .zip export. */
-  exportModel(runId: string, stage: StageName): void;
+  /** A run's model as the .zip (tfjs files, model.onnx, lab.json) or the .onnx file alone. */
+  exportModel(runId: string, stage: StageName, format?: 'zip' | 'onnx'): void;
   /** Brings a model in from files (the lab's .zip, or model.json + weights). */
   importModel(files: (File | NamedBytes)[]): void;
   deleteImportedModel(id: string): Promise<void>;
@@ -182,7 +183,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     // A model zip is saved (and said saved) under the page's name for it, <run id>-<stage>.zip.
     const e = ev.type === 'modelExport' && exportNames.has(ev.requestId) ? { ...ev, name: exportNames.get(ev.requestId)! } : ev;
     if (e.type === 'modelExport' && e.requestId === get().exporting.pending) {
-      deps.download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
+      deps.download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, /\.onnx$/.test(e.name) ? 'application/octet-stream' : 'application/zip');
     }
     if (e.type === 'modelExport' || e.type === 'error') exportNames.delete(e.requestId ?? -1);
     buffer.push(e);
@@ -385,11 +386,13 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       set((s) => ({ ...s, models: { ...s.models, imported: s.models.imported.filter((m) => m.id !== id) } }));
       if (get().experiment.config.teacherInit === id) actions.setField('teacherInit', null);
     },
-    exportModel(runId, stage) {
+    exportModel(runId, stage, format = 'zip') {
       const id = ++requestId;
-      exportNames.set(id, downloadName(runId, stage, 'zip'));
-      set((s) => ({ ...s, exporting: { pending: id, message: null } }));
-      client.send({ type: 'exportModel', requestId: id, runId, stage });
+      const name = downloadName(runId, stage, format);
+      exportNames.set(id, name);
+      // The worker writes it (a full-size model takes seconds): say so meanwhile.
+      set((s) => ({ ...s, exporting: { pending: id, message: `Writing ${name}…` } }));
+      client.send({ type: 'exportModel', requestId: id, runId, stage, ...(format === 'onnx' ? { format } : {}) });
     },
     async refreshStorage() {
       const e = await deps.estimate?.();

@@ -27,8 +27,9 @@ export type WorkerCommand =
   | { type: 'loseDevice' }
   /** Grad-CAM maps of a stored run's models on chosen test images. */
   | ({ type: 'gradcam'; requestId: number } & CamRequest)
-  /** A stored run's model as the exported .zip (tfjs LayersModel files + lab.json). */
-  | { type: 'exportModel'; requestId: number; runId: string; stage: StageName }
+  /** A stored run's model as the exported .zip (tfjs LayersModel files, model.onnx, lab.json), or as the
+   *  .onnx file alone (`format: 'onnx'`; default 'zip'). */
+  | { type: 'exportModel'; requestId: number; runId: string; stage: StageName; format?: 'zip' | 'onnx' }
   /** A model from files (the lab's .zip, or model.json + weights): checked, then stored as imported. */
   | { type: 'importModel'; requestId: number; files: (File | NamedBytes)[] }
   /** Times a few training steps of a config's model on a backend (the duration estimate); `key` names it. */

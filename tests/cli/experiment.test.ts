@@ -14,6 +14,8 @@ import { evaluateModel } from '../../src/core/distill/evaluate';
 import { dirHandler } from '../../src/platform/node/modelFiles';
 import { gzip, makeTar } from '../helpers/archives';
 import { encodeImage, fakeFace } from '../helpers/images';
+import { ortOutputs, tfjsOutputs } from '../helpers/onnx';
+import { maxAbsDiff } from '../core/models/helpers';
 
 describe('experiment runner', () => {
   it('writes results.json and loadable models that reproduce the grid', async () => {
@@ -39,6 +41,18 @@ describe('experiment runner', () => {
       expect(ev.metrics.accuracy).toBeCloseTo(row.metrics.accuracy, 10);
       model.dispose();
     }
+    // model.onnx beside each model.json: ONNX Runtime gives the tfjs model's probabilities and embedding.
+    const x = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 9);
+    const xs = x.dataSync() as Float32Array;
+    for (const [stage, path] of Object.entries(res.models as Record<string, string>)) {
+      const model = await tf.loadLayersModel(dirHandler(join(out, path)));
+      const [probs, emb] = tfjsOutputs(model, x, { kind: 'classification' });
+      model.dispose();
+      const got = await ortOutputs(new Uint8Array(await readFile(join(out, path, 'model.onnx'))), xs, [4, 16, 16, 1]);
+      expect(maxAbsDiff(got.probabilities.data, probs), stage).toBeLessThan(1e-4);
+      expect(maxAbsDiff(got.embedding.data, emb), stage).toBeLessThan(1e-4);
+    }
+    x.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -79,7 +93,7 @@ describe('experiment runner', () => {
     await writeFile(cfgFile, JSON.stringify(cfg));
     expect(await main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).toBe(0);
     const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
-    expect(res.config.dataset).toEqual({ source: 'file', path: archive, ferplus: null, format: 'auto', height: 16, width: 16, channels: 1, seed: 3 });
+    expect(res.config.dataset).toEqual({ source: 'file', path: archive, ferplus: null, labels: null, format: 'auto', height: 16, width: 16, channels: 1, seed: 3 });
     expect(res.grid.length).toBeGreaterThan(3);
     const report = JSON.parse(await readFile(join(out, 'import-report.json'), 'utf8'));
     expect(report.images).toBe(90);

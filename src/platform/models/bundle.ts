@@ -1,12 +1,16 @@
 // Trained models leaving and entering the lab: one .zip holding the standard tfjs LayersModel files
-// (model.json + model.weights.bin, loadable by plain tf.loadLayersModel) and lab.json (labels,
-// preprocessing, occlusion, config, metrics); and the checks an imported model passes before use.
+// (model.json + model.weights.bin, loadable by plain tf.loadLayersModel), model.onnx (the same model for
+// ONNX Runtime, PyTorch, C++, mobile) and lab.json (labels, preprocessing, occlusion, config, metrics);
+// and the checks an imported model passes before use.
 // No DOM or Node imports: the worker, the page and the runner share it.
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, StageName } from '../../core/config/config';
 import { readZipDirectory, readZipEntry, type Inflate, type RandomAccess } from '../../core/data/formats/zip';
 import { writeZip } from '../../core/data/formats/zipWrite';
 import { AGE_OFFSET, AGE_SCALE } from '../../core/data/batching';
+import { exportOnnx, ONNX_AGE, ONNX_EMBEDDING, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } from '../../core/export/onnx';
+import type { ModelSpec } from '../../core/models/spec';
+import pkg from '../../../package.json';
 import { splitRow } from '../../core/data/occlusion';
 import type { Task, Visibility } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
@@ -15,6 +19,9 @@ import type { NamedBytes } from '../../core/records';
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'model.weights.bin';
 export const LAB_FILE = 'lab.json';
+export const ONNX_FILE = 'model.onnx';
+/** The lab's own version (package.json), written into exported files. */
+export const LAB_VERSION: string = pkg.version;
 export const LAB_MODEL_FORMAT = 'occlusion-distillation-lab/model';
 /** Imports larger than this are refused before anything is parsed. */
 export const MAX_MODEL_JSON_BYTES = 32 * 1024 * 1024;
@@ -91,26 +98,86 @@ export function labInfo(o: { name: string; stage: StageName | null; config: Expe
   };
 }
 
-const README = (i: LabModelInfo) => `${i.name}
+/** The half of the face a run's model sees: the teacher the full face, the other-half student the other half. */
+export function stageVisibility(stage: StageName, scenario: Exclude<Visibility, 'full'>): Visibility {
+  return stage === 'teacher' ? 'full' : stage === 'studentOther' ? (scenario === 'lower' ? 'upper' : 'lower') : scenario;
+}
+
+const inputText = (i: LabModelInfo) => `[batch, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32 (NHWC), pixel bytes × 1/255${i.preprocessing.channels === 1 ? ' (grey)' : ' (RGB)'}${i.preprocessing.hiddenRows ? `, with rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (only the ${i.visibility} half visible)` : ', the full face'}`;
+
+/**
+ * metadata_props of the model's .onnx file: what a program needs to use it (labels, input, output) and
+ * where it came from (stage, occlusion scenario, config, metrics, versions). Structured values are JSON.
+ */
+export function onnxMetadata(i: LabModelInfo): Record<string, string> {
+  const p = i.preprocessing;
+  return {
+    name: i.name,
+    stage: i.stage ?? '',
+    task: i.task,
+    labels: JSON.stringify(i.classNames),
+    output: i.output.kind === 'regression'
+      ? `${ONNX_AGE}: age in years [batch, 1] (= model output × ${AGE_SCALE} + ${AGE_OFFSET}); ${ONNX_EMBEDDING}: [batch, size]`
+      : `${ONNX_PROBABILITIES}: softmax over labels [batch, ${i.classNames.length}]; ${ONNX_EMBEDDING}: [batch, size]`,
+    input: `${ONNX_INPUT}: ${inputText(i)}`,
+    input_layout: 'NHWC',
+    preprocessing: JSON.stringify({
+      height: p.height, width: p.width, channels: p.channels, colour: p.channels === 1 ? 'grey' : 'rgb',
+      scale: p.scale, hiddenRows: p.hiddenRows,
+    }),
+    occlusion_scenario: i.config?.scenario ?? '',
+    visibility: i.visibility,
+    lab_version: LAB_VERSION,
+    config: JSON.stringify(i.config),
+    metrics: JSON.stringify(i.metrics),
+    exported_at: i.exportedAt,
+    tfjs_version: i.tfjs,
+  };
+}
+
+/** The model as the bytes of a .onnx file (opset 13; see core/export/onnx.ts for its inputs and outputs). */
+export function onnxModel(parts: ModelParts, info: LabModelInfo, spec: ModelSpec): Uint8Array {
+  return exportOnnx({
+    spec, parts: { modelTopology: parts.modelTopology, weightSpecs: parts.weightSpecs, weightData: parts.weightData },
+    head: info.task === 'age' ? { kind: 'regression', scale: AGE_SCALE, offset: AGE_OFFSET } : { kind: 'classification' },
+    metadata: onnxMetadata(info), name: info.name.replace(/[^\w.-]+/g, '_'), producerVersion: LAB_VERSION,
+    docString: `${info.name}, exported by the Occlusion Distillation Lab ${LAB_VERSION}.`,
+  });
+}
+
+const README = (i: LabModelInfo, onnx: Uint8Array | Error | undefined) => `${i.name}
 Exported by the Occlusion Distillation Lab (${i.exportedAt}).
 
 Load it with plain TensorFlow.js:
   const model = await tf.loadLayersModel('<url of this folder>/model.json');          // browser
   const model = await tf.loadLayersModel(tf.io.browserFiles([jsonFile, weightsFile])); // files picked by a user
 
-Input: [1, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32, pixel bytes × 1/255${i.preprocessing.hiddenRows ? `, with rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (only the ${i.visibility} half visible).` : '; the full face.'}
+Input: ${inputText(i)}.
 Output: ${i.output.kind === 'regression' ? `age = ${i.output.years} years` : `logits over ${i.classNames.join(', ')}`}.
 lab.json has the labels, the preprocessing, the experiment config and the test metrics.
-`;
+${onnx instanceof Error ? `
+model.onnx could not be written: ${onnx.message}
+` : onnx ? `
+model.onnx is the same model for ONNX Runtime (opset ${ONNX_OPSET}), e.g. in Python:
+  import onnxruntime as ort
+  session = ort.InferenceSession('model.onnx')
+  ${i.output.kind === 'regression' ? 'age' : 'probabilities'}, embedding = session.run(None, {'${ONNX_INPUT}': x})  # x: ${inputText(i)}
+Outputs: ${i.output.kind === 'regression' ? `${ONNX_AGE} in years [batch, 1]` : `${ONNX_PROBABILITIES} over ${i.classNames.join(', ')} [batch, ${i.classNames.length}]`}, ${ONNX_EMBEDDING} [batch, size].
+Its metadata (labels, preprocessing, occlusion_scenario, config, lab_version, ...) is in the file's metadata_props.
+` : ''}`;
 
-/** The export: model.json, model.weights.bin, lab.json and README.txt in one .zip. */
-export function zipModel(parts: ModelParts, info: LabModelInfo): Uint8Array {
+/**
+ * The export: model.json, model.weights.bin, model.onnx, lab.json and README.txt in one .zip.
+ * @param onnx the model.onnx bytes, or why it could not be written (README.txt says so), or none.
+ */
+export function zipModel(parts: ModelParts, info: LabModelInfo, onnx?: Uint8Array | Error): Uint8Array {
   const enc = new TextEncoder();
   return writeZip([
     { name: MODEL_FILE, data: enc.encode(JSON.stringify(modelJsonDoc(parts))) },
     { name: WEIGHTS_FILE, data: new Uint8Array(parts.weightData) },
+    ...(onnx instanceof Uint8Array ? [{ name: ONNX_FILE, data: onnx }] : []),
     { name: LAB_FILE, data: enc.encode(JSON.stringify(info, null, 1)) },
-    { name: 'README.txt', data: enc.encode(README(info)) },
+    { name: 'README.txt', data: enc.encode(README(info, onnx)) },
   ]);
 }
 

@@ -125,10 +125,16 @@ function Downloads({ run }: { run: RunView }) {
     <div className="row wrap">
       <button onClick={exportResults}>Download results.json</button>
       {run.status === 'done' && run.stages.map((s: StageName) => (
-        <button key={s} disabled={exporting.pending !== null} onClick={() => a.exportModel(run.runId, s)} data-testid={`export-${s}`}
-          title="one .zip: model.json + model.weights.bin (tfjs LayersModel, loads with tf.loadLayersModel), lab.json (labels, preprocessing, metrics)">
-          {labels[s] ?? s} model (.zip)
-        </button>
+        <span key={s} className="row">
+          <button disabled={exporting.pending !== null} onClick={() => a.exportModel(run.runId, s)} data-testid={`export-${s}`}
+            title="one .zip: model.json + model.weights.bin (tfjs LayersModel, loads with tf.loadLayersModel), model.onnx, lab.json (labels, preprocessing, metrics)">
+            {labels[s] ?? s} model (.zip)
+          </button>
+          <button disabled={exporting.pending !== null} onClick={() => a.exportModel(run.runId, s, 'onnx')} data-testid={`export-onnx-${s}`}
+            title="the model as one ONNX file (opset 13) for ONNX Runtime, PyTorch, C++ or mobile: input NHWC images / 255, outputs probabilities (or age) and the embedding; labels and preprocessing in its metadata">
+            {labels[s] ?? s} model (.onnx)
+          </button>
+        </span>
       ))}
       {exporting.message && <span className="muted" data-testid="export-message">{exporting.message}</span>}
       <button onClick={() => save(downloadName(run.runId, 'grid', 'txt'), formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
@@ -137,7 +143,7 @@ function Downloads({ run }: { run: RunView }) {
       <button data-testid="charts-png" onClick={() => void (async () => {
         const charts = ['loss-chart', 'metric-chart'].flatMap((id) => {
           const fig = document.querySelector(`[data-testid=results-charts] [data-testid=${id}]`);
-          const svg = fig?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface');
+          const svg = fig?.querySelector<SVGSVGElement>('svg.svg-chart-surface');
           return svg ? [{ svg, caption: fig?.querySelector('figcaption')?.textContent ?? '' }] : [];
         });
         if (charts.length) save(downloadName(run.runId, 'charts', 'png'), await chartsPng(charts, run.name), 'image/png');

@@ -68,7 +68,9 @@ export class LabEngine {
           return;
         }
         case 'exportModel': {
-          const { name, bytes } = await exportRunModel(this.deps.storage, cmd.runId, cmd.stage);
+          const format = cmd.format ?? 'zip';
+          if (format !== 'zip' && format !== 'onnx') throw new Error(`exportModel: format must be 'zip' or 'onnx', got ${JSON.stringify(format)}`);
+          const { name, bytes } = await exportRunModel(this.deps.storage, cmd.runId, cmd.stage, format);
           this.deps.post({ type: 'modelExport', requestId: cmd.requestId, name, bytes });
           return;
         }

@@ -8,7 +8,8 @@ import type { ImageSet, Visibility } from '../../core/data/types';
 import { gradCam } from '../../core/explain/gradcam';
 import type { ImportedModelMeta, LabStorage, ModelRecord } from '../../core/records';
 import { inflateRaw } from '../../platform/browser/importBrowser';
-import { labInfo, loadChecked, readModelFiles, zipModel } from '../../platform/models/bundle';
+import { labInfo, loadChecked, onnxModel, readModelFiles, stageVisibility, zipModel } from '../../platform/models/bundle';
+import { modelSpecFor } from '../../core/distill/context';
 import type { NamedBytes } from '../../core/records';
 import { loadSplit } from '../../platform/datasets';
 import { pickImages, type CamRequest, type CamSheet } from '../../core/explain/sheet';
@@ -96,8 +97,14 @@ export async function camSheet(storage: LabStorage, req: CamRequest): Promise<Ca
   };
 }
 
-/** A run's model as the exported .zip, and the file name to save it under. */
-export async function exportRunModel(storage: LabStorage, runId: string, stage: StageName): Promise<{ name: string; bytes: Uint8Array }> {
+export type ExportFormat = 'zip' | 'onnx';
+
+/**
+ * A run's model as the exported .zip (tfjs files, model.onnx, lab.json) or as the .onnx file alone, and
+ * the file name to save it under. A .zip whose ONNX file cannot be written still holds the tfjs model, and
+ * its README.txt says why; the .onnx export throws that reason instead.
+ */
+export async function exportRunModel(storage: LabStorage, runId: string, stage: StageName, format: ExportFormat = 'zip'): Promise<{ name: string; bytes: Uint8Array }> {
   const run = await storage.getRun(runId);
   const rec = await storage.getModel(runId, stage);
   if (!run || !rec) throw new Error(`The ${stage} model of run "${runId}" is not stored.`);
@@ -107,13 +114,25 @@ export async function exportRunModel(storage: LabStorage, runId: string, stage: 
   const dims = meta ?? (ds.source === 'synth' || ds.source === 'file' ? ds : null);
   if (!dims) throw new Error(`The run's dataset "${run.datasetId}" is no longer stored, so its image size is unknown.`);
   const classNames = cfg.task === 'age' ? [] : cfg.task === 'expression' ? meta?.classNames.expression ?? [] : meta?.classNames.gender ?? ['male', 'female'];
-  const visibility: Visibility = stage === 'teacher' ? 'full' : stage === 'studentOther' ? (cfg.scenario === 'lower' ? 'upper' : 'lower') : cfg.scenario;
+  const visibility: Visibility = stageVisibility(stage, cfg.scenario);
   const info = labInfo({
     name: `${run.name}: ${STAGE_LABEL[stage]}`, stage, config: cfg, classNames, visibility, rows: run.rows,
     height: dims.height, width: dims.width, channels: dims.channels,
   });
+  // The spec the run built its models from (only the image size and the class names of the set matter).
+  const spec = modelSpecFor(cfg, {
+    height: dims.height, width: dims.width, channels: dims.channels, count: 0, pixels: new Uint8Array(0),
+    expression: null, gender: null, age: null, classNames: meta?.classNames ?? {},
+  });
   const safe = `${run.name}-${stage}`.replace(/[^\w.-]+/g, '_').replace(/_+/g, '_').slice(0, 80);
-  return { name: `${safe}.zip`, bytes: zipModel(rec, info) };
+  if (format === 'onnx') return { name: `${safe}.onnx`, bytes: onnxModel(rec, info, spec) };
+  let onnx: Uint8Array | Error;
+  try {
+    onnx = onnxModel(rec, info, spec);
+  } catch (e) {
+    onnx = e instanceof Error ? e : new Error(String(e));
+  }
+  return { name: `${safe}.zip`, bytes: zipModel(rec, info, onnx) };
 }
 
 

@@ -14,6 +14,10 @@ import { loadStoredModel } from '../../../src/worker/engine/models';
 import { pickImages } from '../../../src/core/explain/sheet';
 import { createInProcessClient } from '../../../src/worker/inProcess';
 import { until } from '../../helpers/events';
+import { memoryAccess } from '../../helpers/archives';
+import { ortOutputs, tfjsOutputs } from '../../helpers/onnx';
+import { maxAbsDiff } from '../../core/models/helpers';
+import { readZipDirectory } from '../../../src/core/data/formats/zip';
 
 const cfg = { ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
 
@@ -82,6 +86,24 @@ describe('Grad-CAM and export of a stored run', () => {
     orig.dispose();
     back.dispose();
     expect(store.getState().exporting.message).toMatch(/-triplet\.zip \(0\.\d\d MB\) saved\.$/);
+
+    // The zip holds model.onnx too; the .onnx alone saves as <run id>-triplet.onnx, and ONNX Runtime gives
+    // the stored model's probabilities and embedding.
+    expect((await readZipDirectory(memoryAccess(downloads[0].bytes))).map((e) => e.name)).toContain('model.onnx');
+    actions.exportModel(runId, 'triplet', 'onnx');
+    expect(store.getState().exporting.message).toBe(`Writing ${runId}-triplet.onnx…`);
+    await until(client, (e) => e.type === 'modelExport');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(downloads.map((d) => d.name)).toEqual([`${runId}-triplet.zip`, `${runId}-triplet.onnx`]);
+    expect(store.getState().exporting.message).toMatch(/-triplet\.onnx \(0\.\d\d MB\) saved\.$/);
+    const stored = await loadStoredModel((await storage.getModel(runId, 'triplet'))!);
+    const xo = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 2);
+    const [probs, emb] = tfjsOutputs(stored, xo, { kind: 'classification' });
+    const ortOut = await ortOutputs(downloads[1].bytes, xo.dataSync() as Float32Array, [4, 16, 16, 1]);
+    tf.dispose(xo);
+    stored.dispose();
+    expect(maxAbsDiff(ortOut.probabilities.data, probs)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(ortOut.embedding.data, emb)).toBeLessThan(1e-4);
 
     // The zip comes back in as an imported model (Node's structuredClone drops a File's name, so the
     // bytes travel as { name, bytes }; the browser e2e sends File objects) ...
