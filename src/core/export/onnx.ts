@@ -10,17 +10,14 @@ import onnxProto from 'onnx-proto';
 import type { onnx as O } from 'onnx-proto';
 import { ARCHITECTURES } from '../models/registry';
 import { validateSpec, type ModelSpec } from '../models/spec';
-import { FLOAT, OnnxGraph, type LayerEntry, type LayerSource, type OnnxValue, type WeightEntry } from './onnxGraph';
+import {
+  FLOAT, ONNX_AGE, ONNX_EMBEDDING, ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, ONNX_PROBABILITIES, OnnxGraph,
+  type LayerEntry, type LayerSource, type OnnxValue, type WeightEntry,
+} from './onnxGraph';
 
 const { onnx } = onnxProto;
 
-export const ONNX_OPSET = 13;
-/** IR version 7 is the one that goes with opset 13 (ONNX 1.8): the widest range of runtimes reads it. */
-export const ONNX_IR_VERSION = 7;
-export const ONNX_INPUT = 'input';
-export const ONNX_EMBEDDING = 'embedding';
-export const ONNX_PROBABILITIES = 'probabilities';
-export const ONNX_AGE = 'age';
+export { ONNX_AGE, ONNX_EMBEDDING, ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, ONNX_PROBABILITIES } from './onnxGraph';
 
 /** What the model's output becomes: softmax probabilities, or years = output × scale + offset. */
 export type OnnxHead = { kind: 'classification' } | { kind: 'regression'; scale: number; offset: number };

@@ -39,6 +39,15 @@ export interface LayerSource {
   layerNames(): string[];
 }
 
+export const ONNX_OPSET = 13;
+/** IR version 7 is the one that goes with opset 13 (ONNX 1.8): the widest range of runtimes reads it. */
+export const ONNX_IR_VERSION = 7;
+/** The file's input and output names. */
+export const ONNX_INPUT = 'input';
+export const ONNX_EMBEDDING = 'embedding';
+export const ONNX_PROBABILITIES = 'probabilities';
+export const ONNX_AGE = 'age';
+
 /** The ONNX type enums this file uses (numbers, so that no value import of onnx-proto is needed here). */
 export const FLOAT = 1;
 export const INT64 = 7;

@@ -1,15 +1,14 @@
 // Trained models leaving and entering the lab: one .zip holding the standard tfjs LayersModel files
 // (model.json + model.weights.bin, loadable by plain tf.loadLayersModel), model.onnx (the same model for
-// ONNX Runtime, PyTorch, C++, mobile) and lab.json (labels, preprocessing, occlusion, config, metrics);
-// and the checks an imported model passes before use.
+// ONNX Runtime, PyTorch, C++, mobile: written by onnxFile.ts) and lab.json (labels, preprocessing,
+// occlusion, config, metrics); and the checks an imported model passes before use.
 // No DOM or Node imports: the worker, the page and the runner share it.
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, StageName } from '../../core/config/config';
 import { readZipDirectory, readZipEntry, type Inflate, type RandomAccess } from '../../core/data/formats/zip';
 import { writeZip } from '../../core/data/formats/zipWrite';
 import { AGE_OFFSET, AGE_SCALE } from '../../core/data/batching';
-import { exportOnnx, ONNX_AGE, ONNX_EMBEDDING, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } from '../../core/export/onnx';
-import type { ModelSpec } from '../../core/models/spec';
+import { ONNX_AGE, ONNX_EMBEDDING, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } from '../../core/export/onnxGraph';
 import pkg from '../../../package.json';
 import { splitRow } from '../../core/data/occlusion';
 import type { Task, Visibility } from '../../core/data/types';
@@ -103,47 +102,8 @@ export function stageVisibility(stage: StageName, scenario: Exclude<Visibility, 
   return stage === 'teacher' ? 'full' : stage === 'studentOther' ? (scenario === 'lower' ? 'upper' : 'lower') : scenario;
 }
 
-const inputText = (i: LabModelInfo) => `[batch, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32 (NHWC), pixel bytes × 1/255${i.preprocessing.channels === 1 ? ' (grey)' : ' (RGB)'}${i.preprocessing.hiddenRows ? `, with rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (only the ${i.visibility} half visible)` : ', the full face'}`;
-
-/**
- * metadata_props of the model's .onnx file: what a program needs to use it (labels, input, output) and
- * where it came from (stage, occlusion scenario, config, metrics, versions). Structured values are JSON.
- */
-export function onnxMetadata(i: LabModelInfo): Record<string, string> {
-  const p = i.preprocessing;
-  return {
-    name: i.name,
-    stage: i.stage ?? '',
-    task: i.task,
-    labels: JSON.stringify(i.classNames),
-    output: i.output.kind === 'regression'
-      ? `${ONNX_AGE}: age in years [batch, 1] (= model output × ${AGE_SCALE} + ${AGE_OFFSET}); ${ONNX_EMBEDDING}: [batch, size]`
-      : `${ONNX_PROBABILITIES}: softmax over labels [batch, ${i.classNames.length}]; ${ONNX_EMBEDDING}: [batch, size]`,
-    input: `${ONNX_INPUT}: ${inputText(i)}`,
-    input_layout: 'NHWC',
-    preprocessing: JSON.stringify({
-      height: p.height, width: p.width, channels: p.channels, colour: p.channels === 1 ? 'grey' : 'rgb',
-      scale: p.scale, hiddenRows: p.hiddenRows,
-    }),
-    occlusion_scenario: i.config?.scenario ?? '',
-    visibility: i.visibility,
-    lab_version: LAB_VERSION,
-    config: JSON.stringify(i.config),
-    metrics: JSON.stringify(i.metrics),
-    exported_at: i.exportedAt,
-    tfjs_version: i.tfjs,
-  };
-}
-
-/** The model as the bytes of a .onnx file (opset 13; see core/export/onnx.ts for its inputs and outputs). */
-export function onnxModel(parts: ModelParts, info: LabModelInfo, spec: ModelSpec): Uint8Array {
-  return exportOnnx({
-    spec, parts: { modelTopology: parts.modelTopology, weightSpecs: parts.weightSpecs, weightData: parts.weightData },
-    head: info.task === 'age' ? { kind: 'regression', scale: AGE_SCALE, offset: AGE_OFFSET } : { kind: 'classification' },
-    metadata: onnxMetadata(info), name: info.name.replace(/[^\w.-]+/g, '_'), producerVersion: LAB_VERSION,
-    docString: `${info.name}, exported by the Occlusion Distillation Lab ${LAB_VERSION}.`,
-  });
-}
+/** The model's input in words (README.txt, the ONNX metadata). */
+export const inputText = (i: LabModelInfo) => `[batch, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32 (NHWC), pixel bytes × 1/255${i.preprocessing.channels === 1 ? ' (grey)' : ' (RGB)'}${i.preprocessing.hiddenRows ? `, with rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (only the ${i.visibility} half visible)` : ', the full face'}`;
 
 const README = (i: LabModelInfo, onnx: Uint8Array | Error | undefined) => `${i.name}
 Exported by the Occlusion Distillation Lab (${i.exportedAt}).

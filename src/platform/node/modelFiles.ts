@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelSpec } from '../../core/models/spec';
-import { modelJsonDoc, onnxModel, ONNX_FILE, WEIGHTS_FILE, type LabModelInfo } from '../models/bundle';
+import { modelJsonDoc, ONNX_FILE, WEIGHTS_FILE, type LabModelInfo } from '../models/bundle';
+import { onnxModel } from '../models/onnxFile';
 
 export { WEIGHTS_FILE };
 

@@ -8,7 +8,7 @@ import type { ImageSet, Visibility } from '../../core/data/types';
 import { gradCam } from '../../core/explain/gradcam';
 import type { ImportedModelMeta, LabStorage, ModelRecord } from '../../core/records';
 import { inflateRaw } from '../../platform/browser/importBrowser';
-import { labInfo, loadChecked, onnxModel, readModelFiles, stageVisibility, zipModel } from '../../platform/models/bundle';
+import { labInfo, loadChecked, readModelFiles, stageVisibility, zipModel } from '../../platform/models/bundle';
 import { modelSpecFor } from '../../core/distill/context';
 import type { NamedBytes } from '../../core/records';
 import { loadSplit } from '../../platform/datasets';
@@ -125,6 +125,8 @@ export async function exportRunModel(storage: LabStorage, runId: string, stage: 
     expression: null, gender: null, age: null, classNames: meta?.classNames ?? {},
   });
   const safe = `${run.name}-${stage}`.replace(/[^\w.-]+/g, '_').replace(/_+/g, '_').slice(0, 80);
+  // Loaded on the first export only (onnx-proto's schema code is a chunk of its own in the built lab).
+  const { onnxModel } = await import('../../platform/models/onnxFile');
   if (format === 'onnx') return { name: `${safe}.onnx`, bytes: onnxModel(rec, info, spec) };
   let onnx: Uint8Array | Error;
   try {

@@ -13,8 +13,9 @@ import { readZipDirectory, readZipEntry } from '../../../src/core/data/formats/z
 import { buildModel } from '../../../src/core/models/registry';
 import type { ModelSpec } from '../../../src/core/models/spec';
 import {
-  LAB_VERSION, labInfo, onnxMetadata, onnxModel, ONNX_FILE, readModelFiles, stageVisibility, zipModel, type ModelParts,
+  LAB_VERSION, labInfo, ONNX_FILE, readModelFiles, stageVisibility, zipModel, type ModelParts,
 } from '../../../src/platform/models/bundle';
+import { onnxMetadata, onnxModel } from '../../../src/platform/models/onnxFile';
 import { saveModelToDir } from '../../../src/platform/node/modelFiles';
 import { nodeImportPlatform } from '../../../src/platform/node/importFiles';
 import { inflateRawNode, memoryAccess } from '../../helpers/archives';
