@@ -211,10 +211,11 @@ describe('the ONNX graph', () => {
 });
 
 // Debian's python3-onnx (the pyenv python3 first on PATH may lack it): the official checker, full check.
-const PY = '/usr/bin/python3';
+// ONNX_CHECKER_PYTHON names another interpreter.
+const PY = process.env.ONNX_CHECKER_PYTHON ?? '/usr/bin/python3';
 const probe = spawnSync(PY, ['-c', 'import onnx; print(onnx.__version__)'], { encoding: 'utf8' });
 const checkerReason = probe.status === 0 ? null
-  : `${PY} cannot import onnx (${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}); install Debian's python3-onnx to run it`;
+  : `${PY} cannot import onnx (${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}); install Debian's python3-onnx (or set ONNX_CHECKER_PYTHON) to run it`;
 if (checkerReason) console.warn(`onnx.checker test skipped: ${checkerReason}`);
 
 describe('onnx.checker', () => {
