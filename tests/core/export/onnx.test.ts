@@ -220,7 +220,7 @@ if (checkerReason) console.warn(`onnx.checker test skipped: ${checkerReason}`);
 
 describe('onnx.checker', () => {
   it.skipIf(checkerReason !== null)(`passes onnx.checker.check_model(full_check=True) for every architecture (onnx ${probe.stdout?.trim()})`, () => {
-    expect(FILES.length).toBe(CASES.length);
+    expect(FILES.length, 'the checker reads the files the tests above wrote: run the whole file').toBe(CASES.length);
     const dir = mkdtempSync(join(tmpdir(), 'odl-onnx-'));
     try {
       const paths = FILES.map((f, i) => {
