@@ -46,12 +46,14 @@ export interface ImportReport {
   duplicates: { count: number; examples: [string, string][] };
   bytesRead: number;
   ms: number;
+  /** What the labels are when they are not the format's own (a FER-layout CSV with generic classes). */
+  labels?: string;
 }
 
 
 /** What the page hands the worker (File objects clone into a worker without copying their bytes). */
 export type ImportFiles =
-  | { kind: 'csv'; images: File; votes: File | null }
+  | { kind: 'csv'; images: File; votes: File | null; labels?: File | null }
   | { kind: 'archive'; file: File }
   | { kind: 'files'; root: string; files: { file: File; path: string }[] };
 
@@ -73,6 +75,7 @@ export function formatImportReport(r: ImportReport, opts: { maxListed?: number }
   const lines: string[] = [];
   lines.push(`${r.name}: ${r.images} images imported (${r.format}, ${(r.bytesRead / 1e6).toFixed(1)} MB read in ${(r.ms / 1000).toFixed(1)} s, `
     + `${(r.images / Math.max(r.ms / 1000, 1e-3)).toFixed(0)} images/s)`);
+  if (r.labels) lines.push(`labels: ${r.labels}`);
   for (const task of ['expression', 'gender'] as const) {
     const names = r.classNames[task];
     if (!names || !r.tasks.includes(task)) continue;

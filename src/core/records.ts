@@ -29,7 +29,8 @@ export interface ImportInfo {
   rejectedCount: number;
   duplicates: { count: number; examples: [string, string][] };
   /** Race labels per UTKFace image are kept with the chunks; this names them. */
-  metadata: { race?: string[] };
+  /** `labels`: what generic labels are (a FER-layout CSV whose labels are not FER2013's emotions). */
+  metadata: { race?: string[]; labels?: string };
   ms: number;
 }
 

@@ -128,6 +128,9 @@ export interface FileDatasetConfig {
   path: string;
   /** The FER+ votes (fer2013new.csv) that relabel a fer2013.csv into FER+'s 8 classes, or null. */
   ferplus: string | null;
+  /** With a FER-layout CSV whose labels are generic classes 0..K-1: a text file naming them, one per
+   *  line (null: numbered "class 0"...). Absent in configs from before it existed. */
+  labels?: string | null;
   /** 'auto' tells FER2013 by the .csv, UTKFace by its file names, and class folders otherwise. */
   format: 'auto' | 'fer2013' | 'utkface' | 'folder';
   /** Images are centre-cropped and resized to this size, in grey (1) or colour (3). */

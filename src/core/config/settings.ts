@@ -181,6 +181,9 @@ export const SETTINGS: Setting[] = [
 /** Top-level settings a config may lack (saved before they existed): absent means their default / off. */
 export const OPTIONAL_ROOTS: ReadonlySet<string> = new Set(['teacherInit', 'ensemble', 'sweep', 'repeats']);
 
+/** Dataset settings a saved config may lack (added later): absent means null. */
+export const OPTIONAL_DATASET_KEYS: ReadonlySet<string> = new Set(['labels']);
+
 const ds = (path: string, def: unknown, type: SettingType, label: string, help?: string, sweepable = false): Setting =>
   ({ path: `dataset.${path}`, default: def, type, label, help, group: 'dataset', sweepable });
 const SIZE = int(8, 512);
@@ -208,6 +211,8 @@ export const DATASET_SETTINGS: Record<'synth' | 'stored' | 'file', Setting[]> = 
     ds('source', 'file', choice(['file']), 'source'),
     ds('path', '', { type: 'text', nonEmpty: 'must be the path of a CSV, an archive or a folder' }, 'file'),
     ds('ferplus', null, { type: 'text', nullable: true, nonEmpty: 'must be null or the path of fer2013new.csv' }, 'FER+ votes'),
+    ds('labels', null, { type: 'text', nullable: true, nonEmpty: 'must be null or the path of a labels file (one class name per line)' }, 'class names',
+      'a FER-layout CSV with generic labels 0..K-1: one name per line'),
     ds('format', 'auto', choice(['auto', 'fer2013', 'utkface', 'folder']), 'format'),
     ds('height', 48, SIZE, 'height'),
     ds('width', 48, SIZE, 'width'),

@@ -4,7 +4,7 @@
 import { sweepError } from '../sweep';
 import { customLayoutSize } from '../models/customSize';
 import { ConfigValidationError, type ConfigError, type ExperimentConfig } from './config';
-import { checkOf, DATASET_SETTINGS, OPTIONAL_ROOTS, SETTINGS, type Check, type Setting } from './settings';
+import { checkOf, DATASET_SETTINGS, OPTIONAL_DATASET_KEYS, OPTIONAL_ROOTS, SETTINGS, type Check, type Setting } from './settings';
 
 /** A node of the settings tree: a leaf check, or the checks of an object's keys. */
 type Node = Check | Map<string, Node>;
@@ -76,7 +76,7 @@ export function configErrors(cfg: unknown): ConfigError[] {
   if (!Object.hasOwn(cfg, 'dataset')) out.push({ field: 'dataset', message: 'is missing' });
   else {
     const source = isObject(ds) ? ds.source : undefined;
-    if (source === 'synth' || source === 'stored' || source === 'file') checkObject(ds, DATASET[source], 'dataset', out);
+    if (source === 'synth' || source === 'stored' || source === 'file') checkObject(ds, DATASET[source], 'dataset', out, OPTIONAL_DATASET_KEYS);
     else if (!isObject(ds)) checkObject(ds, DATASET.synth, 'dataset', out);
     else out.push({ field: 'dataset.source', message: `must be "synth", "stored" or "file" (got ${JSON.stringify(source)})` });
   }

@@ -48,7 +48,7 @@ export function blobSource(file: File): ByteSource {
 }
 
 export function browserInput(f: ImportFiles): ImportInput {
-  if (f.kind === 'csv') return { kind: 'csv', images: blobSource(f.images), votes: f.votes ? blobSource(f.votes) : null };
+  if (f.kind === 'csv') return { kind: 'csv', images: blobSource(f.images), votes: f.votes ? blobSource(f.votes) : null, labels: f.labels ? blobSource(f.labels) : null };
   if (f.kind === 'archive') return { kind: 'archive', file: blobSource(f.file) };
   const files: FileItem[] = f.files.map(({ file, path }) => ({
     path, size: file.size, read: async () => new Uint8Array(await file.arrayBuffer()),

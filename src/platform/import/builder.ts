@@ -229,6 +229,7 @@ export class DatasetBuilder {
       tasks: this.spec.tasks, classNames: m.classNames, splits: m.splits, images: this.images,
       rejected: this.rejected.slice(), rejectedCount: this.rejectedCount,
       duplicates: { count: this.duplicates.count, examples: this.duplicates.examples.slice() }, bytesRead, ms,
+      ...(this.spec.metadata?.labels ? { labels: this.spec.metadata.labels } : {}),
     };
   }
 }

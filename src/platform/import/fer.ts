@@ -7,6 +7,8 @@ import { resizeImage, toChannels } from '../../core/data/formats/pixels';
 import { ImportInput, counted, decodeText, throwIfAborted, Meter, Make } from './source';
 import { EXPRESSION_CLASSES } from '../../core/data/types';
 import { ImportError } from './builder';
+import { ferLabelsOf } from './ferLabels';
+import { genericLabel } from '../../core/data/formats/ferLabels';
 import type { ImportOptions } from '../../core/imports';
 
 /** Converts a grey square of `side` to the dataset's size and channels. */
@@ -144,14 +146,19 @@ export async function importFer(
     voteCols = vc.value.votes;
     nameCol = vc.value.name;
   }
+  const c = cols.value;
+  // Labels that are not FER2013's 7 emotions (or named by a labels file): generic classes 0..K-1.
+  if (votes && input.labels) throw new ImportError(`${input.labels.name}: a labels file names generic classes; FER+ votes give FER+'s own 8.`);
+  const scheme = votes ? null : await ferLabelsOf(input.images, c.emotion, input.labels, signal);
+  const generic = scheme?.kind === 'generic' ? scheme : null;
   const b = await make({
     format: votes ? 'ferplus' : 'fer2013',
-    files: [input.images, ...(input.votes ? [input.votes] : [])].map((f) => ({ name: f.name, bytes: f.size })),
+    files: [input.images, ...(input.votes ? [input.votes] : []), ...(input.labels ? [input.labels] : [])].map((f) => ({ name: f.name, bytes: f.size })),
     tasks: ['expression'],
-    classNames: { expression: votes ? [...EXPRESSION_CLASSES] : [...FER2013_CLASSES] },
+    classNames: { expression: votes ? [...EXPRESSION_CLASSES] : generic ? [...generic.classNames] : [...FER2013_CLASSES] },
     keepRace: false,
+    ...(generic ? { metadata: { labels: generic.note } } : {}),
   });
-  const c = cols.value;
   const major = await majoritySide(input.images, c.pixels, SIZE_SAMPLE_ROWS);
   let side: number | null = major?.side ?? null;
   let buf: Uint8Array | null = side ? new Uint8Array(side * side) : null;
@@ -181,7 +188,7 @@ export async function importFer(
       if (!m.ok) { b.reject(where, m.reason); continue; }
       label = m.value;
     } else {
-      const e = ferEmotion(f.text(c.emotion));
+      const e = generic ? genericLabel(f.text(c.emotion), generic.classNames.length) : ferEmotion(f.text(c.emotion));
       if (!e.ok) { b.reject(where, e.reason); continue; }
       label = e.value;
     }

@@ -35,7 +35,8 @@ export interface ImportPlatform {
 }
 
 export type ImportInput =
-  | { kind: 'csv'; images: ByteSource; votes: ByteSource | null }
+  /** `labels`: names of generic classes 0..K-1, one per line (core/data/formats/ferLabels.ts). */
+  | { kind: 'csv'; images: ByteSource; votes: ByteSource | null; labels?: ByteSource | null }
   | { kind: 'archive'; file: ByteSource }
   | { kind: 'files'; root: string; files: FileItem[] };
 

@@ -75,20 +75,21 @@ export const nodeImportPlatform: ImportPlatform = {
 };
 
 /** What a path is: a folder, a CSV (with the FER+ votes beside it when given), or an archive. */
-export async function inputFromPath(path: string, ferplus: string | null): Promise<ImportInput> {
+export async function inputFromPath(path: string, ferplus: string | null, labels: string | null = null): Promise<ImportInput> {
+  if (labels && !/\.csv$/i.test(path)) throw new ImportError('A labels file goes with a FER-layout CSV (class folders are named by their folders).');
   const st = await stat(path).catch((e: Error) => { throw new ImportError(`Cannot read ${path}: ${e.message}`); });
   if (st.isDirectory()) {
     if (ferplus) throw new ImportError('FER+ votes go with a fer2013.csv, not with a folder.');
     return { kind: 'files', root: basename(path), files: await folderFiles(path) };
   }
-  if (/\.csv$/i.test(path)) return { kind: 'csv', images: await fileSource(path), votes: ferplus ? await fileSource(ferplus) : null };
+  if (/\.csv$/i.test(path)) return { kind: 'csv', images: await fileSource(path), votes: ferplus ? await fileSource(ferplus) : null, labels: labels ? await fileSource(labels) : null };
   if (ferplus) throw new ImportError('FER+ votes go with a fer2013.csv, not with an archive.');
   return { kind: 'archive', file: await fileSource(path) };
 }
 
 /** Imports a dataset described in a config (or by --dataset) into `storage`. */
 export async function importFromConfig(ds: FileDatasetConfig, storage: LabStorage, hooks: ImportHooks = {}): Promise<ImportOutcome> {
-  const input = await inputFromPath(ds.path, ds.ferplus);
+  const input = await inputFromPath(ds.path, ds.ferplus, ds.labels ?? null);
   const options: ImportOptions = {
     name: basename(ds.path), height: ds.height, width: ds.width, channels: ds.channels, seed: ds.seed, split: [60, 20, 20],
   };

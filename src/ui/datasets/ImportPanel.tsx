@@ -146,7 +146,7 @@ export function ImportPanel() {
           <button onClick={() => filesInput.current?.click()} disabled={busy}>Choose files…</button>
           <button onClick={() => folderInput.current?.click()} disabled={busy}>Choose a folder…</button>
         </div>
-        <input ref={filesInput} type="file" multiple hidden accept=".csv,.zip,.tar,.tgz,.gz" data-testid="import-files"
+        <input ref={filesInput} type="file" multiple hidden accept=".csv,.txt,.zip,.tar,.tgz,.gz" data-testid="import-files"
           onChange={(e) => { if (e.target.files?.length) void take(planImport(inputFiles(e.target.files, false), false)); e.target.value = ''; }} />
         <input ref={folderInput} type="file" hidden data-testid="import-folder" {...{ webkitdirectory: '' }}
           onChange={(e) => { if (e.target.files?.length) void take(planImport(inputFiles(e.target.files, true), true)); e.target.value = ''; }} />

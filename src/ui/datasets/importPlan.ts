@@ -26,9 +26,11 @@ const stem = (n: string) => n.replace(/\.(csv|zip|tar|tgz|tar\.gz)$/i, '');
 export function planFromKinds(picked: Picked[], headers: Map<File, string>, fromFolder: boolean): ImportPlan {
   if (picked.length === 0) return { ok: false, reason: 'No file was chosen.' };
   const csv = picked.filter((p) => /\.csv$/i.test(p.file.name));
+  // A FER-layout CSV whose labels are generic classes may come with a labels file: one name per line.
+  const txt = picked.filter((p) => /\.txt$/i.test(p.file.name));
   if (!fromFolder && csv.length > 0) {
-    if (csv.length !== picked.length || csv.length > 2) {
-      return { ok: false, reason: 'Choose fer2013.csv alone, or with its FER+ votes file (fer2013new.csv); other files go in a separate import.' };
+    if (csv.length + txt.length !== picked.length || csv.length > 2 || txt.length > 1) {
+      return { ok: false, reason: 'Choose fer2013.csv alone, or with its FER+ votes file (fer2013new.csv) or a labels file (.txt, one class name per line); other files go in a separate import.' };
     }
     const isVotes = (f: File) => /image name/i.test(headers.get(f) ?? '') && !/pixels/i.test(headers.get(f) ?? '');
     const images = csv.filter((p) => !isVotes(p.file));
@@ -40,9 +42,12 @@ export function planFromKinds(picked: Picked[], headers: Map<File, string>, from
     }
     const img = images[0].file;
     const vot = votes[0]?.file ?? null;
+    const names = txt[0]?.file ?? null;
+    if (vot && names) return { ok: false, reason: 'A labels file names generic classes; the FER+ votes give FER+’s own 8: choose one of them.' };
     return {
-      ok: true, files: { kind: 'csv', images: img, votes: vot }, format: 'fer2013', channels: 1,
-      name: vot ? 'FER+' : stem(img.name), label: `${img.name} (${mb(img.size)})${vot ? ` with FER+ votes ${vot.name}` : ''}`,
+      ok: true, files: { kind: 'csv', images: img, votes: vot, labels: names }, format: 'fer2013', channels: 1,
+      name: vot ? 'FER+' : stem(img.name),
+      label: `${img.name} (${mb(img.size)})${vot ? ` with FER+ votes ${vot.name}` : ''}${names ? ` with class names from ${names.name}` : ''}`,
     };
   }
   if (!fromFolder && picked.length === 1 && ARCHIVE.test(picked[0].file.name)) {

@@ -18,7 +18,7 @@ describe('settings table', () => {
     expect(new Set(paths).size).toBe(paths.length);
     expect(leaves(DEFAULTS).sort()).toEqual([...paths, ...DATASET_SETTINGS.synth.map((s) => s.path)].sort());
     for (const s of SETTINGS) expect(getPath(DEFAULTS, s.path)).toEqual(s.default);
-    expect(FILE_DATASET_DEFAULTS).toEqual({ source: 'file', path: '', ferplus: null, format: 'auto', height: 48, width: 48, channels: 1, seed: 1 });
+    expect(FILE_DATASET_DEFAULTS).toEqual({ source: 'file', path: '', ferplus: null, labels: null, format: 'auto', height: 48, width: 48, channels: 1, seed: 1 });
   });
 
   it('every default passes its own check, and the defaults validate as a whole', () => {

@@ -54,7 +54,7 @@ describe('FER2013 CSV', () => {
     `5,${pixelsText(48, 4)},PrivateTest`, // surprise (2)
   ];
   const bad = [
-    `7,${pixelsText(48, 5)},Training`, // emotion out of range
+    `-1,${pixelsText(48, 5)},Training`, // emotion out of range (a label beyond 6 would make the labels generic)
     `3,${pixelsText(47, 5)},Training`, // 2209 pixels
     `3,1 2 x 4,Training`, // not a number
     `3,${pixelsText(48, 6)},Elsewhere`, // bad Usage
@@ -70,7 +70,7 @@ describe('FER2013 CSV', () => {
     expect([r.splits.train.count, r.splits.val.count, r.splits.test.count]).toEqual([3, 1, 1]);
     expect(r.splits.train.classCounts.expression).toEqual([0, 2, 0, 0, 1, 0, 0]);
     expect(r.rejected).toEqual([
-      { where: 'fer2013.csv line 6', reason: 'emotion must be 0-6 (got "7")' },
+      { where: 'fer2013.csv line 6', reason: 'emotion must be 0-6 (got "-1")' },
       { where: 'fer2013.csv line 7', reason: '2209 pixels, expected 2304 (48x48, the size of 7 of the first 10 rows)' },
       { where: 'fer2013.csv line 8', reason: 'pixel 3 is not a whole number 0-255 (found "x")' },
       { where: 'fer2013.csv line 9', reason: 'Usage must be Training, PublicTest or PrivateTest (got "Elsewhere")' },
@@ -81,7 +81,7 @@ describe('FER2013 CSV', () => {
     expect(Array.from(data.train.expression!)).toEqual([1, 4, 1]);
     expect(Array.from(data.train.pixels.subarray(0, 2304))).toEqual(pixelsText(48, 1).split(' ').map(Number));
     expect(Array.from(data.test.expression!)).toEqual([2]);
-    expect(formatImportReport(r)).toContain('1 x emotion must be 0-6 (got "7")');
+    expect(formatImportReport(r)).toContain('1 x emotion must be 0-6 (got "-1")');
   });
 
   it('a quoted field over a line break rejects that row, named by its lines, and the import goes on', async () => {
@@ -105,6 +105,35 @@ describe('FER2013 CSV', () => {
     const { out, storage } = await outcome({ kind: 'csv', images: memSource('small.csv', ferCsv([`3,${px},Training`])), votes: null }, 'fer2013', opts({ height: 2, width: 2, channels: 3 }));
     const { data } = await loadSplits(storage, done(out).meta.id);
     expect(Array.from(data.train.pixels)).toEqual([15, 15, 15, 115, 115, 115, 215, 215, 215, 65, 65, 65]);
+  });
+
+  it('labels beyond FER2013\'s 0-6: generic classes 0..K-1, numbered, kept as they are; the report says so', async () => {
+    const rows = [0, 9, 3, 7, 9, 2].map((l, i) => `${l},${pixelsText(48, 20 + i)},${i === 5 ? 'PrivateTest' : 'Training'}`);
+    const { out, storage } = await outcome({ kind: 'csv', images: memSource('digits.csv', ferCsv([...rows, `x,${pixelsText(48, 40)},Training`]), 700), votes: null });
+    const r = done(out).report;
+    expect(r.classNames.expression).toEqual(Array.from({ length: 10 }, (_, i) => `class ${i}`));
+    expect(r.images).toBe(6);
+    expect(r.rejected).toEqual([{ where: 'digits.csv line 8', reason: 'the label must be a whole number 0-9 (got "x")' }]);
+    expect(r.labels).toBe('generic labels 0-9 (10 classes, numbered), not FER2013\'s emotions: trained as classification under the task "expression"');
+    expect(formatImportReport(r)).toContain('labels: generic labels 0-9 (10 classes, numbered)');
+    expect(r.splits.train.classCounts.expression).toEqual([1, 0, 0, 1, 0, 0, 0, 1, 0, 2]);
+    const { data } = await loadSplits(storage, r.datasetId);
+    expect(Array.from(data.train.expression!)).toEqual([0, 9, 3, 7, 9]);
+    expect(data.train.classNames.expression).toHaveLength(10);
+  });
+
+  it('a labels file names generic classes (even 0-6 ones); a label it does not name, or a bad file, fails in words', async () => {
+    const rows = [0, 2, 1, 2].map((l, i) => `${l},${pixelsText(48, 50 + i)},Training`);
+    const names = memSource('signs.txt', 'stop\r\nyield\ngo\n\n');
+    const { out } = await outcome({ kind: 'csv', images: memSource('signs.csv', ferCsv(rows)), votes: null, labels: names });
+    const r = done(out).report;
+    expect(r.classNames.expression).toEqual(['stop', 'yield', 'go']);
+    expect(r.labels).toMatch(/^generic labels 0-2 \(3 classes, named by the labels file\)/);
+    expect(r.splits.train.classCounts.expression).toEqual([1, 1, 2]);
+    const tooFew = await outcome({ kind: 'csv', images: memSource('signs.csv', ferCsv([...rows, `5,${pixelsText(48, 60)},Training`])), votes: null, labels: names });
+    expect(tooFew.out.status === 'failed' && tooFew.out.message).toBe('signs.csv with signs.txt: the CSV has label 5, but the labels file names only 3 classes (0-2).');
+    const dup = await outcome({ kind: 'csv', images: memSource('signs.csv', ferCsv(rows)), votes: null, labels: memSource('n.txt', 'a\nb\na\n') });
+    expect(dup.out.status === 'failed' && dup.out.message).toBe('n.txt: lines 1 and 3 of the labels file both name "a".');
   });
 
   it('FER+ votes relabel to 8 classes by majority; unknown, not-a-face, no majority and removed rows are dropped', async () => {

@@ -11,7 +11,7 @@ describe('what picked files import as', () => {
     const p = picked('votes.csv', 'faces.csv');
     const headers = new Map([[p[0].file, 'Usage,Image name,neutral,happiness'], [p[1].file, 'emotion,pixels,Usage']]);
     const plan = planFromKinds(p, headers, false);
-    expect(plan.ok && plan.files).toEqual({ kind: 'csv', images: p[1].file, votes: p[0].file });
+    expect(plan.ok && plan.files).toEqual({ kind: 'csv', images: p[1].file, votes: p[0].file, labels: null });
     expect(plan.ok && plan.name).toBe('FER+');
     const only = planFromKinds([p[0]], headers, false);
     expect(only).toEqual({ ok: false, reason: 'Only the FER+ votes file was chosen: choose fer2013.csv (the images) with it.' });
