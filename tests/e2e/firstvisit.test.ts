@@ -144,7 +144,7 @@ describe('a first visit', () => {
     expect(await page.locator('[data-testid=quick-settings], [data-testid=advanced]').count()).toBe(0);
     await openTab('monitor');
     for (const c of ['loss-chart', 'metric-chart']) {
-      const box = (await page.locator(`[data-testid=${c}] .recharts-wrapper > svg.recharts-surface`).boundingBox())!;
+      const box = (await page.locator(`[data-testid=${c}] svg.svg-chart-surface`).boundingBox())!;
       expect(Math.min(box.width, box.height), c).toBeGreaterThanOrEqual(192);
     }
     expect(await overflows(page)).toEqual([]);

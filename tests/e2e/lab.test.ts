@@ -31,7 +31,7 @@ async function checkFinished(l: LabPage, backend: string): Promise<void> {
   }
   await expect.poll(async () => Number(await page.getAttribute('[data-testid=loss-chart]', 'data-points'))).toBeGreaterThan(5);
   await expect.poll(async () => Number(await page.getAttribute('[data-testid=metric-chart]', 'data-points'))).toBe(6);
-  await expect.poll(() => page.locator('[data-testid=loss-chart] .recharts-line-curve').count()).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('[data-testid=loss-chart] path.svg-chart-line[d^=M]').count()).toBeGreaterThan(0);
   await page.click('[data-testid=tab-results]');
   await expect.poll(() => page.locator('[data-testid=grid-row]').count()).toBe(ALL_ROWS);
   const grid = await page.textContent('[data-testid=results-grid]');

@@ -61,3 +61,22 @@ export function emptyChartText(kind: 'loss' | 'accuracy' | 'mae', points: number
   if (kind === 'loss') return 'First batch in progress: the loss of every batch appears here as it trains.';
   return `First epoch in progress: ${kind === 'mae' ? 'the validation MAE' : 'validation accuracy'} appears after it.`;
 }
+
+/**
+ * About `count` round tick values (1, 2 or 5 times a power of ten apart) covering [lo, hi]: the charts pass
+ * them to recharts with `interval={0}`, so it never measures tick labels in the DOM to thin them out (each
+ * new label a forced layout, and a domain that grows every batch makes every label new).
+ */
+export function niceTicks(lo: number, hi: number, count = 5, integer = false): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (hi < lo) [lo, hi] = [hi, lo];
+  if (hi === lo) return [lo];
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  let step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
+  if (integer) step = Math.max(1, Math.round(step));
+  const first = Math.ceil(lo / step - 1e-9) * step;
+  const out: number[] = [];
+  for (let v = first; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}

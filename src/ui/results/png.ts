@@ -1,4 +1,4 @@
-// Results as PNG files: the run's charts (recharts' SVG rendered onto a canvas, white background, 2x;
+// Results as PNG files: the run's charts (their SVG rendered onto a canvas, white background, 2x;
 // several charts side by side in one file under the run's title and their captions) and every
 // confusion matrix of the grid tiled on one canvas. Browser-only (DOM canvas and Image).
 import type { GridRow } from '../../core/events';
