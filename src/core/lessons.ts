@@ -117,6 +117,12 @@ export function lessons(rows: GridRow[], history: EpochRecord[], cfg: Pick<Exper
 }
 
 /** Epochs each stage trained, e.g. `teacher 14 of 30 (early stop, kept 11)`. */
+/** Which epoch a stage keeps, from the config block it trains with (schedule.ts's stageConfig). */
+function stageKeep(cfg: Pick<ExperimentConfig, 'teacher' | 'student' | 'standard' | 'triplet'>, s: StageName): 'best' | 'last' {
+  const block = s === 'studentOther' ? cfg.student : s === 'control' ? cfg.standard : cfg[s];
+  return block.keep ?? 'best';
+}
+
 export function epochsRun(history: EpochRecord[], cfg: Pick<ExperimentConfig, 'teacher' | 'student' | 'standard' | 'triplet'> & { sameBudgetControl?: boolean }): string[] {
   const caps: Partial<Record<StageName, number>> = {
     teacher: cfg.teacher.epochs, student: cfg.student.epochs, studentOther: cfg.student.epochs,
@@ -125,7 +131,9 @@ export function epochsRun(history: EpochRecord[], cfg: Pick<ExperimentConfig, 't
   const stages = [...new Set(history.map((h) => h.stage))];
   return stages.map((s) => {
     const eps = history.filter((h) => h.stage === s);
-    const kept = [...eps].reverse().find((h) => h.best);
+    // keep: last (configs from before it existed kept the best) keeps the last epoch trained.
+    const keepLast = stageKeep(cfg, s) === 'last';
+    const kept = keepLast ? eps[eps.length - 1] : [...eps].reverse().find((h) => h.best);
     const cap = caps[s] ?? eps.length;
     return `${s} ${eps.length} of ${cap}${eps.length < cap ? ' (early stop' : ' ('}${eps.length < cap ? ', ' : ''}kept ${kept ? kept.epoch + 1 : '–'})`;
   });

@@ -64,5 +64,7 @@ describe('lessons', () => {
     const c = makeConfig({ teacher: { epochs: 5 } });
     const h = [epoch('teacher', 0, 0.5, true), epoch('teacher', 1, 0.6, true), epoch('teacher', 2, 0.55)];
     expect(epochsRun(h, c)).toEqual(['teacher 3 of 5 (early stop, kept 2)']);
+    // keep: last keeps the last epoch trained, whatever validation said.
+    expect(epochsRun(h, makeConfig({ teacher: { epochs: 5, keep: 'last' } }))).toEqual(['teacher 3 of 5 (early stop, kept 3)']);
   });
 });
