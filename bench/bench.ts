@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
-// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|onnx|gpu, --full (onnx),
+// on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|onnx|arch|gpu, --full (onnx),
 // --svm-baseline (svm: the solver's old path too, side by side), --force-software and --steps N (gpu).
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/platform/backend';
@@ -48,6 +48,11 @@ if (!only || only === 'onnx') {
   const { benchOnnx } = await import('./onnx');
   log('\n## ONNX export: time, size, ONNX Runtime vs tfjs');
   summary.push(...(await benchOnnx({ full: args.includes('--full'), log })));
+}
+if (!only || only === 'arch') {
+  const { benchArch } = await import('./arch');
+  log('\n## custom architecture: reference-cnn-28 vs small, training images/s at 28x28');
+  summary.push(...(await benchArch({ quick, log })));
 }
 if (only === 'gpu') {
   // Only on request: it builds a page and drives Chromium, and measures nothing without a GPU.
