@@ -1,21 +1,14 @@
 // The FER2013 importer: fer2013.csv read as bytes line by line (no string per row), optionally joined row
 // by row with FER+'s votes (fer2013new.csv), each row checked, resized and handed to the builder.
 import { CsvParser, csvRows, type CsvRow } from '../../core/data/formats/csv';
-import { FER2013_CLASSES, ferColumns, ferEmotion, ferPlusColumns, ferPlusMajority, ferPlusVotes, ferUsageSplit, parsePixelBytes, parsePixels, squareSide, type Parsed } from '../../core/data/formats/fer';
+import { FER2013_CLASSES, ferColumns, fitGrey, ferEmotion, ferPlusColumns, ferPlusMajority, ferPlusVotes, ferUsageSplit, parsePixelBytes, parsePixels, squareSide, type Parsed } from '../../core/data/formats/fer';
 import { asciiField, byteLines, splitCommas, type ByteLine } from '../../core/data/formats/lines';
-import { resizeImage, toChannels } from '../../core/data/formats/pixels';
 import { ImportInput, counted, decodeText, throwIfAborted, Meter, Make } from './source';
 import { EXPRESSION_CLASSES } from '../../core/data/types';
 import { ImportError } from './builder';
 import { ferLabelsOf } from './ferLabels';
 import { genericLabel } from '../../core/data/formats/ferLabels';
 import type { ImportOptions } from '../../core/imports';
-
-/** Converts a grey square of `side` to the dataset's size and channels. */
-function fitGrey(px: Uint8Array, side: number, o: ImportOptions): Uint8Array {
-  const g = side === o.width && side === o.height ? px : resizeImage(px, side, side, 1, o.width, o.height);
-  return o.channels === 1 ? g : toChannels(g, o.width * o.height, 1, 3);
-}
 
 /** Lines a quoted field may run over before the record is cut (a stray quote must not swallow the file). */
 const MAX_RECORD_LINES = 64;

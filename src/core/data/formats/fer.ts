@@ -1,7 +1,9 @@
 // FER2013 rows (`emotion,pixels,Usage`) and FER+ vote rows (`fer2013new.csv`), one row at a time: the
 // importer streams both files in lockstep, so nothing here sees more than one line. Pure, no I/O.
+// FER2013's faces are 48x48 grey (FER_SIDE), cropped tight: brows to chin, cheek to cheek.
 import type { Split } from '../types';
 import { printableLine } from '../../text';
+import { resizeImage, toChannels } from './pixels';
 
 /** FER2013's 7 classes, in the FER+ order (FER+ adds contempt as an 8th). */
 export const FER2013_CLASSES = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear'] as const;
@@ -91,6 +93,16 @@ export function parsePixelBytes(b: Uint8Array, start: number, end: number, out: 
   }
   if (out && n !== out.length) return { ok: false, reason: `${n} pixels, expected ${out.length}` };
   return { ok: true, value: out ?? Uint8Array.from(values) };
+}
+
+/** The side of FER2013's images. */
+export const FER_SIDE = 48;
+
+/** Converts a grey square of `side` to a dataset's size and channels: how the FER2013 importer stores
+ *  every row (and how the Try it panel makes a camera face look like one). */
+export function fitGrey(px: Uint8Array, side: number, o: { width: number; height: number; channels: 1 | 3 }): Uint8Array {
+  const g = side === o.width && side === o.height ? px : resizeImage(px, side, side, 1, o.width, o.height);
+  return o.channels === 1 ? g : toChannels(g, o.width * o.height, 1, 3);
 }
 
 /** Side of a square image with `n` pixels, or null when n is not a square. */
