@@ -10,7 +10,7 @@ import type { CamRequest, CamSheet } from '../core/explain/sheet';
 import { CALIBRATION_BUSY, type RunPhase, type WorkerEvent } from '../worker/protocol';
 import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
 
-export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain';
+export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain' | 'tryit';
 export type { BackendChoice } from '../core/backends';
 import type { BackendChoice } from '../core/backends';
 import type { StepCost } from '../core/distill/estimate';

@@ -15,6 +15,7 @@ import { PresenterContext } from './presenter';
 const MonitorPanel = lazy(() => import('./monitor/MonitorPanel'));
 const ResultsPanel = lazy(() => import('./results/ResultsPanel'));
 const GradCamPanel = lazy(() => import('./gradcam/GradCamPanel'));
+const TryItPanel = lazy(() => import('./tryit/TryItPanel'));
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'datasets', label: 'Datasets' },
@@ -22,6 +23,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'monitor', label: 'Monitor' },
   { id: 'results', label: 'Results' },
   { id: 'explain', label: 'Grad-CAM' },
+  { id: 'tryit', label: 'Try it' },
 ];
 
 function DatasetProgress() {
@@ -148,6 +150,7 @@ export function App({ presenter: initialPresenter = false, onPresenter }: { pres
           {tab === 'monitor' && <MonitorPanel />}
           {tab === 'results' && <ResultsPanel />}
           {tab === 'explain' && <GradCamPanel />}
+          {tab === 'tryit' && <TryItPanel />}
         </Suspense>
         </div>
       </main>

@@ -13,7 +13,7 @@ import { labUrl, state, waitForRunEnd, waitForState } from './helpers/lab';
 import { serveDist, type StaticServer } from './helpers/server';
 import { axeAudit, overflows } from './helpers/audit';
 
-const TABS = ['datasets', 'experiment', 'monitor', 'results', 'explain'] as const;
+const TABS = ['datasets', 'experiment', 'monitor', 'results', 'explain', 'tryit'] as const;
 const SHOTS = process.env.FV_SHOTS; // a folder: screenshots of what the tests saw
 
 let server: StaticServer;
@@ -79,7 +79,7 @@ describe('a first visit', () => {
     expect(await page.getAttribute('[data-testid=tab-monitor]', 'aria-selected')).toBe('true');
     expect(await page.evaluate('document.activeElement.dataset.testid')).toBe('tab-monitor');
     await page.keyboard.press('End');
-    expect(await page.getAttribute('[data-testid=tab-explain]', 'aria-selected')).toBe('true');
+    expect(await page.getAttribute('[data-testid=tab-tryit]', 'aria-selected')).toBe('true');
     await page.keyboard.press('ArrowRight');
     expect(await page.getAttribute('[data-testid=tab-datasets]', 'aria-selected')).toBe('true');
     expect(await page.locator('[role=tab][tabindex="0"]').count()).toBe(1);

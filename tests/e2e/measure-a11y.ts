@@ -7,7 +7,7 @@ import { labUrl, waitForRunEnd, waitForState } from './helpers/lab';
 import { serveDist } from './helpers/server';
 import { axeAudit, overflows } from './helpers/audit';
 
-const TABS = ['datasets', 'experiment', 'monitor', 'results', 'explain'];
+const TABS = ['datasets', 'experiment', 'monitor', 'results', 'explain', 'tryit'];
 const server = await serveDist(resolve(process.env.DIST ?? 'dist'));
 const browser = await launch(false);
 try {
