@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { closeAndCheck, launch, longTasks, openLab } from './helpers/browser';
-import { state, waitForRunEnd, waitForState } from './helpers/lab';
+import { labUrl, state, waitForRunEnd, waitForState } from './helpers/lab';
 import { serveDist, type StaticServer } from './helpers/server';
 
 const require = createRequire(import.meta.url);
@@ -196,6 +196,34 @@ describe('Try it', () => {
       expect(server.served.some((p) => /tiny_face_detector_model.*\.bin$/.test(p))).toBe(true);
     } finally {
       await closeAndCheck(lab, server.origin);
+    }
+  });
+
+  it('says so when camera permission is denied, and a photo still works', async () => {
+    // Chromium answers every camera request with a denial (its fake permission UI set to deny).
+    const denying = await launch(false, ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream=deny']);
+    try {
+      const lab = await openLab(denying);
+      const { page } = lab;
+      try {
+        await page.goto(labUrl(server.origin, { backend: 'wasm' }));
+        await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1, 120_000);
+        await page.click('[data-testid=start]');
+        expect(await waitForRunEnd(page)).toBe('done');
+        await page.click('[data-testid=tab-tryit]');
+        await page.waitForSelector('[data-testid=tryit-camera]:not([disabled])', { timeout: 60_000 });
+        await page.click('[data-testid=tryit-camera]');
+        await expect.poll(() => page.textContent('[data-testid=tryit-camera-message]').catch(() => ''), { timeout: 15_000 }).toMatch(/^Camera permission was denied\./);
+        expect(await page.textContent('[data-testid=tryit-camera]')).toBe('Turn the camera on');
+        await page.setInputFiles('[data-testid=tryit-photo]', join(DEMO, 'sample1.jpg'));
+        await expect.poll(() => attr(page, '[data-testid=tryit-face]', 'data-found'), { timeout: 30_000 }).toBe('true');
+        expect(await attr(page, '[data-testid=tryit-crop-full]', 'data-size')).toBe('16x16x1');
+        expect(await page.locator('[data-testid=tryit-prediction]').allTextContents()).toHaveLength(5);
+      } finally {
+        await closeAndCheck(lab, server.origin);
+      }
+    } finally {
+      await denying.close();
     }
   });
 });
