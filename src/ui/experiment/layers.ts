@@ -58,6 +58,7 @@ export function sizeLine(l: CustomLayout, input: [number, number, number] | null
   const s = customLayoutSize(l, input, outputUnits, width, embeddingSize);
   if (s.error !== null) return `${s.error} (input ${input[0]}x${input[1]}x${input[2]})`;
   const macs = s.macs >= 1e9 ? `${(s.macs / 1e9).toFixed(2)} G` : s.macs >= 1e6 ? `${(s.macs / 1e6).toFixed(2)} M` : `${(s.macs / 1e3).toFixed(1)} k`;
+  const scaledBy = [width !== 1 ? `width × ${width}` : '', embeddingSize !== null ? `embedding ${embeddingSize}` : ''].filter(Boolean).join(', ');
   return `${s.trainableParams.toLocaleString('en-US')} trainable parameters · ${macs} multiply-adds per image · `
-    + `convs end at ${s.output.join('x')} (input ${input.join('x')})`;
+    + `convs end at ${s.output.join('x')} (input ${input.join('x')}${scaledBy ? `; ${scaledBy} applied` : ''})`;
 }
