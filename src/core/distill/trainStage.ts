@@ -38,6 +38,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
   // Configs saved before `keep` existed lack it: they kept the best epoch.
   const keepBest = (cfg.keep ?? 'best') === 'best';
   let bestVal: Metrics | null = null;
+  const keptText = keepBest ? 'kept the best epoch so far' : 'kept the last finished epoch';
   let stoppedEarly: string | null = null;
   try {
     if (r) {
@@ -70,7 +71,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
         const v = await comps.data();
         comps.dispose();
         if (!Number.isFinite(v[0])) {
-          stoppedEarly = `the loss became ${v[0]} at epoch ${epoch + 1}, step ${steps + 1}; kept the best epoch so far. Try a lower learning rate.`;
+          stoppedEarly = `the loss became ${v[0]} at epoch ${epoch + 1}, step ${steps + 1}; ${keptText}. Try a lower learning rate.`;
           ctx.emit({ type: 'log', level: 'error', message: `${STAGE_LABEL[stage]}: ${stoppedEarly}` });
           break;
         }
@@ -123,7 +124,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       }
     }
     if (stoppedEarly && !best) {
-      throw new Error(`${STAGE_LABEL[stage]}: ${stoppedEarly.replace('; kept the best epoch so far', '')} No epoch finished before that, so there is no checkpoint to keep.`);
+      throw new Error(`${STAGE_LABEL[stage]}: ${stoppedEarly.replace(`; ${keptText}`, '')} No epoch finished before that, so there is no checkpoint to keep.`);
     }
     if (best) setLayerwiseWeights(model, best.weights);
   } finally {

@@ -137,7 +137,7 @@ function ImportedFrom({ meta }: { meta: DatasetMeta }) {
     <>
       <p className="muted small" data-testid="dataset-origin">
         Imported ({i.format}) from {i.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(' + ')} in {(i.ms / 1000).toFixed(1)} s ·
-        {' '}{i.rejectedCount} rejected · {i.duplicates.count} duplicates{i.metadata.race ? ` · race kept as metadata (${i.metadata.race.join(', ')})` : ''}
+        {' '}{i.rejectedCount} rejected · {i.duplicates.count} duplicates{i.metadata.race ? ` · race kept as metadata (${i.metadata.race.join(', ')})` : ''}{i.metadata.labels ? ` · ${i.metadata.labels}` : ''}
         {' '}<button className="link" data-testid="dataset-report" onClick={() => download(`${meta.name.replace(/[^\w-]+/g, '_')}-import-report.txt`, formatImportReport(report, { maxListed: 1e9 }), 'text/plain')}>Download the import report</button>
       </p>
       {groups.length > 0 && (

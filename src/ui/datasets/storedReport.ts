@@ -12,5 +12,6 @@ export function storedReport(meta: DatasetMeta): ImportReport | null {
     splits: meta.splits, images: meta.splits.train.count + meta.splits.val.count + meta.splits.test.count,
     rejected: i.rejected, rejectedCount: i.rejectedCount, duplicates: i.duplicates,
     bytesRead: i.files.reduce((n, f) => n + f.bytes, 0), ms: i.ms,
+    ...(i.metadata?.labels ? { labels: i.metadata.labels } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { synthSplits } from '../../../src/core/data/synthSplits';
 import type { SplitImageSets } from '../../../src/core/data/types';
 import { disposeModels, runCurriculum } from '../../../src/core/distill/curriculum';
 import { poolCount } from '../../../src/core/distill/pool';
+import { OUTPUT_LAYER } from '../../../src/core/models';
 import type { CurriculumEvent } from '../../../src/core/events';
 import { isBetter, type Metrics } from '../../../src/core/metrics';
 
@@ -63,6 +64,38 @@ describe('keep', () => {
     expect(last.end).toMatchObject({ bestEpoch: 0, keep: 'last', epochsRun: 1 });
     expect(last.final).toEqual(last.perEpoch[0].weights);
     expect(last.left).toBe(0);
+  });
+});
+
+describe('keep: last and a NaN loss', () => {
+  it('falls back to the last finished epoch, says so, and leaves no tensor', async () => {
+    const cfg = makeConfig({
+      ...base(), trainOtherHalfStudent: false, sameBudgetControl: false, student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 },
+      ensemble: { enabled: false }, teacher: { epochs: 3, patience: 0, keep: 'last' },
+    });
+    const start = tf.memory().numTensors;
+    let teacher: tf.LayersModel | null = null;
+    let poison = false;
+    let second: number[][] = [];
+    const r = await runCurriculum(cfg, data, {
+      onModel: (_s, m) => { teacher = m; },
+      emit: (e) => {
+        if (e.type === 'epochEnd' && e.record.epoch === 1) { second = weightsOf(teacher!); poison = true; }
+      },
+      // Between batches of the third epoch the logits kernel becomes NaN: the next loss is NaN.
+      pauseGate: async () => {
+        if (!poison) return;
+        poison = false;
+        const w = teacher!.getLayer(OUTPUT_LAYER).weights[0].read() as tf.Variable;
+        tf.tidy(() => w.assign(tf.fill(w.shape, NaN)));
+      },
+    });
+    expect(r.stopped.teacher).toMatch(/^the loss became NaN at epoch 3, step 1; kept the last finished epoch\./);
+    expect(weightsOf(r.models.teacher!)).toEqual(second);
+    const weights = r.models.teacher!.weights.length;
+    disposeModels(r.models);
+    expect(weights).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(start);
   });
 });
 

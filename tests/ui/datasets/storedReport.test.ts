@@ -22,6 +22,14 @@ describe('storedReport', () => {
     expect(formatImportReport(r)).toMatch(/^faces: 10 images imported/);
     expect(storedReport({ ...meta, imported: null })).toBeNull();
   });
+
+  it('keeps what generic labels are (a FER-layout CSV beyond FER2013’s emotions)', () => {
+    const note = 'generic labels 0-9 (10 classes, numbered), not FER2013\'s emotions: trained as classification under the task "expression"';
+    const r = storedReport({ ...meta, imported: { ...meta.imported!, metadata: { labels: note } } })!;
+    expect(r.labels).toBe(note);
+    expect(formatImportReport(r)).toContain(`labels: ${note}`);
+    expect(storedReport(meta)!.labels).toBeUndefined();
+  });
 });
 
 describe('timeLeft', () => {
