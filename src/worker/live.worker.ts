@@ -10,6 +10,7 @@ import detectorWeights from '@vladmandic/face-api/model/tiny_face_detector_model
 import { selectBackend, wasmThreadsFor } from '../platform/backend';
 import { idbStorage } from '../platform/browser/db';
 import { redirectPthreadFactory } from '../platform/browser/wasmThreads';
+import { shrinkRgb } from '../core/data/faceCrop';
 import { LiveEngine, type RgbaFrame } from './engine/live';
 import { tinyFaceDetector } from './engine/faceDetector';
 import { decodeLiveCommand, liveTransferables, type LiveEvent } from './liveProtocol';
@@ -21,10 +22,14 @@ redirectPthreadFactory(new URL(threadedFactory, scope.location.href).href);
 
 /** Frames larger than this on their longer side are drawn smaller (a 12 MP photo from disk). */
 const MAX_SIDE = 1280;
+/** About the longer side of the copy the detector looks at (twice its input: faces at arm's length
+ *  stay well over its smallest size; a 640x480 frame becomes 320x240, a quarter of the work). */
+const DETECT_SIDE = 320;
 let canvas: OffscreenCanvas | null = null;
 
-/** A frame's RGBA bytes, drawn on an OffscreenCanvas (at most MAX_SIDE on its longer side). */
-function pixels(bitmap: VideoFrame | ImageBitmap): RgbaFrame {
+/** A frame's RGBA bytes, drawn on an OffscreenCanvas (at most MAX_SIDE on its longer side), and a small
+ *  RGB copy of it for the detector (block means, made from those bytes: one draw per frame). */
+async function pixels(bitmap: VideoFrame | ImageBitmap): Promise<RgbaFrame> {
   const bw = 'displayWidth' in bitmap ? bitmap.displayWidth : bitmap.width;
   const bh = 'displayHeight' in bitmap ? bitmap.displayHeight : bitmap.height;
   const k = Math.min(1, MAX_SIDE / Math.max(bw, bh));
@@ -36,7 +41,9 @@ function pixels(bitmap: VideoFrame | ImageBitmap): RgbaFrame {
   if (!ctx) throw new Error('No 2D canvas in this worker.');
   ctx.drawImage(bitmap, 0, 0, width, height);
   const data = ctx.getImageData(0, 0, width, height).data;
-  return { rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
+  const rgba = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const factor = Math.floor(Math.max(width, height) / DETECT_SIDE);
+  return factor >= 2 ? { rgba, width, height, small: shrinkRgb(rgba, width, height, factor) } : { rgba, width, height };
 }
 
 const engine = new LiveEngine({

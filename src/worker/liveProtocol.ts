@@ -68,12 +68,13 @@ export interface LiveFrame {
   predicted: number[];
   /** [panels, h, w] Grad-CAM maps in [0, 1] when asked, else empty. */
   maps: Float32Array;
-  /** Milliseconds spent: detector, crop, models, maps. */
-  ms: { detect: number; crop: number; models: number; cam: number; total: number };
+  /** Milliseconds spent: reading the frame's pixels, detector, crop, models, maps; total from the read. */
+  ms: { read: number; detect: number; crop: number; models: number; cam: number; total: number };
   /** tf.memory().numTensors after the frame: flat from frame to frame, or something leaks. */
   tensors: number;
-  /** Camera frames the worker dropped so far because it was busy (stream only). */
+  /** Camera frames the worker dropped so far because it was busy, and all it received (stream only). */
   dropped: number;
+  received: number;
 }
 
 export type LiveEvent =

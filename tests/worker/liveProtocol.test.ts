@@ -6,7 +6,7 @@ import { decodeLiveCommand, decodeLiveEvent, liveTransferables, type LiveEvent }
 const result = (): Extract<LiveEvent, { type: 'result' }> => ({
   type: 'result', frameId: 3, frameWidth: 640, frameHeight: 480, face: { box: { x: 1, y: 2, w: 3, h: 4 }, score: 0.9 },
   square: { x: 0, y: 0, w: 10, h: 10 }, crop: new Uint8Array(48 * 48), outputs: [[0.5, 0.5]], predicted: [0],
-  maps: new Float32Array(48 * 48), ms: { detect: 1, crop: 1, models: 1, cam: 0, total: 3 }, tensors: 12, dropped: 0,
+  maps: new Float32Array(48 * 48), ms: { read: 1, detect: 1, crop: 1, models: 1, cam: 0, total: 4 }, tensors: 12, dropped: 0, received: 0,
 });
 
 describe('live protocol', () => {

@@ -98,3 +98,29 @@ export function softmax(logits: ArrayLike<number>): number[] {
   const sum = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / sum);
 }
+
+/**
+ * A small RGB copy of an RGBA frame for the face detector: each output pixel the mean of a `factor` x
+ * `factor` block (the frame's last partial rows and columns dropped). Floats 0-255, [h, w, 3].
+ */
+export function shrinkRgb(rgba: Uint8Array, width: number, height: number, factor: number): { rgb: Float32Array; width: number; height: number } {
+  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`shrinkRgb: factor must be a whole number >= 1 (got ${factor})`);
+  const w = Math.floor(width / factor);
+  const h = Math.floor(height / factor);
+  const rgb = new Float32Array(w * h * 3);
+  const inv = 1 / (factor * factor);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let j = 0; j < factor; j++) {
+        let p = ((y * factor + j) * width + x * factor) * 4;
+        for (let i = 0; i < factor; i++, p += 4) { r += rgba[p]; g += rgba[p + 1]; b += rgba[p + 2]; }
+      }
+      const o = (y * w + x) * 3;
+      rgb[o] = r * inv;
+      rgb[o + 1] = g * inv;
+      rgb[o + 2] = b * inv;
+    }
+  }
+  return { rgb, width: w, height: h };
+}

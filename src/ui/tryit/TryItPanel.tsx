@@ -294,7 +294,7 @@ export default function TryItPanel() {
             <>
               <span data-testid="tryit-rate" data-rate={rate ?? ''}>{rate === null ? '– predictions/s' : `${rate.toFixed(1)} predictions/s`}</span>
               {' · '}{opened.panels.length} models on {opened.backend}{opened.detail ? ` (${opened.detail})` : ''}
-              {result && <> · last frame {result.ms.total.toFixed(0)} ms (face {result.ms.detect.toFixed(0)}, models {result.ms.models.toFixed(0)}{result.maps.length ? `, maps ${result.ms.cam.toFixed(0)}` : ''}) · {dropped} camera frames skipped while busy · <span data-testid="tryit-tensors">{result.tensors}</span> tensors</>}
+              {result && <> · last frame {result.ms.total.toFixed(0)} ms (read {result.ms.read.toFixed(0)}, face {result.ms.detect.toFixed(0)}, models {result.ms.models.toFixed(0)}{result.maps.length ? `, maps ${result.ms.cam.toFixed(0)}` : ''}) · {streamMode.current ? 'the newest camera frame is taken whenever the worker is free' : `${dropped} camera frames skipped while busy`} · <span data-testid="tryit-tensors">{result.tensors}</span> tensors</>}
             </>
           ) : null}
         </p>

@@ -52,7 +52,12 @@ export async function tinyFaceDetector(manifestUrl: string, weightsUrl: string, 
   return {
     async detect(frame: RgbaFrame, photo = false) {
       const options = photo ? fine : fast;
-      const x = tf.browser.fromPixels({ data: frame.rgba, width: frame.width, height: frame.height } as tf.PixelData, 3);
+      // A camera frame is searched on its smaller copy; the box is scaled back to the frame.
+      const small = !photo ? frame.small : undefined;
+      const sx = small ? frame.width / small.width : 1;
+      const sy = small ? frame.height / small.height : 1;
+      const x = small ? tf.tensor3d(small.rgb, [small.height, small.width, 3])
+        : tf.browser.fromPixels({ data: frame.rgba, width: frame.width, height: frame.height } as tf.PixelData, 3);
       let found: faceapi.FaceDetection[];
       try {
         found = await net.locateFaces(x as unknown as Parameters<typeof net.locateFaces>[0], options);
@@ -63,10 +68,10 @@ export async function tinyFaceDetector(manifestUrl: string, weightsUrl: string, 
       const best = found.reduce((a, b) => (b.score > a.score ? b : a));
       const b = best.box;
       // Clipped to the frame: a face at the edge may reach past it.
-      const x0 = Math.max(0, b.x);
-      const y0 = Math.max(0, b.y);
-      const x1 = Math.min(frame.width, b.x + b.width);
-      const y1 = Math.min(frame.height, b.y + b.height);
+      const x0 = Math.max(0, b.x * sx);
+      const y0 = Math.max(0, b.y * sy);
+      const x1 = Math.min(frame.width, (b.x + b.width) * sx);
+      const y1 = Math.min(frame.height, (b.y + b.height) * sy);
       if (x1 - x0 < 4 || y1 - y0 < 4) return null;
       return { box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, score: best.score };
     },

@@ -21,6 +21,8 @@ export interface RgbaFrame {
   height: number;
   /** A photo from disk rather than a camera frame. */
   photo?: boolean;
+  /** The same frame smaller, RGB floats [h, w, 3], for the detector (a camera frame's faces are large). */
+  small?: { rgb: Float32Array; width: number; height: number };
 }
 
 /** Finds the most confident face in a frame (null: none). Owns its tensors. */
@@ -37,7 +39,7 @@ export interface LiveDeps {
   /** The detector, made once on first use (its weights load then). */
   detector: () => Promise<FaceDetector>;
   /** A frame's pixels (the worker draws the bitmap or video frame). */
-  pixels: (bitmap: VideoFrame | ImageBitmap) => RgbaFrame;
+  pixels: (bitmap: VideoFrame | ImageBitmap) => Promise<RgbaFrame>;
   /** A frame as a bitmap to show (the frozen view). */
   still: (frame: RgbaFrame) => Promise<ImageBitmap>;
 }
@@ -62,6 +64,7 @@ export class LiveEngine {
   private live = { cam: false, margin: null as number | null, paused: false };
   private busy = false;
   private dropped = 0;
+  private received = 0;
   private streamFrames = 0;
 
   constructor(private readonly deps: LiveDeps) {}
@@ -88,6 +91,7 @@ export class LiveEngine {
         for (;;) {
           const { value, done } = await reader.read();
           if (done || this.reader !== reader) { value?.close(); return; }
+          this.received++;
           if (this.latest) {
             this.latest.close();
             if (!this.live.paused) this.dropped++;
@@ -110,14 +114,15 @@ export class LiveEngine {
     const { cam, margin } = this.live;
     const frameId = ++this.streamFrames;
     void this.enqueue(async () => {
+      const t = now();
       let frame: RgbaFrame;
       try {
-        frame = this.deps.pixels(f);
+        frame = await this.deps.pixels(f);
       } finally {
         f.close();
       }
       this.last = frame;
-      this.deps.post({ type: 'result', ...(await this.frame(frameId, frame, cam, margin)) });
+      this.deps.post({ type: 'result', ...(await this.frame(frameId, frame, cam, margin, now() - t)) });
     }, frameId).finally(() => {
       this.busy = false;
       this.take();
@@ -158,14 +163,15 @@ export class LiveEngine {
           this.deps.post({ type: 'opened', info: await this.open(cmd.runId) });
           return;
         case 'frame': {
+          const t = now();
           let frame: RgbaFrame;
           try {
-            frame = { ...this.deps.pixels(cmd.bitmap), photo: cmd.fine ?? false };
+            frame = { ...(await this.deps.pixels(cmd.bitmap)), photo: cmd.fine ?? false };
           } finally {
             cmd.bitmap.close();
           }
           this.last = frame;
-          this.deps.post({ type: 'result', ...(await this.frame(cmd.frameId, frame, cmd.cam, cmd.margin)) });
+          this.deps.post({ type: 'result', ...(await this.frame(cmd.frameId, frame, cmd.cam, cmd.margin, now() - t)) });
           return;
         }
         case 'again':
@@ -234,7 +240,7 @@ export class LiveEngine {
   }
 
   /** Finds the face, cuts it, runs every panel's model (and its map when `cam`). */
-  async frame(frameId: number, f: RgbaFrame, cam: boolean, margin: number | null): Promise<LiveFrame> {
+  async frame(frameId: number, f: RgbaFrame, cam: boolean, margin: number | null, read = 0): Promise<LiveFrame> {
     const o = this.opened;
     if (!o) throw new Error('No run is open.');
     const detector = await this.detector!;
@@ -245,7 +251,7 @@ export class LiveEngine {
     if (!face) {
       return {
         ...base, face: null, square: null, crop: new Uint8Array(0), outputs: [], predicted: [], maps: new Float32Array(0),
-        ms: { detect: t1 - t0, crop: 0, models: 0, cam: 0, total: t1 - t0 }, tensors: tf.memory().numTensors, dropped: this.dropped,
+        ms: { read, detect: t1 - t0, crop: 0, models: 0, cam: 0, total: read + t1 - t0 }, tensors: tf.memory().numTensors, dropped: this.dropped, received: this.received,
       };
     }
     const fr = FRAMINGS[o.info.framing];
@@ -291,7 +297,7 @@ export class LiveEngine {
       const t4 = now();
       result = {
         ...base, face, square, crop, outputs, predicted, maps,
-        ms: { detect: t1 - t0, crop: t2 - t1, models: t3 - t2, cam: t4 - t3, total: t4 - t0 }, tensors: 0, dropped: this.dropped,
+        ms: { read, detect: t1 - t0, crop: t2 - t1, models: t3 - t2, cam: t4 - t3, total: read + t4 - t0 }, tensors: 0, dropped: this.dropped, received: this.received,
       };
     } finally {
       for (const x of inputs.values()) x.dispose();

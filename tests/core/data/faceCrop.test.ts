@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { cropFace, faceInput, faceSquare, framingOf, FRAMINGS, softmax } from '../../../src/core/data/faceCrop';
+import { cropFace, faceInput, faceSquare, framingOf, FRAMINGS, shrinkRgb, softmax } from '../../../src/core/data/faceCrop';
 import { FER_SIDE } from '../../../src/core/data/formats/fer';
 import { resizeImage, toChannels, type Box } from '../../../src/core/data/formats/pixels';
 import { occluded } from '../../../src/core/data/occlusion';
@@ -144,5 +144,20 @@ describe('faceInput', () => {
     expect(p[0]).toBeCloseTo(0.25, 12);
     expect(p[1]).toBeCloseTo(0.75, 12);
     expect(softmax([0, 0, 0, 0]).every((v) => v === 0.25)).toBe(true);
+  });
+});
+
+describe('shrinkRgb (the detector\'s small copy)', () => {
+  it('averages factor x factor blocks into RGB floats, alpha dropped, partial edges dropped', () => {
+    // 5x3 RGBA: pixel (x, y) = [10x, 20y, x + y, 255].
+    const w = 5, h = 3;
+    const rgba = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgba.set([10 * x, 20 * y, x + y, 255], (y * w + x) * 4);
+    const s = shrinkRgb(rgba, w, h, 2);
+    expect([s.width, s.height]).toEqual([2, 1]);
+    // Block (0..1, 0..1): R mean 5, G mean 10, B mean 1; block (2..3, 0..1): 25, 10, 3.
+    expect(Array.from(s.rgb)).toEqual([5, 10, 1, 25, 10, 3]);
+    expect(Array.from(shrinkRgb(rgba, w, h, 1).rgb.subarray(0, 6))).toEqual([0, 0, 0, 10, 0, 1]);
+    expect(() => shrinkRgb(rgba, w, h, 0)).toThrow(RangeError);
   });
 });
