@@ -31,16 +31,31 @@ const other = (v: Exclude<Visibility, 'full'>): Exclude<Visibility, 'full'> => (
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const yrs = (x: number) => `${x.toFixed(2)} years`;
 
-/** Is the teacher clearly better on full faces than the step-2 student on the half it sees? */
-export function distillationGuard(history: EpochRecord[], cfg: Pick<ExperimentConfig, 'task' | 'scenario'>): Guard {
+export type GuardConfig = Pick<ExperimentConfig, 'task' | 'scenario'> & { teacher?: { keep?: 'best' | 'last' }; student?: { keep?: 'best' | 'last' } };
+
+/** The validation figure of the weights a stage kept: its best epoch, or with `keep: 'last'` its last
+ *  epoch with a figure (null before any). */
+export function keptValidation(history: EpochRecord[], stage: StageName, task: ExperimentConfig['task'], keep: 'best' | 'last' = 'best'): number | null {
+  if (keep === 'best') return bestValidation(history, stage, task);
+  const vals = history.filter((h) => h.stage === stage).map((h) => (task === 'age' ? h.val.mae : h.val.accuracy))
+    .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+  return vals.length ? vals[vals.length - 1] : null;
+}
+
+/** Is the teacher clearly better on full faces than the step-2 student on the half it sees? Each is
+ *  judged by the weights its stage kept (best validation epoch, or the last one with `keep: 'last'`). */
+export function distillationGuard(history: EpochRecord[], cfg: GuardConfig): Guard {
   const age = cfg.task === 'age';
-  const teacher = bestValidation(history, 'teacher', cfg.task);
-  const student = bestValidation(history, 'student', cfg.task);
+  const teacherKeep = cfg.teacher?.keep ?? 'best';
+  const studentKeep = cfg.student?.keep ?? 'best';
+  const teacher = keptValidation(history, 'teacher', cfg.task, teacherKeep);
+  const student = keptValidation(history, 'student', cfg.task, studentKeep);
   if (teacher === null || student === null) {
     return { meaningful: null, teacher, student, message: 'The teacher and the step-2 student have not both finished an epoch yet.' };
   }
   const fmt = age ? yrs : pct;
-  const what = age ? 'best validation MAE' : 'best validation accuracy';
+  const kind = age ? 'validation MAE' : 'validation accuracy';
+  const what = teacherKeep === 'best' && studentKeep === 'best' ? `best ${kind}` : `${kind} (of the epoch each stage kept)`;
   const meaningful = age ? teacher <= student * GUARD_MARGIN.maeRatio : teacher - student >= GUARD_MARGIN.accuracy;
   const facts = `the teacher's ${what} on full faces is ${fmt(teacher)}, the step-2 student's on ${HALF[cfg.scenario]} halves ${fmt(student)}`;
   return {
@@ -62,7 +77,7 @@ function pText(t: PairedTest | undefined): string {
 }
 
 /** The grid in sentences, in the order a presenter would say them. */
-export function lessons(rows: GridRow[], history: EpochRecord[], cfg: Pick<ExperimentConfig, 'task' | 'scenario'>, basis: 'test' | 'seeds' = 'test'): string[] {
+export function lessons(rows: GridRow[], history: EpochRecord[], cfg: GuardConfig, basis: 'test' | 'seeds' = 'test'): string[] {
   const age = cfg.task === 'age';
   const scen = cfg.scenario;
   const hidden = other(scen);

@@ -6,7 +6,7 @@ import type { ExperimentConfig } from './config/config';
 import type { Visibility } from './data/types';
 import type { GridRow, RowModel } from './events';
 import { pairedTTest, type PairedT } from './metrics/stats';
-import { distillationGuard, lessons, type Guard } from './lessons';
+import { distillationGuard, lessons, type Guard, type GuardConfig } from './lessons';
 import type { EpochRecord } from './events';
 
 /** The seeds a config's repeats run with. */
@@ -97,7 +97,7 @@ export function meanRows(rows: RepeatRow[], task: ExperimentConfig['task']): Gri
 /** Everything the runner writes and the lab shows after a config's repeats: the rows across seeds, each
  *  seed's guard, the seeds whose comparison is not meaningful, the table and the lessons of the means. */
 export function summariseRepeats(
-  runs: { seed: number; rows: GridRow[]; history: EpochRecord[] }[], cfg: Pick<ExperimentConfig, 'task' | 'scenario'>,
+  runs: { seed: number; rows: GridRow[]; history: EpochRecord[] }[], cfg: GuardConfig,
 ): { seeds: number[]; rows: RepeatRow[]; guards: (Guard & { seed: number })[]; notMeaningful: number[]; text: string; lessons: string[] } {
   const seeds = runs.map((r) => r.seed);
   const rows = aggregateRepeats(runs.map((r) => r.rows), cfg.task);

@@ -27,6 +27,14 @@ describe('guard', () => {
     expect(distillationGuard([epoch('teacher', 0, 0.7)], cfg).meaningful).toBeNull();
   });
 
+  it('judges each model by the epoch its stage kept: the last one with keep: last', () => {
+    const h = [epoch('teacher', 0, 0.70), epoch('teacher', 1, 0.80), epoch('teacher', 2, 0.74), epoch('student', 0, 0.70), epoch('student', 1, 0.73)];
+    expect(distillationGuard(h, cfg)).toMatchObject({ meaningful: true, teacher: 0.8, student: 0.73 });
+    const last = distillationGuard(h, { ...cfg, teacher: { keep: 'last' }, student: { keep: 'last' } });
+    expect(last).toMatchObject({ meaningful: false, teacher: 0.74, student: 0.73 });
+    expect(last.message).toMatch(/validation accuracy \(of the epoch each stage kept\).*74\.0%.*73\.0%/);
+  });
+
   it('age: the teacher\'s MAE must be at least 3% lower', () => {
     const mae = (stage: string, v: number): EpochRecord => ({ ...epoch(stage, 0, 0), val: { count: 1, loss: 1, mae: v } });
     expect(distillationGuard([mae('teacher', 9.6), mae('student', 10)], { task: 'age', scenario: 'upper' }).meaningful).toBe(true);
