@@ -1,7 +1,10 @@
 // Page-level helpers for the lab's end-to-end tests: the tiny experiment URL, waiting on the store,
 // and the weight of the JavaScript the page loaded itself.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import { DIST_DIR } from './server';
 
 /** fixture-tiny, smaller still: software WebGPU takes about a second per batch, so 2 batches per epoch and
  *  one epoch per stage (the whole curriculum, every grid row). */
@@ -39,13 +42,38 @@ export async function waitForRunEnd(page: Page, timeout = 150_000): Promise<stri
   return state(page, (s) => s.run.status as string);
 }
 
-/** Scripts and styles the page's main thread has loaded so far (the worker's own imports are in the
- *  worker's timeline, not here), each with its gzipped size. */
-export async function pageWeight(page: Page, origin: string): Promise<{ url: string; bytes: number; gzip: number }[]> {
+/** Chunks of the built lab reachable by static imports from a worker's entry but not from the page's own
+ *  entry: Chromium lists a module worker's imports among the page's resources, and once two workers share
+ *  tfjs it lives in a chunk of its own, not inside the worker's file. */
+export function workerOnlyChunks(dist: string): Set<string> {
+  const dir = join(dist, 'assets');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  const imports = (f: string) => [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)].map((m) => m[1]);
+  const closure = (roots: string[]) => {
+    const seen = new Set<string>();
+    const todo = [...roots];
+    while (todo.length) {
+      const f = todo.pop()!;
+      if (seen.has(f) || !files.includes(f)) continue;
+      seen.add(f);
+      todo.push(...imports(f));
+    }
+    return seen;
+  };
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  const page = closure([...html.matchAll(/assets\/([^"]+\.js)"/g)].map((m) => m[1]));
+  const workers = closure(files.filter((f) => /worker/i.test(f)));
+  return new Set([...workers].filter((f) => !page.has(f)));
+}
+
+/** Scripts and styles the page's main thread has loaded so far (the workers' own chunks left out: see
+ *  workerOnlyChunks), each with its gzipped size. */
+export async function pageWeight(page: Page, origin: string, dist = DIST_DIR): Promise<{ url: string; bytes: number; gzip: number }[]> {
+  const workerOnly = workerOnlyChunks(dist);
   const urls = await page.evaluate(() => [
     ...performance.getEntriesByType('resource').map((e) => e.name),
   ]);
-  const assets = [...new Set(urls)].filter((u) => /\.(js|css)$/.test(new URL(u).pathname) && !/lab\.worker/.test(u));
+  const assets = [...new Set(urls)].filter((u) => /\.(js|css)$/.test(new URL(u).pathname) && !/lab\.worker/.test(u) && !workerOnly.has(new URL(u).pathname.split('/').pop() ?? ''));
   const out: { url: string; bytes: number; gzip: number }[] = [];
   for (const u of assets) {
     const body = Buffer.from(await (await fetch(u.startsWith('http') ? u : origin + u)).arrayBuffer());
