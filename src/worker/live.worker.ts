@@ -27,21 +27,39 @@ const MAX_SIDE = 1280;
 const DETECT_SIDE = 320;
 let canvas: OffscreenCanvas | null = null;
 
-/** A frame's RGBA bytes, drawn on an OffscreenCanvas (at most MAX_SIDE on its longer side), and a small
- *  RGB copy of it for the detector (block means, made from those bytes: one draw per frame). */
+/** A camera frame's RGBA bytes converted by WebCodecs (VideoFrame.copyTo in RGBA: one conversion, no
+ *  canvas), or null where the browser cannot (the canvas does it then). */
+async function copyRgba(frame: VideoFrame, width: number, height: number): Promise<Uint8Array | null> {
+  try {
+    const opts = { format: 'RGBA', colorSpace: 'srgb' } as unknown as VideoFrameCopyToOptions;
+    const buf = new Uint8Array(frame.allocationSize(opts));
+    if (buf.length !== width * height * 4) return null;
+    await frame.copyTo(buf, opts);
+    return buf;
+  } catch {
+    return null;
+  }
+}
+
+/** A frame's RGBA bytes (at most MAX_SIDE on its longer side), and a small RGB copy of it for the
+ *  detector (block means, made from those bytes: one conversion per frame). */
 async function pixels(bitmap: VideoFrame | ImageBitmap): Promise<RgbaFrame> {
-  const bw = 'displayWidth' in bitmap ? bitmap.displayWidth : bitmap.width;
-  const bh = 'displayHeight' in bitmap ? bitmap.displayHeight : bitmap.height;
+  const video = 'displayWidth' in bitmap;
+  const bw = video ? bitmap.displayWidth : bitmap.width;
+  const bh = video ? bitmap.displayHeight : bitmap.height;
   const k = Math.min(1, MAX_SIDE / Math.max(bw, bh));
   const width = Math.max(1, Math.round(bw * k));
   const height = Math.max(1, Math.round(bh * k));
-  canvas ??= new OffscreenCanvas(width, height);
-  if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('No 2D canvas in this worker.');
-  ctx.drawImage(bitmap, 0, 0, width, height);
-  const data = ctx.getImageData(0, 0, width, height).data;
-  const rgba = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let rgba = video && k === 1 ? await copyRgba(bitmap, width, height) : null;
+  if (!rgba) {
+    canvas ??= new OffscreenCanvas(width, height);
+    if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new Error('No 2D canvas in this worker.');
+    ctx.drawImage(bitmap, 0, 0, width, height);
+    const data = ctx.getImageData(0, 0, width, height).data;
+    rgba = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
   const factor = Math.floor(Math.max(width, height) / DETECT_SIDE);
   return factor >= 2 ? { rgba, width, height, small: shrinkRgb(rgba, width, height, factor) } : { rgba, width, height };
 }
