@@ -9,24 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { loadChecked, readModelFiles } from '../../src/platform/models/bundle';
 import { nodeImportPlatform } from '../../src/platform/node/importFiles';
 import { labSuite } from './helpers/browser';
-import { labUrl, state, waitForRunEnd, waitForState } from './helpers/lab';
+import { drawFirstMaps, state, trainTiny, waitForState } from './helpers/lab';
 
 const suite = labSuite(false);
 
 describe('Grad-CAM viewer and model export / import', () => {
   it('draws maps, saves a PNG, exports a zip plain tfjs loads, imports it back', async () => {
     const { page } = await suite.open();
-    await page.goto(labUrl(suite.origin(), { backend: 'wasm' }));
-    await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1);
-    await page.click('[data-testid=start]');
-    expect(await waitForRunEnd(page)).toBe('done');
-
-    await page.click('[data-testid=tab-explain]');
-    await page.selectOption('[data-testid=gradcam-pick]', 'first');
-    await page.click('[data-testid=gradcam-run]');
-    await waitForState(page, (s) => s.explain.pending === null && (s.explain.sheet || s.explain.error), 60_000);
-    expect(await state(page, (s) => s.explain.error)).toBeNull();
-    expect(await state(page, (s) => s.explain.sheet.panels.length)).toBe(5);
+    await trainTiny(page, suite.origin());
+    expect(await drawFirstMaps(page)).toBe(5);
     const shot = PNG.sync.read(await page.locator('[data-testid=gradcam-canvas]').screenshot());
     const colours = new Set<number>();
     for (let i = 0; i < shot.data.length; i += 4) colours.add((shot.data[i] << 16) | (shot.data[i + 1] << 8) | shot.data[i + 2]);

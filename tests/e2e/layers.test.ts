@@ -3,7 +3,7 @@
 // blocks with the size following; then a tiny run trains the custom net and Grad-CAM draws its maps.
 import { describe, expect, it } from 'vitest';
 import { labSuite } from './helpers/browser';
-import { labUrl, state, TINY, waitForRunEnd, waitForState } from './helpers/lab';
+import { drawFirstMaps, labUrl, state, TINY, waitForRunEnd, waitForState } from './helpers/lab';
 
 const suite = labSuite(false);
 
@@ -51,11 +51,6 @@ describe('layer editor', () => {
 
     await page.click('[data-testid=start]');
     expect(await waitForRunEnd(page)).toBe('done');
-    await page.click('[data-testid=tab-explain]');
-    await page.selectOption('[data-testid=gradcam-pick]', 'first');
-    await page.click('[data-testid=gradcam-run]');
-    await waitForState(page, (s) => s.explain.pending === null && (s.explain.sheet || s.explain.error), 60_000);
-    expect(await state(page, (s) => s.explain.error)).toBeNull();
-    expect(await state(page, (s) => s.explain.sheet.panels.length)).toBe(5);
+    expect(await drawFirstMaps(page)).toBe(5);
   });
 });

@@ -13,17 +13,14 @@ import { inflateRawNode, memoryAccess } from '../helpers/archives';
 import { ortOutputs, tfjsOutputs } from '../helpers/onnx';
 import { maxAbsDiff } from '../core/models/helpers';
 import { labSuite } from './helpers/browser';
-import { labUrl, state, waitForRunEnd, waitForState } from './helpers/lab';
+import { state, trainTiny, waitForState } from './helpers/lab';
 
 const suite = labSuite(false);
 
 describe('ONNX export from the Results page', () => {
   it('saves a .onnx that ONNX Runtime runs like the exported tfjs model', async () => {
     const { page } = await suite.open();
-    await page.goto(labUrl(suite.origin(), { backend: 'wasm' }));
-    await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1);
-    await page.click('[data-testid=start]');
-    expect(await waitForRunEnd(page)).toBe('done');
+    await trainTiny(page, suite.origin());
     await page.click('[data-testid=tab-results]');
 
     const t0 = Date.now();

@@ -81,3 +81,25 @@ export async function pageWeight(page: Page, origin: string, dist = DIST_DIR): P
   }
   return out;
 }
+
+/** Opens the tiny experiment (`extra`: more URL parameters, wasm by default), waits for the worker and
+ *  the generated dataset, and trains it to the end ('done', or the test fails). */
+export async function trainTiny(page: Page, origin: string, extra: Record<string, string> = { backend: 'wasm' }): Promise<void> {
+  await page.goto(labUrl(origin, extra));
+  await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1);
+  await page.click('[data-testid=start]');
+  const status = await waitForRunEnd(page);
+  if (status !== 'done') throw new Error(`the tiny run ended '${status}', not 'done'`);
+}
+
+/** Grad-CAM of the first test images on the Explain tab, for the run just trained; throws on an error
+ *  and returns the number of panels (models) of the sheet. */
+export async function drawFirstMaps(page: Page): Promise<number> {
+  await page.click('[data-testid=tab-explain]');
+  await page.selectOption('[data-testid=gradcam-pick]', 'first');
+  await page.click('[data-testid=gradcam-run]');
+  await waitForState(page, (s) => s.explain.pending === null && (s.explain.sheet || s.explain.error), 60_000);
+  const error = await state(page, (s) => s.explain.error as string | null);
+  if (error) throw new Error(`Grad-CAM failed: ${error}`);
+  return state(page, (s) => s.explain.sheet.panels.length as number);
+}
