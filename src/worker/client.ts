@@ -1,6 +1,7 @@
 // The page's handle on the lab worker: send commands, subscribe to events, restart after a crash or a
 // lost device. The worker is a dedicated module worker; where Worker does not exist (unit tests in Node)
 // the same engine runs in-process instead (inProcess.ts, loaded only then, so tfjs stays out of the page).
+import { listeners } from './listeners';
 import { decodeEvent, labWorkerName, transferablesOf, type WorkerCommand, type WorkerEvent } from './protocol';
 
 export interface LabClient {
@@ -13,15 +14,6 @@ export interface LabClient {
   terminate(): void;
 }
 
-/** Listeners with one dispatch point, shared by both client kinds. */
-export function listeners(): { add(fn: (e: WorkerEvent) => void): () => void; emit(e: WorkerEvent): void } {
-  const set = new Set<(e: WorkerEvent) => void>();
-  return {
-    add: (fn) => { set.add(fn); return () => { set.delete(fn); }; },
-    emit: (e) => { for (const fn of [...set]) fn(e); },
-  };
-}
-
 /** The lab worker; the page's ?threads=N (a measurement switch) travels in its name. */
 export const defaultWorkerFactory = (): Worker => {
   const asked = new URLSearchParams(globalThis.location?.search ?? '').get('threads');
@@ -29,7 +21,7 @@ export const defaultWorkerFactory = (): Worker => {
 };
 
 export function createWorkerClient(factory: () => Worker = defaultWorkerFactory): LabClient {
-  const subs = listeners();
+  const subs = listeners<WorkerEvent>();
   let worker: Worker | null = null;
   const spawn = (): Worker => {
     const w = factory();

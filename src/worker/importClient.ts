@@ -2,6 +2,7 @@
 // worker fails its job with the browser's reason instead of leaving the progress bar hanging.
 import type { ImportFiles } from '../core/imports';
 import type { ImportCommand, ImportEvent } from './importProtocol';
+import { listeners } from './listeners';
 
 export interface ImportClient {
   send(cmd: ImportCommand<ImportFiles>): void;
@@ -10,8 +11,8 @@ export interface ImportClient {
 }
 
 export function createImportClient(factory: () => Worker = () => new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' })): ImportClient {
-  const subs = new Set<(e: ImportEvent) => void>();
-  const emit = (e: ImportEvent) => { for (const fn of [...subs]) fn(e); };
+  const subs = listeners<ImportEvent>();
+  const emit = subs.emit;
   const running = new Set<string>();
   let worker: Worker | null = null;
   const spawn = () => {
@@ -35,10 +36,7 @@ export function createImportClient(factory: () => Worker = () => new Worker(new 
       if (cmd.type === 'import') running.add(cmd.jobId);
       worker.postMessage(cmd);
     },
-    subscribe(fn) {
-      subs.add(fn);
-      return () => { subs.delete(fn); };
-    },
+    subscribe: subs.add,
     terminate() {
       worker?.terminate();
       worker = null;

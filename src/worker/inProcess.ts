@@ -4,7 +4,8 @@
 import { selectBackend } from '../platform/backend';
 import type { LabStorage } from '../core/records';
 import { memoryStorage } from '../platform/memoryStorage';
-import { type LabClient, listeners } from './client';
+import type { LabClient } from './client';
+import { listeners } from './listeners';
 import { LabEngine, type EngineDeps } from './engine/engine';
 import { decodeCommand, decodeEvent, transferablesOf, type WorkerEvent } from './protocol';
 
@@ -15,7 +16,7 @@ export interface InProcessOptions {
 }
 
 export function createInProcessClient(opts: InProcessOptions = {}): LabClient & { storage: LabStorage; idle(): Promise<void> } {
-  const subs = listeners();
+  const subs = listeners<WorkerEvent>();
   const storage = opts.storage ?? memoryStorage();
   const pending = new Set<Promise<void>>();
   let generation = 0;

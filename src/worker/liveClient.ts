@@ -1,5 +1,6 @@
 // The Try it panel's handle on its worker (live.worker.ts): started on first use, ended when the panel
 // goes (terminate), so its models and any frame it holds go with it.
+import { listeners } from './listeners';
 import { decodeLiveEvent, liveTransferables, type LiveCommand, type LiveEvent } from './liveProtocol';
 
 export interface LiveClient {
@@ -12,8 +13,8 @@ export interface LiveClient {
 export const defaultLiveWorker = (): Worker => new Worker(new URL('./live.worker.ts', import.meta.url), { type: 'module', name: 'try-it' });
 
 export function createLiveClient(factory: () => Worker = defaultLiveWorker): LiveClient {
-  const subs = new Set<(e: LiveEvent) => void>();
-  const emit = (e: LiveEvent) => { for (const fn of [...subs]) fn(e); };
+  const subs = listeners<LiveEvent>();
+  const emit = subs.emit;
   let worker: Worker | null = null;
   const spawn = (): Worker => {
     const w = factory();
@@ -38,7 +39,7 @@ export function createLiveClient(factory: () => Worker = defaultLiveWorker): Liv
       worker ??= spawn();
       worker.postMessage(cmd, liveTransferables(cmd));
     },
-    subscribe: (fn) => { subs.add(fn); return () => { subs.delete(fn); }; },
+    subscribe: subs.add,
     terminate: () => { worker?.terminate(); worker = null; },
   };
 }
