@@ -1,7 +1,7 @@
 // Before a FER-layout CSV is imported, its label column read once (only that field of each line) and the
 // labels file, if any: what decides between FER2013's emotions and generic classes 0..K-1 (the scheme
 // itself is core/data/formats/ferLabels.ts).
-import { ferLabelScheme, parseLabelNames, type LabelScheme } from '../../core/data/formats/ferLabels';
+import { ferLabelScheme, parseLabelNames, wholeLabel, type LabelScheme } from '../../core/data/formats/ferLabels';
 import { asciiField, byteLines, splitCommas } from '../../core/data/formats/lines';
 import { ImportError } from './builder';
 import { decodeText, throwIfAborted, type ByteSource } from './source';
@@ -24,10 +24,10 @@ export async function scanFerLabels(images: ByteSource, col: number, signal?: Ab
       if (b.indexOf(34) >= 0) continue;
       const { starts, ends } = splitCommas(b);
       if (col >= starts.length) continue;
-      const t = asciiField(b, starts[col], ends[col]).trim();
-      if (!/^\d{1,4}$/.test(t)) continue;
+      const n = wholeLabel(asciiField(b, starts[col], ends[col]));
+      if (n < 0) continue;
       rows++;
-      max = Math.max(max, Number(t));
+      max = Math.max(max, n);
     }
   }
   return { max, rows };

@@ -10,10 +10,15 @@ import type { Parsed } from './fer';
 /** The most classes a generic label column may have (a guard against a column that is not labels). */
 export const MAX_GENERIC_CLASSES = 1000;
 
+/** A label field's whole number (1-4 digits, spaces around allowed), or −1 when it is not one. */
+export function wholeLabel(raw: string): number {
+  const t = raw.trim();
+  return /^\d{1,4}$/.test(t) ? Number(t) : -1;
+}
+
 /** A label field as a class index 0..max, or why not. */
 export function genericLabel(raw: string, classes: number): Parsed<number> {
-  const t = raw.trim();
-  const n = /^\d{1,4}$/.test(t) ? Number(t) : -1;
+  const n = wholeLabel(raw);
   if (n < 0) return { ok: false, reason: `the label must be a whole number 0-${classes - 1} (got ${JSON.stringify(raw.slice(0, 40))})` };
   if (n >= classes) return { ok: false, reason: `label ${n} is beyond the ${classes} classes the labels file names (0-${classes - 1})` };
   return { ok: true, value: n };
