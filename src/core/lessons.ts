@@ -3,6 +3,7 @@
 // each distillation adds over the same-budget control, honest when an effect is absent or not
 // significant. Also the guard: a teacher not clearly better than its step-2 student has nothing to teach.
 import type { ExperimentConfig } from './config/config';
+import { otherHalf } from './data/occlusion';
 import type { Visibility } from './data/types';
 import type { EpochRecord, GridRow, PairedTest } from './events';
 import type { StageName } from './config/config';
@@ -26,7 +27,6 @@ export interface Guard {
 }
 
 const HALF: Record<Exclude<Visibility, 'full'>, string> = { lower: 'lower', upper: 'upper' };
-const other = (v: Exclude<Visibility, 'full'>): Exclude<Visibility, 'full'> => (v === 'lower' ? 'upper' : 'lower');
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const yrs = (x: number) => `${x.toFixed(2)} years`;
@@ -80,7 +80,7 @@ function pText(t: PairedTest | undefined): string {
 export function lessons(rows: GridRow[], history: EpochRecord[], cfg: GuardConfig, basis: 'test' | 'seeds' = 'test'): string[] {
   const age = cfg.task === 'age';
   const scen = cfg.scenario;
-  const hidden = other(scen);
+  const hidden = otherHalf(scen);
   const out: string[] = [];
   const diff = (better: number, worse: number) => (age ? worse - better : better - worse); // > 0: first is better
   const amount = (d: number) => (age ? `${Math.abs(d).toFixed(2)} years` : `${(100 * Math.abs(d)).toFixed(1)} points`);

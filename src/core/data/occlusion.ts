@@ -3,6 +3,11 @@
 // lower half. For an odd height the middle row therefore belongs to the lower half.
 import type { Visibility } from './types';
 
+/** The other half: what the scenario's occluder hides (the student on the other half, the lessons). */
+export function otherHalf(v: Exclude<Visibility, 'full'>): Exclude<Visibility, 'full'> {
+  return v === 'lower' ? 'upper' : 'lower';
+}
+
 /** First row of the lower half. Odd heights: the middle row is part of the lower half. */
 export function splitRow(height: number): number {
   return Math.floor(height / 2);

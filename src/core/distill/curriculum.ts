@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { STAGE_LABEL, type ExperimentConfig, type StageName } from '../config/config';
 import { labelsOf } from '../data';
+import { otherHalf } from '../data/occlusion';
 import { type Visibility, VISIBILITY_SYMBOL } from '../data/types';
 import type { CurriculumEvent, EpochRecord, GridRow } from '../events';
 import { buildModel, copyModel, copyWeightsInto } from '../models';
@@ -53,10 +54,6 @@ export interface CurriculumResult {
 
 export function disposeModels(models: Partial<Record<StageName, tf.LayersModel>>): void {
   for (const m of Object.values(models)) m?.dispose();
-}
-
-function otherHalf(v: Exclude<Visibility, 'full'>): Exclude<Visibility, 'full'> {
-  return v === 'lower' ? 'upper' : 'lower';
 }
 
 /** Display form of a training visibility, e.g. `full+lower` for a distilled student. */

@@ -10,7 +10,7 @@ import { writeZip } from '../../core/data/formats/zipWrite';
 import { AGE_OFFSET, AGE_SCALE } from '../../core/data/batching';
 import { ONNX_AGE, ONNX_EMBEDDING, ONNX_INPUT, ONNX_OPSET, ONNX_PROBABILITIES } from '../../core/export/onnxGraph';
 import pkg from '../../../package.json';
-import { splitRow } from '../../core/data/occlusion';
+import { otherHalf, splitRow } from '../../core/data/occlusion';
 import type { Task, Visibility } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
 import type { NamedBytes } from '../../core/records';
@@ -99,7 +99,7 @@ export function labInfo(o: { name: string; stage: StageName | null; config: Expe
 
 /** The half of the face a run's model sees: the teacher the full face, the other-half student the other half. */
 export function stageVisibility(stage: StageName, scenario: Exclude<Visibility, 'full'>): Visibility {
-  return stage === 'teacher' ? 'full' : stage === 'studentOther' ? (scenario === 'lower' ? 'upper' : 'lower') : scenario;
+  return stage === 'teacher' ? 'full' : stage === 'studentOther' ? otherHalf(scenario) : scenario;
 }
 
 /** The model's input in words (README.txt, the ONNX metadata). */
