@@ -1,4 +1,4 @@
-// The third interpreter of the architecture layouts (models/graph.ts): it walks the same layout as the
+// The third interpreter of the architecture layouts (models/layout.ts): it walks the same layout as the
 // LayersGraph that built the trained model and emits ONNX nodes, taking each layer's weights and the
 // settings the layout does not carry (BatchNorm epsilon, LRN constants) from the trained model itself, and
 // checking every layer it names against the model's own config, so a model that does not match its layout
@@ -8,7 +8,7 @@
 // transposed once to NCHW; every 3-D value below is NCHW in the graph (its `shape` stays the lab's
 // per-image [h, w, c]); Flatten transposes back to NHWC first, so the dense weights keep tfjs's order.
 import type { onnx } from 'onnx-proto';
-import type { ConvOpts, DenseOpts, Graph } from '../models/graph';
+import type { ConvOpts, DenseOpts, Graph } from '../models/layout';
 import { EMBEDDING_LAYER } from '../models/spec';
 
 /** A value of the ONNX graph and its per-image shape as the lab sees it ([h, w, c] or [n]). */

@@ -2,8 +2,16 @@
 // blocks conv → (BatchNorm) → ReLU → (max-pool), flatten, ReLU dense layers (the last one the embedding),
 // linear logits. It is how a course's PyTorch / Keras notebook network is written in the lab. Pools are
 // floor-mode 'valid' windows (PyTorch's MaxPool2d default), so sizes match a notebook's.
-import { denseHead, type Graph, type Net } from './graph';
+import { denseHead, type Graph, type Net } from './layout';
 import { LAST_CONV_LAYER, scaled, type CustomLayout, type ModelSpec } from './spec';
+
+/** A block the map is too small for: `message` in the config's terms, `short` for the layer editor. */
+export class CustomLayoutError extends Error {
+  constructor(message: string, readonly short: string) {
+    super(message);
+    this.name = 'CustomLayoutError';
+  }
+}
 
 export function customLayout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {
   const c = spec.custom as CustomLayout;
@@ -14,8 +22,9 @@ export function customLayout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {
     const last = i === c.convs.length - 1;
     const [h, w] = g.shape(x);
     if (b.padding === 'valid' && (h < b.kernel || w < b.kernel)) {
-      throw new Error(`ModelSpec.custom.convs[${i}]: the map is ${h}x${w} there, too small for a ${b.kernel}x${b.kernel} 'valid' conv; `
-        + 'use padding "same", a smaller kernel, fewer blocks or a larger input');
+      const what = `the map is ${h}x${w} there, too small for a ${b.kernel}x${b.kernel} 'valid' conv`;
+      throw new CustomLayoutError(`ModelSpec.custom.convs[${i}]: ${what}; use padding "same", a smaller kernel, fewer blocks or a larger input`,
+        `block ${i + 1}: ${what}`);
     }
     const conv = { name, filters: scaled(b.filters, spec.width), kernel: b.kernel, strides: b.stride, padding: b.padding };
     // Grad-CAM reads the last block's post-activation map, before its pool.
@@ -29,8 +38,8 @@ export function customLayout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {
     if (b.pool > 0) {
       const [ph, pw] = g.shape(x);
       if (ph < b.pool || pw < b.pool) {
-        throw new Error(`ModelSpec.custom.convs[${i}].pool: the map is ${ph}x${pw} after the conv, too small for a ${b.pool}x${b.pool} max-pool; `
-          + 'set pool 0, use fewer blocks or a larger input');
+        throw new CustomLayoutError(`ModelSpec.custom.convs[${i}].pool: the map is ${ph}x${pw} after the conv, too small for a ${b.pool}x${b.pool} max-pool; `
+          + 'set pool 0, use fewer blocks or a larger input', `block ${i + 1}: the map is ${ph}x${pw} after the conv, too small for a ${b.pool}x${b.pool} pool`);
       }
       x = g.maxPool(x, b.pool, b.pool, 'valid', `pool${i + 1}`);
     }
