@@ -1,4 +1,4 @@
-// Lint: typescript-eslint's recommended rules, plus the import walls of ARCHITECTURE.md: data flows
+// Lint: typescript-eslint's recommended rules, plus the import walls of docs/architecture.md#lint-walls: data flows
 // core ← platform ← worker ← state ← ui, core runs unchanged in Node and in a worker (principle 1),
 // contracts live in core (principle 12) and each library sits behind one module (principle 8).
 // ESLint keeps only the LAST block's `no-restricted-imports` for a file, so every block below states

@@ -19,8 +19,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /**
  * Flags for the real GPU in headless Chromium on Linux: WebGPU on (still behind a flag on Linux), Vulkan for
  * WebGPU (Dawn) and for WebGL (ANGLE on Vulkan rather than SwiftShader), no blocklist, and no Vulkan surface
- * (headless has no window). The first five are PLATFORM.md's, the rest as Chrome's own guide to WebGPU/WebGL in
- * headless Chrome on NVIDIA machines. On a machine without a GPU the same flags give SwiftShader for both.
+ * (headless has no window). The first five are the lab's usual headless flags
+ * (docs/architecture.md#platform-constraints), the rest as Chrome's own guide to WebGPU/WebGL in headless Chrome on
+ * NVIDIA machines. On a machine without a GPU the same flags give SwiftShader for both.
  */
 const FLAGS = [
   '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
@@ -90,7 +91,7 @@ export async function benchGpu(o: GpuBenchOptions): Promise<string[]> {
   const { log } = o;
   if (!existsSync(CHROMIUM)) {
     const msg = `GPU bench skipped: no Chromium at ${CHROMIUM}. Install Debian's (apt-get install -y chromium) or point `
-      + 'CHROMIUM_PATH at a Chromium/Chrome binary; never a browser downloaded by a test tool (PLATFORM.md).';
+      + 'CHROMIUM_PATH at a Chromium/Chrome binary; never a browser downloaded by a test tool.';
     log(msg);
     return [msg];
   }

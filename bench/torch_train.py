@@ -1,6 +1,6 @@
 """PyTorch CPU reference for bench/wasm-train.ts: batch 64, Adam, synthetic data, one of two nets:
-`--net platform` (default) the PLATFORM.md net, `--net small48` the workshop preset's model (the registry's
-`small` at 48x48x1, 8 classes, dropout 0.25).
+`--net platform` (default) the platform net (docs/architecture.md#the-benchmark-net), `--net small48` the workshop
+preset's model (the registry's `small` at 48x48x1, 8 classes, dropout 0.25).
 
 Run with Debian's interpreter (/usr/bin/python3, python3-torch). Prints one JSON line.
 """

@@ -1,6 +1,6 @@
-// Training throughput of the PLATFORM.md net on tfjs wasm (with src/platform/wasm kernels) vs tfjs cpu vs
-// PyTorch CPU, measured side by side in one run, plus a per-kernel profile of one wasm step. The workshop
-// preset's model (the registry's `small` at 48x48x1, 8 classes, dropout 0.25, batch 64, Adam) runs in the
+// Training throughput of the platform net (docs/architecture.md#the-benchmark-net) on tfjs wasm (with src/platform/wasm
+// kernels) vs tfjs cpu vs PyTorch CPU, measured side by side in one run, plus a per-kernel profile of one wasm step.
+// The workshop preset's model (the registry's `small` at 48x48x1, 8 classes, dropout 0.25, batch 64, Adam) runs in the
 // same interleaved rounds on wasm (the SIMD build here, the threaded-SIMD build with each --threads count in
 // a child process, as the PLATFORM net) and PyTorch, and once against tfjs cpu.
 // Run: npx tsx bench/wasm-train.ts [--quick] [--steps N] [--rounds R] [--threads 1,2] [--no-torch] [--no-cpu]
@@ -29,8 +29,8 @@ const NET_TITLE: Record<NetName, string> = {
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TORCH_PY = '/usr/bin/python3'; // Debian's python3-torch; the pyenv python3 first on PATH has no torch
 
-/** The PLATFORM.md net: 28x28x1, conv 32 3x3 same + relu + maxpool 2, conv 64 3x3 same + relu + maxpool 2,
- *  dense 128 relu, dense 10. */
+/** The platform net (docs/architecture.md#the-benchmark-net): 28x28x1, conv 32 3x3 same + relu + maxpool 2, conv 64 3x3
+ *  same + relu + maxpool 2, dense 128 relu, dense 10. */
 function platformNet(): tf.Sequential {
   return tf.sequential({
     layers: [

@@ -79,7 +79,7 @@ async function start(backend: BackendName): Promise<string> {
     wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd },
   });
   if (be.name === 'webgpu') {
-    // As tfjs's own WebGPU CI: no small ops forwarded to the CPU (PLATFORM.md).
+    // As tfjs's own WebGPU CI: no small ops forwarded to the CPU (docs/architecture.md#platform-constraints).
     try { tf.env().set('WEBGPU_CPU_FORWARD', false); } catch { /* flag not registered in this build */ }
   }
   return be.name;

@@ -51,7 +51,7 @@ interface Args {
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>] [--labels <names.txt>]]
                               [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu]
                               [--seed N] [--wasm-threads N|auto] [--quiet]
-  --config   an experiment config (JSON; fields not given take the defaults of src/core/config/config.ts)
+  --config   an experiment config (JSON; fields not given take the defaults of src/core/config/settings.ts)
   --preset   a shipped preset: ${Object.keys(PRESETS).join(', ')}
   --seed     the run's seed (initialisation, shuffling, mining) in place of the config's; the dataset keeps its own
   --dataset  train on a dataset from disk instead of the config's: fer2013.csv, a UTKFace or class-folder
@@ -113,7 +113,7 @@ export function parseArgs(argv: string[]): Args {
 
 /**
  * wasm threads for `--wasm-threads auto`: the threaded-SIMD build pays off only with a core to spare for
- * each thread. Measured on the 2-core machine of README's bench (bench/wasm-train.ts): with both cores
+ * each thread. Measured on the 2-core machine of docs/results/benchmarks.md (bench/wasm-train.ts): with both cores
  * busy with other work (load average 3-11), 2 threads trained the workshop model slower than 1 (e.g. 51-59
  * vs 68-80 images/s), and the threaded build with 1 thread about as fast as the plain SIMD build. So: as
  * many threads as idle cores (cores minus the 1-minute load average, rounded), when that is at least 2;

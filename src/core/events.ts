@@ -1,5 +1,5 @@
-// The typed events the curriculum emits. The training loop only emits them (ARCHITECTURE.md §4): the
-// runner prints them, the worker forwards them, the store reduces them.
+// The typed events the curriculum emits. The training loop only emits them (docs/architecture.md#events-and-schedules):
+// the runner prints them, the worker forwards them, the store reduces them.
 import type { ExperimentConfig, StageName } from './config/config';
 import type { Visibility } from './data/types';
 import type { Metrics } from './metrics';
@@ -33,7 +33,7 @@ export interface RowStats {
 /** A paired test on the same test images. b: images only this model got right, c: only the other. */
 export interface PairedTest { test: 'mcnemar' | 'wilcoxon' | 't'; method: 'exact' | 'chi2' | 'normal'; p: number; b?: number; c?: number; n: number }
 
-/** One row of the evaluation grid (METHOD.md). */
+/** One row of the evaluation grid (docs/method.md#evaluation-grid). */
 export interface GridRow {
   /** Stable key: teacher, student, studentOther, standard, triplet, control, svm, svmStandard, svmTriplet. */
   model: RowModel;

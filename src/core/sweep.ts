@@ -1,4 +1,4 @@
-// A small sweep (METHOD.md: the paper tunes the margin α on validation): one numeric setting given a
+// A small sweep (docs/method.md#triplet-t-s: the paper tunes the margin α on validation): one numeric setting given a
 // list of values, one curriculum per value, the value kept whose stage did best on validation. Pure
 // helpers; the runner (and tests) drive them.
 import type { ExperimentConfig, StageName } from './config/config';

@@ -37,7 +37,7 @@ export interface SelectedBackend {
  * (the physical cores of a laptop with two threads per core; the rest is left to the page, the browser
  * and hyper-threading, which adds little to XNNPACK's matrix kernels), at least 1, at most 8 (tfjs's
  * pthread pool holds 8 workers). On the 2-core machine here the page trained slower with 2 threads than
- * with 1 (README: 0.62x vs 1.08x the runner), so a dual-core laptop gets 1.
+ * with 1 (docs/decisions/wasm-threads.md: 0.62x vs 1.08x the runner), so a dual-core laptop gets 1.
  */
 export function wasmThreadsFor(logicalCores: number | undefined): number {
   const n = Number.isFinite(logicalCores) && (logicalCores as number) >= 1 ? Math.floor(logicalCores as number) : 1;

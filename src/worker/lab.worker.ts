@@ -1,5 +1,5 @@
 // The lab's dedicated module worker: a thin switch from protocol messages to the engine. tfjs, the
-// backends and the wasm binaries load here only, never in the page's chunk (PLATFORM.md).
+// backends and the wasm binaries load here only, never in the page's chunk (docs/architecture.md#platform-constraints).
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';

@@ -1,6 +1,6 @@
-// The typed protocol between the page and the lab worker (ARCHITECTURE.md §6): one discriminated union
-// of commands (page → worker), one of events (worker → page), a checked decoder for each side, and the
-// list of buffers a message can hand over as transferables instead of copying.
+// The typed protocol between the page and the lab worker (docs/architecture.md#workers-and-protocols): one
+// discriminated union of commands (page → worker), one of events (worker → page), a checked decoder for each side, and
+// the list of buffers a message can hand over as transferables instead of copying.
 import type { ExperimentConfig, StageName, SynthDatasetConfig } from '../core/config/config';
 import type { Split, Visibility } from '../core/data/types';
 import type { CurriculumEvent } from '../core/events';

@@ -1,5 +1,5 @@
-// libsvm-js (real libsvm 3.22 compiled to asm.js; PLATFORM.md), the reference the lab's linear SVM/SVR is
-// checked against. Test and bench only. The package ships no types: the part used is typed here.
+// libsvm-js (real libsvm 3.22 compiled to asm.js; docs/architecture.md#platform-constraints), the reference the lab's
+// linear SVM/SVR is checked against. Test and bench only. The package ships no types: the part used is typed here.
 // @ts-expect-error libsvm-js ships no type declarations
 import LibSvmImport from 'libsvm-js/asm';
 

@@ -22,7 +22,8 @@ export const STAGE_LABEL: Record<StageName, string> = {
 export interface StageConfig {
   /** Epochs over the training split. 0 skips the stage (where the curriculum allows it). */
   epochs: number;
-  /** Fixed batch size; the ragged last batch is dropped so tensor shapes never change (PLATFORM.md). */
+  /** Fixed batch size; the ragged last batch is dropped so tensor shapes never change
+   *  (docs/architecture.md#platform-constraints). */
   batchSize: number;
   optimizer: OptimizerName;
   learningRate: number;
@@ -41,22 +42,24 @@ export interface StageConfig {
   keep: 'best' | 'last';
 }
 
-/** METHOD.md §3a. `auto`: KD (Hinton) for expression, hints (Romero) on the embedding for gender and age. */
+/** docs/method.md#standard-t-s. `auto`: KD (Hinton) for expression, hints (Romero) on the embedding for gender and
+ *  age. */
 export interface StandardConfig extends StageConfig {
   kind: 'auto' | 'kd' | 'hint';
   /** Weight of the second term: KD → ground truth weight (small, per the paper); hint → hint weight. */
   lambda: number;
   /** Softmax temperature τ of the KD soft term. */
   temperature: number;
-  /** Hinton's τ² scaling of the soft term. Off by default (METHOD.md). */
+  /** Hinton's τ² scaling of the soft term. Off by default (docs/method.md#choices-where-the-paper-is-silent). */
   scaleByTemperatureSquared: boolean;
   /** Hints: the squared distance summed over the embedding's dimensions (the paper's ‖·‖²) or averaged
-   *  over them (our default: the sum grows with the width and swamped the task loss, see README). */
+   *  over them (our default: the sum grows with the width and swamped the task loss,
+   *  docs/decisions/hint-scale.md). */
   hintScale: 'mean' | 'sum';
 }
 
-/** A mining pool's size (METHOD.md §3b leaves open what the percentage is of). `class`: for each class, that
- *  percentage of the class (positives of class c: p% of class c; the negatives of class c: p% of each
+/** A mining pool's size (docs/method.md#hard-example-mining leaves open what the percentage is of). `class`: for each
+ *  class, that percentage of the class (positives of class c: p% of class c; the negatives of class c: p% of each
  *  other class, one shared draw), the lab's default and its behaviour before the setting existed.
  *  `train`: for each class, that percentage of the whole training set (positives of c: p% of the training
  *  set drawn from class c, at most all of it; negatives of c: p% of the training set drawn from the other
@@ -67,7 +70,7 @@ export interface MiningPoolConfig {
   of: 'class' | 'train';
 }
 
-/** METHOD.md §3b. */
+/** docs/method.md#triplet-t-s. */
 export interface TripletConfig extends StageConfig {
   /** Weight of the triplet term; (1 − λ) goes to the task loss. */
   lambda: number;
@@ -93,7 +96,8 @@ export interface SynthDatasetConfig {
   height: number;
   width: number;
   channels: 1 | 3;
-  /** Expression intensity range; SYNTH.md: from 0.6 the paper's pattern shows at workshop budgets. */
+  /** Expression intensity range; docs/method.md#synthetic-faces: from 0.6 the paper's pattern shows at workshop
+   *  budgets. */
   intensity: [number, number];
   labelNoise: number;
   /** 8 expression class frequencies, or null for balanced. */
@@ -101,8 +105,8 @@ export interface SynthDatasetConfig {
   seed: number;
 }
 
-/** METHOD.md §3c: an SVM (classification) or ε-SVR (age) on the concatenated embeddings of the standard and
- *  triplet T-S students, C chosen on validation. */
+/** docs/method.md#combined-students: an SVM (classification) or ε-SVR (age) on the concatenated embeddings of the
+ *  standard and triplet T-S students, C chosen on validation. */
 export interface EnsembleConfig {
   enabled: boolean;
   /** Values of C tried, each scored on the validation split. */

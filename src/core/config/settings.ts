@@ -166,7 +166,7 @@ export const SETTINGS: Setting[] = [
     {
       path: `triplet.${k}Pool.of`, default: 'class', label: `${k} pool is % of`, group: 'triplet',
       type: choice(['class', 'train'], ['each class (ours, the default)', 'the whole training set, per class (reference code)']),
-      help: 'METHOD.md reads both ways; “the training set” gives about as many times more positives as there are classes. Age: of the training set either way',
+      help: 'The paper reads both ways; “the training set” gives about as many times more positives as there are classes. Age: of the training set either way',
     },
   ]).flat(),
   { path: 'triplet.ageThreshold', default: 5, type: num(0, 100, 1), label: 'age threshold (years)', group: 'triplet', help: 'age: positives within this many years', sweepable: true },

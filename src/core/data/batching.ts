@@ -1,6 +1,6 @@
 // From an ImageSet to model inputs: float pixels in [0, 1] with the hidden half zeroed, targets per
 // task, and fixed-size batches (the ragged last training batch is dropped, evaluation pads it) so the
-// WebGPU backend never sees a new tensor shape (PLATFORM.md).
+// WebGPU backend never sees a new tensor shape (docs/architecture.md#platform-constraints).
 import { hiddenRows } from './occlusion';
 import { type ImageSet, type Task, type Visibility, EXPRESSION_CLASSES, GENDER_CLASSES } from './types';
 

@@ -1,4 +1,4 @@
-// Occlusion as METHOD.md defines it: the hidden half of the face is set to zero.
+// Occlusion as docs/method.md#problem-and-notation defines it: the hidden half of the face is set to zero.
 // The split row is floor(height / 2): rows [0, split) are the upper half, rows [split, height) the
 // lower half. For an odd height the middle row therefore belongs to the lower half.
 import type { Visibility } from './types';

@@ -1,4 +1,4 @@
-// The built-in dataset from a config block: three seeded synthetic splits (SYNTH.md).
+// The built-in dataset from a config block: three seeded synthetic splits (docs/method.md#synthetic-faces).
 import type { SynthDatasetConfig } from '../config/config';
 import { generateSplits } from '../synth';
 import type { SplitImageSets } from './types';

@@ -1,7 +1,8 @@
 // Shared data vocabulary of the core: tasks, visibilities and the in-memory image set.
 // Plain TypeScript, no tfjs: used by the generator, importers, batching and the UI alike.
 
-/** Which part of the face the model sees. METHOD.md: full ○, lower ◑ (VR headset), upper ◐ (mask). */
+/** Which part of the face the model sees. docs/method.md#problem-and-notation: full ○, lower ◑ (VR headset), upper ◐
+ *  (mask). */
 export type Visibility = 'full' | 'lower' | 'upper';
 export const VISIBILITIES: readonly Visibility[] = ['full', 'lower', 'upper'];
 export const VISIBILITY_SYMBOL: Record<Visibility, string> = { full: '○', lower: '◑', upper: '◐' };
@@ -9,7 +10,7 @@ export const VISIBILITY_SYMBOL: Record<Visibility, string> = { full: '○', lowe
 export type Task = 'expression' | 'gender' | 'age';
 export const TASKS: readonly Task[] = ['expression', 'gender', 'age'];
 
-/** FER+ order (METHOD.md, PLATFORM.md). */
+/** FER+ order (docs/method.md#tasks-and-metrics). */
 export const EXPRESSION_CLASSES = [
   'neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt',
 ] as const;

@@ -1,4 +1,4 @@
-// The curriculum of METHOD.md: teacher on full faces → student (a copy of the teacher fine-tuned on the
+// The curriculum of docs/method.md#curriculum: teacher on full faces → student (a copy of the teacher fine-tuned on the
 // scenario's half faces) → standard T-S and triplet T-S, each from that student with the teacher frozen
 // and fed the full image → the same-budget control → the combined students → the evaluation grid. This
 // file is the stage order; the epoch loop is trainStage.ts, the losses steps.ts and tripletStage.ts. It

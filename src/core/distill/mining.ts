@@ -1,8 +1,8 @@
-// Offline hard-example mining, once per epoch (METHOD.md §3b): for each anchor a' (occluded, embedded
-// by the current student) the positive is the FARTHEST same-class pool member embedded by the teacher
+// Offline hard-example mining, once per epoch (docs/method.md#hard-example-mining): for each anchor a' (occluded,
+// embedded by the current student) the positive is the FARTHEST same-class pool member embedded by the teacher
 // on the full face, and the negative the CLOSEST other-class pool member embedded by the student on the
 // occluded face. For age "same class" means |age difference| < threshold.
-// Our documented variants (README, "Mining"): `semihard` takes the closest negative that is still
+// Our documented variants (docs/method.md#hard-example-mining): `semihard` takes the closest negative that is still
 // farther than the chosen positive (FaceNet's semi-hard rule; the hardest when none is), and the
 // `teacher-correct` modes draw positives only from pool faces the teacher gets right on the full face,
 // since the farthest "positive" is disproportionately often a mislabelled face.

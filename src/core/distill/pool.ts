@@ -1,5 +1,5 @@
-// The per-epoch mining pools (METHOD.md §3b): P (shown full to the teacher) supplies positives, N (shown
-// occluded to the student) supplies negatives, each drawn stratified by class so every class is
+// The per-epoch mining pools (docs/method.md#hard-example-mining): P (shown full to the teacher) supplies positives, N
+// (shown occluded to the student) supplies negatives, each drawn stratified by class so every class is
 // represented. Each pool's size is a percentage `of` each class or of the whole training set, per class
 // (MiningPoolConfig in config.ts says what each reading draws).
 import type { MiningPoolConfig } from '../config/config';

@@ -1,5 +1,5 @@
-// Pure schedules (ARCHITECTURE.md §5): the learning rate under reduce-on-plateau, and the stage list of
-// the curriculum, each a function of (state, config) only.
+// Pure schedules (docs/architecture.md#events-and-schedules): the learning rate under reduce-on-plateau, and the stage
+// list of the curriculum, each a function of (state, config) only.
 import type { ExperimentConfig, StageConfig, StageName } from '../config/config';
 
 export interface PlateauState {
@@ -59,7 +59,8 @@ export function controlEpochs(cfg: ExperimentConfig): number {
   return Math.max(cfg.standard.epochs, cfg.triplet.epochs);
 }
 
-/** Which standard T-S loss a task uses: KD for many classes, hints for binary and regression (METHOD.md §3a). */
+/** Which standard T-S loss a task uses: KD for many classes, hints for binary and regression
+ *  (docs/method.md#standard-t-s). */
 export function standardKind(cfg: ExperimentConfig): 'kd' | 'hint' {
   if (cfg.standard.kind !== 'auto') return cfg.standard.kind;
   return cfg.task === 'expression' ? 'kd' : 'hint';

@@ -1,4 +1,4 @@
-// The loss steps of the curriculum (METHOD.md): the task loss alone (teacher, students, control) and
+// The loss steps of the curriculum (docs/method.md#curriculum): the task loss alone (teacher, students, control) and
 // standard teacher-student training (KD or hints), the frozen teacher fed the full image and the student
 // the occluded one. Each returns a StepFn for trainStage.
 import * as tf from '@tensorflow/tfjs';
@@ -32,7 +32,7 @@ export function taskStep(ctx: StageContext, visibility: Visibility): (m: tf.Laye
 /** Above this many floats (64 MB) the teacher's outputs are not cached: it runs once per batch. */
 export const TEACHER_CACHE_FLOATS = 16 * 1024 * 1024;
 
-/** Standard T-S (METHOD.md §3a): teacher on the full image, student on the occluded one. The frozen
+/** Standard T-S (docs/method.md#standard-t-s): teacher on the full image, student on the occluded one. The frozen
  *  teacher sees the same full images every epoch, so its embeddings and logits for the training split
  *  are computed once, at the stage's first epoch, and gathered per batch (when they fit in memory). */
 export function standardRun(ctx: StageContext, teacher: tf.LayersModel, kind: 'kd' | 'hint'): Pick<StageRun, 'makeStep' | 'beforeEpoch' | 'afterStage'> {

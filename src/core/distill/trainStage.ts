@@ -162,7 +162,8 @@ export function reseedDropout(model: tf.LayersModel, seed: number): void {
 }
 
 /** Trainable variables of one model only: passing them to minimize keeps every other model (the
- *  teacher above all) out of the update, whatever else ran inside the loss (PLATFORM.md). */
+ *  teacher above all) out of the update, whatever else ran inside the loss
+ *  (docs/architecture.md#platform-constraints). */
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }

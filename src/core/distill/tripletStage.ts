@@ -1,5 +1,5 @@
-// Triplet T-S (METHOD.md §3b): offline hard-example mining once per epoch (positives embedded by the
-// frozen teacher on full faces, negatives and anchors by the student on occluded ones), then the task loss
+// Triplet T-S (docs/method.md#hard-example-mining): offline hard-example mining once per epoch (positives embedded by
+// the frozen teacher on full faces, negatives and anchors by the student on occluded ones), then the task loss
 // plus the triplet term, anchors and negatives through the student as one batch.
 // No work twice: the frozen teacher embeds and judges each training image once per stage (the pools of
 // later epochs reuse it: teacherPositives), and the negatives' student embeddings are rows of the
@@ -62,7 +62,7 @@ export function teacherEmbeddingCache(
   };
 }
 
-/** Triplet T-S (METHOD.md §3b) with offline mining once per epoch. */
+/** Triplet T-S (docs/method.md#triplet-t-s) with offline mining once per epoch. */
 export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: tf.LayersModel): StageRun {
   const cfg = ctx.cfg;
   const t = cfg.triplet;
@@ -130,7 +130,7 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
       both.set(batch, 0);
       both.set(negatives, B);
       // Anchors and negatives go through the student as ONE batch so BatchNorm sees one set of
-      // statistics and updates its moving averages once per step (PLATFORM.md).
+      // statistics and updates its moving averages once per step (docs/architecture.md#platform-constraints).
       const x = ctx.images(train, both, vis, xBuf);
       const y = ctx.targets(batch, yBuf);
       const w = tf.tensor1d(Float32Array.from(batch, (a) => mm.valid[a]));

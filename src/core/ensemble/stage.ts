@@ -1,4 +1,4 @@
-// METHOD.md §3c: the two distilled students combined. Their embeddings of the occluded faces are
+// docs/method.md#combined-students: the two distilled students combined. Their embeddings of the occluded faces are
 // concatenated and a linear SVM (classification) or ε-SVR (age) is trained on the training split, C
 // chosen on validation from a grid, tested on test; the same on each single embedding as the ablation.
 // Rows join the grid like any model's. Embeddings are read back to plain arrays, so no tensor stays.

@@ -1,4 +1,4 @@
-// Grad-CAM (Selvaraju et al. 2017; METHOD.md): w_k = mean over (h, w) of ∂y/∂A_k at the last conv map A,
+// Grad-CAM (Selvaraju et al. 2017; docs/method.md#grad-cam): w_k = mean over (h, w) of ∂y/∂A_k at the last conv map A,
 // map = ReLU(Σ_k w_k A_k), normalised to [0, 1] and resized to the input. The gradient is taken by
 // re-running the model's own layer graph with A replaced by the differentiated tensor, so it holds for
 // any topology (ResNet's skip connections included), not only for a chain of layers after the conv.

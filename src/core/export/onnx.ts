@@ -3,7 +3,7 @@
 // topology + the weight bytes), the lab's metadata as ONNX metadata_props. Runs anywhere core runs (the
 // worker, the runner, tests) and allocates no tfjs tensor.
 //
-// The file's contract (the README shows it from Python): input `input` float32 [batch, h, w, c] (NHWC, as
+// The file's contract (docs/guide/onnx.md shows it from Python): input `input` float32 [batch, h, w, c] (NHWC, as
 // the lab feeds it: pixel bytes / 255, hidden rows zero); outputs `probabilities` [batch, classes] (softmax of
 // the logits) or `age` [batch, 1] in years, and `embedding` [batch, e] (the post-ReLU embedding layer).
 import onnxProto from 'onnx-proto';

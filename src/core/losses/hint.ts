@@ -1,5 +1,5 @@
 // Standard teacher-student loss for binary classification and regression (Romero et al. 2015 "hints",
-// METHOD.md §3a):  L = (1 − λ) · L_task(y, ŷ_S) + λ · mean_batch ‖e_S(x') − e_T(x)‖²
+// docs/method.md#standard-t-s):  L = (1 − λ) · L_task(y, ŷ_S) + λ · mean_batch ‖e_S(x') − e_T(x)‖²
 import * as tf from '@tensorflow/tfjs';
 import { stopGradient } from './kd';
 

@@ -1,4 +1,4 @@
-// The losses of METHOD.md, one file each.
+// The losses of docs/method.md, one file each.
 export { crossEntropyLoss, maeLoss, taskLoss } from './task';
 export { kdLoss, softCrossEntropy, stopGradient, type KdOptions } from './kd';
 export { hintLoss, hintTotal } from './hint';

@@ -1,4 +1,4 @@
-// Standard teacher-student loss for many-class classification (Hinton et al. 2015, METHOD.md §3a):
+// Standard teacher-student loss for many-class classification (Hinton et al. 2015, docs/method.md#standard-t-s):
 //   L = (1 − λ) · H(softmax(z_T/τ), softmax(z_S/τ)) + λ · H(y, softmax(z_S))
 // The teacher's logits come from the full face, the student's from the occluded one; z_T carries no
 // gradient (it is wrapped in stopGradient here as a second line of defence).

@@ -1,4 +1,4 @@
-// Task losses (METHOD.md "Tasks and metrics"): cross-entropy on logits for classification, mean
+// Task losses (docs/method.md#tasks-and-metrics): cross-entropy on logits for classification, mean
 // absolute error for regression. Both are means over the batch.
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,4 +1,4 @@
-// The paper's triplet loss (METHOD.md §3b). Embeddings are L2-normalised, d(u, v) = ‖u − v‖²:
+// The paper's triplet loss (docs/method.md#triplet-t-s). Embeddings are L2-normalised, d(u, v) = ‖u − v‖²:
 //   L_triplet = (1/m) Σ max(0, d(e_S(a'), e_T(p)) − d(e_S(a'), e_S(n')) + α)
 //   L = (1 − λ) · L_task + λ · L_triplet
 import * as tf from '@tensorflow/tfjs';

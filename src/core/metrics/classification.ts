@@ -1,4 +1,4 @@
-// Classification and regression metrics on plain arrays (METHOD.md "Tasks and metrics").
+// Classification and regression metrics on plain arrays (docs/method.md#tasks-and-metrics).
 
 /** counts[t][p]: test images of true class t predicted as p. */
 export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, classes: number): number[][] {

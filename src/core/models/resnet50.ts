@@ -18,7 +18,7 @@ function convBn<T>(g: Graph<T>, x: T, name: string, filters: number, kernel: num
  * Our choices where the paper is silent: the stride sits on the 3x3 conv (torchvision's "v1.5"; same
  * parameters as v1); 'same' padding everywhere, so any input >= 1 pixel builds (32x32 → 16, 8, 8, 4, 2, 1);
  * the pooled 2048-d features feed a Dense(512·width, ReLU) `embedding` (the fine-tuned head whose
- * activation is the embedding, METHOD.md) and then the logits. With a 1000-unit head directly on the
+ * activation is the embedding, docs/method.md#architectures) and then the logits. With a 1000-unit head directly on the
  * pooled features the backbone would be the standard 25.56M parameters; this head adds ~0.5M at 1000 units.
  */
 export function resnet50Layout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {

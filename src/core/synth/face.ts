@@ -1,5 +1,6 @@
 // The face model: draws every factor of one face (expression, gender, age, identity, nuisance) from a
-// seeded stream, then paints it. Cue placement follows SYNTH.md: which half of the image carries what.
+// seeded stream, then paints it. Cue placement follows docs/method.md#synthetic-faces: which half of the image carries
+// what.
 import {
   type FaceCanvas, type Rgb, type Sdf, almondSdf, boxOf, clamp01, curve, ellipseSdf, mix, polygonSdf,
   scale, smoothstep,

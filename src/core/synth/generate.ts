@@ -14,7 +14,8 @@ export interface SynthOptions {
   width?: number;
   /** 1 = grey (default), 3 = RGB. */
   channels?: 1 | 3;
-  /** Expression intensity range; default [0.6, 1.0] (SYNTH.md: weaker cues are too hard for a workshop budget). */
+  /** Expression intensity range; default [0.6, 1.0] (docs/method.md#synthetic-faces: weaker cues are too hard for a
+   *  workshop budget). */
   intensity?: [number, number];
   /** Fraction of labels corrupted like annotator mistakes: expression and gender flipped, age jittered. Default 0.03. */
   labelNoise?: number;

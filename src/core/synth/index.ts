@@ -1,4 +1,5 @@
-// The synthetic face generator (SYNTH.md): public API re-exported for the worker, the CLI and tests.
+// The synthetic face generator (docs/method.md#synthetic-faces): public API re-exported for the worker, the CLI and
+// tests.
 export {
   generateFaces, generateSplits, FERPLUS_LIKE_WEIGHTS, SPLIT_STREAMS,
   type SynthOptions, type SynthLatents, type SynthImageSet,

@@ -1,6 +1,7 @@
 // Dataset import inside the browser's import worker: File objects read as streams (never whole),
 // .tar.gz through DecompressionStream, .zip entries by File.slice + 'deflate-raw', images decoded,
-// centre-cropped and resized by createImageBitmap + OffscreenCanvas (PLATFORM.md: ~3 ms a JPEG).
+// centre-cropped and resized by createImageBitmap + OffscreenCanvas (docs/architecture.md#platform-constraints: ~3 ms a
+// JPEG).
 import { centerCropBox, toChannels } from '../../core/data/formats/pixels';
 import { sniffImage } from '../../core/data/formats/sniff';
 import { InflateLimitError, type Inflate } from '../../core/data/formats/zip';

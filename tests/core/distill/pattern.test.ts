@@ -1,4 +1,4 @@
-// The paper's pattern on the built-in synthetic faces (SYNTH.md "The check that the design works"): a
+// The paper's pattern on the built-in synthetic faces (docs/method.md#synthetic-faces): a
 // real, small curriculum on wasm, the teacher trained to its validation plateau (early stopping, as the
 // demos), whose figures must keep the shape of the paper's tables. If the generator or the training loop
 // loses the pattern, this fails. Runs are seeded, so the margins below are against fixed numbers

@@ -1,5 +1,5 @@
-// The ensemble stage (METHOD.md §3c) with two tiny students: a cancel mid-fit stops it within the C being fitted,
-// with an AbortError, and leaves no tensor behind; and a full run's rows.
+// The ensemble stage (docs/method.md#combined-students) with two tiny students: a cancel mid-fit stops it within the C
+// being fitted, with an AbortError, and leaves no tensor behind; and a full run's rows.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../../../src/core/config/config';

@@ -1,4 +1,4 @@
-// Every loss of METHOD.md against values computed by hand (derivations in the comments).
+// Every loss of docs/method.md against values computed by hand (derivations in the comments).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { crossEntropyLoss, hintLoss, kdLoss, maeLoss, softCrossEntropy, stopGradient, tripletLoss } from '../../../src/core/losses';

@@ -1,5 +1,5 @@
-// Where the cues live (SYNTH.md): pixel-level checks that each half carries the information the lab's
-// story needs. They fail if a cue moves to the other half or disappears.
+// Where the cues live (docs/method.md#synthetic-faces): pixel-level checks that each half carries the information the
+// lab's story needs. They fail if a cue moves to the other half or disappears.
 import { describe, it, expect } from 'vitest';
 import { splitRow } from '../../../src/core/data/occlusion';
 import { EXPRESSION_CLASSES } from '../../../src/core/data/types';

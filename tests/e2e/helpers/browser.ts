@@ -1,6 +1,6 @@
-// Debian's Chromium, headless, driven by playwright-core (never a downloaded browser: PLATFORM.md).
-// One browser per flag set; each test gets a fresh context (its own storage) that records every request
-// (page and worker) and the main thread's long tasks.
+// Debian's Chromium, headless, driven by playwright-core (never a downloaded browser:
+// docs/architecture.md#platform-constraints). One browser per flag set; each test gets a fresh context (its own
+// storage) that records every request (page and worker) and the main thread's long tasks.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { serveDist, type StaticServer } from './server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
