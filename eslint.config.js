@@ -25,8 +25,8 @@ function walls({ packages = [], folders = [], regex = [], message }) {
   return { 'no-restricted-imports': ['error', { paths: [], patterns }] };
 }
 
-/** worker/ internals: everything but its protocols and clients. */
-const WORKER_INTERNALS = '^(\\.\\./)+worker/(engine/|lab\\.worker|import\\.worker|inProcess)';
+/** worker/ internals: everything but the three workers' protocols and clients (worker/{lab,import,tryit}/). */
+const WORKER_INTERNALS = '^(\\.\\./)+worker/(?!(lab|import|tryit)/(protocol|client)$)';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'runs/**'] },
@@ -72,7 +72,7 @@ export default tseslint.config(
       packages: ['idb', ...REACT, ...BACKENDS, ...TFJS, ...NODE],
       folders: ['platform', 'ui', 'cli'],
       regex: [WORKER_INTERNALS],
-      message: 'src/state talks to the worker only through its protocol and clients (worker/protocol, client, importProtocol, importClient) and to storage through core\'s port: no platform/, worker internals, ui/, tfjs or React (state/react.ts binds React).',
+      message: 'src/state talks to the worker only through its protocol and clients (worker/lab, worker/import and worker/tryit: protocol.ts and client.ts) and to storage through core\'s port: no platform/, worker internals, ui/, tfjs or React (state/react.ts binds React).',
     }),
   },
   {

@@ -36,7 +36,7 @@ const isolationServiceWorker = (): Plugin => ({
 
 // The lab's page build. base './': every URL in the build is relative, so dist/ works from any folder of
 // any static server (a university web space), not only from a server's root. The page chunk holds React, the store and the panels; tfjs, its backends and
-// the wasm binaries are reachable only from the module worker (src/worker/lab.worker.ts), so they load
+// the wasm binaries are reachable only from the module worker (src/worker/lab/lab.worker.ts), so they load
 // in the worker and never in the page.
 export default defineConfig({
   base: './',

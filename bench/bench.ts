@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
 // on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|onnx|arch|gpu, --full (onnx),
 // --svm-baseline (svm: the solver's old path too, side by side), --force-software and --steps N (gpu).
+// The page measurements (a built lab in Chromium) are scripts of their own under bench/page/: measure.ts,
+// throughput.ts, demo-time.ts, longtasks.ts and measure-a11y.ts (`npx vite build && npx tsx bench/page/<file>`).
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/platform/backend';
 import { benchCurriculum } from './curriculum';

@@ -14,7 +14,7 @@ import type { Checkpoint } from '../src/core/distill/checkpoint';
 import { disposeModels, runCurriculum } from '../src/core/distill/curriculum';
 import type { CurriculumEvent, EpochRecord } from '../src/core/events';
 import { selectBackend } from '../src/platform/backend';
-import { bestValidation } from '../src/core/sweep';
+import { bestValidation } from '../src/core/results/sweep';
 import type { StageName } from '../src/core/config/config';
 
 const args = process.argv.slice(2);

@@ -10,7 +10,7 @@ import { idbStorage, requestPersistence, storageEstimate } from './platform/brow
 import { heldLocks, runsInProgress, whenRunFree } from './platform/browser/locks';
 import { keptCalibrations } from './platform/browser/kept';
 import { browserIsolationHost, crossOriginIsolate } from './platform/browser/isolation';
-import { createImportClient } from './worker/importClient';
+import { createImportClient } from './worker/import/client';
 import { download } from './ui/download';
 import { initialLabState } from './state/labState';
 import { isBackendName } from './core/backends';
@@ -19,7 +19,7 @@ import { LabProvider } from './state/react';
 import { createLab } from './state/store';
 import { App } from './ui/App';
 import './ui/app.css';
-import { createWorkerClient } from './worker/client';
+import { createWorkerClient } from './worker/lab/client';
 
 // Cross-origin isolation first (threaded wasm: all the machine's cores): on a plain static server the
 // isolation service worker is installed and the page reloads once under it, so nothing else starts.

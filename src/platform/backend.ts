@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm/kernels';
 
 import { BACKEND_ORDER, type BackendName } from '../core/backends';
+import { errorMessage } from '../core/errors';
 
 export type { BackendName };
 
@@ -15,7 +16,7 @@ export interface SelectBackendOptions {
   /** wasm XNNPACK threads. Browser: passed to setThreadsCount; the threaded build is only picked on a
    *  cross-origin-isolated page, and tfjs caps the pool at navigator.hardwareConcurrency / 2.
    *  Node: unset = the single-threaded SIMD build (the fastest measured here, 2 busy cores); n >= 1 = the
-   *  threaded-SIMD build with n threads, started through node-threads.ts. */
+   *  threaded-SIMD build with n threads, started through nodeThreads.ts. */
   wasmThreads?: number;
   /** Register the wasm training kernels (default true). */
   wasmTrainingKernels?: boolean;
@@ -47,7 +48,6 @@ export function wasmThreadsFor(logicalCores: number | undefined): number {
 const isNode = (): boolean =>
   typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node != null;
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Tries each backend in turn; the first that initialises becomes tfjs's backend. */
 export async function selectBackend(
@@ -62,7 +62,7 @@ export async function selectBackend(
       reason = skipSoftware ? await softwareReason(name) : null;
       if (reason == null) reason = await tryBackend(name, opts);
     } catch (e) {
-      reason = `failed to initialise: ${message(e)}`;
+      reason = `failed to initialise: ${errorMessage(e)}`;
     }
     if (reason == null) {
       await tf.ready();
@@ -141,7 +141,7 @@ async function startWasm(opts: SelectBackendOptions): Promise<boolean> {
     // fs; a folder prefix given to setWasmPaths is read the same way (a URL is not).
     wasm.setWasmPaths((opts.wasmPaths ?? (await nodeWasmDir())) as WasmPaths);
     if (opts.wasmThreads != null && opts.wasmThreads >= 1) {
-      const { prepareNodeWasmThreads } = await import('./wasm/node-threads');
+      const { prepareNodeWasmThreads } = await import('./wasm/nodeThreads');
       restore = await prepareNodeWasmThreads(wasm, opts.wasmThreads);
     }
   } else {
@@ -180,7 +180,7 @@ async function wasmDetail(): Promise<string | undefined> {
  * tfjs's wasm backend caps its thread pool at half the logical cores it is told of
  * (navigator.hardwareConcurrency / 2: one thread on a dual-core laptop, whatever setThreadsCount asked).
  * For the init only, the worker's navigator reports at least `cores`, so that the count asked is the count
- * used; returns the undo. (Node's counterpart pads os.cpus(): wasm/node-threads.ts.)
+ * used; returns the undo. (Node's counterpart pads os.cpus(): wasm/nodeThreads.ts.)
  */
 function reportCores(cores: number): () => void {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;

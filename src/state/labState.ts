@@ -4,17 +4,17 @@ import type { ConfigError, ExperimentConfig, StageName } from '../core/config/co
 import { configErrors } from '../core/config/validate';
 import type { Split, Visibility } from '../core/data/types';
 import type { DatasetMeta, ImportedModelMeta, RunRecord } from '../core/records';
-import type { ImportReport, ImportProgress } from '../core/imports';
-import type { ImportEvent } from '../worker/importProtocol';
+import type { ImportReport, ImportProgress } from '../core/data/importReport';
+import type { ImportEvent } from '../worker/import/protocol';
 import type { CamRequest, CamSheet } from '../core/explain/sheet';
-import { CALIBRATION_BUSY, type RunPhase, type WorkerEvent } from '../worker/protocol';
+import { CALIBRATION_BUSY, type RunPhase, type WorkerEvent } from '../worker/lab/protocol';
 import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
 
 export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain' | 'tryit';
 export type { BackendChoice } from '../core/backends';
 import type { BackendChoice } from '../core/backends';
 import type { StepCost } from '../core/distill/estimate';
-import type { RepeatRow } from '../core/repeats';
+import type { RepeatRow } from '../core/results/repeats';
 
 /** A stored run as the history list shows it. */
 export interface RunSummary {

@@ -6,8 +6,8 @@ import type { Visibility } from '../core/data/types';
 import { curriculumStages, stageConfig } from '../core/distill/schedule';
 import type { CurriculumEvent, EpochRecord, GridRow } from '../core/events';
 import type { LossPoint, RunRecord } from '../core/records';
-import type { RunPhase } from '../worker/protocol';
-import { foldTrace, type RunTrace } from '../core/runTrace';
+import type { RunPhase } from '../worker/lab/protocol';
+import { foldTrace, type RunTrace } from '../core/results/runTrace';
 
 export type StageStatus = 'pending' | 'running' | 'done';
 

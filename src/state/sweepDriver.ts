@@ -1,9 +1,9 @@
 // A sweep from the lab: one run per value of a numeric setting, one after another in the worker; after
-// the last, the outcome from the stored runs (core/sweep.ts decides, as in the runner).
+// the last, the outcome from the stored runs (core/results/sweep.ts decides, as in the runner).
 import type { ExperimentConfig } from '../core/config/config';
 import type { RunRecord } from '../core/records';
-import { sweepError, sweepOutcome, sweepRunConfig, sweepStage } from '../core/sweep';
-import { repeatConfig, repeatSeeds, summariseRepeats } from '../core/repeats';
+import { sweepError, sweepOutcome, sweepRunConfig, sweepStage } from '../core/results/sweep';
+import { repeatConfig, repeatSeeds, summariseRepeats } from '../core/results/repeats';
 import type { LabState } from './labState';
 
 export interface SweepDeps {

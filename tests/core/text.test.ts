@@ -3,7 +3,7 @@ import { configErrors, makeConfig, mergeConfig } from '../../src/core/config';
 import { PRESETS } from '../../src/core/config/presets';
 import { folderPlace } from '../../src/core/data/formats/folders';
 import { ferColumns } from '../../src/core/data/formats/fer';
-import { formatGrid } from '../../src/core/report';
+import { formatGrid } from '../../src/core/results/report';
 import { firstControl, printableLine, printableText } from '../../src/core/text';
 import type { GridRow } from '../../src/core/events';
 

@@ -5,8 +5,8 @@ import { presetConfig } from '../../src/core/config/presets';
 import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState } from '../../src/state/labState';
 import { createLab } from '../../src/state/store';
-import type { LabClient } from '../../src/worker/client';
-import type { WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
+import type { LabClient } from '../../src/worker/lab/client';
+import type { WorkerCommand, WorkerEvent } from '../../src/worker/lab/protocol';
 
 function fakeClient(): LabClient & { sent: WorkerCommand[]; emit(e: WorkerEvent): void } {
   const subs = new Set<(e: WorkerEvent) => void>();

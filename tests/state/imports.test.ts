@@ -1,15 +1,15 @@
 // The page side of importing: the import state through progress / done / failure events, and the store
 // driving the import worker (import, cancel, one at a time, abandoned imports removed at boot).
 import type { DatasetMeta } from '../../src/core/records';
-import type { ImportReport } from '../../src/core/imports';
+import type { ImportReport } from '../../src/core/data/importReport';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src/core/config/presets';
 import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState, reduceImport } from '../../src/state/labState';
 import { createLab } from '../../src/state/store';
-import type { LabClient } from '../../src/worker/client';
-import type { ImportEvent } from '../../src/worker/importProtocol';
-import type { ImportClient } from '../../src/worker/importClient';
+import type { LabClient } from '../../src/worker/lab/client';
+import type { ImportEvent } from '../../src/worker/import/protocol';
+import type { ImportClient } from '../../src/worker/import/client';
 
 const file = (name: string, size = 10) => ({ name, size } as unknown as File);
 

@@ -9,9 +9,9 @@ import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState, reduceLab, type LabState } from '../../src/state/labState';
 import { etaSeconds, newRunView, reduceRun, runProgress, runViewFromRecord, type RunView } from '../../src/state/runView';
 import { createLab, eventBuffer, setPath } from '../../src/state/store';
-import type { LabClient } from '../../src/worker/client';
-import type { WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
-import { appendLossPoint, MAX_LOSS_POINTS } from '../../src/core/series';
+import type { LabClient } from '../../src/worker/lab/client';
+import type { WorkerCommand, WorkerEvent } from '../../src/worker/lab/protocol';
+import { appendLossPoint, MAX_LOSS_POINTS } from '../../src/core/results/series';
 
 const cfg = presetConfig('fixture-tiny'); // 96 train images, batch 16 → 6 steps per epoch
 const STAGES: StageName[] = ['teacher', 'student', 'studentOther', 'standard', 'triplet', 'control'];

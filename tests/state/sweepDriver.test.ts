@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/core/config/config';
 import { presetConfig } from '../../src/core/config/presets';
-import { bestValidation } from '../../src/core/sweep';
+import { bestValidation } from '../../src/core/results/sweep';
 import { selectBackend } from '../../src/platform/backend';
 import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState } from '../../src/state/labState';
 import { createLab } from '../../src/state/store';
-import { createInProcessClient } from '../../src/worker/inProcess';
+import { createInProcessClient } from '../../src/worker/lab/inProcess';
 
 const cfg = makeConfig({ ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false, cGrid: [1], epsilon: 0.1, singles: false } });
 

@@ -192,7 +192,7 @@ export interface ExperimentConfig {
   ensemble?: EnsembleConfig;
   /** The curriculum is run with seeds seed .. seed + repeats − 1 (absent: 1). */
   repeats?: number;
-  /** Runner: one curriculum per value of a numeric setting, the best on validation kept (see core/sweep.ts). */
+  /** Runner: one curriculum per value of a numeric setting, the best on validation kept (see core/results/sweep.ts). */
   sweep?: { path: string; values: number[] } | null;
 }
 

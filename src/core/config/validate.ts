@@ -1,7 +1,7 @@
 // Validation of an experiment config against the settings table (settings.ts): every wrong, missing or
 // unknown field is reported by its dotted path, so the UI can show the message next to the field and the
 // runner can print them all at once. Own properties only: `__proto__`, `constructor`... are refused.
-import { sweepError } from '../sweep';
+import { sweepError } from '../results/sweep';
 import { customLayoutSize } from '../models/customSize';
 import { ConfigValidationError, type ConfigError, type ExperimentConfig } from './config';
 import { checkOf, DATASET_SETTINGS, OPTIONAL_DATASET_KEYS, OPTIONAL_ROOTS, SETTINGS, type Check, type Setting } from './settings';

@@ -6,7 +6,7 @@ import { centerCropBox, toChannels } from '../../core/data/formats/pixels';
 import { sniffImage } from '../../core/data/formats/sniff';
 import { InflateLimitError, type Inflate } from '../../core/data/formats/zip';
 import type { ByteSource, FileItem, ImportInput, ImportPlatform } from '../import/run';
-import type { ImportFiles } from '../../core/imports';
+import type { ImportFiles } from '../../core/data/importReport';
 import { storageEstimate } from './db';
 
 /** A ReadableStream read as an async iterable (not every engine has ReadableStream's own iterator). */

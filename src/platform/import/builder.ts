@@ -3,7 +3,7 @@
 // assigns seeded splits, finds duplicates, counts classes and collects every rejection for the report.
 // No DOM or Node imports: the browser's import worker and the headless runner share it.
 import { bytesKey, hashUniform } from '../../core/hash';
-import type { ImportOptions, ImportReport } from '../../core/imports';
+import type { ImportOptions, ImportReport } from '../../core/data/importReport';
 import { SPLITS, type Split, type Task } from '../../core/data/types';
 import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type ImportInfo, type LabStorage, type SplitSummary } from '../../core/records';
 

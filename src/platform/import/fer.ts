@@ -8,7 +8,7 @@ import { EXPRESSION_CLASSES } from '../../core/data/types';
 import { ImportError } from './builder';
 import { ferLabelsOf } from './ferLabels';
 import { genericLabel } from '../../core/data/formats/ferLabels';
-import type { ImportOptions } from '../../core/imports';
+import type { ImportOptions } from '../../core/data/importReport';
 
 /** Lines a quoted field may run over before the record is cut (a stray quote must not swallow the file). */
 const MAX_RECORD_LINES = 64;

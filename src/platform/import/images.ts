@@ -8,9 +8,9 @@ import { ByteSource, ImportPlatform, ImportInput, MAX_IMAGE_PIXELS, MAX_ENTRY_BY
 import { readZipDirectory, readZipEntry, type RandomAccess } from '../../core/data/formats/zip';
 import { EXPRESSION_CLASSES, GENDER_CLASSES, type Task } from '../../core/data/types';
 import type { ImportInfo } from '../../core/records';
-import type { ImportFormat } from '../../core/imports';
+import type { ImportFormat } from '../../core/data/importReport';
 import { DatasetBuilder, ImportError, type BuilderSpec } from './builder';
-import type { ImportOptions } from '../../core/imports';
+import type { ImportOptions } from '../../core/data/importReport';
 
 /** An image-ish entry of an archive or folder, its bytes maybe already read (tar). */
 interface Item {

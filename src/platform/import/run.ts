@@ -3,9 +3,9 @@
 // decompression come from the platform (browser worker or Node), so this file has no DOM or Node import.
 import type { LabStorage } from '../../core/records';
 import { hashUniform } from '../../core/hash';
-import type { ImportFormat } from '../../core/imports';
+import type { ImportFormat } from '../../core/data/importReport';
 import { DatasetBuilder, ImportError, type BuilderSpec } from './builder';
-import type { ImportOptions } from '../../core/imports';
+import type { ImportOptions } from '../../core/data/importReport';
 
 import { Meter, mb, throwIfAborted, type ImportHooks, type ImportInput, type ImportOutcome, type ImportPlatform } from './source';
 import { importFer } from './fer';

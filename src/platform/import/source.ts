@@ -2,9 +2,9 @@
 // platform's decoders, progress metering, cancel checks, and the limits on images and entries.
 import type { DatasetMeta } from '../../core/records';
 import type { Inflate } from '../../core/data/formats/zip';
-import type { ImportProgress } from '../../core/imports';
+import type { ImportProgress } from '../../core/data/importReport';
 import { DatasetBuilder, type BuilderSpec } from './builder';
-import type { ImportReport } from '../../core/imports';
+import type { ImportReport } from '../../core/data/importReport';
 
 /** A file read front to back; `read` where it can also be read at an offset (what a .zip needs). */
 export interface ByteSource {

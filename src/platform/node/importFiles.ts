@@ -10,7 +10,7 @@ import type { FileDatasetConfig } from '../../core/config/config';
 import { toChannels } from '../../core/data/formats/pixels';
 import { InflateLimitError } from '../../core/data/formats/zip';
 import { ImportError } from '../import/builder';
-import type { ImportOptions } from '../../core/imports';
+import type { ImportOptions } from '../../core/data/importReport';
 import { MAX_IMAGE_PIXELS, runImport, type ByteSource, type FileItem, type ImportHooks, type ImportInput, type ImportOutcome, type ImportPlatform } from '../import/run';
 import type { LabStorage } from '../../core/records';
 

@@ -8,7 +8,7 @@
 // The layer is switched to them (on wasm, in training mode only) by patching BatchNormalization.call:
 // see installFusedBatchNorm.
 import * as tf from '@tensorflow/tfjs';
-import type { WasmHeapBackend } from './pool-grad';
+import type { WasmHeapBackend } from './poolGrad';
 import { simdKernels } from './simd';
 
 export const BN_TRAINING = 'WasmBatchNormTraining';

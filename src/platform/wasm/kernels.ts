@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   BN_TRAINING, batchNormGradConfig, batchNormKernels, installFusedBatchNorm, uninstallFusedBatchNorm,
 } from './batchnorm';
-import { installConvLayerSwitch, uninstallConvLayerSwitch } from './conv-layer';
-import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGeometry } from './conv-grad';
-import { avgPoolGrad, maxPoolGrad, type WasmHeapBackend } from './pool-grad';
+import { installConvLayerSwitch, uninstallConvLayerSwitch } from './convLayer';
+import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGeometry } from './convGrad';
+import { avgPoolGrad, maxPoolGrad, type WasmHeapBackend } from './poolGrad';
 import { simdKernels } from './simd';
 import { tileOnHeap } from './tile';
 
@@ -171,7 +171,7 @@ function poolInfo(xShape: number[], attrs: tf.NamedAttrMap | undefined) {
 // Ops called inside a kernel run at kernelDepth > 0: nothing is recorded on the gradient tape.
 const kernels: tf.KernelConfig[] = [
   {
-    // Missing in wasm: composed from its forward Conv2D (conv-grad.ts).
+    // Missing in wasm: composed from its forward Conv2D (convGrad.ts).
     kernelName: 'Conv2DBackpropFilter',
     backendName: BACKEND,
     kernelFunc: ({ inputs, attrs }: KernelArgs) => {
@@ -191,7 +191,7 @@ const kernels: tf.KernelConfig[] = [
     },
   },
   {
-    // wasm's took 34 ms for a [64,28,28,32] 2x2 pool; the JS loop in pool-grad.ts a few ms.
+    // wasm's took 34 ms for a [64,28,28,32] 2x2 pool; the JS loop in poolGrad.ts a few ms.
     kernelName: 'MaxPoolGrad',
     backendName: BACKEND,
     kernelFunc: ({ inputs, attrs, backend }: KernelArgs) => {
@@ -241,7 +241,7 @@ function registerOwnKernels(): void {
 /**
  * Registers the training kernels for 'wasm' (replacing wasm's own where it has one), and switches
  * BatchNormalization layers to the fused batch norm while they train on wasm (batchnorm.ts) and bias-less
- * linear Conv2D layers to tf.conv2d on wasm (conv-layer.ts). Idempotent.
+ * linear Conv2D layers to tf.conv2d on wasm (convLayer.ts). Idempotent.
  * Call after importing @tensorflow/tfjs-backend-wasm (it registers wasm's kernels on import), before or
  * after the backend initialises.
  */

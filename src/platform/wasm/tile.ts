@@ -3,7 +3,7 @@
 // layer; wasm's own Tile (an element-by-element index loop) took ~42% of the workshop model's training
 // step. Here that is one run of C values copied once and then doubled with copyWithin up to N*H*W runs.
 import type * as tf from '@tensorflow/tfjs';
-import type { WasmHeapBackend } from './pool-grad';
+import type { WasmHeapBackend } from './poolGrad';
 
 type Heap = Float32Array | Int32Array | Uint8Array;
 

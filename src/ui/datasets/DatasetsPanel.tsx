@@ -10,7 +10,7 @@ import { formatBytes, formatDate } from '../format';
 import { ImportPanel } from './ImportPanel';
 import { previewScale, sheetLayout, sheetPixels } from './preview';
 import { storedReport } from './storedReport';
-import { formatImportReport, groupRejections } from '../../core/imports';
+import { formatImportReport, groupRejections } from '../../core/data/importReport';
 import { download } from '../download';
 
 function StorageUse() {

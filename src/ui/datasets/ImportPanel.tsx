@@ -3,7 +3,7 @@
 // cancel; read the report (counts per split and class, every rejection with its reason, duplicates).
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { SPLITS } from '../../core/data/types';
-import { type ImportReport, DEFAULT_IMPORT_OPTIONS, type ImportFormat, formatImportReport, groupRejections } from '../../core/imports';
+import { type ImportReport, DEFAULT_IMPORT_OPTIONS, type ImportFormat, formatImportReport, groupRejections } from '../../core/data/importReport';
 import { useActions, useLab } from '../../state/react';
 import { ProgressBar } from '../common/ProgressBar';
 import { download } from '../download';

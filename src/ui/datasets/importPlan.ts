@@ -1,7 +1,7 @@
 // What a set of picked or dropped files is to import: FER2013 CSV (+ FER+ votes), one archive, or a
 // folder; or why it cannot be imported as picked. Pure, apart from reading the CSVs' first line.
-import type { ImportFiles } from '../../core/imports';
-import type { ImportFormat } from '../../core/imports';
+import type { ImportFiles } from '../../core/data/importReport';
+import type { ImportFormat } from '../../core/data/importReport';
 
 export interface Picked {
   file: File;

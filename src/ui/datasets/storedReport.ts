@@ -1,7 +1,7 @@
 // An imported dataset's import report rebuilt from what its stored record keeps (pure): the dataset card
 // lists the rejection reasons and offers the report for download long after the import's own panel
 // has closed.
-import type { ImportReport } from '../../core/imports';
+import type { ImportReport } from '../../core/data/importReport';
 import type { DatasetMeta } from '../../core/records';
 
 export function storedReport(meta: DatasetMeta): ImportReport | null {

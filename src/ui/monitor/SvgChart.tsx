@@ -1,6 +1,6 @@
 // A small line chart drawn as plain SVG, for the run's live charts. recharts (still used for the sweep
 // chart on the Results page) spends 80–250 ms of main-thread time on every redraw of a live chart here
-// (its store, selectors and DOM text measuring run in one synchronous pass: tests/e2e/longtasks.ts);
+// (its store, selectors and DOM text measuring run in one synchronous pass: bench/page/longtasks.ts);
 // this draws the same picture (axes with round ticks, grid, stage markers, a reference line, a legend,
 // a hover readout) in a few milliseconds, so a redraw several times a second never blocks the page.
 import { memo, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';

@@ -4,7 +4,7 @@
 import { createElement as h, type ReactElement } from 'react';
 import type { Box } from '../../core/data/formats/pixels';
 import type { Visibility } from '../../core/data/types';
-import type { LiveFrame, LiveOpened } from '../../worker/liveProtocol';
+import type { LiveFrame, LiveOpened } from '../../worker/tryit/protocol';
 import { hiddenBand, OCCLUDER, predictionText } from './live';
 
 function roundRect(ctx: CanvasRenderingContext2D, b: Box, r: number): void {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { rowStats, withRowStats } from '../../../src/core/distill/rowStats';
 import type { GridRow } from '../../../src/core/events';
-import { gridCsv, formatGrid } from '../../../src/core/report';
+import { gridCsv, formatGrid } from '../../../src/core/results/report';
 
 const row = (model: GridRow['model'], test: GridRow['test'], predictions: number[], accuracy?: number, mae?: number): GridRow => ({
   model, label: model, train: test, test, metrics: { count: predictions.length, loss: 0, accuracy, mae }, predictions,

@@ -3,7 +3,7 @@ import { crossOriginIsolate, RELOAD_KEY, type IsolationHost } from '../../../src
 import { pthreadLoadShim, redirectPthreadFactory } from '../../../src/platform/browser/wasmThreads';
 import { isolationWorkerSource } from '../../../src/platform/browser/isolationWorker';
 import { wasmThreadsFor } from '../../../src/platform/backend';
-import { labWorkerName, threadsFromWorkerName } from '../../../src/worker/protocol';
+import { labWorkerName, threadsFromWorkerName } from '../../../src/worker/lab/protocol';
 
 function host(over: Partial<IsolationHost> = {}, sw: Partial<NonNullable<IsolationHost['serviceWorker']>> | null = {}) {
   const store = new Map<string, string>();

@@ -10,7 +10,7 @@ import type { LabStorage } from '../../../src/core/records';
 import { memoryStorage } from '../../../src/platform/memoryStorage';
 import { drawSplit } from '../../../src/platform/import/builder';
 import { bytesKey as pixelKey, hashUniform } from '../../../src/core/hash';
-import { formatImportReport } from '../../../src/core/imports';
+import { formatImportReport } from '../../../src/core/data/importReport';
 import { runImport, type ImportInput, type ImportOutcome, type ImportPlatform } from '../../../src/platform/import/run';
 import { fileSource, folderFiles, importFromConfig, nodeImportPlatform } from '../../../src/platform/node/importFiles';
 import { loadSplits } from '../../../src/platform/datasets';

@@ -25,7 +25,7 @@
 // <= 5e-2 [<= 1.1e-2] (direction and scale; a cosine alone would miss a uniformly scaled gradient). Bugs
 // injected into the wasm kernels (tried once, not kept) land far outside: dx's last row dropped for strided
 // convs gives relL2 1.05 and 1 - cos 0.2; a 3x3 dW's last filter row dropped, 0.61 and 0.027. A 2% scale
-// error on the 1x1 convs' dW alone (relL2 0.024) would pass here: training-step.test.ts covers 1x1 strided
+// error on the 1x1 convs' dW alone (relL2 0.024) would pass here: trainingStep.test.ts covers 1x1 strided
 // convs at 1e-4.
 // Step agreement (b) uses components >= 5e-2 of their tensor's largest gradient [differing steps: <= 4.7e-3].
 // That ResNet-50 case runs with tfjs-layers' own BatchNormalization (the same float32 element-wise kernels as

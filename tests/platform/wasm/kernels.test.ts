@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   WASM_TRAINING_KERNELS, asTranspose2d, registerWasmTrainingKernels, unregisterWasmTrainingKernels,
 } from '../../../src/platform/wasm/kernels';
-import { poolGradOptions } from '../../../src/platform/wasm/pool-grad';
+import { poolGradOptions } from '../../../src/platform/wasm/poolGrad';
 import { simdKernels } from '../../../src/platform/wasm/simd';
 import { compareBackends, randomData, useWasm } from './helpers';
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { WASM_TRAINING_KERNELS } from '../../../src/platform/wasm/kernels';
-import type { WasmHeapBackend } from '../../../src/platform/wasm/pool-grad';
+import type { WasmHeapBackend } from '../../../src/platform/wasm/poolGrad';
 import { simplifyTile, tileOnHeap } from '../../../src/platform/wasm/tile';
 import { randomData, relError, useWasm } from './helpers';
 

@@ -1,6 +1,6 @@
 // An imported dataset's card rebuilds its import report from the stored record; the import's time left.
 import { describe, expect, it } from 'vitest';
-import { formatImportReport } from '../../../src/core/imports';
+import { formatImportReport } from '../../../src/core/data/importReport';
 import type { DatasetMeta } from '../../../src/core/records';
 import { storedReport } from '../../../src/ui/datasets/storedReport';
 import { timeLeft } from '../../../src/ui/datasets/ImportPanel';
