@@ -2,6 +2,7 @@
 // ones were skipped. Backend packages and Node modules are imported dynamically, only where usable.
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm/kernels';
+import { registerWebgpuTrainingKernels } from './webgpu/kernels';
 
 import { BACKEND_ORDER, type BackendName } from '../core/backends';
 import { errorMessage } from '../core/errors';
@@ -20,6 +21,8 @@ export interface SelectBackendOptions {
   wasmThreads?: number;
   /** Register the wasm training kernels (default true). */
   wasmTrainingKernels?: boolean;
+  /** Register the webgpu training kernels (default true): platform/webgpu/kernels.ts. */
+  webgpuTrainingKernels?: boolean;
   /** Skip WebGPU and WebGL when they run in software (a fallback adapter, SwiftShader, llvmpipe): they
    *  train orders of magnitude slower than wasm. Default: true when more than one backend is offered
    *  (`auto`); a backend chosen alone is always tried. */
@@ -113,6 +116,7 @@ async function tryBackend(name: BackendName, opts: SelectBackendOptions): Promis
       if (nav?.gpu == null) return isNode() ? 'no WebGPU in Node' : 'no WebGPU (navigator.gpu missing)';
       // The package registers 'webgpu' on import, and only where navigator.gpu exists.
       await import('@tensorflow/tfjs-backend-webgpu');
+      if (opts.webgpuTrainingKernels !== false) registerWebgpuTrainingKernels();
       return (await tf.setBackend('webgpu')) ? null : 'no WebGPU adapter';
     }
     case 'webgl': {

@@ -13,6 +13,7 @@
 // Node-only: imported dynamically by Node code, never by the page bundle.
 import * as tf from '@tensorflow/tfjs';
 import { SOFTWARE_GPU } from '../backend';
+import { registerWebgpuTrainingKernels } from '../webgpu/kernels';
 
 export interface NodeWebgpuOptions {
   /** Dawn toggles passed to create(), e.g. ['backend=opengl'] or ['backend=vulkan'], or 'adapter=<name>'. */
@@ -21,6 +22,8 @@ export interface NodeWebgpuOptions {
   allowSoftware?: boolean;
   /** Time limit for each probe (adapter, device, backend start), in ms. Default 20 s. */
   timeoutMs?: number;
+  /** Register the project's webgpu training kernels (platform/webgpu/kernels.ts). Default true. */
+  trainingKernels?: boolean;
 }
 
 export interface NodeWebgpuAdapter {
@@ -170,6 +173,7 @@ export async function startNodeWebgpu(opts: NodeWebgpuOptions = {}): Promise<Nod
 
   try {
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+    if (opts.trainingKernels !== false) registerWebgpuTrainingKernels();
     if (tf.findBackendFactory('webgpu') != null) tf.removeBackend('webgpu');
     tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, raw as never), 3);
     const ok = await withTimeout(tf.setBackend('webgpu'), timeoutMs, "tf.setBackend('webgpu')");
