@@ -113,7 +113,7 @@ export function parseArgs(argv: string[]): Args {
 
 /**
  * wasm threads for `--wasm-threads auto`: the threaded-SIMD build pays off only with a core to spare for
- * each thread. Measured on the 2-core machine of docs/results/benchmarks.md (bench/wasm-train.ts): with both cores
+ * each thread. Measured on a 2-core machine (docs/results/benchmarks.md, bench/wasm-train.ts): with both cores
  * busy with other work (load average 3-11), 2 threads trained the workshop model slower than 1 (e.g. 51-59
  * vs 68-80 images/s), and the threaded build with 1 thread about as fast as the plain SIMD build. So: as
  * many threads as idle cores (cores minus the 1-minute load average, rounded), when that is at least 2;
