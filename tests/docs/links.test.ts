@@ -113,6 +113,19 @@ describe('documentation links', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every src/, tests/ or bench/ path the docs name in code spans exists', () => {
+    const missing: string[] = [];
+    for (const f of markdown) {
+      readFileSync(join(ROOT, f), 'utf8').split('\n').forEach((line, i) => {
+        for (const m of line.matchAll(/`((?:src|tests|bench)\/[^`\s]*)`/g)) {
+          if (/[*<{]/.test(m[1])) continue; // a pattern, not a path
+          if (!existsSync(join(ROOT, m[1]))) missing.push(`${f}:${i + 1}: ${m[1]}`);
+        }
+      });
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('README.md is a front door of at most 200 lines', () => {
     const lines = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\n$/, '').split('\n').length;
     expect(lines).toBeLessThanOrEqual(200);
