@@ -1,6 +1,6 @@
 // Training throughput of the reference-cnn-28 preset's custom network beside the `small` model on the same
 // 28x28 grey input, batch 64, Adam: timed training steps of each (calibrate.ts, the runner's own
-// calibration), in alternating rounds so a busy machine slows both alike. The figure the README quotes.
+// calibration), in alternating rounds so a busy machine slows both alike. Figures: docs/results/reference-cnn.md.
 import { presetConfig, makeConfig } from '../src/core/config';
 import { calibrate } from '../src/core/distill/calibrate';
 import { modelSize } from '../src/core/models';

@@ -1,4 +1,4 @@
-// The evidence behind two documented defaults (README, "Choices where the paper is silent"):
+// The evidence behind two documented defaults (docs/method.md#choices-where-the-paper-is-silent):
 // 1. `triplet.mining`: each mining choice's triplet T-S student, from the same teacher and step-2 student
 //    (one per seed), scored on VALIDATION (the test split is not looked at), over seeds;
 // 2. `standard.hintScale`: the hint and task terms per epoch of hint-based standard T-S (gender), summed

@@ -146,8 +146,8 @@ describe('Try it', () => {
       });
       expect(halves[0]).toBe(0);
       expect(halves[1]).toBeGreaterThan(0);
-      // The target is 50 ms (README: measured on a quiet machine); on a shared, loaded one every task
-      // stretches, so this guards against work per frame on the page's thread (the detector or a model
+      // The target is 50 ms (docs/results/benchmarks.md#try-it: measured on a quiet machine); on a shared, loaded one
+      // every task stretches, so this guards against work per frame on the page's thread (the detector or a model
       // there would hold it for hundreds of milliseconds every frame).
       expect(tasks[0]?.duration ?? 0, 'longest main-thread task while the camera runs (ms)').toBeLessThan(500);
 

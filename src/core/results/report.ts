@@ -1,4 +1,4 @@
-// Plain-text views of results for the runner's terminal output and the README: the evaluation grid as
+// Plain-text views of results for the runner's terminal output and the docs: the evaluation grid as
 // the paper prints it (○ ◑ ◐), with the test-set size.
 import { type Task, VISIBILITY_SYMBOL } from '../data/types';
 import type { GridRow, PairedTest } from '../events';

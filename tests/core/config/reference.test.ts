@@ -1,6 +1,6 @@
 // The settings issue 17 added, each validated by field with a clear message: the custom architecture's
 // layers and initialisation, which epoch a stage keeps, the two mining pools; configs saved with the old
-// single pool percentage still load; the reference-cnn-28 preset is what the README says it is.
+// single pool percentage still load; the reference-cnn-28 preset is what docs/guide/custom-cnn.md says it is.
 import { describe, expect, it } from 'vitest';
 import { configErrors, DEFAULTS, makeConfig, presetConfig, upgradeConfig } from '../../../src/core/config';
 import { modelSize } from '../../../src/core/models';
