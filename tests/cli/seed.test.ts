@@ -1,7 +1,8 @@
 // The runner's --seed (the run's seed in place of the config's; the dataset keeps its own) and --labels
 // (class names of a FER-layout CSV with generic labels), each refused in words when misused.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseArgs, withDatasetArgs } from '../../src/cli/experiment';
+import { parseArgs } from '../../src/cli/args';
+import { loadConfig, withDatasetArgs } from '../../src/cli/experiment';
 
 describe('runner flags', () => {
   it('--seed replaces the run seed, not the dataset seed', async () => {
