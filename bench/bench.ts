@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
 // on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|onnx|arch|gpu, --full (onnx),
-// --svm-baseline (svm: the solver's old path too, side by side), --force-software and --steps N (gpu).
+// --force-software and --steps N (gpu).
 // The page measurements (a built lab in Chromium) are scripts of their own under bench/page/: measure.ts,
 // throughput.ts, demo-time.ts, longtasks.ts and measure-a11y.ts (`npx vite build && npx tsx bench/page/<file>`).
 import * as tf from '@tensorflow/tfjs';
@@ -43,7 +43,7 @@ if (!only || only === 'explain') {
 if (!only || only === 'svm') {
   const { benchSvm } = await import('./svm');
   log('\n## ensemble: linear SVM / SVR C grid, and libsvm');
-  summary.push(...(await benchSvm({ quick, log, baseline: args.includes('--svm-baseline') })));
+  summary.push(...(await benchSvm({ quick, log })));
 }
 if (!only || only === 'onnx') {
   // The workshop model; --full adds ResNet-50, VGG-F and VGG-face at 224x224 (memory: ~2.5 GB).

@@ -1,6 +1,8 @@
 // Linear SVM on concatenated student embeddings: time of the 10-value C grid (C-SVC and epsilon-SVR) at the lab's
 // size (14,000 x 1,024, 8 classes; target ≤ 120 s, single-threaded), and libsvm-js on a 2,000-row subset for reference.
-import { fitGrid, fitStandardizer, fitSvc, predictSvc, standardize, type GridOptions, type GridResult } from '../src/core/ensemble/linearSvm';
+import { fitGrid, type GridResult } from '../src/core/ensemble/grid';
+import { fitStandardizer, standardize } from '../src/core/ensemble/standardize';
+import { fitSvc, predictSvc } from '../src/core/ensemble/svc';
 import { Rng } from '../src/core/random';
 import { LibSVM } from '../tests/helpers/libsvm';
 
@@ -53,10 +55,9 @@ export function embeddings(n: number, d: number, classes: number, seed: number):
 const rowsOf = (x: Float32Array, n: number, d: number): number[][] =>
   Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * d, (i + 1) * d)));
 
-/** The solver before issue 12's changes: unfused steps (two passes over w per update), warm starts that only clip. */
-const OLD_PATH: GridOptions = { fuse: false, scaleBounds: false, svrRelaxation: 1 };
-
-export async function benchSvm(o: { quick: boolean; log: (s: string) => void; baseline?: boolean }): Promise<string[]> {
+// To compare with an earlier solver, run this bench in a worktree of that commit (git worktree add) on the same
+// machine, one after the other: the solver keeps no switchable old path.
+export async function benchSvm(o: { quick: boolean; log: (s: string) => void }): Promise<string[]> {
   const nTrain = o.quick ? 3000 : 14000;
   const d = o.quick ? 256 : 1024;
   const nVal = 2000;
@@ -74,12 +75,12 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void; ba
   o.log(`data: ${nTrain} + ${nVal} rows x ${d}, ${classes} classes, generated and standardised in ${genS.toFixed(1)} s`);
 
   interface Timed { r: GridResult; s: number; cpuS: number; work: number }
-  const runGrid = (task: 'svc' | 'svr', path: 'old' | 'new'): Timed => {
+  const runGrid = (task: 'svc' | 'svr'): Timed => {
     const yTrain = task === 'svc' ? train.labels : train.age;
     const yVal = task === 'svc' ? val.labels : val.age;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const r = fitGrid(task, { xTrain, yTrain, nTrain, xVal, yVal, nVal, d, classes }, grid, { epsilon: 0.1, ...(path === 'old' ? OLD_PATH : {}) });
+    const r = fitGrid(task, { xTrain, yTrain, nTrain, xVal, yVal, nVal, d, classes }, grid, { epsilon: 0.1 });
     const cpu = process.cpuUsage(c0);
     const s = (performance.now() - t0) / 1000;
     let work = 0;
@@ -87,7 +88,7 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void; ba
       const score = task === 'svc' ? `accuracy ${(c.score * 100).toFixed(1)}%` : `MAE ${(-c.score).toFixed(2)}`;
       const cap = c.converged ? '' : ' (epoch cap reached)';
       work += c.visits + c.updates;
-      o.log(`  ${task} ${path} C=${c.C.toExponential(2)}: ${(c.ms / 1000).toFixed(2)} s, ${c.epochs} epochs${cap}, `
+      o.log(`  ${task} C=${c.C.toExponential(2)}: ${(c.ms / 1000).toFixed(2)} s, ${c.epochs} epochs${cap}, `
         + `${((c.visits + c.updates) / 1e6).toFixed(1)}M row passes, ${score}`);
     }
     return { r, s, cpuS: (cpu.user + cpu.system) / 1e6, work };
@@ -97,24 +98,21 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void; ba
     return `best C ${g.r.bestC.toExponential(2)}, validation ${task === 'svc' ? `accuracy ${(v * 100).toFixed(1)}%` : `MAE ${(-v).toFixed(2)} years`}`;
   };
   const line = (g: Timed) => `${g.s.toFixed(1)} s (${g.cpuS.toFixed(1)} CPU-s, ${(g.work / 1e6).toFixed(0)}M row passes)`;
-  // With --svm-baseline, the old path runs just before the new one on the same data, so the two see the same load.
-  const both = (task: 'svc' | 'svr') => ({ old: o.baseline ? runGrid(task, 'old') : null, cur: runGrid(task, 'new') });
 
-  const svc = both('svc');
-  summary.push(`C grid (10 values) on ${nTrain} x ${d}, ${classes} classes: ${line(svc.cur)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
-    + best('svc', svc.cur) + (svc.old ? `; old path ${line(svc.old)}, ${best('svc', svc.old)}` : ''));
+  const svc = runGrid('svc');
+  summary.push(`C grid (10 values) on ${nTrain} x ${d}, ${classes} classes: ${line(svc)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
+    + best('svc', svc));
   o.log(summary[summary.length - 1]);
-  const svr = both('svr');
-  summary.push(`SVR C grid (10 values, epsilon 0.1) on ${nTrain} x ${d}: ${line(svr.cur)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
-    + best('svr', svr.cur) + (svr.old ? `; old path ${line(svr.old)}, ${best('svr', svr.old)}` : ''));
+  const svr = runGrid('svr');
+  summary.push(`SVR C grid (10 values, epsilon 0.1) on ${nTrain} x ${d}: ${line(svr)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
+    + best('svr', svr));
   o.log(summary[summary.length - 1]);
   const perC = (m: { scores: { ms: number }[] }) => m.scores.map((c) => (c.ms / 1000).toFixed(1)).join(', ');
-  summary.push(`per C (s), SVC: ${perC(svc.cur.r)}; SVR: ${perC(svr.cur.r)}`);
-  if (svc.old && svr.old) summary.push(`per C (s), old path, SVC: ${perC(svc.old.r)}; SVR: ${perC(svr.old.r)}`);
+  summary.push(`per C (s), SVC: ${perC(svc.r)}; SVR: ${perC(svr.r)}`);
 
   // Reference: libsvm (libsvm-js, asm build) linear C-SVC on the first 2,000 training rows, one C.
   const nSub = 2000;
-  const C = svc.cur.r.bestC;
+  const C = svc.r.bestC;
   // Rows sorted by class: libsvm numbers classes in order of first appearance and breaks vote ties towards the
   // first, so sorted rows make its tie-break match ours (lower class index).
   const order = Array.from({ length: nSub }, (_, i) => i).sort((a, b) => train.labels[a] - train.labels[b] || a - b);

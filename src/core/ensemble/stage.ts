@@ -10,9 +10,11 @@ import { embedImages } from '../distill/evaluate';
 import type { CurriculumEvent, GridRow, RowModel } from '../events';
 import { accuracy, confusionMatrix, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics/classification';
 import { withEmbedding } from '../models/registry';
-import {
-  fitGridAsync, fitStandardizer, predictSvc, predictSvr, standardize, type GridOptions, type SvcModel, type SvrModel,
-} from './linearSvm';
+import { fitGridAsync, type GridOptions } from './grid';
+import type { SvcModel, SvrModel } from './solver';
+import { fitStandardizer, standardize } from './standardize';
+import { predictSvc } from './svc';
+import { predictSvr } from './svr';
 
 export type EnsembleRowName = Exclude<RowModel, StageName>;
 export const ENSEMBLE_LABEL: Record<EnsembleRowName, { svc: string; svr: string }> = {

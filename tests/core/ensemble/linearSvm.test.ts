@@ -1,10 +1,11 @@
 // Linear SVM / SVR by dual coordinate descent: hand-worked optima, agreement with libsvm (libsvm-js, the reference
 // implementation) on seeded synthetic data, and fitGrid (best C, abort, warm starts).
 import { describe, expect, it } from 'vitest';
-import {
-  decisionValues, fitGrid, fitGridAsync, fitStandardizer, fitSvc, fitSvcStats, fitSvr, fitSvrStats, predictSvc, predictSvr,
-  standardize, type SvcModel, type SvrModel,
-} from '../../../src/core/ensemble/linearSvm';
+import { fitGrid, fitGridAsync } from '../../../src/core/ensemble/grid';
+import type { SvcModel, SvrModel } from '../../../src/core/ensemble/solver';
+import { fitStandardizer, standardize } from '../../../src/core/ensemble/standardize';
+import { decisionValues, fitSvc, fitSvcStats, predictSvc } from '../../../src/core/ensemble/svc';
+import { fitSvr, fitSvrStats, predictSvr } from '../../../src/core/ensemble/svr';
 import { Rng } from '../../../src/core/random';
 import { LibSVM } from '../../helpers/libsvm';
 
@@ -327,21 +328,6 @@ describe('fitGrid', () => {
       expect(dw).toBeLessThan(5e-3);
       expect(dp).toBeLessThan(1e-3);
       prevR = warm.model;
-    }
-  });
-
-  it('fused steps (update of w + next dot product in one pass) give bit-identical models', () => {
-    const s = synthetic('svc', 27);
-    const a = fitSvc(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C: 0.5 });
-    const b = fitSvc(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C: 0.5, fuse: false });
-    expect(a.pairs.map((p) => [Array.from(p.w), p.bias])).toEqual(b.pairs.map((p) => [Array.from(p.w), p.bias]));
-    const r = synthetic('svr', 28);
-    // d = 19: the unrolled loops' remainder too
-    const x19 = Float32Array.from({ length: 300 * 19 }, (_, k) => r.xTrain[Math.floor(k / 19) * 20 + (k % 19)]);
-    for (const [x, d] of [[r.xTrain, 20], [x19, 19]] as const) {
-      const u = fitSvr(x, r.yTrain as Float32Array, 300, d, { C: 0.5, epsilon: 0.1 });
-      const v = fitSvr(x, r.yTrain as Float32Array, 300, d, { C: 0.5, epsilon: 0.1, fuse: false });
-      expect([Array.from(u.w), u.bias]).toEqual([Array.from(v.w), v.bias]);
     }
   });
 

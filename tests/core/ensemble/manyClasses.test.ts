@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitSvc, OVO_MAX_CLASSES, predictSvc, type SvcModel } from '../../../src/core/ensemble/linearSvm';
+import type { SvcModel } from '../../../src/core/ensemble/solver';
+import { fitSvc, OVO_MAX_CLASSES, predictSvc } from '../../../src/core/ensemble/svc';
 import { createRng } from '../../../src/core/random';
 
 /** `k` classes, `per` rows each, in `d` dimensions: class c is a tight cluster around 3 * e_(c mod d) ± its own offset. */
