@@ -12,27 +12,51 @@ export interface Evaluation {
 }
 
 /** Runs `model` over `indices` of `set` (all when null) in fixed-size batches; calls `onBatch` with the
- *  [batch, ...] outputs of the real (unpadded) rows. Outputs are disposed after the callback. */
+ *  [batch, ...] outputs of the real (unpadded) rows, in order. Outputs are disposed after the callback.
+ *  A batch's outputs are read back while the next batch is already queued (no GPU stall per batch). */
 async function forEachBatch(
   model: tf.LayersModel, set: ImageSet, indices: Int32Array | null, visibility: Visibility, batchSize: number,
   onBatch: (outs: Float32Array[], widths: number[], offset: number, valid: number) => void,
 ): Promise<void> {
   const n = indices ? indices.length : set.count;
   const imgLen = set.height * set.width * set.channels;
+  // One buffer serves every batch: its tensor lives only inside the tidy below (uploaded or copied there).
   const buf = new Float32Array(batchSize * imgLen);
   const bs = Math.min(batchSize, Math.max(1, n));
-  for (const { indices: local, valid } of evaluationBatches(n, bs)) {
-    const global = indices ? local.map((i) => indices[i]) : local;
-    fillImages(set, global, visibility, buf);
-    const outs = tf.tidy(() => {
-      const x = tf.tensor4d(buf.subarray(0, bs * imgLen), [bs, set.height, set.width, set.channels]);
-      const y = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
-      return Array.isArray(y) ? y : [y];
-    });
-    const data = (await Promise.all(outs.map((o) => o.data()))) as Float32Array[];
-    const widths = outs.map((o) => o.shape.slice(1).reduce((a, b) => a * (b ?? 1), 1));
-    tf.dispose(outs);
-    onBatch(data, widths, local[0], valid);
+  type Queued = { outs: tf.Tensor[]; reads: Promise<unknown>[]; offset: number; valid: number };
+  let queued: Queued | null = null;
+  const settle = async (q: Queued) => {
+    let data: Float32Array[];
+    try {
+      data = (await Promise.all(q.reads)) as Float32Array[];
+    } finally {
+      tf.dispose(q.outs);
+    }
+    onBatch(data, q.outs.map((o) => o.shape.slice(1).reduce((a, b) => a * (b ?? 1), 1)), q.offset, q.valid);
+  };
+  try {
+    for (const { indices: local, valid } of evaluationBatches(n, bs)) {
+      const global = indices ? local.map((i) => indices[i]) : local;
+      fillImages(set, global, visibility, buf);
+      const outs = tf.tidy(() => {
+        const x = tf.tensor4d(buf.subarray(0, bs * imgLen), [bs, set.height, set.width, set.channels]);
+        const y = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+        return Array.isArray(y) ? y : [y];
+      });
+      const next: Queued = { outs, reads: outs.map((o) => o.data()), offset: local[0], valid };
+      const prev = queued;
+      queued = next;
+      if (prev) await settle(prev);
+    }
+    const last = queued;
+    queued = null;
+    if (last) await settle(last);
+  } finally {
+    if (queued) {
+      const q: Queued = queued;
+      await Promise.allSettled(q.reads);
+      tf.dispose(q.outs);
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import { layerwiseWeights, setLayerwiseWeights, type StageProgress } from './che
 import { evaluateModel } from './evaluate';
 import { earlyStopStep, initialEarlyStop, initialPlateau, plateauStep } from './schedule';
 import { now, type StageContext, type StageRun } from './context';
+import { readbackPolicy, StepReadback } from './readback';
 
 /** Seed streams for shuffling and dropout. The two distillation stages and the same-budget control share
  *  one: each sees the training images in the same order, epoch by epoch, so a single seed's comparison
@@ -39,7 +40,8 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
   const keepBest = (cfg.keep ?? 'best') === 'best';
   let bestVal: Metrics | null = null;
   const keptText = keepBest ? 'kept the best epoch so far' : 'kept the last finished epoch';
-  let stoppedEarly: string | null = null;
+  // Set by the readback callback (a NaN loss): typed wide, as TypeScript does not see that assignment.
+  let stoppedEarly = null as string | null;
   try {
     if (r) {
       if (r.best) {
@@ -62,27 +64,32 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       let seen = 0;
       let steps = 0;
       const e0 = now();
-      let last = e0;
       let rate = 0;
-      for (const batch of trainingBatches(order, cfg.batchSize)) {
-        await ctx.checkpointGate();
-        reseedDropout(model, hash32(ctx.cfg.seed, STAGE_SEED[stage], epoch, steps));
-        const comps = step(batch, opt);
-        const v = await comps.data();
-        comps.dispose();
+      // Figures come back in step order, every step on the CPU backends and every few on a GPU (readback.ts).
+      const readback = new StepReadback(readbackPolicy(tf.getBackend()), ({ step: s, images, values: v, stepMs }) => {
         if (!Number.isFinite(v[0])) {
-          stoppedEarly = `the loss became ${v[0]} at epoch ${epoch + 1}, step ${steps + 1}; ${keptText}. Try a lower learning rate.`;
+          stoppedEarly = `the loss became ${v[0]} at epoch ${epoch + 1}, step ${s}; ${keptText}. Try a lower learning rate.`;
           ctx.emit({ type: 'log', level: 'error', message: `${STAGE_LABEL[stage]}: ${stoppedEarly}` });
-          break;
+          return false;
         }
-        for (let i = 0; i < 4; i++) sums[i] += i < 3 ? v[i] * batch.length : v[i];
-        seen += batch.length;
-        steps++;
-        const t = now();
-        const inst = (batch.length * 1000) / Math.max(1e-3, t - last);
+        for (let i = 0; i < 4; i++) sums[i] += i < 3 ? v[i] * images : v[i];
+        seen += images;
+        const inst = (images * 1000) / Math.max(1e-3, stepMs);
         rate = rate === 0 ? inst : 0.8 * rate + 0.2 * inst;
-        last = t;
-        ctx.emit({ type: 'batchEnd', stage, epoch, step: steps, stepsPerEpoch: batchesPerEpoch, losses: ctx.components(v, run.extraTerm), imagesPerSec: rate });
+        ctx.emit({ type: 'batchEnd', stage, epoch, step: s, stepsPerEpoch: batchesPerEpoch, losses: ctx.components(v, run.extraTerm), imagesPerSec: rate });
+        return true;
+      });
+      try {
+        for (const batch of trainingBatches(order, cfg.batchSize)) {
+          await ctx.checkpointGate();
+          reseedDropout(model, hash32(ctx.cfg.seed, STAGE_SEED[stage], epoch, steps));
+          steps++;
+          await readback.add(step(batch, opt), steps, batch.length);
+          if (readback.stopped) break;
+        }
+        await readback.drain();
+      } finally {
+        await readback.dispose();
       }
       // After a NaN the weights may hold NaN: this epoch is not a candidate for the best.
       if (stoppedEarly) break;
