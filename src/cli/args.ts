@@ -18,11 +18,14 @@ export interface Args {
   /** Replaces the config's run seed (initialisation, shuffling, mining; the dataset keeps its own). */
   seed?: number;
   quiet: boolean;
+  /** WebGPU in Node: Dawn toggles (--gpu-adapter) and whether a software adapter may be used. */
+  gpuAdapter?: string[];
+  allowSoftwareGpu?: boolean;
 }
 
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>] [--labels <names.txt>]]
-                              [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend wasm|cpu]
-                              [--seed N] [--wasm-threads N|auto] [--quiet]
+                              [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend webgpu|wasm|cpu]
+                              [--gpu-adapter <toggles>] [--allow-software-gpu] [--seed N] [--wasm-threads N|auto] [--quiet]
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/settings.ts)
   --preset   a shipped preset: ${Object.keys(PRESETS).join(', ')}
   --seed     the run's seed (initialisation, shuffling, mining) in place of the config's; the dataset keeps its own
@@ -34,13 +37,23 @@ const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <na
   --sweep    <setting>=<v1>,<v2>,...: one curriculum per value (e.g. triplet.margin=0.1,0.2,0.4), the value
              whose stage did best on validation kept; sweep.json / sweep.txt in the output folder
   --out      output folder (default runs/<timestamp>)
-  --backend  force one tfjs backend (default: the first that works of webgpu, webgl, wasm, cpu)
+  --backend  force one tfjs backend (default auto: WebGPU when a hardware adapter is found, and wasm, each
+             timed on the config's model, the fastest kept). webgpu runs on Dawn (the optional npm package
+             webgpu) and falls back to wasm when it cannot start
+  --gpu-adapter  Dawn toggles, comma-separated: backend=vulkan|opengl|..., adapter=<name> (on a machine without
+             a GPU: backend=opengl, Mesa's llvmpipe, with --allow-software-gpu)
+  --allow-software-gpu  accept a software WebGPU adapter (llvmpipe, SwiftShader, lavapipe): far slower than wasm
   --wasm-threads  wasm only: N >= 1 runs tfjs's threaded-SIMD build with N threads, 0 the single-threaded
              SIMD build; auto (default) takes the threaded build with as many threads as there are idle
              cores (cores minus the 1-minute load average, rounded), when that is at least 2, else 0
   --resume   continue the run in that output folder from its last checkpoint (written after every epoch;
              Ctrl-C stops a run after the current batch and keeps it there, a second Ctrl-C exits at once)
   --quiet    only errors and the final grid`;
+
+/** Parses --gpu-adapter: Dawn toggles separated by commas or spaces. */
+export function parseGpuToggles(v: string): string[] {
+  return v.split(/[\s,]+/).filter(Boolean);
+}
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = { quiet: false };
@@ -74,6 +87,8 @@ export function parseArgs(argv: string[]): Args {
       }
       a.wasmThreads = v === 'auto' ? 'auto' : n;
     } else if (k === '--quiet') a.quiet = true;
+    else if (k === '--gpu-adapter') a.gpuAdapter = parseGpuToggles(next());
+    else if (k === '--allow-software-gpu') a.allowSoftwareGpu = true;
     else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
   }

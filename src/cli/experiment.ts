@@ -9,9 +9,8 @@ import { FILE_DATASET_DEFAULTS, type FileDatasetConfig } from '../core/config/co
 import type { SplitImageSets } from '../core/data/types';
 import { parseSweep } from '../core/results/sweep';
 import { synthSplits } from '../core/data/synthSplits';
-import { calibrate } from '../core/distill/calibrate';
 import { estimateDuration, formatEstimate } from '../core/distill/estimate';
-import { selectBackend } from '../platform/backend';
+import { startRunnerBackend, type RunnerBackend } from './runnerBackend';
 import { memoryStorage } from '../platform/memoryStorage';
 import { formatImportReport } from '../core/data/importReport';
 import { importFromConfig } from '../platform/node/importFiles';
@@ -88,6 +87,15 @@ export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const held: { runner?: RunnerBackend } = {};
+  try {
+    return await runMain(argv, held);
+  } finally {
+    held.runner?.close(); // the WebGPU device, if any
+  }
+}
+
+async function runMain(argv: string[], held: { runner?: RunnerBackend }): Promise<number> {
   const args = parseArgs(argv);
   const resumed = args.resume ? await loadCheckpointFiles(resolve(args.resume)) : null;
   if (args.resume && !resumed) {
@@ -97,23 +105,24 @@ export async function main(argv: string[]): Promise<number> {
   const cores = availableParallelism();
   const requested = args.wasmThreads ?? 'auto';
   const wasmThreads = requested === 'auto' ? autoWasmThreads(cores, loadavg()[0]) : requested;
-  const backend = await selectBackend(args.backend ? [args.backend] : undefined,
-    wasmThreads >= 1 ? { wasmThreads } : {});
   const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
-  for (const s of backend.skipped) say(`backend ${s.name} skipped: ${s.reason}\n`);
-  if (backend.name === 'wasm') {
-    say(`wasm: ${wasmThreads >= 1 ? `threaded-SIMD build, ${wasmThreads} thread(s)` : 'SIMD build, 1 thread'}` +
-      `${requested === 'auto' ? ` (auto: ${cores} cores, load average ${loadavg()[0].toFixed(1)})` : ''}\n`);
-  }
+  const runner = held.runner = await startRunnerBackend({ ...args, wasmThreads }, say);
   const out = resolve(args.resume ?? args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
   await mkdir(out, { recursive: true });
 
   const data = await loadData(cfg, say, out);
   const dims = { height: data.train.height, width: data.train.width, channels: data.train.channels, train: data.train.count, val: data.val.count, test: data.test.count };
-  // The duration estimate (a few timed steps): skipped with --quiet, and on tfjs's slow `cpu` backend.
+  // auto times each backend that started and keeps the fastest; the duration estimate (a few timed
+  // steps) is skipped with --quiet, and on tfjs's slow `cpu` backend.
+  const cost = await runner.settle(cfg, dims, !args.quiet);
+  const backend = runner.selected;
+  for (const s of backend.skipped) say(`backend ${s.name} skipped: ${s.reason}\n`);
+  if (backend.name === 'wasm') {
+    say(`wasm: ${wasmThreads >= 1 ? `threaded-SIMD build, ${wasmThreads} thread(s)` : 'SIMD build, 1 thread'}` +
+      `${requested === 'auto' ? ` (auto: ${cores} cores, load average ${loadavg()[0].toFixed(1)})` : ''}\n`);
+  }
   let estimateNote: RunOptions['estimate'] = null;
-  if (!args.quiet && backend.name !== 'cpu') {
-    const cost = await calibrate(cfg, dims);
+  if (cost && !args.quiet) {
     const estimate = estimateDuration(cfg, dims, cost);
     say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; expected duration about ${formatEstimate(estimate.maxS)} (every stage to its epoch cap: early stopping shortens it, a busy machine lengthens it)\n`);
     estimateNote = { maxS: estimate.maxS, cost };
