@@ -70,7 +70,8 @@ export async function startRunnerBackend(a: RunnerBackendArgs, say: (s: string) 
       // One CPU backend: wasm (the rival a GPU must beat), or cpu where wasm does not start.
       break;
     } catch (e) {
-      skipped.push({ name, reason: message(e).replace(/^no tfjs backend could start: /, '') });
+      const m = /^no tfjs backend could start: \w+ \((.*)\)$/s.exec(message(e));
+      skipped.push({ name, reason: m ? m[1] : message(e) });
     }
   }
   if (!started.length) throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
