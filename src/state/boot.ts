@@ -3,9 +3,8 @@
 // reload or a crash and are marked interrupted (offered for resume); one a worker still holds (another
 // tab, or this page's previous load letting go) is checked again when it is freed.
 import type { RunRecord } from '../core/records';
-import type { PageStorage } from './store';
-import { isUnfinished, summarise, type LabState } from './labState';
-import { runViewFromRecord } from './runView';
+import { isUnfinished, summarise, type LabState, type PageStorage } from './labState';
+import { isLive, runViewFromRecord } from './runView';
 
 export interface BootDeps {
   storage: PageStorage;
@@ -16,7 +15,6 @@ export interface BootDeps {
   whenRunFree?: (runId: string) => Promise<void>;
 }
 
-const isLive = (s: LabState, runId: string) => s.run?.runId === runId && ['running', 'paused', 'starting'].includes(s.run.status);
 
 export async function cleanUpAtBoot({ storage, get, set, runsInProgress, importsInProgress, whenRunFree }: BootDeps): Promise<void> {
   const markInterrupted = async (r: RunRecord) => {
@@ -36,7 +34,7 @@ export async function cleanUpAtBoot({ storage, get, set, runsInProgress, imports
   }
   // A run stored as going while no worker trains it was cut short by a reload or a crash. One that a
   // worker still holds (another tab, or this page's previous load letting go) is checked when freed.
-  const going = (r: RunRecord) => r.status === 'running' || r.status === 'paused';
+  const going = (r: RunRecord) => isLive(r.status);
   const held: RunRecord[] = [];
   for (const r of runs) {
     if (going(r) && !live.has(r.id)) await markInterrupted(r);
@@ -54,7 +52,7 @@ export async function cleanUpAtBoot({ storage, get, set, runsInProgress, imports
   for (const r of held) {
     void whenRunFree?.(r.id).then(async () => {
       const now = await storage.getRun(r.id);
-      if (!now || !going(now) || isLive(get(), r.id)) return;
+      if (!now || !going(now) || (get().run?.runId === r.id && isLive(get().run?.status))) return;
       await markInterrupted(now);
       set((s) => ({ ...s, runs: s.runs.map((x) => (x.id === now.id ? summarise(now) : x)), resumable: s.resumable ?? summarise(now) }));
     });

@@ -3,12 +3,16 @@
 import type { ConfigError, ExperimentConfig, StageName } from '../core/config/config';
 import { configErrors } from '../core/config/validate';
 import type { Split, Visibility } from '../core/data/types';
-import type { DatasetMeta, ImportedModelMeta, RunRecord } from '../core/records';
+import type { DatasetMeta, ImportedModelMeta, LabStorage, RunRecord } from '../core/records';
 import type { ImportReport, ImportProgress } from '../core/data/importReport';
 import type { ImportEvent } from '../worker/import/protocol';
 import type { CamRequest, CamSheet } from '../core/explain/sheet';
 import { CALIBRATION_BUSY, type RunPhase, type WorkerEvent } from '../worker/lab/protocol';
-import { newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
+import { isLive, newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
+
+/** What the page itself reads from storage (metadata, runs, models); images stay with the worker. */
+export type PageStorage = Pick<LabStorage, 'listDatasets' | 'deleteDataset' | 'listRuns' | 'getRun' | 'putRun' | 'deleteRun' | 'listModels' | 'getModel'
+  | 'listImportedModels' | 'deleteImportedModel'>;
 
 export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain' | 'tryit';
 export type { BackendChoice } from '../core/backends';
@@ -258,8 +262,7 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
     }
     case 'crashed': {
       let next: LabState = { ...s, worker: { ...s.worker, ready: false, crashed: e.message } };
-      const live = s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting');
-      if (live) {
+      if (isLive(s.run?.status)) {
         const msg = `${e.message} The run is kept up to its last checkpoint; resume it, on another backend if this keeps happening.`;
         next = withRun(next, s.run!.runId, (v) => ({ ...v, status: 'interrupted', message: msg }));
         const sum = next.runs.find((r) => r.id === s.run!.runId);

@@ -9,6 +9,11 @@ import type { LossPoint, RunRecord } from '../core/records';
 import type { RunPhase } from '../worker/lab/protocol';
 import { foldTrace, type RunTrace } from '../core/results/runTrace';
 
+/** A run is live while the worker has it: starting, training or paused (any other status has ended). */
+export function isLive(status: RunPhase | null | undefined): boolean {
+  return status === 'running' || status === 'paused' || status === 'starting';
+}
+
 export type StageStatus = 'pending' | 'running' | 'done';
 
 export interface StageView {

@@ -7,28 +7,24 @@ import { DEFAULTS, makeConfig, type ExperimentConfig, type StageName } from '../
 import { configErrors } from '../core/config/validate';
 import { presetConfig } from '../core/config/presets';
 import type { Split, Visibility } from '../core/data/types';
-import type { LabStorage, ModelRecord, RunRecord } from '../core/records';
+import type { ModelRecord, RunRecord } from '../core/records';
 import type { ImportFiles } from '../core/data/importReport';
 import type { ImportOptions, ImportFormat } from '../core/data/importReport';
 import type { LabClient } from '../worker/lab/client';
 import type { CamRequest } from '../core/explain/sheet';
 import { createSweepDriver } from './sweepDriver';
 import { cleanUpAtBoot } from './boot';
-import { calibrationKey, configDims, estimateDuration, type DatasetDims, type StepCost } from '../core/distill/estimate';
-import { PRESETS } from '../core/config/presets';
 import type { NamedBytes } from '../core/records';
 import type { ImportClient } from '../worker/import/client';
-import { CALIBRATION_BUSY, newRunId, type WorkerEvent } from '../worker/lab/protocol';
+import { newRunId, type WorkerEvent } from '../worker/lab/protocol';
 import { backendOrder } from '../core/backends';
-import { initialLabState, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type Tab } from './labState';
-import { runViewFromRecord } from './runView';
+import { initialLabState, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type PageStorage, type Tab } from './labState';
+import { isLive, runViewFromRecord } from './runView';
+import { createCalibrationScheduler, type KeptCalibrations } from './calibration';
+import { modelExports, type Download } from './downloads';
 import { runName } from './runName';
 
 export type LabStore = StoreApi<LabState>;
-
-/** What the page itself reads from storage (metadata, runs, models); images stay with the worker. */
-export type PageStorage = Pick<LabStorage, 'listDatasets' | 'deleteDataset' | 'listRuns' | 'getRun' | 'putRun' | 'deleteRun' | 'listModels' | 'getModel'
-  | 'listImportedModels' | 'deleteImportedModel'>;
 
 export interface LabDeps {
   client: LabClient;
@@ -48,28 +44,10 @@ export interface LabDeps {
   /** Asks the browser to keep the lab's storage under pressure (navigator.storage.persist). */
   persist?: () => Promise<boolean>;
   /** Hands a file to the user (a download in the browser). */
-  download?: (name: string, bytes: Uint8Array<ArrayBuffer>, type: string) => void;
+  download?: Download;
   /** Calibrations kept on this machine (localStorage in the browser): read at start, written on change.
    *  Absent: no duration estimates (and no calibration work in the worker). */
-  calibrations?: { load(): Record<string, StepCost>; save(costs: Record<string, StepCost>): void };
-}
-
-/** Every file the lab hands over is named `<run id>-<what>.<ext>` (e.g. `run-…-student.zip`, `run-…-charts.png`). */
-export function downloadName(runId: string, what: string, ext: string): string {
-  return `${runId}-${what.replace(/[^\w.-]+/g, '_')}.${ext}`;
-}
-
-/** The calibration a config needs on a backend choice (null: its dataset's size is not in the config). */
-export function calibrationFor(cfg: ExperimentConfig, choice: BackendChoice): { key: string; dims: DatasetDims } | null {
-  const dims = configDims(cfg);
-  return dims ? { key: calibrationKey(cfg, dims, choice), dims } : null;
-}
-
-/** The expected duration of `cfg` on `choice` from the kept calibrations, or null until timed. */
-export function durationFor(s: Pick<LabState, 'calibrations'>, cfg: ExperimentConfig, choice: BackendChoice): number | null {
-  const c = calibrationFor(cfg, choice);
-  const cost = c && s.calibrations.costs[c.key];
-  return c && cost ? estimateDuration(cfg, c.dims, cost).maxS : null;
+  calibrations?: KeptCalibrations;
 }
 
 /** Collects items and hands them over in one batch, at most once per `intervalMs`. */
@@ -96,10 +74,6 @@ export function eventBuffer<E>(apply: (items: E[]) => void, intervalMs = 100): {
 export function createLabStore(init: LabState): LabStore {
   return createStore<LabState>()(() => init);
 }
-
-export { setPath };
-
-export { backendOrder };
 
 export interface LabActions {
   boot(): Promise<void>;
@@ -159,35 +133,17 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   const get = store.getState;
   const set = (f: (s: LabState) => LabState) => store.setState(f(get()), true);
   let requestId = 0;
-  /** A Grad-CAM request waiting for the calibration in flight to answer. */
-  let heldExplain: { id: number; req: CamRequest } | null = null;
-  /** The file name of each model export asked for (one scheme for every download: downloadName). */
-  const exportNames = new Map<number, string>();
+  const calibration = createCalibrationScheduler({ get, set, client, kept: deps.calibrations });
+  const exports = modelExports(deps.download);
 
   const buffer = eventBuffer<WorkerEvent>((events) => {
     set((s) => events.reduce(reduceLab, s));
-    for (const e of events) if (e.type === 'runState' && ['done', 'failed', 'cancelled', 'interrupted'].includes(e.status)) void sweeps.runEnded(e.runId, e.status);
+    for (const e of events) if (e.type === 'runState' && !isLive(e.status)) void sweeps.runEnded(e.runId, e.status);
     if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
-    if (events.some((e) => e.type === 'calibration')) deps.calibrations?.save(get().calibrations.costs);
-    // The next calibration after one answered (not after a refusal: the worker was busy training).
-    const answered = (e: WorkerEvent) => e.type === 'calibration' && (e.cost !== null || e.message !== CALIBRATION_BUSY);
-    // A Grad-CAM request held back while a calibration was timing goes now (one thing at a time in the worker).
-    if (heldExplain && !get().calibrations.pending.length) {
-      client.send({ type: 'gradcam', requestId: heldExplain.id, ...heldExplain.req });
-      heldExplain = null;
-    }
-    const explained = (e: WorkerEvent) => e.type === 'gradcam' || (e.type === 'error' && e.command === 'gradcam');
-    if (events.some((e) => e.type === 'datasetReady' || answered(e) || explained(e) || (e.type === 'runState' && !['running', 'starting', 'paused'].includes(e.status)))) actions.calibrate();
+    calibration.onEvents(events);
   }, deps.flushMs ?? 100);
-  const unsubscribe = client.subscribe((ev) => {
-    // A model zip is saved (and said saved) under the page's name for it, <run id>-<stage>.zip.
-    const e = ev.type === 'modelExport' && exportNames.has(ev.requestId) ? { ...ev, name: exportNames.get(ev.requestId)! } : ev;
-    if (e.type === 'modelExport' && e.requestId === get().exporting.pending) {
-      deps.download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, /\.onnx$/.test(e.name) ? 'application/octet-stream' : 'application/zip');
-    }
-    if (e.type === 'modelExport' || e.type === 'error') exportNames.delete(e.requestId ?? -1);
-    buffer.push(e);
-  });
+  // A model zip is saved (and said saved) under the page's name for it, <run id>-<stage>.zip.
+  const unsubscribe = client.subscribe((ev) => buffer.push(exports.receive(ev, get().exporting.pending)));
   const unsubscribeImports = deps.importer?.subscribe((e) => {
     set((s) => reduceImport(s, e));
     if (e.type !== 'progress') void actions.refreshStorage();
@@ -196,7 +152,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   /** Starts a run of `cfg` (none while another runs); its id. */
   const launch = (cfg: ExperimentConfig): string | null => {
     const s = get();
-    if (s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting')) return null;
+    if (isLive(s.run?.status)) return null;
     if (s.worker.crashed) client.restart();
     const runId = newRunId();
     cfg = { ...cfg, name: runName(cfg, s.datasets.list) };
@@ -212,13 +168,6 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   /** The settings table's checks, here in the store: every edit is validated at once. */
   const validate = () => set((s) => ({ ...s, experiment: { ...s.experiment, errors: configErrors(s.experiment.config) } }));
 
-  /** A calibration shortly after the last edit (not one per keystroke). */
-  let calibrateTimer: ReturnType<typeof setTimeout> | null = null;
-  const calibrateSoon = () => {
-    if (calibrateTimer) clearTimeout(calibrateTimer);
-    calibrateTimer = setTimeout(() => { calibrateTimer = null; if (!get().experiment.errors.length) actions.calibrate(); }, 800);
-  };
-
   const actions: LabActions = {
     async boot() {
       validate();
@@ -230,12 +179,12 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     setField(path, value) {
       set((s) => ({ ...s, experiment: { ...s.experiment, config: setPath(s.experiment.config, path, value), preset: null } }));
       validate();
-      calibrateSoon();
+      calibration.calibrateSoon();
     },
     setConfig(cfg, preset = null) {
       set((s) => ({ ...s, experiment: { ...s.experiment, config: cfg, preset } }));
       validate();
-      calibrateSoon();
+      calibration.calibrateSoon();
     },
     applyPreset(name) {
       actions.setConfig(presetConfig(name), name);
@@ -256,27 +205,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       set((s) => ({ ...s, backendChoice: c }));
       actions.calibrate();
     },
-    calibrate() {
-      if (!deps.calibrations) return; // estimates are the page's (tests opt in by passing a store for them)
-      const s = get();
-      if (!s.worker.ready || (s.run && ['running', 'paused', 'starting'].includes(s.run.status))) return;
-      if (s.explain.pending !== null) return; // Grad-CAM first; timing resumes when its maps arrive
-      // One at a time (the next when this one answers), the current settings first, so the worker is
-      // never busy timing for long when Run is clicked.
-      if (s.calibrations.pending.length) return;
-      // The presets too, except on a GPU backend chosen by name (it may be a slow software one, and the
-      // preset list is a convenience): there only the current settings are timed.
-      const presets = s.backendChoice === 'webgpu' || s.backendChoice === 'webgl' ? [] : Object.keys(PRESETS).map((n) => presetConfig(n));
-      const configs = [s.experiment.config, ...presets];
-      for (const cfg of configs) {
-        const c = calibrationFor(cfg, s.backendChoice);
-        const now = get().calibrations;
-        if (!c || now.costs[c.key] || now.failed[c.key]) continue;
-        set((st) => ({ ...st, calibrations: { ...st.calibrations, pending: [c.key] } }));
-        client.send({ type: 'calibrate', key: c.key, config: cfg, dims: c.dims, backends: backendOrder(s.backendChoice) });
-        return;
-      }
-    },
+    calibrate: () => calibration.calibrate(),
     startRun() {
       const s = get();
       if (s.experiment.errors.length) return null;
@@ -299,7 +228,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     },
     async resumeRun(runId) {
       const s = get();
-      if (s.run && (s.run.status === 'running' || s.run.status === 'paused' || s.run.status === 'starting')) return;
+      if (isLive(s.run?.status)) return;
       // After a crash or a lost GPU device the worker's backend state is not to be trusted: a fresh one.
       if (s.worker.crashed || s.run?.status === 'interrupted') client.restart();
       const rec = await storage.getRun(runId);
@@ -318,7 +247,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
         runs: s.runs.filter((r) => r.id !== runId),
         resumable: s.resumable?.id === runId ? null : s.resumable,
         viewed: s.viewed?.runId === runId ? null : s.viewed,
-        run: s.run?.runId === runId && !['running', 'paused', 'starting'].includes(s.run.status) ? null : s.run,
+        run: s.run?.runId === runId && !isLive(s.run.status) ? null : s.run,
       }));
       await actions.refreshStorage();
     },
@@ -372,9 +301,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     explain(req) {
       const id = ++requestId;
       set((s) => ({ ...s, explain: { ...s.explain, pending: id, request: req, error: null } }));
-      // While a calibration times a few steps the worker's backend may still be starting: wait for it.
-      if (get().calibrations.pending.length) heldExplain = { id, req };
-      else client.send({ type: 'gradcam', requestId: id, ...req });
+      calibration.sendWhenIdle(() => client.send({ type: 'gradcam', requestId: id, ...req }));
     },
     importModel(files) {
       const id = ++requestId;
@@ -388,8 +315,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     },
     exportModel(runId, stage, format = 'zip') {
       const id = ++requestId;
-      const name = downloadName(runId, stage, format);
-      exportNames.set(id, name);
+      const name = exports.name(id, runId, stage, format);
       // The worker writes it (a full-size model takes seconds): say so meanwhile.
       set((s) => ({ ...s, exporting: { pending: id, message: `Writing ${name}…` } }));
       client.send({ type: 'exportModel', requestId: id, runId, stage, ...(format === 'onnx' ? { format } : {}) });
@@ -408,7 +334,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       unsubscribe();
       unsubscribeImports?.();
       buffer.dispose();
-      if (calibrateTimer) clearTimeout(calibrateTimer);
+      calibration.dispose();
     },
   };
   return { store, actions };

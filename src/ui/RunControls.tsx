@@ -3,7 +3,8 @@ import { useActions, useLab } from '../state/react';
 import type { BackendChoice } from '../state/labState';
 import { BACKEND_CHOICES } from '../core/backends';
 import { formatEstimate } from '../core/distill/estimate';
-import { calibrationFor, durationFor } from '../state/store';
+import { calibrationFor, durationFor } from '../state/calibration';
+import { isLive } from '../state/runView';
 
 /** The expected duration of the current settings in words ('' while unknown). */
 export function useEstimate(): string {
@@ -24,7 +25,7 @@ export function useCanStart(): { canStart: boolean; why: string; live: boolean }
   const crashed = useLab((s) => s.worker.crashed);
   const status = useLab((s) => s.run?.status ?? null);
   const errors = useLab((s) => s.experiment.errors.length);
-  const live = status === 'running' || status === 'paused' || status === 'starting';
+  const live = isLive(status);
   // The first dataset is still being generated or stored: a run would only wait for it.
   const generating = useLab((s) => s.datasets.progress !== null && s.datasets.progress.phase !== 'loading');
   const canStart = (ready || !!crashed) && !live && !errors && !generating;

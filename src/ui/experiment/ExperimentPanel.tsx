@@ -10,7 +10,7 @@ import { usePresenter } from '../presenter';
 import { makeConfig } from '../../core/config/config';
 import { PRESETS, presetConfig } from '../../core/config/presets';
 import { formatEstimate } from '../../core/distill/estimate';
-import { durationFor } from '../../state/store';
+import { durationFor } from '../../state/calibration';
 import { download } from '../download';
 import { LayerEditor } from './LayerEditor';
 import { ModelsCard } from './ModelsCard';

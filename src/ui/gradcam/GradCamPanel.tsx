@@ -12,7 +12,7 @@ import type { CamPick } from '../../core/explain/sheet';
 import { download } from '../download';
 import { blit, gridLayout, isEmptyMap, legendRgba, overlay, toRgba, upscaleRgba } from './draw';
 import { camTile, usePresenter } from '../presenter';
-import { downloadName } from '../../state/store';
+import { downloadName } from '../../state/downloads';
 
 const CAPTION = 30;
 const GAP = 6;

@@ -2,7 +2,7 @@
 // the backend and why others were skipped, images/s, ETA, the last checkpoint, and live charts.
 import { startTransition, useEffect, useRef, useState } from 'react';
 import { useLab } from '../../state/react';
-import { etaSeconds, runProgress, type RunView, type StageView } from '../../state/runView';
+import { etaSeconds, isLive, runProgress, type RunView, type StageView } from '../../state/runView';
 import { ProgressBar } from '../common/ProgressBar';
 import { formatDuration } from '../format';
 import { LossChart, MetricChart } from './Charts';
@@ -90,7 +90,7 @@ export function RunCharts({ run, throttleMs = 0 }: { run: RunView; throttleMs?: 
   const history = useThrottled(run.history, throttleMs);
   const presenter = usePresenter();
   const classes = useLab((s) => classCount(run, s.datasets.list));
-  const live = run.status === 'running' || run.status === 'starting' || run.status === 'paused';
+  const live = isLive(run.status);
   return (
     <div className="charts">
       <LossChart losses={losses} labels={labels} live={live} big={presenter.on} />

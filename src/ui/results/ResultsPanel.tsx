@@ -7,7 +7,7 @@ import type { GridRow } from '../../core/events';
 import { formatGrid, gridCsv, statsCells } from '../../core/results/report';
 import { distillationGuard, epochsRun, lessons } from '../../core/results/lessons';
 import { useActions, useLab } from '../../state/react';
-import type { RunView } from '../../state/runView';
+import { isLive, type RunView } from '../../state/runView';
 import { formatDate, formatDuration } from '../format';
 import { RunCharts } from '../monitor/MonitorPanel';
 import { download } from '../download';
@@ -15,7 +15,7 @@ import { compareRuns, type CompareRun } from './compare';
 import { SweepChart } from './SweepChart';
 import { chartsPng, confusionsPng } from './png';
 import { datasetText } from '../../state/runName';
-import { downloadName } from '../../state/store';
+import { downloadName } from '../../state/downloads';
 import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } from './grid';
 
 const save = download;
@@ -232,7 +232,7 @@ function History() {
   const runs = useLab((s) => s.runs);
   const [picked, setPicked] = useState<string[]>([]);
   const viewed = useLab((s) => s.viewed?.runId ?? null);
-  const live = useLab((s) => (s.run && ['running', 'paused', 'starting'].includes(s.run.status) ? s.run.runId : null));
+  const live = useLab((s) => (isLive(s.run?.status) ? s.run!.runId : null));
   const a = useActions();
   return (
     <section className="card">

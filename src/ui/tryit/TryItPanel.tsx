@@ -8,7 +8,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { occluded } from '../../core/data/occlusion';
 import { VISIBILITY_SYMBOL } from '../../core/data/types';
 import { useLab } from '../../state/react';
-import { downloadName } from '../../state/store';
+import { downloadName } from '../../state/downloads';
+import { isLive } from '../../state/runView';
 import { createLiveClient, type LiveClient } from '../../worker/tryit/client';
 import type { LiveFrame, LiveOpened } from '../../worker/tryit/protocol';
 import { download } from '../download';
@@ -40,7 +41,7 @@ async function grab(v: HTMLVideoElement): Promise<VideoFrame | ImageBitmap> {
 export default function TryItPanel() {
   const runs = useLab((s) => s.runs);
   const viewed = useLab((s) => s.viewed);
-  const usable = useMemo(() => runs.filter((r) => r.status !== 'running' && r.status !== 'paused' && (r.status === 'done' || r.rows > 0)), [runs]);
+  const usable = useMemo(() => runs.filter((r) => !isLive(r.status) && (r.status === 'done' || r.rows > 0)), [runs]);
   const [runId, setRunId] = useState('');
   const current = runId || (viewed && usable.some((r) => r.id === viewed.runId) ? viewed.runId : usable[0]?.id ?? '');
 
