@@ -1,6 +1,7 @@
 // The runner's command line: its flags, the usage text, and the checks a flag's value must pass.
 import { PRESETS } from '../core/config';
 import type { BackendName } from '../platform/backend';
+import { checkPlanArgs, planArg, wholeArg, type PlanArgs } from './plan';
 
 export interface Args {
   config?: string;
@@ -17,6 +18,10 @@ export interface Args {
   resume?: string;
   /** Replaces the config's run seed (initialisation, shuffling, mining; the dataset keeps its own). */
   seed?: number;
+  /** Replaces the config's repeats (seeds seed .. seed + N − 1). */
+  repeats?: number;
+  /** Plan the points (seeds × sweep values × configs) instead of running them: see cli/plan.ts. */
+  plan?: PlanArgs;
   quiet: boolean;
   /** WebGPU in Node: Dawn toggles (--gpu-adapter) and whether a software adapter may be used. */
   gpuAdapter?: string[];
@@ -25,7 +30,9 @@ export interface Args {
 
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>] [--labels <names.txt>]]
                               [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend webgpu|wasm|cpu]
-                              [--gpu-adapter <toggles>] [--allow-software-gpu] [--seed N] [--wasm-threads N|auto] [--quiet]
+                              [--gpu-adapter <toggles>] [--allow-software-gpu] [--seed N] [--repeats N] [--wasm-threads N|auto] [--quiet]
+                              [--emit slurm|local [--sbatch "<options>"] [--only-missing] [--jobs N]]
+       npm run experiment -- merge <dir>      npm run experiment -- point <dir> <i>
   --config   an experiment config (JSON; fields not given take the defaults of src/core/config/settings.ts)
   --preset   a shipped preset: ${Object.keys(PRESETS).join(', ')}
   --seed     the run's seed (initialisation, shuffling, mining) in place of the config's; the dataset keeps its own
@@ -48,7 +55,14 @@ const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <na
              cores (cores minus the 1-minute load average, rounded), when that is at least 2, else 0
   --resume   continue the run in that output folder from its last checkpoint (written after every epoch;
              Ctrl-C stops a run after the current batch and keeps it there, a second Ctrl-C exits at once)
-  --quiet    only errors and the final grid`;
+  --quiet    only errors and the final grid
+  --repeats  run the curriculum with seeds seed .. seed + N − 1 (repeats.txt / repeats.json: mean ± sd, paired tests)
+  --emit     plan instead of run: one config per point (seed × sweep value × preset; --preset a,b takes several)
+             in <out>/points/<i>.json; slurm: <out>/jobs.sbatch, an array job (--sbatch "--partition=gpu
+             --time=8:00:00" replaces or adds #SBATCH options; --only-missing: an array of the points not
+             finished); local: runs the points here (--jobs N at once) and merges
+  merge      gathers a plan's finished points into <dir>/repeats.txt / repeats.json; exit 1 while any is missing
+  point      runs point i of a plan (what each array task runs): continues from its checkpoint, skips it when finished`;
 
 /** Parses --gpu-adapter: Dawn toggles separated by commas or spaces. */
 export function parseGpuToggles(v: string): string[] {
@@ -73,6 +87,8 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--labels') a.labels = next();
     else if (k === '--sweep') a.sweep = next();
     else if (k === '--resume') a.resume = next();
+    else if (k === '--repeats') a.repeats = wholeArg(k, next(), 1, 1000, USAGE);
+    else if (planArg(k, next, a, () => argv[++i] ?? next())) continue;
     else if (k === '--seed') {
       const v = next();
       const n = Number(v);
@@ -92,6 +108,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
     else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
   }
+  if (a.plan) { checkPlanArgs(a, USAGE); return a; }
   if ([a.config, a.preset, a.resume].filter((x) => x != null).length !== 1) throw new Error(`Give exactly one of --config, --preset or --resume.\n${USAGE}`);
   if (a.ferplus && !a.dataset) throw new Error(`--ferplus goes with --dataset <fer2013.csv>.\n${USAGE}`);
   if (a.labels && !a.dataset) throw new Error(`--labels goes with --dataset <file.csv>.\n${USAGE}`);

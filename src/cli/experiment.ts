@@ -19,6 +19,8 @@ import { loadCheckpointFiles } from '../platform/node/checkpointFiles';
 import { autoWasmThreads, parseArgs, type Args } from './args';
 import { runOnce, type RunOptions } from './runOnce';
 import { runRepeats, runSweep } from './series';
+import { emitCommand, pointCommand } from './points';
+import { mergeCommand } from './merge';
 
 export async function loadConfig(a: Args): Promise<ExperimentConfig> {
   if (a.preset) return validateConfig(presetConfig(a.preset));
@@ -40,6 +42,7 @@ export async function loadConfig(a: Args): Promise<ExperimentConfig> {
 /** --dataset replaces the config's dataset by a file source with the same image size and channels. */
 export function withDatasetArgs(cfg: ExperimentConfig, a: Args): ExperimentConfig {
   if (a.seed !== undefined) cfg = validateConfig({ ...cfg, seed: a.seed });
+  if (a.repeats !== undefined) cfg = validateConfig({ ...cfg, repeats: a.repeats });
   if (!a.dataset) return cfg;
   const d = cfg.dataset;
   const base: FileDatasetConfig = d.source === 'file' ? d : d.source === 'synth'
@@ -87,6 +90,8 @@ export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, 
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'merge') return mergeCommand(argv.slice(1));
+  if (argv[0] === 'point') return pointCommand(argv.slice(1), main);
   const held: { runner?: RunnerBackend } = {};
   try {
     return await runMain(argv, held);
@@ -97,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
 
 async function runMain(argv: string[], held: { runner?: RunnerBackend }): Promise<number> {
   const args = parseArgs(argv);
+  if (args.plan) return emitCommand(args, async (preset) => withDatasetArgs(await loadConfig({ ...args, preset }), args));
   const resumed = args.resume ? await loadCheckpointFiles(resolve(args.resume)) : null;
   if (args.resume && !resumed) {
     throw new Error(`${args.resume} holds no checkpoint to continue (checkpoint.json): a run writes one after every epoch and removes it when it finishes.`);

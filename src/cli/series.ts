@@ -57,9 +57,19 @@ export async function runRepeats(
     runs.push({ seed: seeds[i], rows: r.rows, history: r.history, dir });
     if (r.stopped) break;
   }
+  const made = repeatsOutput(cfg, runs, (Date.now() - t0) / 1000);
+  await writeRepeats(out, made);
+  process.stdout.write(`\n${made.text}\n`);
+  return 0;
+}
+
+export interface RepeatRun { seed: number; rows: GridRow[]; history: EpochRecord[]; dir: string }
+
+/** What a --repeats run writes (repeats.txt, repeats.json) for `runs` of `cfg`, taking `seconds`. */
+export function repeatsOutput(cfg: ExperimentConfig, runs: RepeatRun[], seconds: number): { text: string; json: unknown } {
   const sum = summariseRepeats(runs, cfg);
   const text = [
-    `${cfg.name}: ${sum.seeds.length} seeds (${sum.seeds.join(', ')}), ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    `${cfg.name}: ${sum.seeds.length} seeds (${sum.seeds.join(', ')}), ${seconds.toFixed(0)} s`,
     sum.text,
     '',
     sum.notMeaningful.length
@@ -69,10 +79,12 @@ export async function runRepeats(
     'What the mean grid shows (tests across seeds):',
     ...sum.lessons.map((l) => `- ${l}`),
   ].join('\n');
-  await writeFile(join(out, 'repeats.txt'), `${text}\n`);
-  await writeFile(join(out, 'repeats.json'), JSON.stringify({
-    config: cfg, seeds: sum.seeds, rows: sum.rows, guards: sum.guards, runs: runs.map((r) => ({ seed: r.seed, dir: r.dir })),
-  }, null, 1));
-  process.stdout.write(`\n${text}\n`);
-  return 0;
+  const json = { config: cfg, seeds: sum.seeds, rows: sum.rows, guards: sum.guards, runs: runs.map((r) => ({ seed: r.seed, dir: r.dir })) };
+  return { text, json };
+}
+
+/** Writes repeats.txt and repeats.json into `out`. */
+export async function writeRepeats(out: string, made: { text: string; json: unknown }): Promise<void> {
+  await writeFile(join(out, 'repeats.txt'), `${made.text}\n`);
+  await writeFile(join(out, 'repeats.json'), JSON.stringify(made.json, null, 1));
 }

@@ -9,6 +9,7 @@ import referenceCnn28 from './presets/reference-cnn-28.json';
 import workshopExpressionLower from './presets/workshop-expression-lower.json';
 import workshopGenderUpper from './presets/workshop-gender-upper.json';
 import workshopAgeUpper from './presets/workshop-age-upper.json';
+import { PAPER_PRESET_NAMES, paperPreset } from './paperPresets';
 
 /** The demos first (minutes on a laptop CPU), then the longer workshop runs, the reference network, then the test fixture. */
 export const PRESETS: Record<string, unknown> = {
@@ -23,8 +24,13 @@ export const PRESETS: Record<string, unknown> = {
   'fixture-tiny': fixtureTiny,
 };
 
+/** A shipped preset, or one of the paper's grid (paper-<task>-<scenario>-<arch>, not in PRESETS: they are
+ *  for GPU servers, see paperPresets.ts). */
 export function presetConfig(name: string): ExperimentConfig {
-  const p = PRESETS[name];
-  if (!p) throw new Error(`Unknown preset "${name}". Presets: ${Object.keys(PRESETS).join(', ')}.`);
+  const p = PRESETS[name] ?? paperPreset(name);
+  if (!p) {
+    throw new Error(`Unknown preset "${name}". Presets: ${Object.keys(PRESETS).join(', ')}; `
+      + `and the paper's grid: ${PAPER_PRESET_NAMES.join(', ')}.`);
+  }
   return makeConfig(p);
 }
