@@ -57,7 +57,9 @@ export function checkPlanArgs(a: { plan?: PlanArgs; config?: string; preset?: st
     if (p.emit !== 'slurm') throw new Error(`--only-missing goes with --emit slurm (--emit local skips finished points by itself).\n${usage}`);
     return;
   }
-  if ([a.config, a.preset].filter((x) => x != null).length !== 1) throw new Error(`--emit plans from exactly one of --config or --preset.\n${usage}`);
+  const given = [a.config, a.preset].filter((x) => x != null).length;
+  // --emit local without a config runs the plan already in --out (its points not finished).
+  if (given > 1 || (given === 0 && p.emit !== 'local')) throw new Error(`--emit plans from exactly one of --config or --preset.\n${usage}`);
 }
 
 /** What a point's runner is started with besides its config (recorded in the plan). */

@@ -75,6 +75,7 @@ export async function emitCommand(a: EmitArgs, load: (preset: string | undefined
   const p = a.plan!;
   const dir = resolve(a.out!);
   if (p.onlyMissing) return emitMissing(a, dir, load);
+  if (!a.config && !a.preset) return runLocal(dir, p.jobs ?? 1);
   const names = a.preset ? a.preset.split(',').map((s) => s.trim()).filter((s) => s) : [undefined];
   const configs: ExperimentConfig[] = [];
   for (const n of names) configs.push(await load(n));
