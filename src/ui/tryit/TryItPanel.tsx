@@ -4,38 +4,24 @@
 // and the students, with Grad-CAM maps on demand. One frame in flight at a time: frames that arrive
 // meanwhile are dropped, never queued. Frames stay in this tab (never stored, never sent); the camera
 // stops when the panel is left.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { occluded } from '../../core/data/occlusion';
 import { VISIBILITY_SYMBOL } from '../../core/data/types';
 import { useLab } from '../../state/react';
 import { downloadName } from '../../state/downloads';
 import { isLive } from '../../state/runView';
-import { createLiveClient, type LiveClient } from '../../worker/tryit/client';
-import type { LiveFrame, LiveOpened } from '../../worker/tryit/protocol';
 import { download } from '../download';
 import { overlay, toRgba } from '../gradcam/draw';
-import { cameraProblem, hiddenBand, keepTimes, OCCLUDER, predictionText, ratePerSecond } from './live';
+import { hiddenBand, OCCLUDER, predictionText } from './live';
 import { drawSnapshot, Marks } from './paint';
-
-/** Sizes a canvas only when its size changes (setting it clears it and costs a full repaint). */
-function sizeCanvas(canvas: HTMLCanvasElement, w: number, h: number): void {
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
-}
+import { useCamera } from './useCamera';
+import { sizeCanvas, useLiveWorker, type LiveSettings } from './useLiveWorker';
 
 /** Draws RGBA bytes into a canvas at their own size (CSS scales it up, pixelated: no work here). */
 function paintTile(canvas: HTMLCanvasElement | null, rgba: Uint8ClampedArray, w: number, h: number): void {
   if (!canvas) return;
   sizeCanvas(canvas, w, h);
   canvas.getContext('2d')?.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
-}
-
-type Camera = 'off' | 'starting' | 'on';
-
-/** The video's current frame for the worker: a VideoFrame (WebCodecs) where there is one, which wraps
- *  the decoded frame without converting it on this thread; else an ImageBitmap. */
-async function grab(v: HTMLVideoElement): Promise<VideoFrame | ImageBitmap> {
-  return typeof VideoFrame === 'function' ? new VideoFrame(v) : createImageBitmap(v);
 }
 
 export default function TryItPanel() {
@@ -45,186 +31,45 @@ export default function TryItPanel() {
   const [runId, setRunId] = useState('');
   const current = runId || (viewed && usable.some((r) => r.id === viewed.runId) ? viewed.runId : usable[0]?.id ?? '');
 
-  const client = useRef<LiveClient | null>(null);
-  const [opened, setOpened] = useState<LiveOpened | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [camera, setCamera] = useState<Camera>('off');
-  const [cameraMsg, setCameraMsg] = useState<string | null>(null);
-  const [source, setSource] = useState<'camera' | 'photo' | null>(null);
-  const [frozen, setFrozen] = useState(false);
   const [cam, setCam] = useState(false);
   const [margin, setMargin] = useState<number | null>(null);
-  const [result, setResult] = useState<LiveFrame | null>(null);
-  const [rate, setRate] = useState<number | null>(null);
-  const [dropped, setDropped] = useState(0);
-  /** The frozen camera frame (stream mode) is on show instead of the video. */
-  const [stillShown, setStillShown] = useState(false);
+  const settings = useRef<LiveSettings>({ cam, margin });
+  useEffect(() => { settings.current = { cam, margin }; }, [cam, margin]);
+  // Another run opens at its own framing.
+  const [marginFor, setMarginFor] = useState('');
+  if (marginFor !== current) {
+    setMarginFor(current);
+    if (current) setMargin(null);
+  }
 
-  const video = useRef<HTMLVideoElement>(null);
   const still = useRef<HTMLCanvasElement>(null);
   const fullTile = useRef<HTMLCanvasElement>(null);
   const occTile = useRef<HTMLCanvasElement>(null);
   const camTiles = useRef<(HTMLCanvasElement | null)[]>([]);
-  const stream = useRef<MediaStream | null>(null);
-  const inFlight = useRef(false);
-  const frameId = useRef(0);
-  const times = useRef<number[]>([]);
-  const droppedCount = useRef(0);
-  /** The camera's frames go to the worker as a stream (MediaStreamTrackProcessor): nothing per frame here. */
-  const streamMode = useRef(false);
-  const settings = useRef({ cam, margin });
-  settings.current = { cam, margin };
+  const worker = useLiveWorker(current, still);
+  const { opened, loading, error, result, rate, dropped, stillShown, streaming } = worker;
+  const { video, camera, message: cameraMsg, frozen, source, ...cameraActions } = useCamera(worker, settings);
+  const { again, streamSettings } = worker;
 
-  // The worker lives as long as the panel: its models and the last frame go with it.
-  useEffect(() => {
-    const c = createLiveClient();
-    client.current = c;
-    const off = c.subscribe((e) => {
-      if (e.type === 'opened') { setOpened(e.info); setLoading(false); setError(null); }
-      else if (e.type === 'result') {
-        inFlight.current = false;
-        const t = performance.now();
-        times.current = keepTimes(times.current, t);
-        setRate(ratePerSecond(times.current, t));
-        setDropped(streamMode.current ? e.dropped : droppedCount.current);
-        setResult(e);
-      } else if (e.type === 'still') {
-        const c = still.current;
-        if (c) {
-          sizeCanvas(c, e.bitmap.width, e.bitmap.height);
-          c.getContext('2d')?.drawImage(e.bitmap, 0, 0);
-          setStillShown(true);
-        }
-        e.bitmap.close();
-      } else if (e.type === 'error') {
-        if (e.frameId !== undefined) inFlight.current = false;
-        else setLoading(false);
-        setError(e.message);
-      }
-    });
-    return () => { off(); c.terminate(); client.current = null; };
-  }, []);
-
-  const stopCamera = useCallback(() => {
-    if (streamMode.current) client.current?.send({ type: 'stopStream' });
-    streamMode.current = false;
-    setStillShown(false);
-    stream.current?.getTracks().forEach((t) => t.stop());
-    stream.current = null;
-    if (video.current) video.current.srcObject = null;
-    setCamera('off');
-    setFrozen(false);
-    setSource((s) => (s === 'camera' ? null : s));
-  }, []);
-  // Leaving the panel turns the camera (and its light) off.
-  useEffect(() => stopCamera, [stopCamera]);
-
-  useEffect(() => {
-    if (!current) return;
-    setOpened(null);
-    setResult(null);
-    setError(null);
-    setLoading(true);
-    setMargin(null);
-    client.current?.send({ type: 'open', runId: current });
-  }, [current]);
-
-  const startCamera = async () => {
-    setCameraMsg(null);
-    const md = navigator.mediaDevices;
-    if (!md?.getUserMedia) { setCameraMsg(cameraProblem(null, false)); return; }
-    setCamera('starting');
-    try {
-      const s = await md.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
-      stream.current = s;
-      const v = video.current!;
-      v.srcObject = s;
-      setSource('camera');
-      setStillShown(false);
-      await v.play();
-      const track = s.getVideoTracks()[0];
-      const Processor = (globalThis as { MediaStreamTrackProcessor?: new (o: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } }).MediaStreamTrackProcessor;
-      streamMode.current = !!(Processor && track && client.current);
-      if (streamMode.current) client.current!.send({ type: 'stream', readable: new Processor!({ track }).readable, ...settings.current });
-      setFrozen(false);
-      setResult(null);
-      times.current = [];
-      setRate(null);
-      setCamera('on');
-    } catch (e) {
-      stopCamera();
-      setCameraMsg(cameraProblem(e));
-    }
-  };
-
-  // The live loop: on each new video frame, one frame to the worker unless one is still in flight.
-  useEffect(() => {
-    const v = video.current;
-    const c = client.current;
-    if (camera !== 'on' || frozen || !opened || !v || !c || streamMode.current) return;
-    let stopped = false;
-    let handle = 0;
-    const hasVfc = 'requestVideoFrameCallback' in v;
-    const next = () => { handle = hasVfc ? v.requestVideoFrameCallback(tick) : requestAnimationFrame(tick); };
-    const tick = () => {
-      if (stopped) return;
-      if (inFlight.current) droppedCount.current++;
-      else if (v.readyState >= 2 && v.videoWidth > 0) {
-        inFlight.current = true;
-        grab(v).then((bitmap) => {
-          if (stopped) { bitmap.close(); inFlight.current = false; return; }
-          c.send({ type: 'frame', frameId: ++frameId.current, bitmap, ...settings.current });
-        }, () => { inFlight.current = false; });
-      }
-      next();
-    };
-    next();
-    return () => {
-      stopped = true;
-      if (hasVfc) v.cancelVideoFrameCallback(handle); else cancelAnimationFrame(handle);
-    };
-  }, [camera, frozen, opened]);
-
-  // A frozen frame or a photo is looked at again when the maps or the margin change.
-  const again = useCallback(() => {
-    if (!client.current || inFlight.current) return;
-    inFlight.current = true;
-    client.current.send({ type: 'again', frameId: ++frameId.current, ...settings.current });
-  }, []);
   // The stream's settings follow the controls; freezing pauses it (the worker then sends the frame).
   useEffect(() => {
-    if (camera === 'on' && streamMode.current) client.current?.send({ type: 'live', cam, margin, paused: frozen });
-  }, [camera, cam, margin, frozen]);
-  const still_ = source === 'photo' || frozen;
-  useEffect(() => { if (still_ && result) again(); }, [cam, margin]);
-
-  const freeze = async () => {
-    const v = video.current;
-    if (!v || !client.current) return;
-    if (frozen) { setStillShown(false); await v.play(); setFrozen(false); return; }
-    v.pause();
-    setFrozen(true);
-    if (streamMode.current) return; // the worker sends the frame of its last result
-    // The paused frame itself, so what is shown is what the models saw.
-    try {
-      const bitmap = await grab(v);
-      inFlight.current = true;
-      client.current.send({ type: 'frame', frameId: ++frameId.current, bitmap, ...settings.current });
-    } catch { /* the last live result stays */ }
-  };
+    if (camera === 'on') streamSettings({ cam, margin, paused: frozen });
+  }, [camera, cam, margin, frozen, streamSettings]);
+  // A frozen frame or a photo is looked at again when the maps or the margin change (not when its result comes).
+  const lookAgain = useRef(false);
+  useEffect(() => { lookAgain.current = (source === 'photo' || frozen) && result !== null; }, [source, frozen, result]);
+  useEffect(() => { if (lookAgain.current) again({ cam, margin }); }, [cam, margin, again]);
 
   const choosePhoto = async (file: File | undefined) => {
-    if (!file || !client.current) return;
-    stopCamera();
-    setFrozen(false);
-    setCameraMsg(null);
-    setResult(null);
+    if (!file) return;
+    cameraActions.stop();
+    cameraActions.setMessage(null);
+    worker.reset();
     let bitmap: ImageBitmap;
     try {
       bitmap = await createImageBitmap(file);
     } catch {
-      setCameraMsg(`${file.name} could not be read as an image (JPEG, PNG or WebP).`);
+      cameraActions.setMessage(`${file.name} could not be read as an image (JPEG, PNG or WebP).`);
       return;
     }
     const c = still.current!;
@@ -232,12 +77,9 @@ export default function TryItPanel() {
     c.width = Math.round(bitmap.width * k);
     c.height = Math.round(bitmap.height * k);
     c.getContext('2d')?.drawImage(bitmap, 0, 0, c.width, c.height);
-    setSource('photo');
-    setResult(null);
-    times.current = [];
-    setRate(null);
-    inFlight.current = true;
-    client.current.send({ type: 'frame', frameId: ++frameId.current, bitmap, ...settings.current, fine: true });
+    cameraActions.setSource('photo');
+    worker.reset();
+    worker.sendFrame(bitmap, settings.current, true);
   };
 
   // Each result's crops and maps drawn (the marks on the frame are an SVG, <Marks>).
@@ -266,6 +108,9 @@ export default function TryItPanel() {
     });
     canvas.toBlob((b) => { if (b) download(downloadName(opened.runId, 'tryit', 'png'), b, 'image/png'); }, 'image/png');
   };
+  const startCamera = cameraActions.start;
+  const stopCamera = cameraActions.stop;
+  const freeze = cameraActions.freeze;
 
   if (!usable.length) {
     return <p className="muted" data-testid="tryit-panel">Try it needs a trained run: run the curriculum (a demo preset takes about two minutes), then come back to see its models on your own face.</p>;
@@ -295,7 +140,7 @@ export default function TryItPanel() {
             <>
               <span data-testid="tryit-rate" data-rate={rate ?? ''}>{rate === null ? '– predictions/s' : `${rate.toFixed(1)} predictions/s`}</span>
               {' · '}{opened.panels.length} models on {opened.backend}{opened.detail ? ` (${opened.detail})` : ''}
-              {result && <> · last frame {result.ms.total.toFixed(0)} ms (read {result.ms.read.toFixed(0)}, face {result.ms.detect.toFixed(0)}, models {result.ms.models.toFixed(0)}{result.maps.length ? `, maps ${result.ms.cam.toFixed(0)}` : ''}) · {streamMode.current ? 'the newest camera frame is taken whenever the worker is free' : `${dropped} camera frames skipped while busy`} · <span data-testid="tryit-tensors">{result.tensors}</span> tensors</>}
+              {result && <> · last frame {result.ms.total.toFixed(0)} ms (read {result.ms.read.toFixed(0)}, face {result.ms.detect.toFixed(0)}, models {result.ms.models.toFixed(0)}{result.maps.length ? `, maps ${result.ms.cam.toFixed(0)}` : ''}) · {streaming ? 'the newest camera frame is taken whenever the worker is free' : `${dropped} camera frames skipped while busy`} · <span data-testid="tryit-tensors">{result.tensors}</span> tensors</>}
             </>
           ) : null}
         </p>
