@@ -5,6 +5,7 @@
 // its folder's whole wall (walls() builds it); tests/lint/walls.test.ts proves each wall fails a probe.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const NODE = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'url', 'zlib'];
 const BACKENDS = ['@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-wasm',
@@ -35,8 +36,13 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-explicit-any': 'off',
     },
+  },
+  // React's rules of hooks, complete dependency lists (as errors) and the React Compiler's checks, where React is.
+  {
+    files: ['src/ui/**/*.ts', 'src/ui/**/*.tsx', 'src/state/react.ts', 'src/main.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs['recommended-latest'].rules, 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     files: ['src/core/**/*.ts', 'src/core/**/*.tsx'],

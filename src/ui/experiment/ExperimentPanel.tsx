@@ -2,7 +2,7 @@
 // its expected time), the settings a student changes up front, and under "Advanced" every other
 // setting with its default and, next to it, what is wrong with it (the core's configErrors), and the
 // config as JSON to copy, import or export. Presenter mode hides the settings.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { synthDatasetId } from '../../core/data/datasetId';
 import { datasetText } from '../../state/runName';
 import { useCanStart, useEstimate } from '../RunControls';
@@ -20,10 +20,12 @@ import { ADVANCED_GROUPS, defaultOf, displayValue, errorsFor, FORM_PATHS, getPat
 
 function NumberInput({ value, nullable, step, onChange, id, label }: { value: unknown; nullable: boolean; step?: number; onChange: (v: unknown) => void; id: string; label?: string }) {
   const [text, setText] = useState(displayValue(value));
-  // Follow outside changes (presets, imports) without fighting the user's typing.
-  useEffect(() => {
-    setText((t) => (parseNumberInput(t, nullable) === value ? t : displayValue(value)));
-  }, [value, nullable]);
+  // Follow outside changes (presets, imports) without fighting the user's typing (adjusted while rendering).
+  const [seen, setSeen] = useState({ value, nullable });
+  if (seen.value !== value || seen.nullable !== nullable) {
+    setSeen({ value, nullable });
+    if (parseNumberInput(text, nullable) !== value) setText(displayValue(value));
+  }
   return (
     <input id={id} type="text" inputMode="decimal" value={text} step={step} aria-label={label}
       onChange={(e) => { setText(e.target.value); onChange(parseNumberInput(e.target.value, nullable)); }} />
@@ -84,23 +86,24 @@ function ConfigJson() {
   const a = useActions();
   const config = useLab((s) => s.experiment.config);
   const json = JSON.stringify(config, null, 2);
-  const [text, setText] = useState(json);
-  const [dirty, setDirty] = useState(false);
+  // The user's edit while there is one; otherwise the text follows the config.
+  const [draft, setDraft] = useState<string | null>(null);
+  const dirty = draft !== null;
+  const text = draft ?? json;
   const file = useRef<HTMLInputElement>(null);
-  useEffect(() => { if (!dirty) setText(json); }, [json, dirty]);
   return (
     <section className="card">
       <h3 id="config-json-title">Config as JSON</h3>
       <p className="muted">The whole experiment is this document. A file listing only what differs from the defaults is enough to import; the headless runner reads the same format (<code>npm run experiment -- --config file.json</code>).</p>
-      <textarea className="json" aria-labelledby="config-json-title" spellCheck={false} value={text} onChange={(e) => { setText(e.target.value); setDirty(true); }} rows={16} data-testid="config-json" />
+      <textarea className="json" aria-labelledby="config-json-title" spellCheck={false} value={text} onChange={(e) => setDraft(e.target.value)} rows={16} data-testid="config-json" />
       <div className="row">
-        <button disabled={!dirty} onClick={() => { if (a.importConfig(text)) setDirty(false); }}>Apply JSON</button>
-        <button disabled={!dirty} onClick={() => { setText(json); setDirty(false); }}>Revert</button>
+        <button disabled={!dirty} onClick={() => { if (a.importConfig(text)) setDraft(null); }}>Apply JSON</button>
+        <button disabled={!dirty} onClick={() => setDraft(null)}>Revert</button>
         <button onClick={() => download(`${config.name.replace(/[^\w-]+/g, '_').slice(0, 60) || 'experiment'}.json`, json, 'application/json')}>Export…</button>
         <button onClick={() => file.current?.click()}>Import…</button>
         <input ref={file} type="file" accept="application/json,.json" hidden onChange={async (e) => {
           const f = e.target.files?.[0];
-          if (f) { a.importConfig(await f.text()); setDirty(false); }
+          if (f) { a.importConfig(await f.text()); setDraft(null); }
           e.target.value = '';
         }} />
       </div>

@@ -48,15 +48,23 @@ export function Timeline({ run }: { run: RunView }) {
   );
 }
 
+/** The time now, read once a second while `ticking` (and at once when it starts), for the elapsed time. */
+function useClock(ticking: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!ticking) return;
+    const read = () => setNow(Date.now());
+    const first = setTimeout(read, 0);
+    const t = setInterval(read, 1000);
+    return () => { clearTimeout(first); clearInterval(t); };
+  }, [ticking]);
+  return now;
+}
+
 function Stats({ run }: { run: RunView }) {
   const labels = useLab((s) => s.worker.stageLabels);
-  const [, tick] = useState(0);
-  useEffect(() => {
-    if (run.status !== 'running') return;
-    const t = setInterval(() => tick((x) => x + 1), 1000);
-    return () => clearInterval(t);
-  }, [run.status]);
-  const elapsed = run.elapsedMs / 1000 + (run.status === 'running' && run.sessionStartedAt ? (Date.now() - run.sessionStartedAt) / 1000 : 0);
+  const now = useClock(run.status === 'running');
+  const elapsed = run.elapsedMs / 1000 + (run.status === 'running' && run.sessionStartedAt ? Math.max(0, now - run.sessionStartedAt) / 1000 : 0);
   const eta = run.status === 'running' ? etaSeconds(run) : null;
   // Before the first batch of this session has answered there is no speed yet: say so, not "–".
   const waiting = (run.status === 'running' || run.status === 'starting') && run.imagesPerSec == null ? (run.steps === 0 ? 'first batch…' : 'measuring…') : '–';

@@ -3,7 +3,7 @@
 // (its store, selectors and DOM text measuring run in one synchronous pass: bench/page/longtasks.ts);
 // this draws the same picture (axes with round ticks, grid, stage markers, a reference line, a legend,
 // a hover readout) in a few milliseconds, so a redraw several times a second never blocks the page.
-import { memo, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 
 export interface Series {
   key: string;
@@ -84,10 +84,10 @@ export const SvgChart = memo(function SvgChart(p: SvgChartProps) {
   const h = Math.max(10, p.height - m.top - m.bottom);
   const [x0, x1] = p.xDomain;
   const [y0, y1] = p.yDomain;
-  const sx = (v: number) => m.left + (x1 === x0 ? w / 2 : ((v - x0) / (x1 - x0)) * w);
-  const sy = (v: number) => m.top + h - (y1 === y0 ? h / 2 : ((v - y0) / (y1 - y0)) * h);
-  const paths = useMemo(() => p.series.map((s) => seriesPath(p.rows, p.xKey, s.key, sx, sy)),
-    [p.rows, p.series, p.xKey, width, p.height, x0, x1, y0, y1, p.big]);
+  const { left, top } = m;
+  const sx = useCallback((v: number) => left + (x1 === x0 ? w / 2 : ((v - x0) / (x1 - x0)) * w), [left, x0, x1, w]);
+  const sy = useCallback((v: number) => top + h - (y1 === y0 ? h / 2 : ((v - y0) / (y1 - y0)) * h), [top, y0, y1, h]);
+  const paths = useMemo(() => p.series.map((s) => seriesPath(p.rows, p.xKey, s.key, sx, sy)), [p.rows, p.series, p.xKey, sx, sy]);
   const xs = useMemo(() => p.rows.map((r) => Number(r[p.xKey])), [p.rows, p.xKey]);
   const onMove = (e: PointerEvent<SVGRectElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
