@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of the project in one run, each printing ratios measured side by side
 // on this machine. Options: --quick (smaller sizes), --only curriculum|wasm|import|explain|svm|onnx|arch|gpu, --full (onnx),
-// --force-software and --steps N (gpu).
+// --device, --workshop, --force-software and --steps N (gpu).
 // The page measurements (a built lab in Chromium) are scripts of their own under bench/page/: measure.ts,
 // throughput.ts, demo-time.ts, longtasks.ts and measure-a11y.ts (`npx vite build && npx tsx bench/page/<file>`).
 import * as tf from '@tensorflow/tfjs';
@@ -57,10 +57,29 @@ if (!only || only === 'arch') {
   summary.push(...(await benchArch({ quick, log })));
 }
 if (only === 'gpu') {
-  // Only on request: it builds a page and drives Chromium, and measures nothing without a GPU.
-  const { benchGpu } = await import('./gpu');
-  log('\n## GPU: workshop model on webgpu / webgl / wasm in Chromium, and the matmul peak');
-  const steps = args.includes('--steps') ? Number(args[args.indexOf('--steps') + 1]) : undefined;
-  summary.push(...(await benchGpu({ quick, log, forceSoftware: args.includes('--force-software'), steps })));
+  // Only on request: it builds a page and drives Chromium. First the profile of real training steps (stock tfjs
+  // kernels vs ours, on any adapter, software included), or with --device a real GPU's figures; then, when a
+  // hardware adapter exists, the workshop model on webgpu / webgl / wasm in Chromium.
+  const shape = await import('./gpu-shape');
+  if (args.includes('--device')) {
+    log('\n## GPU device: hardware adapter asserted, stock vs ours, matmul share, PyTorch');
+    const r = await shape.benchGpuDevice(log);
+    summary.push(...r.lines);
+    if (!r.ok) {
+      log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);
+// Dawn and Chromium handles can keep the event loop alive.
+process.exit(0);
+      process.exit(1);
+    }
+  } else {
+    log('\n## GPU profile: real training steps, stock tfjs kernels vs ours');
+    summary.push(...(await shape.benchGpuShape(log)));
+    if (args.includes('--force-software') || args.includes('--workshop')) {
+      const { benchGpu } = await import('./gpu');
+      log('\n## GPU: workshop model on webgpu / webgl / wasm in Chromium, and the matmul peak');
+      const steps = args.includes('--steps') ? Number(args[args.indexOf('--steps') + 1]) : undefined;
+      summary.push(...(await benchGpu({ quick, log, forceSoftware: args.includes('--force-software'), steps })));
+    }
+  }
 }
 log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);

@@ -13,8 +13,8 @@ import type { Probe, TrainResult } from './gpu-page/main';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE_SRC = join(HERE, 'gpu-page');
-const PAGE_OUT = join(HERE, 'out', 'gpu-page');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const PAGE_OUT = join(HERE, 'out', 'gpu-page');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Flags for the real GPU in headless Chromium on Linux: WebGPU on (still behind a flag on Linux), Vulkan for
@@ -23,7 +23,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * (docs/architecture.md#platform-constraints), the rest as Chrome's own guide to WebGPU/WebGL in headless Chrome on
  * NVIDIA machines. On a machine without a GPU the same flags give SwiftShader for both.
  */
-const FLAGS = [
+export const FLAGS = [
   '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
   '--disable-dev-shm-usage', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=vulkan',
   '--disable-vulkan-surface', '--ignore-gpu-blocklist', '--enable-gpu',
@@ -38,7 +38,7 @@ export interface GpuBenchOptions {
   steps?: number;
 }
 
-async function buildPage(log: (s: string) => void): Promise<void> {
+export async function buildPage(log: (s: string) => void): Promise<void> {
   const t0 = performance.now();
   const { build } = await import('vite');
   await build({
@@ -75,7 +75,7 @@ async function onPage<T>(browser: Browser, origin: string, errors: string[], f: 
   }
 }
 
-const describeProbe = (p: Probe): string[] => {
+export const describeProbe = (p: Probe): string[] => {
   const a = p.webgpu.adapter;
   const gpu = !p.webgpu.present ? 'no navigator.gpu'
     : !a ? 'no adapter'

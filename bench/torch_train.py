@@ -21,7 +21,7 @@ def build_net() -> nn.Module:
     )
 
 
-def build_small48(classes: int = 8, dropout: float = 0.25) -> nn.Module:
+def build_small48(classes: int = 8, dropout: float = 0.25, width: float = 1.0) -> nn.Module:
     """src/core/models/small.ts at 48x48x1, layer for layer (683,880 trainable parameters, as tfjs counts):
     three stages of conv 3x3 'same' without bias (BatchNorm's beta does that job) -> BatchNorm -> ReLU ->
     2x2/2 max-pool (tfjs's ceil-mode pool is 'same', which at 48, 24, 12 equals plain 2x2), 32, 64, 128
@@ -31,7 +31,7 @@ def build_small48(classes: int = 8, dropout: float = 0.25) -> nn.Module:
     unbiased running variance, default initialisers."""
     layers: list[nn.Module] = []
     cin = 1
-    for filters in (32, 64, 128):
+    for filters in (round(32 * width), round(64 * width), round(128 * width)):
         layers += [
             nn.Conv2d(cin, filters, 3, padding=1, bias=False),
             nn.BatchNorm2d(filters, eps=1e-3, momentum=0.1),
@@ -39,14 +39,28 @@ def build_small48(classes: int = 8, dropout: float = 0.25) -> nn.Module:
             nn.MaxPool2d(2),
         ]
         cin = filters
-    layers += [nn.Flatten(), nn.Linear(6 * 6 * 128, 128), nn.ReLU(), nn.Dropout(dropout), nn.Linear(128, classes)]
+    top, dense = round(128 * width), round(128 * width)
+    layers += [nn.Flatten(), nn.Linear(6 * 6 * top, dense), nn.ReLU(), nn.Dropout(dropout), nn.Linear(dense, classes)]
     return nn.Sequential(*layers)
+
+
+def build_demo48() -> nn.Module:
+    """The demo presets' model: `small` at width 0.25 (8, 16, 32 filters, dense 32), no dropout."""
+    return build_small48(dropout=0.0, width=0.25)
+
+
+def build_resnet50() -> nn.Module:
+    """torchvision's ResNet-50 at 224x224x3, 8 classes (needs torchvision)."""
+    import torchvision  # only for this net
+    return torchvision.models.resnet50(num_classes=8)
 
 
 NETS = {
     # name: (builder, input shape C,H,W, classes)
     "platform": (build_net, (1, 28, 28), 10),
     "small48": (build_small48, (1, 48, 48), 8),
+    "demo48": (build_demo48, (1, 48, 48), 8),
+    "resnet50": (build_resnet50, (3, 224, 224), 8),
 }
 
 
@@ -57,17 +71,19 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--net", choices=sorted(NETS), default="platform")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (the GPU bench: npm run bench -- --only gpu --device)")
     a = p.parse_args()
+    dev = torch.device(a.device)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     builder, shape, classes = NETS[a.net]
-    net = builder()
+    net = builder().to(dev)
     net.train()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     # A few distinct batches, cycled, as the tfjs side does.
-    xs = [torch.rand(a.batch, *shape) for _ in range(4)]
-    ys = [torch.randint(0, classes, (a.batch,)) for _ in range(4)]
+    xs = [torch.rand(a.batch, *shape, device=dev) for _ in range(4)]
+    ys = [torch.randint(0, classes, (a.batch,), device=dev) for _ in range(4)]
 
     def step(i: int) -> float:
         opt.zero_grad(set_to_none=True)
@@ -90,6 +106,7 @@ def main() -> None:
     print(json.dumps({
         "backend": f"torch {torch.__version__}",
         "net": a.net,
+        "device": a.device,
         "params": sum(q.numel() for q in net.parameters() if q.requires_grad),
         "threads": torch.get_num_threads(),
         "steps": a.steps,

@@ -9,6 +9,9 @@ import type { BackendName } from '../../src/core/backends';
 import { crossEntropyLoss } from '../../src/core/losses/task';
 import { buildModel, modelSize, type ModelSpec } from '../../src/core/models';
 import { selectBackend, softwareReason } from '../../src/platform/backend';
+import { profileTraining, type StepProfile } from '../gpu-profile';
+import { deviceSteps, matmulRate, type DeviceRow } from '../gpu-steps';
+import { checkFilterGrad } from '../gpu-kernel-check';
 
 /** The workshop presets' model, as bench/wasm-train.ts's WORKSHOP_SPEC. */
 const WORKSHOP: ModelSpec = { arch: 'small', inputShape: [48, 48, 1], outputUnits: 8, width: 1, dropout: 0.25, seed: 1 };
@@ -150,4 +153,24 @@ async function matmul(backend: BackendName, n: number, reps: number): Promise<{ 
   return { backend: name, n, gflops: (2 * n ** 3 * reps) / (ms / 1000) / 1e9, msEach: ms / reps };
 }
 
-(window as unknown as { gpuBench: unknown }).gpuBench = { probe, train, matmul, ready: true };
+/** The profile of the demo model's real training steps (bench/gpu-profile.ts) with tfjs's kernels or ours. */
+async function profile(kernels: 'stock' | 'ours', steps: number, batch: number): Promise<StepProfile> {
+  await start('webgpu');
+  return profileTraining('demo-expression-lower', kernels, steps, { batch });
+}
+
+/** The `--device` measurements on this page's WebGPU adapter. */
+async function device(): Promise<{ rows: DeviceRow[]; lines: string[]; matmul: { n: number; gflops: number; msEach: number } }> {
+  await start('webgpu');
+  const lines: string[] = [];
+  const rows = await deviceSteps((s) => lines.push(s), 'chromium');
+  return { rows, lines, matmul: await matmulRate(4096, 10) };
+}
+
+/** The webgpu training kernels against cpu (bench/gpu-kernel-check.ts), for tests/e2e/webgpu-kernels.test.ts. */
+async function kernelCheck(): Promise<{ name: string; ours: number; stock: number }[]> {
+  await start('webgpu');
+  return checkFilterGrad();
+}
+
+(window as unknown as { gpuBench: unknown }).gpuBench = { probe, train, matmul, profile, device, kernelCheck, ready: true };

@@ -69,7 +69,9 @@ class FilterPartialProgram {
   readonly dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
   shaderKey = 'occlusionConv2DFilterPartial';
-  constructor(readonly outputShape: number[]) {
+  readonly weightGradient = true;
+  /** For the profile (platform/webgpu/profile.ts): positions per invocation. */
+  constructor(readonly outputShape: number[], readonly serialIterations: number) {
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
     this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1));
   }
@@ -122,7 +124,9 @@ class RowSumProgram {
   readonly dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
   shaderKey = 'occlusionRowSum';
-  constructor(readonly outputShape: number[]) {
+  readonly weightGradient = true;
+  /** For the profile: rows summed per invocation. */
+  constructor(readonly outputShape: number[], readonly serialIterations: number) {
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
     this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1));
   }
@@ -168,7 +172,7 @@ export function conv2dBackpropFilterWebgpu(args: KernelArgs): tf.TensorInfo {
   const positions = info.batchSize * info.outHeight * info.outWidth;
   const filterSize = filterShape.reduce((p, d) => p * d, 1);
   const plan = planFilterGrad(positions, filterSize, Math.floor(backend.device.limits.maxStorageBufferBindingSize / 4));
-  const pass1 = new FilterPartialProgram(plan.chunks === 1 ? filterShape : [plan.chunks, filterSize]);
+  const pass1 = new FilterPartialProgram(plan.chunks === 1 ? filterShape : [plan.chunks, filterSize], plan.chunk);
   let out = backend.runWebGPUProgram(pass1, [x, dy], 'float32', [
     { type: 'int32', data: [info.padInfo.top, info.padInfo.left] },
     { type: 'int32', data: [info.strideHeight, info.strideWidth] },
@@ -179,7 +183,7 @@ export function conv2dBackpropFilterWebgpu(args: KernelArgs): tf.TensorInfo {
   ]);
   let rows = plan.chunks;
   for (const s of plan.sums) {
-    const prog = new RowSumProgram(s.rowsOut === 1 ? filterShape : [s.rowsOut, filterSize]);
+    const prog = new RowSumProgram(s.rowsOut === 1 ? filterShape : [s.rowsOut, filterSize], s.rowsPerInvocation);
     const next = backend.runWebGPUProgram(prog, [out], 'float32', [
       { type: 'int32', data: [rows] }, { type: 'int32', data: [s.rowsPerInvocation] }, { type: 'int32', data: [filterSize] },
     ]);
