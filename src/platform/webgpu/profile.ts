@@ -5,6 +5,7 @@
 //
 // Serial iterations come from each program's loop bounds (serialIterations below): the trip count of the longest
 // loop one invocation runs, for the programs that loop; programs of ours carry a `serialIterations` field.
+// Programs are known by the first part of their shader key (class names are minified in a page bundle).
 // Programs not in the table are counted as element-wise (1) and listed by name in `assumed`, so a looping
 // program we do not know shows up there rather than hiding.
 type Shape = readonly number[];
@@ -28,36 +29,38 @@ const prod = (s: Shape | undefined): number => (s ?? []).reduce((a, b) => a * b,
 const log2 = (n: number): number => Math.ceil(Math.log2(Math.max(1, n)));
 
 /** Names of the stock programs that compute a conv weight gradient. */
-const STOCK_WEIGHT_GRADIENT = new Set(['Conv2DDerFilterProgram']);
+const STOCK_WEIGHT_GRADIENT = new Set(['conv2DDerFilter']);
+
+/** A program's name: its shader key up to the first '_' (tfjs's keys start with the program's kind). */
+export const programName = (p: ProgramLike): string => (p.shaderKey ?? p.constructor.name).split('_')[0];
 
 /** The longest loop one invocation of `program` runs (see the file comment). `null`: not in the table. */
 export function serialIterations(p: ProgramLike, inputs: TensorInfoLike[], uniforms: Uniform[]): number | null {
   if (typeof p.serialIterations === 'number') return p.serialIterations;
   const wg = p.workgroupSize?.[0] ?? 1;
   const inShape = (i: number): Shape => inputs[i]?.shape ?? [];
-  switch (p.constructor.name) {
-    case 'Conv2DDerFilterProgram': { // one invocation per weight, over batch x outH x outW (NHWC dy)
+  switch (programName(p)) {
+    case 'conv2DDerFilter': { // Conv2DDerFilterProgram: one invocation per weight, over batch x outH x outW (NHWC dy)
       const dy = inShape(1);
       return dy[0] * dy[1] * dy[2];
     }
-    case 'Conv2DDerInputProgram': { // one per input element, over filterH x filterW x outChannels
+    case 'conv2DDerInput': { // Conv2DDerInputProgram: one per input element, over filterH x filterW x outChannels
       const w = inShape(1);
       return p.isVec4 ? (w[0] * w[1] * w[3]) / 4 : w[0] * w[1] * w[3];
     }
-    case 'Conv2DDerInputMMProgram': { const w = inShape(1); return w[0] * w[1] * w[3]; }
-    case 'Conv2DMMProgram': case 'Conv2DNaiveProgram': { const w = inShape(1); return w[0] * w[1] * w[2]; }
-    case 'MatMulPackedProgram': case 'MatMulSmallOutputSizeProgram': { // inner dimension of [batch, M, K]
+    case 'conv2DDerInputMM': { const w = inShape(1); return w[0] * w[1] * w[3]; }
+    case 'conv2DMM': case 'conv2dnaive': { const w = inShape(1); return w[0] * w[1] * w[2]; }
+    case 'matMulPacked': case 'matMulSmallOutputSize': { // inner dimension of [batch, M, K]
       const a = inShape(0);
       return p.transposeA ? a[1] : a[2];
     }
-    case 'MatMulReduceProgram': { const a = inShape(0); return Math.ceil((p.transposeA ? a[1] : a[2]) / wg) + log2(wg); }
-    case 'MatMulSplitKProgram': return p.splitedDimInner ?? 128;
-    case 'ReduceProgram': return Math.ceil((uniforms[0]?.data[0] ?? 1) / wg) + log2(wg);
-    case 'SoftmaxProgram': return 2 * (Math.ceil((p.outputShape?.[1] ?? 1) / wg) + log2(wg));
-    case 'ArgMinMaxProgram': { const x = inShape(0); return Math.ceil(x[x.length - 1] / wg) + log2(wg); }
-    case 'Pool2DProgram': return prod(uniforms[4]?.data);
-    case 'MaxPool2DBackpropProgram': return prod(uniforms[3]?.data);
-    case 'AvgPool2DBackpropProgram': return prod(uniforms[3]?.data);
+    case 'matMulReduce': { const a = inShape(0); return Math.ceil((p.transposeA ? a[1] : a[2]) / wg) + log2(wg); }
+    case 'matMulSplitK': return p.splitedDimInner ?? 128;
+    case 'reduce': return Math.ceil((uniforms[0]?.data[0] ?? 1) / wg) + log2(wg);
+    case 'softmax': return 2 * (Math.ceil((p.outputShape?.[1] ?? 1) / wg) + log2(wg));
+    case 'argMinMax': { const x = inShape(0); return Math.ceil(x[x.length - 1] / wg) + log2(wg); }
+    case 'pool2D': return prod(uniforms[4]?.data);
+    case 'maxPool2DBackprop': case 'avgPool2DBackprop': return prod(uniforms[3]?.data);
     default: return null;
   }
 }
@@ -141,7 +144,7 @@ export function instrumentWebgpu(backendArg: unknown): WebgpuCounter {
     const shape = (result as { shape?: Shape }).shape;
     if (shape && prod(shape) === 0) return result; // short-circuited, nothing dispatched
     c.dispatches++;
-    const name = program.constructor.name;
+    const name = programName(program);
     let serial = serialIterations(program, inputs, uniforms ?? []);
     if (serial == null) { serial = 1; assumed.add(name); }
     const invocations = prod(program.dispatch) * prod(program.workgroupSize);
