@@ -1,7 +1,7 @@
 // The headless runner: `npm run experiment -- --config <file.json> [--out <dir>]` runs the whole
 // curriculum in Node over src/core, prints progress on stderr and writes results.json plus every trained
 // model (tfjs LayersModel format, and model.onnx beside it) into the output folder.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
@@ -15,7 +15,10 @@ import { memoryStorage } from '../platform/memoryStorage';
 import { formatImportReport } from '../core/data/importReport';
 import { importFromConfig } from '../platform/node/importFiles';
 import { loadSplits } from '../platform/datasets';
-import { loadCheckpointFiles } from '../platform/node/checkpointFiles';
+import type { RunWorld } from '../platform/node/checkpointFiles';
+import { datasetIdentity } from '../platform/node/datasetIdentity';
+import { acquireRunLock } from '../platform/node/runLock';
+import { openResume } from './resumeChecks';
 import { autoWasmThreads, parseArgs, type Args } from './args';
 import { runOnce, type RunOptions } from './runOnce';
 import { runRepeats, runSweep } from './series';
@@ -103,18 +106,32 @@ export async function main(argv: string[]): Promise<number> {
 async function runMain(argv: string[], held: { runner?: RunnerBackend }): Promise<number> {
   const args = parseArgs(argv);
   if (args.plan) return emitCommand(args, async (preset) => withDatasetArgs(await loadConfig({ ...args, preset }), args));
-  const resumed = args.resume ? await loadCheckpointFiles(resolve(args.resume)) : null;
-  if (args.resume && !resumed) {
-    throw new Error(`${args.resume} holds no checkpoint to continue (checkpoint.json): a run writes one after every epoch and removes it when it finishes.`);
+  const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
+  const fresh = args.resume ? null : withDatasetArgs(await loadConfig(args), args);
+  const out = resolve(args.resume ?? args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
+  if (args.resume) await stat(out).catch(() => { throw new Error(`--resume ${args.resume}: no such folder.`); });
+  else await mkdir(out, { recursive: true });
+  // One writer per folder: taken before a checkpoint is read, released when the run ends (or at exit).
+  const release = acquireRunLock(out, (s) => process.stderr.write(s));
+  try {
+    return await runIn(out, args, fresh, say, held);
+  } finally {
+    release();
   }
-  const cfg = resumed ? validateConfig(makeConfig(resumed.config)) : withDatasetArgs(await loadConfig(args), args);
+}
+
+async function runIn(
+  out: string, args: Args, fresh: ExperimentConfig | null, say: (s: string) => void, held: { runner?: RunnerBackend },
+): Promise<number> {
+  // --resume: the checkpoint, verified; its flags and dataset checked (docs/guide/resume.md).
+  const resumed = args.resume ? await openResume(out, args, say) : null;
+  const cfg = resumed ? validateConfig(makeConfig(resumed.config)) : fresh!;
   const cores = availableParallelism();
   const requested = args.wasmThreads ?? 'auto';
   const wasmThreads = requested === 'auto' ? autoWasmThreads(cores, loadavg()[0]) : requested;
-  const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
-  const runner = held.runner = await startRunnerBackend({ ...args, wasmThreads }, say);
-  const out = resolve(args.resume ?? args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
-  await mkdir(out, { recursive: true });
+  // A resumed run trains on the backend its checkpoint was written on, unless --backend says otherwise.
+  const backendArg = args.backend ?? (resumed?.world.backend as Args['backend'] | undefined);
+  const runner = held.runner = await startRunnerBackend({ ...args, backend: backendArg, wasmThreads }, say);
 
   const data = await loadData(cfg, say, out);
   const dims = { height: data.train.height, width: data.train.width, channels: data.train.channels, train: data.train.count, val: data.val.count, test: data.test.count };
@@ -133,7 +150,8 @@ async function runMain(argv: string[], held: { runner?: RunnerBackend }): Promis
     say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; expected duration about ${formatEstimate(estimate.maxS)} (every stage to its epoch cap: early stopping shortens it, a busy machine lengthens it)\n`);
     estimateNote = { maxS: estimate.maxS, cost };
   }
-  const opts: RunOptions = { quiet: args.quiet, backend, estimate: estimateNote };
+  const world: RunWorld = { dataset: resumed?.world.dataset ?? await datasetIdentity(cfg.dataset), backend: backend.name };
+  const opts: RunOptions = { quiet: args.quiet, backend, estimate: estimateNote, world };
   const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;
   if (!spec && (cfg.repeats ?? 1) > 1) return runRepeats(cfg, data, out, opts, say);
   if (!spec || resumed) {

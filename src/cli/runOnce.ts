@@ -14,7 +14,8 @@ import type { selectBackend } from '../platform/backend';
 import { saveModelToDir } from '../platform/node/modelFiles';
 import { labInfo, stageVisibility } from '../platform/models/bundle';
 import { taskHead } from '../core/data/batching';
-import { removeCheckpointFiles, saveCheckpointFiles } from '../platform/node/checkpointFiles';
+import { removeCheckpointFiles, saveCheckpointFiles, type RunWorld } from '../platform/node/checkpointFiles';
+import { resumedNote } from './resumeChecks';
 import { modelFromWeights, type Checkpoint } from '../core/distill/checkpoint';
 import type { ModelSpec } from '../core/models';
 import { modelSpecFor } from '../core/distill/context';
@@ -24,6 +25,8 @@ import { progressPrinter } from './progress';
 export interface RunOptions {
   quiet: boolean;
   backend: Awaited<ReturnType<typeof selectBackend>>;
+  /** The dataset identity and backend every checkpoint records (checked on --resume). */
+  world: RunWorld;
   /** The calibration's estimate for the run (written into results.json beside the real time). */
   estimate: { maxS: number; cost: StepCost } | null;
 }
@@ -91,7 +94,7 @@ export async function runOnce(
         await new Promise((r) => setImmediate(r));
         lastYield = Date.now();
       },
-      onCheckpoint: async (cp) => { last = cp; await saveCheckpointFiles(out, cfg, cp); },
+      onCheckpoint: async (cp) => { last = cp; await saveCheckpointFiles(out, cfg, cp, opts.world); },
     }, resume ?? undefined);
   } catch (e) {
     if ((e as Error).name !== 'AbortError' || !controller.signal.aborted) throw e;
@@ -130,6 +133,7 @@ export async function runOnce(
       timings: { totalMs: Date.now() - t0, stageMs: result.stageMs, estimate: opts.estimate },
       stopped: result.stopped,
       ...(interrupted ? { interrupted } : {}),
+      ...(resume ? { resumed: resumedNote(resume) } : {}),
       history: result.history,
       grid: result.rows,
       models: modelPaths,

@@ -26,6 +26,9 @@ export interface StageProgress {
   bestVal?: Metrics | null;
   /** Optimizer slots (e.g. Adam's moments and step count) in the optimizer's own order. */
   optimizer: { name: string; shape: number[]; data: Float32Array }[];
+  /** Optimizer scalars that its getWeights leaves out (Adam's running β₁ᵗ and β₂ᵗ: setWeights recomputes them
+   *  with pow, which differs from the product of the steps in the last bits); absent in older checkpoints. */
+  optimizerScalars?: Record<string, number>;
   /** Stage time spent before the checkpoint, in ms. */
   elapsedMs: number;
 }

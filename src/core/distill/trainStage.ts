@@ -54,6 +54,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
         await opt.setWeights(named);
         tf.dispose(named.map((n) => n.tensor));
       }
+      if (r.optimizerScalars) setOptimizerScalars(opt, r.optimizerScalars);
       ctx.setLearningRate(opt, plateau.learningRate);
     }
     for (let epoch = r?.nextEpoch ?? 0; epoch < cfg.epochs && !stoppedEarly && !earlyStopped; epoch++) {
@@ -126,6 +127,7 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
           best: best ? { epoch: best.epoch, val: best.val, weights: await Promise.all(best.weights.map(async (w) => (await w.data()) as Float32Array)) } : null,
           bestVal,
           optimizer: await optimizerState(opt),
+          optimizerScalars: await optimizerScalars(opt),
           elapsedMs: now() - t0,
         });
       }
@@ -158,6 +160,24 @@ async function optimizerState(opt: tf.Optimizer): Promise<StageProgress['optimiz
   // getWeights returns the live slot variables plus a fresh scalar for the step count: free only that one.
   tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
   return out;
+}
+
+/** Scalar variables an optimizer updates every step but leaves out of getWeights: Adam's β₁ᵗ, β₂ᵗ. */
+const OPTIMIZER_SCALARS = ['accBeta1', 'accBeta2'] as const;
+
+async function optimizerScalars(opt: tf.Optimizer): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const o = opt as unknown as Record<string, unknown>;
+  for (const k of OPTIMIZER_SCALARS) if (o[k] instanceof tf.Variable) out[k] = (await (o[k] as tf.Variable).data())[0];
+  return out;
+}
+
+function setOptimizerScalars(opt: tf.Optimizer, values: Record<string, number>): void {
+  const o = opt as unknown as Record<string, unknown>;
+  for (const k of OPTIMIZER_SCALARS) {
+    const v = o[k];
+    if (v instanceof tf.Variable && typeof values[k] === 'number') tf.tidy(() => v.assign(tf.scalar(values[k])));
+  }
 }
 
 /** tfjs Dropout draws its mask from `layer.seed` when set (the same mask every step) or from Math.random

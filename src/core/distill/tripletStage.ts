@@ -79,12 +79,21 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
     (idx) => embedAndJudge(teacherTwo, train, idx, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold), train.count);
   const xBuf = new Float32Array(2 * B * ctx.imgLen);
   const yBuf = new Float32Array(B);
+  const poolsOf = (epoch: number) => drawMiningPools(
+    ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.positivePool, t.negativePool, cfg.seed, epoch);
+  let firstEpoch = true;
   return {
     stage: 'triplet', model: student, cfg: t, visibility: vis, extraTerm: 'triplet',
     beforeEpoch: async (epoch) => {
       const t0 = now();
       release();
-      const pools = drawMiningPools(ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.positivePool, t.negativePool, cfg.seed, epoch);
+      if (firstEpoch) {
+        // Resumed at `epoch`: the cache is filled as the uninterrupted run filled it, epoch by epoch, so
+        // every teacher embedding comes from the same batch of images as there (exact resume).
+        firstEpoch = false;
+        for (let e = 0; e < epoch; e++) (await teacherEmb.get(poolsOf(e).positives)).emb.dispose();
+      }
+      const pools = poolsOf(epoch);
       const all = new Int32Array(train.count).map((_, i) => i);
       const teacherCorrect = t.mining === 'teacher-correct' || t.mining === 'teacher-correct-semihard';
       const { emb: posEmb, correct } = await teacherEmb.get(pools.positives);
