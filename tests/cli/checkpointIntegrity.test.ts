@@ -68,7 +68,7 @@ describe('a checkpoint that does not hold together', () => {
     expect(r.stderr).toMatch(new RegExp(`${binName(mixed).replace('.', '\\.')}[^\\n]*(does not match|bytes, but)[^\\n]*checkpoint\\.json`));
     noStack(r.stderr);
     expect(r.stderr).not.toMatch(/== teacher/);
-  });
+  }, 300_000);
 
   it('a truncated checkpoint.json, a truncated data part and a foreign file are refused, naming the file', async () => {
     const cut = join(dir, 'cut-json');
@@ -88,7 +88,7 @@ describe('a checkpoint that does not hold together', () => {
     expect(c.code, c.stderr.slice(-2000)).toBe(1);
     expect(c.stderr).toMatch(new RegExp(`${join(foreign, 'checkpoint.json')} is not a checkpoint of this runner`));
     for (const r of [a, b, c]) noStack(r.stderr);
-  });
+  }, 300_000);
 });
 
 describe('--resume checks its world', () => {
@@ -99,7 +99,7 @@ describe('--resume checks its world', () => {
     expect(r.stderr).toMatch(/--seed 99: the run's seed is 3/);
     expect(r.stderr).toMatch(/--out [^\n]*elsewhere: a resumed run writes into its own folder/);
     expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
-  });
+  }, 300_000);
 
   it('refuses a dataset file that changed between the kill and the resume, naming it', async () => {
     // A FER2013-layout CSV of 16x16 faces: 96 training, 32 validation, 32 test rows.
@@ -118,26 +118,32 @@ describe('--resume checks its world', () => {
     expect(r.code, r.stderr.slice(-2000)).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`dataset changed since the checkpoint was written: ${csv} changed`));
     expect(r.stderr).not.toMatch(/== teacher/);
-  });
+  }, 300_000);
 });
 
 describe('one writer per run folder', () => {
-  it('a second runner on a folder in use refuses naming the holder; a dead holder\'s lock is taken over', async () => {
+  it('a second runner on a folder in use refuses naming the holder; a dead holder\'s lock is taken over, released on Ctrl-C', async () => {
     const out = join(dir, 'locked');
+    const longConfig = join(dir, 'long.json');
+    writeFileSync(longConfig, JSON.stringify(mergeConfig(cfg, { student: { epochs: 300 } })));
     let ready!: () => void;
     const started = new Promise<void>((r) => { ready = r; });
-    const a = startRunner(['--config', configPath, '--backend', 'wasm', '--out', out], (text) => { if (/== teacher:/.test(text)) ready(); });
+    const a = startRunner(['--config', longConfig, '--backend', 'wasm', '--out', out], (text) => { if (/== student:/.test(text)) ready(); });
     await started;
-    const b = await runRunner(['--config', configPath, '--backend', 'wasm', '--out', out]);
+    const b = await runRunner(['--config', longConfig, '--backend', 'wasm', '--out', out]);
     expect(b.code, b.stderr.slice(-2000)).toBe(1);
     expect(b.stderr).toMatch(new RegExp(`is in use by another runner: pid ${a.child.pid} on \\S+, started `));
     noStack(b.stderr);
     process.kill(a.child.pid!, 'SIGKILL');
     await a.done;
     expect(existsSync(join(out, 'run.lock'))).toBe(true); // kill -9 leaves it
-    const c = await runRunner(['--resume', out, '--backend', 'wasm']);
-    expect(c.code, c.stderr.slice(-2000)).toBe(0);
+    // The next runner takes the dead holder's lock over; Ctrl-C (SIGINT) then stops it and releases the lock.
+    let stopped = false;
+    const c = await runRunner(['--resume', out, '--backend', 'wasm'], (text, child) => {
+      if (!stopped && /took over the lock[\s\S]*== student:/.test(text)) { stopped = true; process.kill(child.pid!, 'SIGINT'); }
+    });
+    expect(c.code, c.stderr.slice(-2000)).toBe(130);
     expect(c.stderr).toMatch(new RegExp(`took over the lock of ${out} from pid ${a.child.pid} on \\S+ \\(started [^)]*\\): pid ${a.child.pid} no longer runs`));
-    expect(existsSync(join(out, 'run.lock'))).toBe(false); // released at exit
-  });
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
+  }, 300_000);
 });

@@ -6,6 +6,7 @@ import type { EpochRecord, GridRow } from '../events';
 import type { Metrics } from '../metrics';
 import type { EarlyStopState, PlateauState } from './schedule';
 import { buildModel, type ModelSpec } from '../models';
+import { checkCheckpointShape } from './checkpointShape';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -84,6 +85,7 @@ export function loadWeightArrays(model: tf.LayersModel, arrays: WeightArrays): v
 /** Throws with a clear message if a checkpoint cannot belong to this code. */
 export function checkCheckpoint(cp: Checkpoint): void {
   if (cp.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${cp.version} is not supported (expected ${CHECKPOINT_VERSION})`);
+  checkCheckpointShape(cp, (why) => new Error(`checkpoint: ${why}`));
   if (cp.progress && !cp.weights[cp.progress.stage]) throw new Error(`checkpoint: stage ${cp.progress.stage} is in progress but has no weights`);
   for (const s of cp.done) if (!cp.weights[s]) throw new Error(`checkpoint: stage ${s} is done but has no weights`);
 }
