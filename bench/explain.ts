@@ -13,6 +13,8 @@ import { nodeImportPlatform } from '../src/platform/node/importFiles';
 import { makeConfig } from '../src/core/config/config';
 import { launch, openLab } from '../tests/e2e/helpers/browser';
 import { serveDist } from '../tests/e2e/helpers/server';
+import type { LabState } from '../src/state/labState';
+import type { Settled } from '../tests/e2e/helpers/lab';
 
 const SPEC = { arch: 'small' as const, inputShape: [48, 48, 1] as [number, number, number], outputUnits: 8, seed: 1 };
 
@@ -35,7 +37,7 @@ async function nodeLatency(backend: BackendName, log: (s: string) => void): Prom
   return { one, eight };
 }
 
-type Pred = (s: any) => unknown;
+type Pred = (s: Settled<LabState>) => unknown;
 const onState = (f: Pred) => `(${f.toString()})(window.lab.store.getState())`;
 async function waitFor(page: Page, f: Pred, ms: number): Promise<void> {
   const until = Date.now() + ms;
@@ -57,7 +59,7 @@ async function browserLatency(origin: string, backend: BackendName, log: (s: str
       trainOtherHalfStudent: false, sameBudgetControl: false, evalBatchSize: 16,
     };
     await page.goto(`${origin}/?${new URLSearchParams({ preset: 'fixture-tiny', config: JSON.stringify(cfg), backend })}`);
-    await waitFor(page, (s) => s.worker.ready && s.datasets.list.length >= 1 && s.experiment.validating === null, 120_000);
+    await waitFor(page, (s) => s.worker.ready && s.datasets.list.length >= 1, 120_000);
     await page.click('[data-testid=start]');
     await waitFor(page, (s) => s.run && ['done', 'failed', 'interrupted'].includes(s.run.status), 600_000);
     const ran = await page.evaluate(onState((s) => ({ status: s.run.status, backend: s.run.backend, message: s.run.message }))) as { status: string; backend: string; message: string };

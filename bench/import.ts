@@ -16,6 +16,8 @@ import { gzip, makeTar } from '../tests/helpers/archives';
 import { fakeFace } from '../tests/helpers/images';
 import { CHROMIUM } from '../tests/e2e/helpers/browser';
 import { serveDist } from '../tests/e2e/helpers/server';
+import type { LabState } from '../src/state/labState';
+import type { Settled } from '../tests/e2e/helpers/lab';
 
 const MB = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 
@@ -96,7 +98,7 @@ class HeapSampler {
   stop(): void { if (this.timer) clearInterval(this.timer); }
 }
 
-type Pred = (s: any) => unknown;
+type Pred = (s: Settled<LabState>) => unknown;
 const onState = (f: Pred) => `(${f.toString()})(window.lab.store.getState())`;
 async function waitFor(page: Page, f: Pred, ms: number): Promise<void> {
   const until = Date.now() + ms;

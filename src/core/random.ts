@@ -92,7 +92,7 @@ export function createRng(seed: number): Rng {
 }
 
 /** Fisher-Yates in place. */
-export function shuffleInPlace<T extends { length: number; [i: number]: any }>(arr: T, rng: Rng): T {
+export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(arr: T, rng: Rng): T {
   for (let i = arr.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const t = arr[i];

@@ -71,7 +71,7 @@ describe('a first visit', () => {
     await page.goto(`${server.origin}/`);
     await waitForState(page, (s) => s.worker.ready);
     expect(await page.inputValue('[data-field="triplet.margin"] input')).toBe('0.3');
-    expect(await state(page, (s) => [s.experiment.config.standard.temperature, s.experiment.config.dataset.train])).toEqual([4, 32]);
+    expect(await state(page, (s) => [s.experiment.config.standard.temperature, (s.experiment.config.dataset as { train: number }).train])).toEqual([4, 32]);
 
     // WAI-ARIA tabs: one tab stop; the arrow keys, Home and End move the selection and the focus.
     await page.focus('[data-testid=tab-experiment]');

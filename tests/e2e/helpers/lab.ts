@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import type { LabState } from '../../../src/state/labState';
 import { DIST_DIR } from './server';
 
 /** fixture-tiny, smaller still: software WebGPU takes about a second per batch, so 2 batches per epoch and
@@ -18,7 +19,10 @@ export function labUrl(origin: string, extra: Record<string, string> = {}): stri
 // Predicates run in the page on the store's state. They travel as source text and are evaluated by the
 // DevTools protocol (not by the page's own eval, which its Content-Security-Policy forbids), so they
 // must be self-contained arrow functions.
-type Pred<T> = (s: any) => T;
+// Typed on the store's state with null and undefined taken out: a predicate asks about what it waits for,
+// and a field still missing makes it throw in the page, which reads as "not yet" until the timeout.
+export type Settled<T> = T extends object ? { [K in keyof T]-?: Settled<NonNullable<T[K]>> } : T;
+type Pred<T> = (s: Settled<LabState>) => T;
 const onState = (f: Pred<unknown>) => `(${f.toString()})(window.lab.store.getState())`;
 
 export async function state<T>(page: Page, f: Pred<T>): Promise<T> {
