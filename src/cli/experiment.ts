@@ -131,7 +131,8 @@ async function runIn(
   const wasmThreads = requested === 'auto' ? autoWasmThreads(cores, loadavg()[0]) : requested;
   // A resumed run trains on the backend its checkpoint was written on, unless --backend says otherwise.
   const backendArg = args.backend ?? (resumed?.world.backend as Args['backend'] | undefined);
-  const runner = held.runner = await startRunnerBackend({ ...args, backend: backendArg, wasmThreads }, say);
+  const runner = held.runner = await startRunnerBackend({ ...args, backend: backendArg, wasmThreads }, say,
+    (s) => process.stderr.write(s));
 
   const data = await loadData(cfg, say, out);
   const dims = { height: data.train.height, width: data.train.width, channels: data.train.channels, train: data.train.count, val: data.val.count, test: data.test.count };

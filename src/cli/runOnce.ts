@@ -127,6 +127,7 @@ export async function runOnce(
       config: cfg,
       backend: backend.name,
       skippedBackends: backend.skipped,
+      ...(backend.detail ? { backendDetail: backend.detail } : {}),
       tfjsVersion: tf.version.tfjs,
       startedAt,
       finishedAt: new Date().toISOString(),

@@ -37,8 +37,11 @@ export interface RunnerBackend {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Starts the backend(s) the arguments ask for; `say` prints for people (stderr). */
-export async function startRunnerBackend(a: RunnerBackendArgs, say: (s: string) => void): Promise<RunnerBackend> {
+/** Starts the backend(s) the arguments ask for; `say` prints for people (stderr), `warn` what must be
+ *  said even to a quiet runner (a backend asked for by name that did not start). */
+export async function startRunnerBackend(
+  a: RunnerBackendArgs, say: (s: string) => void, warn: (s: string) => void = say,
+): Promise<RunnerBackend> {
   const opts: SelectBackendOptions = a.wasmThreads >= 1 ? { wasmThreads: a.wasmThreads } : {};
   let gpu: NodeWebgpu | null = null;
   const skipped: SelectedBackend['skipped'] = [];
@@ -52,9 +55,12 @@ export async function startRunnerBackend(a: RunnerBackendArgs, say: (s: string) 
       });
       say(`webgpu adapter: ${gpu.describe()}\n`);
     } catch (e) {
-      const reason = message(e);
+      const why = (e as { reason?: string }).reason;
+      const hint = why === 'software' ? ' (--allow-software-gpu takes it anyway)'
+        : why === 'no-adapter' ? ' (--gpu-adapter passes Dawn toggles, e.g. backend=vulkan or backend=opengl)' : '';
+      const reason = `${message(e)}${hint}`;
       skipped.push({ name: 'webgpu', reason });
-      if (a.backend === 'webgpu') say(`webgpu did not start: ${reason}.\nFalling back to wasm.\n`);
+      if (a.backend === 'webgpu') warn(`webgpu did not start: ${reason}.\nFalling back to wasm.\n`);
     }
   }
   // The backends that start here, in order (webgpu already has, or has been skipped).

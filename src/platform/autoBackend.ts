@@ -2,7 +2,6 @@
 // is not a software GPU gets the calibration's few timed steps of the config's own model; tfjs is left on
 // the fastest. Used by the worker's calibration (the page keeps the pick per machine and model) and by
 // the Node runner.
-import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../core/backends';
 import { notWorthTiming, pickFastest, type AutoPick, type BackendTiming } from '../core/autoBackend';
 import { calibrate } from '../core/distill/calibrate';
@@ -32,6 +31,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Times each backend of `order` and leaves tfjs on the fastest; throws when none could be timed. */
 export async function timeBackends(order: readonly BackendName[], deps: TimeBackendsDeps): Promise<AutoChoice> {
   const timings: BackendTiming[] = [];
+  let current: BackendName | null = null;
   const software = deps.software ?? softwareReason;
   for (const backend of order) {
     const skip = notWorthTiming(backend, timings);
@@ -39,7 +39,9 @@ export async function timeBackends(order: readonly BackendName[], deps: TimeBack
     try {
       const soft = await software(backend);
       if (soft) { timings.push({ backend, skipped: `skipped: ${soft}` }); continue; }
+      current = null;
       await deps.start(backend);
+      current = backend;
     } catch (e) {
       timings.push({ backend, skipped: `did not start: ${message(e)}` });
       continue;
@@ -52,7 +54,7 @@ export async function timeBackends(order: readonly BackendName[], deps: TimeBack
   }
   const pick = pickFastest(timings, deps.score);
   if (!pick) throw new Error(`no backend could be timed: ${timings.map((t) => `${t.backend} (${t.skipped})`).join('; ')}`);
-  if (tf.getBackend() !== pick.backend) await deps.start(pick.backend);
+  if (current !== pick.backend) await deps.start(pick.backend);
   return { ...pick, cost: timings.find((t) => t.backend === pick.backend)!.cost!, timings };
 }
 

@@ -4,7 +4,8 @@
 import { calibrationKey, configDims, estimateDuration, type DatasetDims, type StepCost } from '../core/distill/estimate';
 import type { ExperimentConfig } from '../core/config/config';
 import { PRESETS, presetConfig } from '../core/config/presets';
-import { backendOrder, type BackendChoice } from '../core/backends';
+import { backendOrder, isBackendName, type BackendChoice, type BackendName } from '../core/backends';
+import { autoOrder } from '../core/autoBackend';
 import type { LabClient } from '../worker/lab/client';
 import { CALIBRATION_BUSY, type WorkerEvent } from '../worker/lab/protocol';
 import type { LabState } from './labState';
@@ -14,6 +15,15 @@ import { isLive } from './runView';
 export function calibrationFor(cfg: ExperimentConfig, choice: BackendChoice): { key: string; dims: DatasetDims } | null {
   const dims = configDims(cfg);
   return dims ? { key: calibrationKey(cfg, dims, choice), dims } : null;
+}
+
+/** The backends a run of `cfg` tries in order: the one chosen, or for `auto` the one its calibration
+ *  measured fastest on this machine first (core/autoBackend.ts), then the usual order. */
+export function runBackends(s: Pick<LabState, 'calibrations' | 'backendChoice'>, cfg: ExperimentConfig): BackendName[] {
+  if (s.backendChoice !== 'auto') return backendOrder(s.backendChoice);
+  const c = calibrationFor(cfg, 'auto');
+  const picked = c ? s.calibrations.costs[c.key]?.backend : undefined;
+  return autoOrder(isBackendName(picked) ? picked : null);
 }
 
 /** The expected duration of `cfg` on `choice` from the kept calibrations, or null until timed. */

@@ -17,10 +17,9 @@ import { cleanUpAtBoot } from './boot';
 import type { NamedBytes } from '../core/records';
 import type { ImportClient } from '../worker/import/client';
 import { newRunId, type WorkerEvent } from '../worker/lab/protocol';
-import { backendOrder } from '../core/backends';
 import { initialLabState, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type PageStorage, type Tab } from './labState';
 import { isLive, runViewFromRecord } from './runView';
-import { createCalibrationScheduler, type KeptCalibrations } from './calibration';
+import { createCalibrationScheduler, runBackends, type KeptCalibrations } from './calibration';
 import { modelExports, type Download } from './downloads';
 import { runName } from './runName';
 
@@ -157,7 +156,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     const runId = newRunId();
     cfg = { ...cfg, name: runName(cfg, s.datasets.list) };
     set((st) => startingRun(st, runId, cfg));
-    client.send({ type: 'start', runId, config: cfg, backends: backendOrder(s.backendChoice) });
+    client.send({ type: 'start', runId, config: cfg, backends: runBackends(s, cfg) });
     return runId;
   };
   const sweeps = createSweepDriver({ get, set, launch, storage, cancel: () => actions.cancel() });
@@ -238,7 +237,7 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       }
       const v = { ...runViewFromRecord(rec), status: 'starting' as const };
       set((st) => ({ ...st, run: v, viewed: v, tab: 'monitor', resumable: null, worker: { ...st.worker, crashed: null } }));
-      client.send({ type: 'resumeRun', runId, backends: backendOrder(get().backendChoice) });
+      client.send({ type: 'resumeRun', runId, backends: runBackends(get(), rec.config) });
     },
     async discardRun(runId) {
       await storage.deleteRun(runId);

@@ -13,8 +13,10 @@ export function useEstimate(): string {
   const calibrations = useLab((s) => s.calibrations);
   const seconds = durationFor({ calibrations }, config, choice);
   const timing = calibrationFor(config, choice);
+  // auto: the backend its calibration measured fastest here, and why.
+  const why = choice === 'auto' && timing ? calibrations.costs[timing.key]?.why : undefined;
   return seconds != null
-    ? `expected: about ${formatEstimate(seconds)} on this machine${choice === 'auto' ? '' : ` (${choice})`}`
+    ? `expected: about ${formatEstimate(seconds)} on this machine${choice === 'auto' ? (why ? ` (auto: ${why})` : '') : ` (${choice})`}`
     : timing && calibrations.pending.includes(timing.key) ? 'timing a few training steps…'
       : timing && calibrations.failed[timing.key] ? `no estimate: ${calibrations.failed[timing.key]}` : timing ? '' : 'duration: depends on the stored dataset';
 }

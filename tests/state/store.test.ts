@@ -10,6 +10,7 @@ import { initialLabState, reduceLab, type LabState } from '../../src/state/labSt
 import { etaSeconds, newRunView, reduceRun, runProgress, runViewFromRecord, type RunView } from '../../src/state/runView';
 import { setPath } from '../../src/core/config/paths';
 import { createLab, eventBuffer } from '../../src/state/store';
+import { calibrationFor, runBackends } from '../../src/state/calibration';
 import type { LabClient } from '../../src/worker/lab/client';
 import type { WorkerCommand, WorkerEvent } from '../../src/worker/lab/protocol';
 import { appendLossPoint, MAX_LOSS_POINTS } from '../../src/core/results/series';
@@ -215,6 +216,16 @@ describe('the store', () => {
     expect(store.getState().run!.rows).toHaveLength(8);
     expect(store.getState().tab).toBe('monitor');
     actions.dispose();
+  });
+
+  it('auto runs on the backend its calibration measured fastest first; a named backend alone', () => {
+    const key = calibrationFor(cfg, 'auto')!.key;
+    const costs = { [key]: { trainMsPerImage: 4, evalMsPerImage: 1, backend: 'wasm', why: 'wasm, the fastest measured for this model here' } };
+    const calibrations = { costs, pending: [], failed: {} };
+    expect(runBackends({ backendChoice: 'auto', calibrations }, cfg)).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+    // Not yet timed (or another model): the usual order.
+    expect(runBackends({ backendChoice: 'auto', calibrations: { ...calibrations, costs: {} } }, cfg)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(runBackends({ backendChoice: 'webgl', calibrations }, cfg)).toEqual(['webgl']);
   });
 
   it('validates every edit in the store and refuses to start while the config is wrong', () => {

@@ -22,22 +22,24 @@ export async function calibrate(cfg: ExperimentConfig, dims: Pick<DatasetDims, '
   const x = tf.randomUniform([B, dims.height, dims.width, dims.channels], 0, 1, 'float32', 7);
   const y = head.kind === 'classification' ? tf.tensor1d(Array.from({ length: B }, (_, i) => i % head.units), 'int32') : tf.zeros([B]);
   try {
-    const step = async () => {
+    // Only the last of a timed series is awaited: the steps queue back to back, as in the training loop
+    // (readback.ts) and the evaluation, so a GPU is timed at its throughput, not its round trip.
+    const step = async (read: boolean) => {
       const loss = opt.minimize(() => taskLoss(head.kind, model.apply(x, { training: true }) as tf.Tensor2D, y as tf.Tensor1D), true, trainableVariables(model))!;
-      await loss.data();
+      if (read) await loss.data();
       loss.dispose();
     };
-    const infer = async () => {
+    const infer = async (read: boolean) => {
       const out = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
-      await out.data();
+      if (read) await out.data();
       out.dispose();
     };
-    await step(); await step(); await infer();
+    await step(true); await step(true); await infer(true);
     let t0 = now();
-    for (let i = 0; i < steps; i++) await step();
+    for (let i = 0; i < steps; i++) await step(i === steps - 1);
     const trainMs = (now() - t0) / (steps * B);
     t0 = now();
-    for (let i = 0; i < steps; i++) await infer();
+    for (let i = 0; i < steps; i++) await infer(i === steps - 1);
     const evalMs = (now() - t0) / (steps * B);
     return { trainMsPerImage: trainMs, evalMsPerImage: evalMs, backend: tf.getBackend() };
   } finally {

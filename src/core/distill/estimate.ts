@@ -11,6 +11,8 @@ export interface StepCost {
   /** Inference, ms per image. */
   evalMsPerImage: number;
   backend: string;
+  /** `auto` only: which backend the calibration picked and why (every backend's figure). */
+  why?: string;
 }
 
 export interface DatasetDims {

@@ -12,6 +12,7 @@ import { camSheet, exportRunModel, importModelFiles } from '../models';
 import { CALIBRATION_BUSY, type WorkerCommand } from './protocol';
 import { RunSession } from './runSession';
 import { calibrate } from '../../core/distill/calibrate';
+import { chooseBackend } from '../../platform/autoBackend';
 import { errorMessage } from '../../core/errors';
 import type { EngineDeps } from './deps';
 import { webgpuDevice } from './webgpu';
@@ -84,7 +85,12 @@ export class LabEngine {
             await this.deps.selectBackend(cmd.backends);
             this.backendReady = true;
             try {
-              this.deps.post({ type: 'calibration', key: cmd.key, cost: await calibrate(cmd.config, cmd.dims), message: null });
+              // auto (several backends): each that starts is timed, and tfjs is left on the fastest.
+              const cost = cmd.backends.length > 1
+                ? await chooseBackend(cmd.config, cmd.dims, cmd.backends, async (b) => { await this.deps.selectBackend([b]); })
+                  .then((c) => ({ ...c.cost, why: c.why }))
+                : await calibrate(cmd.config, cmd.dims);
+              this.deps.post({ type: 'calibration', key: cmd.key, cost, message: null });
             } catch (e) {
               this.deps.post({ type: 'calibration', key: cmd.key, cost: null, message: errorMessage(e) });
             }
