@@ -58,7 +58,7 @@ export async function startRunnerBackend(
       const why = (e as { reason?: string }).reason;
       const hint = why === 'software' ? ' (--allow-software-gpu takes it anyway)'
         : why === 'no-adapter' ? ' (--gpu-adapter passes Dawn toggles, e.g. backend=vulkan or backend=opengl)' : '';
-      const reason = `${message(e)}${hint}`;
+      const reason = `${message(e).replace(/ \(allow it explicitly to use it anyway\)$/, '')}${hint}`;
       skipped.push({ name: 'webgpu', reason });
       if (a.backend === 'webgpu') warn(`webgpu did not start: ${reason}.\nFalling back to wasm.\n`);
     }
