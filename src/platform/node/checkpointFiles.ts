@@ -209,7 +209,8 @@ function revive(v: unknown, bin: Float32Array, bad: (why: string) => Error): unk
 
 export async function removeCheckpointFiles(dir: string): Promise<void> {
   await rm(join(dir, JSON_NAME), { force: true });
+  // The parts, and temporary files a killed writer left behind.
   for (const name of await readdir(dir)) {
-    if (/^checkpoint(-[0-9a-f]{16})?\.bin(\.tmp.*)?$/.test(name)) await rm(join(dir, name), { force: true });
+    if (/^checkpoint(-[0-9a-f]{16})?\.bin(\.tmp.*)?$|^checkpoint\.json\.tmp-\d+$/.test(name)) await rm(join(dir, name), { force: true });
   }
 }
