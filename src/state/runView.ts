@@ -64,7 +64,6 @@ export interface RunView extends RunTrace {
   sessionStartedAt: number | null;
 }
 
-export { stageConfig };
 
 /** Training images of the config's dataset, when the config says (synthetic); null for stored ones. */
 export function trainCount(cfg: ExperimentConfig): number | null {

@@ -24,6 +24,12 @@ export const PRESETS: Record<string, unknown> = {
   'fixture-tiny': fixtureTiny,
 };
 
+/** Presets for the tests: reachable by name (the lab's ?preset=, the runner's --preset), not offered in the lab's list. */
+export const TEST_PRESETS: readonly string[] = ['fixture-tiny'];
+
+/** The presets the lab offers in its list, in PRESETS' order. */
+export const OFFERED_PRESETS: readonly string[] = Object.keys(PRESETS).filter((n) => !TEST_PRESETS.includes(n));
+
 /** A shipped preset, or one of the paper's grid (paper-<task>-<scenario>-<arch>, not in PRESETS: they are
  *  for GPU servers, see paperPresets.ts). */
 export function presetConfig(name: string): ExperimentConfig {

@@ -7,8 +7,6 @@ import { LRN, PAPER_LRN } from './lrn';
 import type { ConvOpts, DenseOpts, Graph } from './layout';
 import { layerSeed, type Init } from './spec';
 
-export * from './layout';
-
 // ---------------------------------------------------------------------------------------------------------
 // The tfjs interpreter.
 

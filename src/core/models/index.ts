@@ -9,4 +9,4 @@ export {
 } from './spec';
 export { customLayoutSize, type CustomSize } from './customSize';
 export { LRN, PAPER_LRN, type LRNConfig } from './lrn';
-export type { Graph, Layout } from './graph';
+export type { Graph, Layout } from './layout';

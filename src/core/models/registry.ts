@@ -2,7 +2,8 @@
 // (student = teacher's weights), two-output views sharing weights (embedding, Grad-CAM), size estimates.
 import * as tf from '@tensorflow/tfjs';
 import { customLayout } from './custom';
-import { CountGraph, LayersGraph, type Layout } from './graph';
+import { LayersGraph } from './graph';
+import { CountGraph, type Layout } from './layout';
 import { resnet50Layout } from './resnet50';
 import { smallLayout } from './small';
 import { EMBEDDING_LAYER, LAST_CONV_LAYER, validateSpec, type ArchName, type ModelSpec } from './spec';

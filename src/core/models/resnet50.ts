@@ -1,7 +1,7 @@
 // `resnet-50`: He et al. 2016 bottleneck ResNet-50 (7x7/2 conv, 3x3/2 max-pool, stages [3, 4, 6, 3] of
 // 1x1-3x3-1x1 bottlenecks with widths 64/128/256/512 x4 expansion, BatchNorm, projection shortcuts),
 // global average pooling, a Dense ReLU `embedding`, linear logits.
-import { denseHead, type Graph, type Net } from './graph';
+import { denseHead, type Graph, type Net } from './layout';
 import { LAST_CONV_LAYER, scaled, type ModelSpec } from './spec';
 
 export const RESNET_STAGES: Array<[blocks: number, width: number, stride: number]> =

@@ -1,6 +1,6 @@
 // `small`: the laptop default, not from the paper. Three 3x3 conv stages (32, 64, 128 filters) with
 // BatchNorm + ReLU + 2x2 max-pool, a 128-unit embedding, linear logits. Trains on a CPU in a workshop.
-import { ceilMaxPool, convBlock, denseHead, type Graph, type Net } from './graph';
+import { ceilMaxPool, convBlock, denseHead, type Graph, type Net } from './layout';
 import { LAST_CONV_LAYER, scaled, type ModelSpec } from './spec';
 
 export const SMALL_DEFAULT_DROPOUT = 0.25;

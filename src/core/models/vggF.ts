@@ -1,6 +1,6 @@
 // `vgg-f`: Chatfield et al. 2014 "CNN-F" (conv 64@11x11/4 + LRN + pool, 256@5x5 + LRN + pool, 3 x 256@3x3,
 // pool, fc6 4096, fc7 4096 = embedding, logits). Faithful at 224x224x3 (6x6x256 before fc6, ~61M params).
-import { ceilMaxPool, convBlock, denseHead, type Graph, type Net } from './graph';
+import { ceilMaxPool, convBlock, denseHead, type Graph, type Net } from './layout';
 import { LAST_CONV_LAYER, scaled, type ModelSpec } from './spec';
 
 export const VGG_DEFAULT_DROPOUT = 0.5;

@@ -1,6 +1,6 @@
 // `vgg-face`: the VGG-16 layout of Parkhi et al. 2015 (2x64, 2x128, 3x256, 3x512, 3x512 3x3 convs, five 2x2
 // max-pools, fc6 4096, fc7 4096 = embedding, logits). Faithful at 224x224x3 (7x7x512 before fc6).
-import { ceilMaxPool, convBlock, denseHead, type Graph, type Net } from './graph';
+import { ceilMaxPool, convBlock, denseHead, type Graph, type Net } from './layout';
 import { LAST_CONV_LAYER, scaled, type ModelSpec } from './spec';
 import { VGG_DEFAULT_DROPOUT } from './vggF';
 

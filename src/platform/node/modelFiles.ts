@@ -7,8 +7,6 @@ import type { ModelSpec } from '../../core/models/spec';
 import { modelJsonDoc, ONNX_FILE, WEIGHTS_FILE, type LabModelInfo } from '../models/bundle';
 import { onnxModel } from '../models/onnxFile';
 
-export { WEIGHTS_FILE };
-
 /** The model.json document of tfjs's LayersModel format (shared with the lab's zip export). */
 export const modelJson = modelJsonDoc;
 

@@ -8,7 +8,7 @@ import { datasetText } from '../../state/runName';
 import { useCanStart, useEstimate } from '../RunControls';
 import { usePresenter } from '../presenter';
 import { makeConfig } from '../../core/config/config';
-import { PRESETS, presetConfig } from '../../core/config/presets';
+import { OFFERED_PRESETS, PRESETS, presetConfig } from '../../core/config/presets';
 import { formatEstimate } from '../../core/distill/estimate';
 import { durationFor } from '../../state/calibration';
 import { download } from '../download';
@@ -176,7 +176,7 @@ function GuidedStart({ durations }: { durations: Record<string, number | null> }
           <label htmlFor="preset">experiment </label>
           <select id="preset" value={preset ?? ''} onChange={(e) => { if (e.target.value) a.applyPreset(e.target.value); }} data-testid="preset">
             <option value="">(your own settings)</option>
-            {Object.keys(PRESETS).map((p) => {
+            {(preset && !OFFERED_PRESETS.includes(preset) ? [...OFFERED_PRESETS, preset] : OFFERED_PRESETS).map((p) => {
               const s = durations[p];
               return <option key={p} value={p}>{p}{s != null ? ` (about ${formatEstimate(s)})` : ''}</option>;
             })}

@@ -59,10 +59,3 @@ export function createWorkerClient(factory: () => Worker = defaultWorkerFactory)
     },
   };
 }
-
-/** The worker client in a browser; the in-process engine where there is no Worker. */
-export async function createLabClient(): Promise<LabClient> {
-  if (typeof Worker !== 'undefined') return createWorkerClient();
-  const { createInProcessClient } = await import('./inProcess');
-  return createInProcessClient();
-}
