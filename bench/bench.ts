@@ -67,8 +67,6 @@ if (only === 'gpu') {
     summary.push(...r.lines);
     if (!r.ok) {
       log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);
-// Dawn and Chromium handles can keep the event loop alive.
-process.exit(0);
       process.exit(1);
     }
   } else {
@@ -83,3 +81,5 @@ process.exit(0);
   }
 }
 log(`\n## summary\n${summary.map((s) => `- ${s}`).join('\n')}`);
+// Dawn's and Chromium's handles can keep the event loop alive.
+if (only === 'gpu') process.exit(0);
