@@ -6,9 +6,11 @@
 //   FH x FW x Cout (a few hundred to 4,608 for ResNet-50's 3x3x512): parallel over the whole input; kept.
 // - MaxPoolGrad: one invocation per input element looping over the pool window (4 or 9): kept.
 // - Batch-norm gradients are element-wise kernels and tfjs's workgroup reductions (each of 64..512 lanes
-//   loops reduceSize / lanes): kept.
+//   loops reduceSize / lanes): kept; but the Sum and Mean gradients uploaded a CPU-made tensor of ones the size
+//   of each activation: replaced while on webgpu (reduce-grads.ts).
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWebgpu } from './conv-filter-grad';
+import { registerReduceGradients } from './reduce-grads';
 
 const BACKEND = 'webgpu';
 
@@ -24,6 +26,7 @@ const originals = new Map<string, tf.KernelConfig>();
 /** Registers our kernels for 'webgpu' over tfjs's own. Idempotent. Call after importing
  *  @tensorflow/tfjs-backend-webgpu (it registers its kernels on import). */
 export function registerWebgpuTrainingKernels(): void {
+  registerReduceGradients();
   for (const k of kernels) {
     const current = tf.getKernel(k.kernelName, BACKEND);
     if (current === k) continue;
