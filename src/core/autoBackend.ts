@@ -46,8 +46,15 @@ export function pickFastest(timings: readonly BackendTiming[], score: (c: StepCo
   return { backend: best.backend, why: skipped.length ? `${why}; ${skipped.join('; ')}` : why };
 }
 
-/** The order a run tries under `auto` once `picked` is known: it first, then the rest in the usual order
- *  (should it fail to start now). Without a pick, the usual order. */
-export function autoOrder(picked: BackendName | null | undefined): BackendName[] {
-  return picked ? [picked, ...BACKEND_ORDER.filter((b) => b !== picked)] : [...BACKEND_ORDER];
+/** The order a run tries under `auto` after a calibration: the usual order with the backends it measured
+ *  slower than its pick moved to the end (kept there should the pick fail to start now). Backends that were
+ *  not timed (software, did not start) stay in place: the run tries them again and names why it skips them. */
+export function autoOrder(slower: readonly string[] | null | undefined): BackendName[] {
+  const late = new Set(slower ?? []);
+  return [...BACKEND_ORDER.filter((b) => !late.has(b)), ...BACKEND_ORDER.filter((b) => late.has(b))];
+}
+
+/** The backends measured slower than the pick (for autoOrder). */
+export function slowerThanPick(timings: readonly BackendTiming[], pick: BackendName): BackendName[] {
+  return timings.filter((t) => t.cost && t.backend !== pick).map((t) => t.backend);
 }

@@ -4,7 +4,7 @@
 import { calibrationKey, configDims, estimateDuration, type DatasetDims, type StepCost } from '../core/distill/estimate';
 import type { ExperimentConfig } from '../core/config/config';
 import { PRESETS, presetConfig } from '../core/config/presets';
-import { backendOrder, isBackendName, type BackendChoice, type BackendName } from '../core/backends';
+import { backendOrder, type BackendChoice, type BackendName } from '../core/backends';
 import { autoOrder } from '../core/autoBackend';
 import type { LabClient } from '../worker/lab/client';
 import { CALIBRATION_BUSY, type WorkerEvent } from '../worker/lab/protocol';
@@ -17,13 +17,12 @@ export function calibrationFor(cfg: ExperimentConfig, choice: BackendChoice): { 
   return dims ? { key: calibrationKey(cfg, dims, choice), dims } : null;
 }
 
-/** The backends a run of `cfg` tries in order: the one chosen, or for `auto` the one its calibration
- *  measured fastest on this machine first (core/autoBackend.ts), then the usual order. */
+/** The backends a run of `cfg` tries in order: the one chosen, or for `auto` the usual order with those
+ *  its calibration measured slower on this machine last (core/autoBackend.ts), so the fastest starts. */
 export function runBackends(s: Pick<LabState, 'calibrations' | 'backendChoice'>, cfg: ExperimentConfig): BackendName[] {
   if (s.backendChoice !== 'auto') return backendOrder(s.backendChoice);
   const c = calibrationFor(cfg, 'auto');
-  const picked = c ? s.calibrations.costs[c.key]?.backend : undefined;
-  return autoOrder(isBackendName(picked) ? picked : null);
+  return autoOrder(c ? s.calibrations.costs[c.key]?.slower : null);
 }
 
 /** The expected duration of `cfg` on `choice` from the kept calibrations, or null until timed. */

@@ -2,7 +2,7 @@
 // faster), ties go to the usual order, backends that did not start or run in software are named, cpu is
 // not timed once wasm works, and tfjs is left on the pick.
 import { describe, expect, it } from 'vitest';
-import { autoOrder, notWorthTiming, pickFastest, type BackendTiming } from '../../src/core/autoBackend';
+import { autoOrder, notWorthTiming, pickFastest, slowerThanPick, type BackendTiming } from '../../src/core/autoBackend';
 import type { BackendName } from '../../src/core/backends';
 import type { StepCost } from '../../src/core/distill/estimate';
 import { timeBackends } from '../../src/platform/autoBackend';
@@ -44,8 +44,13 @@ describe('pickFastest', () => {
     expect(notWorthTiming('cpu', [{ backend: 'wasm', cost: cost('wasm', 1) }])).toMatch(/not timed/);
     expect(notWorthTiming('cpu', [{ backend: 'wasm', skipped: 'did not start' }])).toBeNull();
     expect(notWorthTiming('webgpu', [])).toBeNull();
-    expect(autoOrder('wasm')).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+    // A GPU measured slower than wasm goes last; one not timed (software) stays, to be skipped with its reason.
+    expect(autoOrder(['webgpu'])).toEqual(['webgl', 'wasm', 'cpu', 'webgpu']);
+    expect(autoOrder(['webgpu', 'webgl'])).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
     expect(autoOrder(null)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    const t: BackendTiming[] = [{ backend: 'webgpu', cost: cost('webgpu', 9) }, { backend: 'webgl', skipped: 'software' },
+      { backend: 'wasm', cost: cost('wasm', 4) }, { backend: 'cpu', skipped: 'not timed' }];
+    expect(slowerThanPick(t, 'wasm')).toEqual(['webgpu']);
   });
 });
 

@@ -218,11 +218,11 @@ describe('the store', () => {
     actions.dispose();
   });
 
-  it('auto runs on the backend its calibration measured fastest first; a named backend alone', () => {
+  it('auto tries last the backends its calibration measured slower; a named backend alone', () => {
     const key = calibrationFor(cfg, 'auto')!.key;
-    const costs = { [key]: { trainMsPerImage: 4, evalMsPerImage: 1, backend: 'wasm', why: 'wasm, the fastest measured for this model here' } };
+    const costs = { [key]: { trainMsPerImage: 4, evalMsPerImage: 1, backend: 'wasm', why: 'wasm, the fastest measured for this model here', slower: ['webgpu'] } };
     const calibrations = { costs, pending: [], failed: {} };
-    expect(runBackends({ backendChoice: 'auto', calibrations }, cfg)).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+    expect(runBackends({ backendChoice: 'auto', calibrations }, cfg)).toEqual(['webgl', 'wasm', 'cpu', 'webgpu']);
     // Not yet timed (or another model): the usual order.
     expect(runBackends({ backendChoice: 'auto', calibrations: { ...calibrations, costs: {} } }, cfg)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
     expect(runBackends({ backendChoice: 'webgl', calibrations }, cfg)).toEqual(['webgl']);

@@ -11,8 +11,10 @@ export interface StepCost {
   /** Inference, ms per image. */
   evalMsPerImage: number;
   backend: string;
-  /** `auto` only: which backend the calibration picked and why (every backend's figure). */
+  /** `auto` only: which backend the calibration picked and why (every backend's figure)... */
   why?: string;
+  /** ...and the backends it measured slower (a run under auto tries them last). */
+  slower?: string[];
 }
 
 export interface DatasetDims {

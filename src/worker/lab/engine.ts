@@ -13,6 +13,7 @@ import { CALIBRATION_BUSY, type WorkerCommand } from './protocol';
 import { RunSession } from './runSession';
 import { calibrate } from '../../core/distill/calibrate';
 import { chooseBackend } from '../../platform/autoBackend';
+import { slowerThanPick } from '../../core/autoBackend';
 import { errorMessage } from '../../core/errors';
 import type { EngineDeps } from './deps';
 import { webgpuDevice } from './webgpu';
@@ -88,7 +89,7 @@ export class LabEngine {
               // auto (several backends): each that starts is timed, and tfjs is left on the fastest.
               const cost = cmd.backends.length > 1
                 ? await chooseBackend(cmd.config, cmd.dims, cmd.backends, async (b) => { await this.deps.selectBackend([b]); })
-                  .then((c) => ({ ...c.cost, why: c.why }))
+                  .then((c) => ({ ...c.cost, why: c.why, slower: slowerThanPick(c.timings, c.backend) }))
                 : await calibrate(cmd.config, cmd.dims);
               this.deps.post({ type: 'calibration', key: cmd.key, cost, message: null });
             } catch (e) {

@@ -23,6 +23,7 @@ describe('calibration under auto', () => {
     const a = await auto;
     expect(a.message).toBeNull();
     expect(a.cost!.backend).toBe('wasm');
+    expect(a.cost!.slower).toEqual([]); // cpu was not timed: nothing measured slower
     expect(a.cost!.why).toMatch(/^wasm, the only backend timed here \([\d.]+ ms per training image\); webgpu did not start: .*no WebGPU in Node.*; cpu not timed: wasm works, and is faster$/);
     // Each backend was started alone, after the usual first pick.
     expect(asked.slice(1).map((o) => o.join())).toEqual(['webgpu', 'webgl', 'wasm']);
