@@ -3,7 +3,7 @@
 // model (tfjs LayersModel format, and model.onnx beside it) into the output folder.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { makeConfig, presetConfig, validateConfig, ConfigValidationError, type ExperimentConfig } from '../core/config';
 import { FILE_DATASET_DEFAULTS, type FileDatasetConfig } from '../core/config/config';
 import type { SplitImageSets } from '../core/data/types';
@@ -24,6 +24,9 @@ import { runOnce, type RunOptions } from './runOnce';
 import { runRepeats, runSweep } from './series';
 import { emitCommand, pointCommand } from './points';
 import { mergeCommand } from './merge';
+import { modelSpecFor } from '../core/distill/context';
+import { memoryCeiling, memoryProblem, MemoryLimitError, outOfMemoryMessage } from '../core/distill/memory';
+import { outFolderMessage, runnerConfigProblem } from './guards';
 
 export async function loadConfig(a: Args): Promise<ExperimentConfig> {
   if (a.preset) return validateConfig(presetConfig(a.preset));
@@ -108,9 +111,12 @@ async function runMain(argv: string[], held: { runner?: RunnerBackend }): Promis
   if (args.plan) return emitCommand(args, async (preset) => withDatasetArgs(await loadConfig({ ...args, preset }), args));
   const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
   const fresh = args.resume ? null : withDatasetArgs(await loadConfig(args), args);
+  const refusedFresh = fresh && runnerConfigProblem(fresh); // before the output folder is made
+  if (refusedFresh) throw new Error(refusedFresh);
   const out = resolve(args.resume ?? args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
+  outFolder = out;
   if (args.resume) await stat(out).catch(() => { throw new Error(`--resume ${args.resume}: no such folder.`); });
-  else await mkdir(out, { recursive: true });
+  else await mkdir(out, { recursive: true }).catch((e: unknown) => { throw new Error(outFolderMessage(e, out) ?? String(e), { cause: e }); });
   // One writer per folder: taken before a checkpoint is read, released when the run ends (or at exit).
   const release = acquireRunLock(out, (s) => process.stderr.write(s));
   try {
@@ -126,6 +132,8 @@ async function runIn(
   // --resume: the checkpoint, verified; its flags and dataset checked (docs/guide/resume.md).
   const resumed = args.resume ? await openResume(out, args, say) : null;
   const cfg = resumed ? validateConfig(makeConfig(resumed.config)) : fresh!;
+  const refused = runnerConfigProblem(cfg);
+  if (refused) throw new Error(refused);
   const cores = availableParallelism();
   const requested = args.wasmThreads ?? 'auto';
   const wasmThreads = requested === 'auto' ? autoWasmThreads(cores, loadavg()[0]) : requested;
@@ -138,6 +146,10 @@ async function runIn(
   const dims = { height: data.train.height, width: data.train.width, channels: data.train.channels, train: data.train.count, val: data.val.count, test: data.test.count };
   // auto times each backend that started and keeps the fastest; the duration estimate (a few timed
   // steps) is skipped with --quiet, and on tfjs's slow `cpu` backend.
+  // Before any timing builds a model: every stage's memory against each backend's.
+  const mspec = modelSpecFor(cfg, data.train);
+  const problem = (b: string) => memoryProblem(cfg, mspec, b, memoryCeiling(b, totalmem()));
+  await runner.keepOnly((b) => !problem(b), () => new MemoryLimitError(problem(runner.started[0])!));
   const cost = await runner.settle(cfg, dims, !args.quiet);
   const backend = runner.selected;
   for (const s of backend.skipped) say(`backend ${s.name} skipped: ${s.reason}\n`);
@@ -162,12 +174,21 @@ async function runIn(
   return runSweep(cfg, spec, data, out, opts, say);
 }
 
+/** The run's output folder once known: file-system errors there are reported in words. */
+let outFolder: string | null = null;
+
 const isEntry = process.argv[1] && resolve(process.argv[1]).endsWith(join('cli', 'experiment.ts'));
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
       const e = err as Error;
+      const oom = e instanceof MemoryLimitError ? null : outOfMemoryMessage(e, null);
+      const plain = outFolderMessage(e, outFolder) ?? (oom ? `The run stopped: ${oom}.` : null);
+      if (plain) {
+        process.stderr.write(`\n${plain}\n`);
+        process.exit(1);
+      }
       // A stack trace only for what looks like a fault in the code (or with ODL_DEBUG=1): the runner's own
       // messages (a missing file, a bad dataset, a refused config) are for people, not for debuggers.
       const fault = e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError;

@@ -2,6 +2,7 @@
 // grid.csv and grid.txt, keeps a checkpoint after every epoch, and stops cleanly on Ctrl-C.
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig, StageName } from '../core/config/config';
 import type { SplitImageSets } from '../core/data/types';
@@ -19,6 +20,8 @@ import { resumedNote } from './resumeChecks';
 import { modelFromWeights, type Checkpoint } from '../core/distill/checkpoint';
 import type { ModelSpec } from '../core/models';
 import { modelSpecFor } from '../core/distill/context';
+import { MemoryLimitError, outOfMemoryMessage } from '../core/distill/memory';
+import { finishedModelsOrNone } from './guards';
 import { progressPrinter } from './progress';
 
 /** What every curriculum of one runner invocation shares. */
@@ -85,9 +88,10 @@ export async function runOnce(
   let lastYield = Date.now();
   let result: Awaited<ReturnType<typeof runCurriculum>>;
   let interrupted: string | null = null;
+  let outOfMemory: string | null = null;
   try {
     result = await runCurriculum(cfg, data, {
-      emit: progressPrinter(quiet, cfg), signal: controller.signal, backend: backend.name,
+      emit: progressPrinter(quiet, cfg), signal: controller.signal, backend: backend.name, memoryBytes: totalmem(),
       // Back to the event loop every 50 ms: signals (Ctrl-C) are handled there.
       pauseGate: async () => {
         if (Date.now() - lastYield < 50) return;
@@ -97,13 +101,16 @@ export async function runOnce(
       onCheckpoint: async (cp) => { last = cp; await saveCheckpointFiles(out, cfg, cp, opts.world); },
     }, resume ?? undefined);
   } catch (e) {
-    if ((e as Error).name !== 'AbortError' || !controller.signal.aborted) throw e;
+    // Out of memory anywhere in the run: like an interruption, the work so far is written, then the message.
+    outOfMemory = outOfMemoryMessage(e, backend.name);
+    if (!outOfMemory && ((e as Error).name !== 'AbortError' || !controller.signal.aborted)) throw e;
     const cp = last as Checkpoint | null;
-    interrupted = `interrupted (Ctrl-C)${cp?.progress ? ` in ${STAGE_LABEL[cp.progress.stage]} after epoch ${cp.progress.nextEpoch}` : ''}; ` +
-      `finished stages kept; continue with --resume ${out}`;
+    const where = cp?.progress ? ` in ${STAGE_LABEL[cp.progress.stage]} after epoch ${cp.progress.nextEpoch}` : '';
+    interrupted = outOfMemory ? `stopped: ${outOfMemory}; the finished stages are kept`
+      : `interrupted (Ctrl-C)${where}; finished stages kept; continue with --resume ${out}`;
     result = {
       rows: cp?.rows ?? [], history: cp?.history ?? [], stageMs: cp?.stageMs ?? {}, stopped: { ...(cp?.stopped ?? {}) },
-      models: cp ? finishedModels(cp, modelSpecFor(cfg, data.train)) : {},
+      models: cp ? finishedModelsOrNone(() => finishedModels(cp, modelSpecFor(cfg, data.train)), !!outOfMemory) : {},
     };
   } finally {
     undo();
@@ -147,6 +154,10 @@ export async function runOnce(
     process.stdout.write(`\n${text}\nresults: ${join(out, 'results.json')} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   } finally {
     disposeModels(result.models);
+  }
+  if (outOfMemory) {
+    throw new MemoryLimitError(`The run stopped: ${outOfMemory}. What it finished is in ${join(out, 'results.json')}` +
+      `${last ? ' (and its last checkpoint in that folder)' : ''}.`);
   }
   return { rows: result.rows, history: result.history, stopped: controller.signal.aborted };
 }

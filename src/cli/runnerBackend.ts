@@ -31,6 +31,11 @@ export interface RunnerBackend {
    *  `estimate` is false: the timing is the choice) and keeps the fastest; otherwise the one backend is
    *  timed when `estimate` is asked (not on tfjs's slow cpu backend). */
   settle(cfg: ExperimentConfig, dims: DatasetDims, estimate: boolean): Promise<StepCost | null>;
+  /** The backends that started, in order (`settle` chooses among them). */
+  readonly started: readonly BackendName[];
+  /** Leaves out backends the config cannot fit in (the memory estimate, before any timing builds a model);
+   *  the first one left is selected. Throws when none is left. */
+  keepOnly(fits: (name: BackendName) => boolean, refusal: () => Error): Promise<void>;
   /** Destroys the WebGPU device, if one was made. Idempotent. */
   close(): void;
 }
@@ -93,6 +98,16 @@ export async function startRunnerBackend(
   };
   await start(started[0]);
   const runner: RunnerBackend = {
+    started,
+    async keepOnly(fits, refusal) {
+      const keep = started.filter(fits);
+      if (!keep.length) throw refusal();
+      if (keep.length === started.length) return;
+      for (const b of started) if (!keep.includes(b)) skipped.push({ name: b, reason: 'the config does not fit in its memory' });
+      started.splice(0, started.length, ...keep);
+      await start(started[0]);
+      runner.selected = await detailOf(started[0]);
+    },
     selected: started[0] === 'webgpu' ? await detailOf('webgpu') : { ...first!, skipped: [...skipped] },
     async settle(cfg, dims, estimate) {
       if (started.length > 1) {

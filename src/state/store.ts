@@ -197,7 +197,14 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
         set((s) => notice(s, 'error', `The config is not valid JSON: ${(e as Error).message}`));
         return false;
       }
-      actions.setConfig(makeConfig(json));
+      let cfg: ExperimentConfig;
+      try {
+        cfg = makeConfig(json); // refuses prototype names (`__proto__`) and absurd nesting, by field
+      } catch (e) {
+        set((s) => notice(s, 'error', `The config cannot be used: ${(e as Error).message}`));
+        return false;
+      }
+      actions.setConfig(cfg);
       return true;
     },
     setBackendChoice: (c) => {

@@ -228,6 +228,18 @@ describe('the store', () => {
     expect(runBackends({ backendChoice: 'webgl', calibrations }, cfg)).toEqual(['webgl']);
   });
 
+  it('refuses an imported config with a __proto__ key or absurd nesting in a notice, keeping the current config', () => {
+    const client = fakeClient();
+    const { store, actions } = createLab({ client, storage: memoryStorage(), flushMs: 10 }, lab());
+    const before = store.getState().experiment.config;
+    expect(actions.importConfig('{"__proto__": {"sweep": {"path": "triplet.margin", "values": [9]}}}')).toBe(false);
+    expect(store.getState().notices.at(-1)!.text).toMatch(/__proto__: is not allowed as a setting name/);
+    expect(actions.importConfig(`{"name": ${'['.repeat(50_000)}${']'.repeat(50_000)}}`)).toBe(false);
+    expect(store.getState().notices.at(-1)!.text).toMatch(/is nested more than 16 levels deep/);
+    expect(store.getState().experiment.config).toBe(before);
+    actions.dispose();
+  });
+
   it('validates every edit in the store and refuses to start while the config is wrong', () => {
     vi.useFakeTimers();
     const client = fakeClient();

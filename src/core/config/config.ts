@@ -4,6 +4,7 @@
 import type { Task, Visibility } from '../data/types';
 import type { ArchName, CustomLayout, Init } from '../models/spec';
 import { DATASET_SETTINGS, defaultsOf, SETTINGS } from './settings';
+import { configShapeErrors } from './shape';
 
 export type OptimizerName = 'adam' | 'sgd';
 export type StageName = 'teacher' | 'student' | 'studentOther' | 'standard' | 'triplet' | 'control';
@@ -214,13 +215,22 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep merge of plain JSON: objects merge, arrays and scalars replace. Inputs are not modified. */
+/**
+ * Deep merge of plain JSON: objects merge, arrays and scalars replace. Inputs are not modified. `over` is
+ * first checked for prototype names and depth (shape.ts): a ConfigValidationError names them.
+ */
 export function mergeConfig<T>(base: T, over: unknown): T {
+  const bad = configShapeErrors(over);
+  if (bad.length) throw new ConfigValidationError(bad);
+  return merge(base, over);
+}
+
+function merge<T>(base: T, over: unknown): T {
   if (!isPlainObject(over) || !isPlainObject(base)) return (over === undefined ? base : over) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeConfig(out[k], v) : structuredClone(v);
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? merge(out[k], v) : structuredClone(v);
   }
   return out as T;
 }
@@ -239,6 +249,8 @@ export function upgradeConfig(over: unknown): unknown {
 
 /** A complete config from defaults plus overrides (the dataset source switch replaces the whole block). */
 export function makeConfig(over: unknown = {}): ExperimentConfig {
+  const bad = configShapeErrors(over);
+  if (bad.length) throw new ConfigValidationError(bad);
   over = upgradeConfig(over);
   const base = structuredClone(DEFAULTS);
   if (isPlainObject(over) && isPlainObject(over.dataset) && over.dataset.source === 'stored') {

@@ -4,6 +4,7 @@
 import { sweepError } from '../results/sweep';
 import { customLayoutSize } from '../models/customSize';
 import { ConfigValidationError, type ConfigError, type ExperimentConfig } from './config';
+import { configShapeErrors, FORBIDDEN_KEYS } from './shape';
 import { checkOf, DATASET_SETTINGS, OPTIONAL_DATASET_KEYS, OPTIONAL_ROOTS, SETTINGS, type Check, type Setting } from './settings';
 
 /** A node of the settings tree: a leaf check, or the checks of an object's keys. */
@@ -26,8 +27,6 @@ function tree(settings: Setting[], strip = ''): Map<string, Node> {
 
 const TOP = tree(SETTINGS);
 const DATASET = Object.fromEntries(Object.entries(DATASET_SETTINGS).map(([k, v]) => [k, tree(v, 'dataset.')])) as Record<keyof typeof DATASET_SETTINGS, Map<string, Node>>;
-/** Names that are never settings (they would reach the prototype chain when merged). */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -58,7 +57,9 @@ function checkObject(obj: unknown, checks: Map<string, Node>, path: string, out:
 
 /** Every problem with a config, each naming its field; empty when the config is valid. */
 export function configErrors(cfg: unknown): ConfigError[] {
-  const out: ConfigError[] = [];
+  // Prototype names and depth first: nothing below may walk a document nested 100,000 levels deep.
+  const out: ConfigError[] = configShapeErrors(cfg);
+  if (out.length) return out;
   if (!isObject(cfg)) {
     const got = cfg === null ? 'null' : Array.isArray(cfg) ? 'an array' : JSON.stringify(cfg);
     return [{ field: '(root)', message: `must be an object of settings (got ${got})` }];

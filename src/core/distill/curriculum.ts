@@ -18,7 +18,7 @@ import { trainStage } from './trainStage';
 import { tripletRun } from './tripletStage';
 import { ensembleRows } from '../ensemble/stage';
 import { withRowStats } from './rowStats';
-import { memoryProblem, MemoryLimitError } from './memory';
+import { checkMemory, memoryCeiling } from './memory';
 
 export { STAGE_LABEL };
 export type { CurriculumData };
@@ -36,6 +36,8 @@ export interface CurriculumHooks {
   onModel?: (stage: StageName, model: tf.LayersModel) => void;
   /** Called and awaited after every epoch and at the end of every stage with a resumable snapshot. */
   onCheckpoint?: (cp: Checkpoint) => void | Promise<void>;
+  /** The machine's memory, the ceiling for tfjs's cpu backend (Node: os.totalmem()); absent: not checked. */
+  memoryBytes?: number;
   /** Weights the teacher starts from (an imported model of the same architecture); the caller owns it. */
   initialTeacher?: tf.LayersModel;
 }
@@ -67,6 +69,9 @@ export async function runCurriculum(
   cfg: ExperimentConfig, data: CurriculumData, hooks: CurriculumHooks, resumeFrom?: Checkpoint,
 ): Promise<CurriculumResult> {
   const c = new StageContext(cfg, data, hooks);
+  // Before any model is built: every stage's models, gradients and batches against the backend's memory.
+  const backendName = hooks.backend ?? tf.getBackend();
+  checkMemory(cfg, c.spec, backendName, memoryCeiling(backendName, hooks.memoryBytes ?? null));
   const cp = resumeFrom ?? null;
   if (cp) {
     checkCheckpoint(cp);
@@ -84,7 +89,6 @@ export async function runCurriculum(
     ...(cp ? { resumedFrom: cp.progress ? { stage: cp.progress.stage, epoch: cp.progress.nextEpoch } : { stage: cp.done[cp.done.length - 1] ?? 'teacher', epoch: -1 } } : {}),
   });
 
-  let memoryChecked = false;
   /** Builds (or restores) a stage's model, trains it unless the checkpoint says it is done, adds its rows. */
   const stage = async (
     name: StageName, make: () => tf.LayersModel, run: (m: tf.LayersModel) => StageRun, tests: [string, Visibility][],
@@ -100,12 +104,6 @@ export async function runCurriculum(
     }
     hooks.onModel?.(name, model);
     if (c.done.includes(name)) return model;
-    if (!memoryChecked) {
-      // Once, before the first training step: every stage trains the same architecture.
-      memoryChecked = true;
-      const problem = memoryProblem(model, cfg, hooks.backend ?? tf.getBackend());
-      if (problem) throw new MemoryLimitError(problem);
-    }
     const resume = cp?.progress?.stage === name ? cp.progress : undefined;
     c.stageMs[name] = await trainStage(c, { ...run(model), ...(resume ? { resume } : {}) },
       hooks.onCheckpoint ? async (p) => { await hooks.onCheckpoint!(await c.checkpoint(p)); } : undefined);

@@ -9,6 +9,7 @@
 // see installFusedBatchNorm.
 import * as tf from '@tensorflow/tfjs';
 import type { WasmHeapBackend } from './poolGrad';
+import { heapView } from './heap';
 import { simdKernels } from './simd';
 
 export const BN_TRAINING = 'WasmBatchNormTraining';
@@ -21,8 +22,7 @@ export const fusedBatchNormOptions = { enabled: true, simd: true };
 type Heap = Float32Array;
 
 function heapOf(backend: WasmHeapBackend, t: tf.TensorInfo): { heap: Heap; at: number } {
-  const v = backend.typedArrayFromHeap(t) as Float32Array;
-  return { heap: new Float32Array(v.buffer, 0, v.buffer.byteLength >> 2), at: v.byteOffset >> 2 };
+  return heapView(backend.typedArrayFromHeap(t) as Float32Array);
 }
 
 function memoryOf(backend: WasmHeapBackend): WebAssembly.Memory | undefined {

@@ -2,6 +2,7 @@
 // Conv2DBackpropFilter and its Conv2DBackpropInput is a plain loop ~12x slower than the same work as a
 // forward convolution. Layout NHWC only (wasm's forward Conv2D rejects NCHW too).
 import * as tf from '@tensorflow/tfjs';
+import { heapView } from './heap';
 import type { WasmHeapBackend } from './poolGrad';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -54,9 +55,8 @@ function im2colT(x: tf.Tensor4D, kh: number, kw: number, dh: number, dw: number,
     const info = backend.makeOutput([kh * kw * ci, n * plane], 'float32');
     const out = tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
     const view = backend.typedArrayFromHeap(info) as Float32Array; // after the allocation (heap growth)
-    const heap = new Float32Array(view.buffer, 0, view.buffer.byteLength >> 2);
-    const dst0 = view.byteOffset >> 2;
-    const src0 = (backend.typedArrayFromHeap(xT) as Float32Array).byteOffset >> 2;
+    const { heap, at: dst0 } = heapView(view);
+    const src0 = heapView(backend.typedArrayFromHeap(xT) as Float32Array).at;
     for (let i = 0; i < kh; i++) {
       const di = i * dh - top;
       const rowLo = Math.max(0, -di); // output rows whose source row is inside the image

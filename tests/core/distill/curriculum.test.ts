@@ -151,15 +151,15 @@ describe('curriculum', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  it('a run that cannot fit in wasm memory is refused before its first batch, in words, leaking nothing', async () => {
+  it('a run that cannot fit in wasm memory is refused before any model is built, in words, leaking nothing', async () => {
     const start = tf.memory().numTensors;
     const big = makeConfig({ ...cfg, dataset: { ...(cfg.dataset as SynthDatasetConfig), train: 8, val: 4, test: 4, height: 224, width: 224, channels: 3 },
       model: { ...cfg.model, arch: 'small', width: 1 }, teacher: { ...cfg.teacher, batchSize: 4096 } });
     const bigData = synthSplits(big.dataset as SynthDatasetConfig);
     const seen: string[] = [];
-    await expect(runCurriculum(big, bigData, { backend: 'wasm', emit: (e) => { seen.push(e.type); } }))
-      .rejects.toMatchObject({ name: 'MemoryLimitError', message: expect.stringMatching(/^This config needs about \d+\.\d GB for one training step \(small at 224x224x3, 4096 images in the teacher stage/) });
-    expect(seen).not.toContain('batchEnd');
+    await expect(runCurriculum(big, bigData, { backend: 'wasm', emit: (e) => { seen.push(e.type); }, onModel: (s) => { seen.push(s); } }))
+      .rejects.toMatchObject({ name: 'MemoryLimitError', message: expect.stringMatching(/^This config needs about \d+\.\d GB \(small at 224x224x3, 4096 images per training step in the teacher stage/) });
+    expect(seen).toEqual([]);
     expect(tf.memory().numTensors).toBe(start);
   });
 
