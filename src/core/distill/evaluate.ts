@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AGE_OFFSET, AGE_SCALE, evaluationBatches, fillImages, labelsOf, type TaskHead } from '../data/batching';
 import type { ImageSet, Task, Visibility } from '../data/types';
-import { accuracy, argmaxRows, confusionMatrix, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics';
+import { accuracy, argmaxRows, confusionMatrix, CONFUSION_MAX_CLASSES, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics';
 
 export interface Evaluation {
   metrics: Metrics;
@@ -92,7 +92,7 @@ export async function evaluateModel(
     const cm = confusionMatrix(truth, predictions, head.units);
     metrics.accuracy = accuracy(truth, predictions);
     metrics.weightedAccuracy = weightedAccuracy(cm);
-    metrics.confusion = cm;
+    if (cm.length <= CONFUSION_MAX_CLASSES) metrics.confusion = cm;
   } else {
     metrics.mae = meanAbsoluteError(truth, predictions);
   }

@@ -95,7 +95,9 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       // After a NaN the weights may hold NaN: this epoch is not a candidate for the best.
       if (stoppedEarly) break;
       const trainMs = now() - e0;
-      const val = (await evaluateModel(model, ctx.data.val, run.visibility, ctx.cfg.task, ctx.head, ctx.cfg.evalBatchSize)).metrics;
+      // The epoch's record keeps no confusion matrix: the grid rows have one each (tests), and a matrix per
+      // epoch of every stage made results.json grow with classes² x epochs.
+      const { confusion: _cm, ...val } = (await evaluateModel(model, ctx.data.val, run.visibility, ctx.cfg.task, ctx.head, ctx.cfg.evalBatchSize)).metrics;
       const trainMetrics: Metrics = { count: seen, loss: sums[0] / Math.max(1, seen) };
       if (ctx.head.kind === 'classification') trainMetrics.accuracy = sums[3] / Math.max(1, seen);
       else trainMetrics.mae = sums[3] / Math.max(1, seen);

@@ -8,7 +8,7 @@ import { AGE_OFFSET, AGE_SCALE, labelsOf, type TaskHead } from '../data/batching
 import type { ImageSet, Visibility } from '../data/types';
 import { embedImages } from '../distill/evaluate';
 import type { CurriculumEvent, GridRow, RowModel } from '../events';
-import { accuracy, confusionMatrix, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics/classification';
+import { accuracy, confusionMatrix, CONFUSION_MAX_CLASSES, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics/classification';
 import { withEmbedding } from '../models/registry';
 import { fitGridAsync, type GridOptions } from './grid';
 import type { SvcModel, SvrModel } from './solver';
@@ -120,7 +120,7 @@ export async function ensembleRows(
       const cm = confusionMatrix(truth, predictions, head.units);
       metrics.accuracy = accuracy(truth, predictions);
       metrics.weightedAccuracy = weightedAccuracy(cm);
-      metrics.confusion = cm;
+      if (cm.length <= CONFUSION_MAX_CLASSES) metrics.confusion = cm;
       metrics.loss = 1 - metrics.accuracy;
     }
     const row: GridRow = {

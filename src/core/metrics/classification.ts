@@ -55,7 +55,12 @@ export function argmaxRows(values: ArrayLike<number>, k: number): Int32Array {
   return out;
 }
 
-/** The metrics of one evaluation. Classification fills accuracy/weightedAccuracy/confusion; age fills mae. */
+/** Confusion matrices are kept (in a grid row, results.json, the page's views) for at most this many
+ *  classes: at the 1,000-class cap one matrix is a million counts, and no view can show it. */
+export const CONFUSION_MAX_CLASSES = 100;
+
+/** The metrics of one evaluation. Classification fills accuracy/weightedAccuracy/confusion (up to
+ *  CONFUSION_MAX_CLASSES classes); age fills mae. */
 export interface Metrics {
   count: number;
   loss: number;

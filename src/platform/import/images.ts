@@ -1,6 +1,6 @@
 // The image importers: UTKFace and class folders from a .tar.gz, a .zip or a chosen folder, entry by
 // entry (sniffed, decoded by the platform, centre-cropped and resized), into the builder.
-import { expressionIndex, folderPlace, splitFromFolder } from '../../core/data/formats/folders';
+import { expressionIndex, folderPlace, outsideArchive, splitFromFolder } from '../../core/data/formats/folders';
 import { IMPORTABLE_FORMATS, sniffImage } from '../../core/data/formats/sniff';
 import { otherEntryReason, readTar } from '../../core/data/formats/tar';
 import { parseUtkFaceName, UTK_RACES } from '../../core/data/formats/utkface';
@@ -33,6 +33,20 @@ async function* tarItems(file: ByteSource, platform: ImportPlatform, meter: Mete
   }
 }
 
+/** Every regular file's path in a tar, bodies skipped: a first pass, so that a tar's class folders are
+ *  known before any image is labelled, as a zip's are from its directory (the same archive then maps the
+ *  same whichever the container: male/female folders to gender, happy/sad/... to the FER+ classes). */
+async function tarPaths(file: ByteSource, platform: ImportPlatform, signal: AbortSignal | undefined): Promise<string[]> {
+  const gz = /\.(tgz|gz)$/i.test(file.name);
+  const raw = file.stream();
+  const paths: string[] = [];
+  for await (const { entry } of readTar(gz ? platform.gunzip(raw) : raw, { maxEntryBytes: 0 })) {
+    if (entry.kind === 'file') paths.push(entry.name);
+    if ((paths.length & 255) === 0) throwIfAborted(signal);
+  }
+  return paths;
+}
+
 function zipAccess(file: ByteSource): RandomAccess {
   const read = file.read;
   if (!read) throw new ImportError(`${file.name}: this source cannot be read at an offset, which a .zip needs.`);
@@ -51,8 +65,8 @@ function placeBelowRoot(path: string): ReturnType<typeof folderPlace> {
 const GENDER_NAMES: Record<string, number> = { male: 0, man: 0, men: 0, female: 1, woman: 1, women: 1 };
 
 /** How folder class names become labels: the FER+ classes when every name is an expression, the two
- *  genders for male/female folders, else the names themselves (sorted; in order of appearance when the
- *  archive is streamed and the names cannot be known first). */
+ *  genders for male/female folders, else the names themselves, sorted (every container's paths are listed
+ *  first: a zip's directory, a tar's first pass, a folder's files; `null` grows them in order of appearance). */
 class Classes {
   readonly task: Task;
   readonly names: string[];
@@ -84,9 +98,9 @@ export async function importImages(
   input: Exclude<ImportInput, { kind: 'csv' }>, format: ImportFormat, o: ImportOptions, platform: ImportPlatform,
   make: Make, meter: Meter, signal: AbortSignal | undefined, quota: () => Promise<void>,
 ): Promise<void> {
-  // The items, and every path up front where the source has a directory (zip, folder).
+  // The items, and every path up front: a zip's directory, a tar's first pass, a folder's files.
   let items: AsyncIterable<Item>;
-  let allPaths: string[] | null = null;
+  let allPaths: string[] | null;
   let files: ImportInfo['files'];
   if (input.kind === 'archive') {
     const f = input.file;
@@ -109,6 +123,7 @@ export async function importImages(
         }
       })();
     } else if (/\.(tar|tgz|tar\.gz)$/i.test(f.name)) {
+      allPaths = await tarPaths(f, platform, signal);
       items = tarItems(f, platform, meter);
     } else {
       throw new ImportError(`${f.name}: not a .tar.gz, .tgz, .tar or .zip archive.`);
@@ -192,6 +207,8 @@ export async function importImages(
     const where = item.path;
     // Not readable (a link, a device, an entry over the size limit): said as such, whatever its name.
     if (!item.bytes) { b.reject(where, item.skipped ?? 'could not be read'); continue; }
+    const outside = outsideArchive(where);
+    if (outside) { b.reject(where, outside); continue; }
     let labels: Job['labels'];
     if (fmt === 'utkface') {
       if (!looksLikeImage(where) && !OTHER_IMAGE_EXT.test(where)) { b.reject(where, 'not an image file'); continue; }

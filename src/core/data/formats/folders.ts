@@ -41,8 +41,16 @@ export function expressionIndex(name: string): number | null {
   return cls === undefined ? null : EXPRESSION_CLASSES.indexOf(cls);
 }
 
+/** Why an archive entry's path points outside the archive (a `..` segment, as in "../x"), or null. Such
+ *  an entry is never read, and is reported as what it is, whatever its name looks like otherwise. */
+export function outsideArchive(path: string): string | null {
+  return path.split(/[/\\]/).includes('..') ? 'a path outside the archive (it climbs out with "..")' : null;
+}
+
 /** Where an image sits in `<class>/<file>` or `<split>/<class>/<file>` (path relative to the chosen root, '/'-separated). */
 export function folderPlace(relPath: string): FolderPlace {
+  const outside = outsideArchive(relPath);
+  if (outside) return { ok: false, reason: outside };
   // Tolerate "./a/b.jpg", a leading '/' and doubled separators: they name the same place.
   const segs = relPath.split('/').filter((s) => s !== '' && s !== '.');
   if (segs.some((s) => s.startsWith('.') || SYSTEM_NAMES.has(s.toLowerCase()))) {
