@@ -57,12 +57,21 @@ function checkObject(obj: unknown, checks: Map<string, Node>, path: string, out:
 
 /** Every problem with a config, each naming its field; empty when the config is valid. */
 export function configErrors(cfg: unknown): ConfigError[] {
-  // Prototype names and depth first: nothing below may walk a document nested 100,000 levels deep.
-  const out: ConfigError[] = configShapeErrors(cfg);
-  if (out.length) return out;
+  // Depth first: nothing below may walk a document nested 100,000 levels deep. Prototype names at any
+  // depth are added to what the walk below finds (it sees them only where settings are).
+  const shape = configShapeErrors(cfg);
+  if (shape.some((e) => e.message.startsWith('is nested'))) return shape;
+  const out: ConfigError[] = [];
+  validInto(cfg, out);
+  for (const e of shape) if (!out.some((o) => o.field === e.field)) out.push(e);
+  return out;
+}
+
+function validInto(cfg: unknown, out: ConfigError[]): void {
   if (!isObject(cfg)) {
     const got = cfg === null ? 'null' : Array.isArray(cfg) ? 'an array' : JSON.stringify(cfg);
-    return [{ field: '(root)', message: `must be an object of settings (got ${got})` }];
+    out.push({ field: '(root)', message: `must be an object of settings (got ${got})` });
+    return;
   }
   const { dataset: ds, ...rest } = cfg;
   checkObject(rest, TOP, '', out, OPTIONAL_ROOTS);
@@ -104,7 +113,6 @@ export function configErrors(cfg: unknown): ConfigError[] {
       }
     }
   }
-  return out;
 }
 
 /** Throws a ConfigValidationError listing every wrong field; returns the config typed when valid. */

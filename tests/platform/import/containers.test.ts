@@ -4,7 +4,7 @@
 // classes male and female, happy/sad/angry as three classes of their own instead of the FER+ classes.
 import { describe, expect, it } from 'vitest';
 import { EXPRESSION_CLASSES, GENDER_CLASSES } from '../../../src/core/data/types';
-import type { ImportReport } from '../../../src/core/imports';
+import type { ImportReport } from '../../../src/core/data/importReport';
 import { memoryStorage } from '../../../src/platform/memoryStorage';
 import { loadSplits } from '../../../src/platform/datasets';
 import { runImport, type ImportOutcome } from '../../../src/platform/import/run';
