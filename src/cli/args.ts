@@ -12,6 +12,8 @@ export interface Args {
   ferplus?: string;
   labels?: string;
   sweep?: string;
+  /** A budget sweep: counts or percentages of training images for steps 2-3. */
+  budgets?: string;
   /** wasm threads: a count (0 = the single-threaded SIMD build) or 'auto' (the default). */
   wasmThreads?: number | 'auto';
   /** An --out folder whose run stopped: continue it from its last checkpoint. */
@@ -29,7 +31,7 @@ export interface Args {
 }
 
 const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <name> | --resume <out>) [--dataset <path> [--ferplus <votes.csv>] [--labels <names.txt>]]
-                              [--sweep <setting>=<v1>,<v2>,...] [--out <dir>] [--backend webgpu|wasm|cpu]
+                              [--sweep <setting>=<v1>,<v2>,...] [--budgets <b1>,<b2>,...] [--out <dir>] [--backend webgpu|wasm|cpu]
                               [--gpu-adapter <toggles>] [--allow-software-gpu] [--seed N] [--repeats N] [--wasm-threads N|auto] [--quiet]
                               [--emit slurm|local [--sbatch "<options>"] [--only-missing] [--jobs N]]
        npm run experiment -- merge <dir>      npm run experiment -- point <dir> <i>
@@ -43,6 +45,8 @@ const USAGE = `Usage: npm run experiment -- (--config <file.json> | --preset <na
              line (without it such labels are numbered "class 0", ...; labels 0-6 alone are read as FER2013's)
   --sweep    <setting>=<v1>,<v2>,...: one curriculum per value (e.g. triplet.margin=0.1,0.2,0.4), the value
              whose stage did best on validation kept; sweep.json / sweep.txt in the output folder
+  --budgets  counts or percentages of labelled training images, e.g. 120,300,1200,100%: the teacher is trained
+             once per seed on the whole split, steps 2-3 run for every budget from it; budgets.txt / budgets.json
   --out      output folder (default runs/<timestamp>)
   --backend  force one tfjs backend (default auto: WebGPU when a hardware adapter is found, and wasm, each
              timed on the config's model, the fastest kept). webgpu runs on Dawn (the optional npm package
@@ -87,6 +91,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--labels') a.labels = next();
     else if (k === '--sweep') a.sweep = next();
     else if (k === '--resume') a.resume = next();
+    else if (k === '--budgets') a.budgets = next();
     else if (k === '--repeats') a.repeats = wholeArg(k, next(), 1, 1000, USAGE);
     else if (planArg(k, next, a, () => argv[++i] ?? next())) continue;
     else if (k === '--seed') {

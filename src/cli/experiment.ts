@@ -27,6 +27,10 @@ import { mergeCommand } from './merge';
 import { modelSpecFor } from '../core/distill/context';
 import { memoryCeiling, memoryProblem, MemoryLimitError, outOfMemoryMessage } from '../core/distill/memory';
 import { outFolderMessage, runnerConfigProblem } from './guards';
+import { progressPrinter } from './progress';
+import { parseBudgets } from '../core/budget/subset';
+import { budgetEstimate } from '../core/budget/plan';
+import { runBudgets } from './budgets';
 
 export async function loadConfig(a: Args): Promise<ExperimentConfig> {
   if (a.preset) return validateConfig(presetConfig(a.preset));
@@ -49,6 +53,7 @@ export async function loadConfig(a: Args): Promise<ExperimentConfig> {
 export function withDatasetArgs(cfg: ExperimentConfig, a: Args): ExperimentConfig {
   if (a.seed !== undefined) cfg = validateConfig({ ...cfg, seed: a.seed });
   if (a.repeats !== undefined) cfg = validateConfig({ ...cfg, repeats: a.repeats });
+  if (a.budgets !== undefined) cfg = validateConfig({ ...cfg, budgets: parseBudgets(a.budgets) });
   if (!a.dataset) return cfg;
   const d = cfg.dataset;
   const base: FileDatasetConfig = d.source === 'file' ? d : d.source === 'synth'
@@ -159,12 +164,16 @@ async function runIn(
   }
   let estimateNote: RunOptions['estimate'] = null;
   if (cost && !args.quiet) {
-    const estimate = estimateDuration(cfg, dims, cost);
+    const estimate = cfg.budgets?.length ? { maxS: budgetEstimate(cfg, dims, cost) } : estimateDuration(cfg, dims, cost);
     say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; expected duration about ${formatEstimate(estimate.maxS)} (every stage to its epoch cap: early stopping shortens it, a busy machine lengthens it)\n`);
     estimateNote = { maxS: estimate.maxS, cost };
   }
   const world: RunWorld = { dataset: resumed?.world.dataset ?? await datasetIdentity(cfg.dataset), backend: backend.name };
   const opts: RunOptions = { quiet: args.quiet, backend, estimate: estimateNote, world };
+  if (cfg.budgets?.length && !resumed) {
+    await runBudgets(cfg, data, out, { emit: progressPrinter(args.quiet, cfg), backend: backend.name });
+    return 0;
+  }
   const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;
   if (!spec && (cfg.repeats ?? 1) > 1) return runRepeats(cfg, data, out, opts, say);
   if (!spec || resumed) {

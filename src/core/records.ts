@@ -4,6 +4,7 @@
 import type { ExperimentConfig, StageName, SynthDatasetConfig } from './config/config';
 import type { Split, Task } from './data/types';
 import type { EpochRecord, GridRow, LossComponents } from './events';
+import type { BudgetTable } from './budget/table';
 
 /** Images per chunk record: small enough to write in one transaction, large enough to be few. */
 export const CHUNK_IMAGES = 512;
@@ -107,6 +108,8 @@ export interface RunRecord {
   checkpoint: { stage: StageName; epoch: number; steps: number; savedAt: number } | null;
   /** Wall time spent training, over every session of the run. */
   elapsedMs: number;
+  /** A budget sweep's table (core/budget/table.ts), filled in part by part; absent for other runs. */
+  budgets?: BudgetTable | null;
 }
 
 /** A trained model in tfjs LayersModel format: model.json's parts plus the joined weight bytes. */

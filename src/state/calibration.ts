@@ -10,6 +10,7 @@ import type { LabClient } from '../worker/lab/client';
 import { CALIBRATION_BUSY, type WorkerEvent } from '../worker/lab/protocol';
 import type { LabState } from './labState';
 import { isLive } from './runView';
+import { budgetEstimate } from '../core/budget/plan';
 
 /** The calibration a config needs on a backend choice (null: its dataset's size is not in the config). */
 export function calibrationFor(cfg: ExperimentConfig, choice: BackendChoice): { key: string; dims: DatasetDims } | null {
@@ -29,7 +30,8 @@ export function runBackends(s: Pick<LabState, 'calibrations' | 'backendChoice'>,
 export function durationFor(s: Pick<LabState, 'calibrations'>, cfg: ExperimentConfig, choice: BackendChoice): number | null {
   const c = calibrationFor(cfg, choice);
   const cost = c && s.calibrations.costs[c.key];
-  return c && cost ? estimateDuration(cfg, c.dims, cost).maxS : null;
+  if (!c || !cost) return null;
+  return cfg.budgets?.length ? budgetEstimate(cfg, c.dims, cost) : estimateDuration(cfg, c.dims, cost).maxS;
 }
 
 /** Calibrations kept on this machine (localStorage in the browser): read at start, written on change. */

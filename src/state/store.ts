@@ -215,7 +215,8 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     startRun() {
       const s = get();
       if (s.experiment.errors.length) return null;
-      if ((s.experiment.config.repeats ?? 1) > 1) {
+      // A budget sweep runs its seeds itself (one run, the teacher shared per seed).
+      if ((s.experiment.config.repeats ?? 1) > 1 && !s.experiment.config.budgets?.length) {
         if (sweeps.startRepeats(s.experiment.config)) return null;
         return get().sweep?.runIds[0] ?? null;
       }

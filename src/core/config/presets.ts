@@ -4,6 +4,7 @@ import { makeConfig, type ExperimentConfig } from './config';
 import demoExpressionLower from './presets/demo-expression-lower.json';
 import demoGenderUpper from './presets/demo-gender-upper.json';
 import demoAgeUpper from './presets/demo-age-upper.json';
+import demoExpressionBudget from './presets/demo-expression-budget.json';
 import fixtureTiny from './presets/fixture-tiny.json';
 import referenceCnn28 from './presets/reference-cnn-28.json';
 import workshopExpressionLower from './presets/workshop-expression-lower.json';
@@ -16,6 +17,8 @@ export const PRESETS: Record<string, unknown> = {
   'demo-expression-lower': demoExpressionLower,
   'demo-gender-upper': demoGenderUpper,
   'demo-age-upper': demoAgeUpper,
+  // The data-budget lesson: the teacher once per seed, steps 2-3 at 40, 120 and all 1,200 labelled images.
+  'demo-expression-budget': demoExpressionBudget,
   'workshop-expression-lower': workshopExpressionLower,
   'workshop-gender-upper': workshopGenderUpper,
   'workshop-age-upper': workshopAgeUpper,
@@ -29,6 +32,15 @@ export const TEST_PRESETS: readonly string[] = ['fixture-tiny'];
 
 /** The presets the lab offers in its list, in PRESETS' order. */
 export const OFFERED_PRESETS: readonly string[] = Object.keys(PRESETS).filter((n) => !TEST_PRESETS.includes(n));
+
+/** One line on what each demo shows, for the Experiment tab. */
+export const PRESET_DESCRIPTIONS: Record<string, string> = {
+  'demo-expression-lower': 'Expression with the upper half hidden (VR headset): the collapse, the recovery and both distillations.',
+  'demo-gender-upper': 'Gender with the lower half hidden (surgical mask): the informative half is the upper one.',
+  'demo-age-upper': 'Age (MAE in years) with the lower half hidden: the same curriculum on a regression task.',
+  'demo-expression-budget': 'When distillation helps: one teacher per seed, students with 40, 120 or all 1,200 labelled half-faces, '
+    + 'gain over the control against the budget (seeds 1-3).',
+};
 
 /** A shipped preset, or one of the paper's grid (paper-<task>-<scenario>-<arch>, not in PRESETS: they are
  *  for GPU servers, see paperPresets.ts). */

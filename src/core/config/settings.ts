@@ -6,6 +6,7 @@
 import { TASKS } from '../data/types';
 import { ARCH_NAMES, customLayoutError, INITS } from '../models/spec';
 import { firstControl } from '../text';
+import { budgetError, budgetsError } from '../budget/subset';
 
 export type Check = (v: unknown) => string | null;
 
@@ -130,6 +131,15 @@ export const SETTINGS: Setting[] = [
     path: 'repeats', default: 1, type: int(1, 10), label: 'repeats (seeds)', group: 'general',
     help: 'runs the curriculum with seeds seed, seed+1, …; each row as mean ± sd with a paired test across seeds',
   },
+  {
+    path: 'budget', default: null, type: { type: 'json', check: budgetError }, label: 'labelled images (data budget)', group: 'student',
+    help: 'how many training images the student, both distillations, the control and the SVM train on: a count (120) or a '
+      + 'percentage ("5%"); empty: all. The teacher always trains on the whole split. Stratified by class (age: by decade), drawn per seed',
+  },
+  {
+    path: 'budgets', default: null, type: { type: 'json', check: budgetsError }, label: 'budget sweep', group: null,
+    help: 'a list of budgets, e.g. [120, 300, 1200, "100%"]: the teacher is trained once per seed, steps 2-3 run for every budget from it',
+  },
   { path: 'teacherInit', default: null, type: { type: 'text', nullable: true, nonEmpty: 'must be null or the id of an imported model' }, label: 'teacher starts from', group: null },
 
   ...stageSettings('teacher', { epochs: 30, learningRate: 1e-3 }),
@@ -179,7 +189,7 @@ export const SETTINGS: Setting[] = [
 ];
 
 /** Top-level settings a config may lack (saved before they existed): absent means their default / off. */
-export const OPTIONAL_ROOTS: ReadonlySet<string> = new Set(['teacherInit', 'ensemble', 'sweep', 'repeats']);
+export const OPTIONAL_ROOTS: ReadonlySet<string> = new Set(['teacherInit', 'ensemble', 'sweep', 'repeats', 'budget', 'budgets']);
 
 /** Dataset settings a saved config may lack (added later): absent means null. */
 export const OPTIONAL_DATASET_KEYS: ReadonlySet<string> = new Set(['labels']);

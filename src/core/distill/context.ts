@@ -61,8 +61,12 @@ export class StageContext {
   readonly done: StageName[] = [];
   readonly stageMs: Partial<Record<StageName, number>> = {};
   readonly imgLen: number;
+  /** The teacher's training split: always the whole one. `data.train` becomes the student's budget
+   *  subset once the teacher is done (docs/method.md#data-budget); without a budget the two are one. */
+  readonly teacherTrain: ImageSet;
 
-  constructor(readonly cfg: ExperimentConfig, readonly data: CurriculumData, readonly hooks: ContextHooks) {
+  constructor(readonly cfg: ExperimentConfig, public data: CurriculumData, readonly hooks: ContextHooks) {
+    this.teacherTrain = data.train;
     for (const [name, set] of Object.entries(data)) requireLabels(set as ImageSet, cfg.task, `${name} split`);
     const t = data.train;
     for (const [name, set] of Object.entries(data) as [string, ImageSet][]) {

@@ -19,6 +19,7 @@ import { tripletRun } from './tripletStage';
 import { ensembleRows } from '../ensemble/stage';
 import { withRowStats } from './rowStats';
 import { checkMemory, memoryCeiling } from './memory';
+import { budgetSplit } from '../budget/subset';
 
 export { STAGE_LABEL };
 export type { CurriculumData };
@@ -40,6 +41,16 @@ export interface CurriculumHooks {
   memoryBytes?: number;
   /** Weights the teacher starts from (an imported model of the same architecture); the caller owns it. */
   initialTeacher?: tf.LayersModel;
+  /** A teacher already trained for this seed (a budget sweep shares one): not trained again, its rows
+   *  and epochs reused; the caller owns the model. */
+  trainedTeacher?: SharedTeacher;
+}
+
+export interface SharedTeacher {
+  model: tf.LayersModel;
+  rows: GridRow[];
+  history: EpochRecord[];
+  ms: number;
 }
 
 
@@ -81,6 +92,13 @@ export async function runCurriculum(
     Object.assign(c.stageMs, cp.stageMs);
     Object.assign(c.stopped, cp.stopped);
   }
+  const shared = cp ? undefined : hooks.trainedTeacher;
+  if (shared) {
+    c.rows.push(...shared.rows);
+    c.history.push(...shared.history);
+    c.done.push('teacher');
+    c.stageMs.teacher = shared.ms;
+  }
   const stages = curriculumStages(cfg);
   const t0 = now();
   const scen = cfg.scenario;
@@ -120,6 +138,7 @@ export async function runCurriculum(
 
   try {
     const teacher = await stage('teacher', () => {
+      if (shared) return copyModel(shared.model, c.spec);
       const m = buildModel(c.spec);
       if (hooks.initialTeacher) {
         try {
@@ -136,6 +155,8 @@ export async function runCurriculum(
       (m) => ({ stage: 'teacher', model: m, cfg: stageConfig(cfg, 'teacher'), visibility: 'full', extraTerm: null, makeStep: taskStep(c, 'full') }),
       [['full', 'full'], ['full', 'lower'], ['full', 'upper']]);
     teacher.trainable = false; // frozen from here on; minimize() is also given the student's variables only
+    // Steps 2-3 train on the student's data budget (the whole split without one); the teacher keeps all.
+    c.data = { ...data, train: budgetSplit(data.train, cfg.task, cfg.budget ?? null, cfg.seed).set };
 
     let base = teacher;
     if (stages.includes('student')) {
@@ -166,7 +187,7 @@ export async function runCurriculum(
     }
     const ens = cfg.ensemble;
     if (ens?.enabled && c.models.standard && c.models.triplet && stages.includes('standard') && stages.includes('triplet')) {
-      const rows = await ensembleRows(cfg, ens, data, c.head, { standard: c.models.standard, triplet: c.models.triplet }, (e) => c.emit(e), hooks.signal);
+      const rows = await ensembleRows(cfg, ens, c.data, c.head, { standard: c.models.standard, triplet: c.models.triplet }, (e) => c.emit(e), hooks.signal);
       c.rows.push(...rows);
     }
     // CIs and paired tests against the student, once every row is in; re-emitted rows replace the first ones.

@@ -72,15 +72,28 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
   const teacherTwo = withEmbedding(teacher);
   const studentTwo = withEmbedding(student);
   const labels = labelsOf(train, cfg.task);
+  // Under a data budget (docs/method.md#data-budget) anchors and negatives come from the student's
+  // labelled subset and positives from the teacher's whole split: the teacher saw every full face, so its
+  // embeddings of them are what it has to pass on. Without a budget the two splits are one.
+  const full = ctx.teacherTrain;
+  const fullLabels = full === train ? labels : labelsOf(full, cfg.task);
   const rule = ctx.head.kind === 'classification' ? { kind: 'class' as const } : { kind: 'age' as const, thresholdYears: t.ageThreshold };
   let mined: { posEmb: tf.Tensor2D; negIdx: Int32Array; valid: Uint8Array } | null = null;
   const release = () => { if (mined) { mined.posEmb.dispose(); mined = null; } };
   const teacherEmb = teacherEmbeddingCache(
-    (idx) => embedAndJudge(teacherTwo, train, idx, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold), train.count);
+    (idx) => embedAndJudge(teacherTwo, full, idx, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold), full.count);
   const xBuf = new Float32Array(2 * B * ctx.imgLen);
   const yBuf = new Float32Array(B);
-  const poolsOf = (epoch: number) => drawMiningPools(
-    ctx.head.kind === 'classification' ? labels : null, ctx.head.units, train.count, t.positivePool, t.negativePool, cfg.seed, epoch);
+  const cls = ctx.head.kind === 'classification';
+  const poolsOf = (epoch: number) => {
+    const pools = drawMiningPools(cls ? labels : null, ctx.head.units, train.count, t.positivePool, t.negativePool, cfg.seed, epoch);
+    // The positive pool's draw has its own seed stream: drawn over the whole split it is the same draw
+    // as before whenever the student has the whole split.
+    if (full !== train) {
+      pools.positives = drawMiningPools(cls ? fullLabels : null, ctx.head.units, full.count, t.positivePool, t.negativePool, cfg.seed, epoch).positives;
+    }
+    return pools;
+  };
   let firstEpoch = true;
   return {
     stage: 'triplet', model: student, cfg: t, visibility: vis, extraTerm: 'triplet',
@@ -103,7 +116,7 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
       let m;
       try {
         m = await mineHardTriplets({
-          anchorEmb, anchorLabels: labels, positiveEmb: posEmb, positiveLabels: pick(pools.positives),
+          anchorEmb, anchorLabels: labels, positiveEmb: posEmb, positiveLabels: Float32Array.from(pools.positives, (i) => fullLabels[i]),
           negativeEmb: negEmb, negativeLabels: pick(pools.negatives), negativeFor: pools.negativeFor, rule,
           negatives: t.mining === 'semihard' || t.mining === 'teacher-correct-semihard' ? 'semihard' : 'hardest',
           ...(teacherCorrect ? { positiveAllowed: correct } : {}),

@@ -8,7 +8,7 @@ import { datasetText } from '../../state/runName';
 import { useCanStart, useEstimate } from '../RunControls';
 import { usePresenter } from '../presenter';
 import { makeConfig } from '../../core/config/config';
-import { OFFERED_PRESETS, PRESETS, presetConfig } from '../../core/config/presets';
+import { OFFERED_PRESETS, PRESET_DESCRIPTIONS, PRESETS, presetConfig } from '../../core/config/presets';
 import { formatEstimate } from '../../core/distill/estimate';
 import { durationFor } from '../../state/calibration';
 import { download } from '../download';
@@ -182,6 +182,7 @@ function GuidedStart({ durations }: { durations: Record<string, number | null> }
             })}
           </select>{' '}
           <button className="primary" disabled={!canStart} title={why} onClick={() => a.startRun()} data-testid="guided-run">Run the curriculum</button>
+          {preset && PRESET_DESCRIPTIONS[preset] && <div className="small" data-testid="preset-description">{PRESET_DESCRIPTIONS[preset]}</div>}
           <div className="muted small" data-testid="guided-estimate">{estimate || 'the expected time appears once a few training steps are timed'}</div>
         </div></li>
         <li data-testid="step-results"><span className="step-no">3</span><div><strong>Results</strong><br />

@@ -4,6 +4,7 @@
 // this draws the same picture (axes with round ticks, grid, stage markers, a reference line, a legend,
 // a hover readout) in a few milliseconds, so a redraw several times a second never blocks the page.
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import { placeMarkerLabels } from './markerLanes';
 
 export interface Series {
   key: string;
@@ -110,18 +111,17 @@ export const SvgChart = memo(function SvgChart(p: SvgChartProps) {
         </g>
         <line x1={m.left} x2={m.left + w} y1={m.top + h} y2={m.top + h} stroke="currentColor" strokeOpacity={0.5} />
         <line x1={m.left} x2={m.left} y1={m.top} y2={m.top + h} stroke="currentColor" strokeOpacity={0.5} />
-        {(p.markers ?? []).map((mk, i) => {
-          const x = sx(mk.x);
-          const atEnd = w > 0 && (x - m.left) / w > 0.75;
-          const short = mk.label.length > 18 ? `${mk.label.slice(0, 17)}…` : mk.label;
-          return (
+        {(() => {
+          const marks = (p.markers ?? []).map((mk) => ({ x: sx(mk.x), text: mk.label.length > 18 ? `${mk.label.slice(0, 17)}…` : mk.label }));
+          const placed = placeMarkerLabels(marks, m.left, m.left + w, 10);
+          return (p.markers ?? []).map((mk, i) => (
             <g key={`${mk.label}-${mk.x}`} className="stage-mark-line">
-              <line x1={x} x2={x} y1={m.top} y2={m.top + h} stroke="#9ca3af" strokeDasharray="4 2" />
-              <text x={x + (atEnd ? -3 : 3)} y={m.top + 11 + 12 * (i % 3)} textAnchor={atEnd ? 'end' : 'start'} fontSize={10}
-                fill="currentColor" className="stage-mark"><title>{mk.label}</title>{short}</text>
+              <line x1={marks[i].x} x2={marks[i].x} y1={m.top} y2={m.top + h} stroke="#9ca3af" strokeDasharray="4 2" />
+              <text x={placed[i].anchor === 'end' ? placed[i].right : placed[i].left} y={m.top + 11 + 12 * placed[i].lane}
+                textAnchor={placed[i].anchor} fontSize={10} fill="currentColor" className="stage-mark"><title>{mk.label}</title>{marks[i].text}</text>
             </g>
-          );
-        })}
+          ));
+        })()}
         {p.refLine && (
           <g data-testid={p.refLine.testId}>
             <line x1={m.left} x2={m.left + w} y1={sy(p.refLine.y)} y2={sy(p.refLine.y)} stroke="#6b7280" strokeDasharray="6 4" />

@@ -13,10 +13,11 @@ import { RunCharts } from '../monitor/MonitorPanel';
 import { download } from '../download';
 import { compareRuns, type CompareRun } from './compare';
 import { SweepChart } from './SweepChart';
+import { BudgetLesson } from './BudgetLesson';
 import { chartsPng, confusionsPng } from './png';
 import { datasetText } from '../../state/runName';
 import { downloadName } from '../../state/downloads';
-import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } from './grid';
+import { bestRow, confusionColour, metricCells, metricHeaders, significantDirection, visibilityText } from './grid';
 
 const save = download;
 
@@ -41,8 +42,10 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
             <td>{visibilityText(r.test)}</td>
             {metricCells(r, task).map((c, j) => <td key={j} className="num">{c}</td>)}
             {stats && statsCells(r, task).map((c, j) => {
-              const t = j === 1 ? r.stats?.vsStudent : j === 2 ? r.stats?.vsControl : undefined;
-              return <td key={`s${j}`} className={j === 0 ? 'num muted' : (t?.p ?? 1) < 0.05 ? 'signif' : 'muted'} data-testid={j === 1 ? 'row-p' : j === 2 ? 'row-p-control' : undefined}>{c}</td>;
+              const dir = j === 0 ? null : significantDirection(rows, r, j === 1 ? 'student' : 'control', task);
+              const cls = j === 0 ? 'num muted' : dir === 'better' ? 'signif' : dir === 'worse' ? 'signif-worse' : 'muted';
+              return <td key={`s${j}`} className={cls} title={dir ? `significantly ${dir} (p < 0.05)` : undefined}
+                data-testid={j === 1 ? 'row-p' : j === 2 ? 'row-p-control' : undefined} data-direction={dir ?? undefined}>{c}</td>;
             })}
           </tr>
         ))}
@@ -63,7 +66,7 @@ function GridLegend({ task, stats }: { task: Task; stats: boolean }) {
       {task === 'expression' && <><dt>weighted acc.</dt><dd>the accuracy of each class, averaged over the classes: a model that only ever answers the most common class scores low here</dd></>}
       {stats && <>
         <dt>95% CI</dt><dd>the range the figure would likely fall in with another test set of the same size (bootstrap over the test images)</dd>
-        <dt>p</dt><dd>how likely a difference this large is by chance when the two models are really equally good; below 0.05 (green) the difference is unlikely to be luck</dd>
+        <dt>p</dt><dd>how likely a difference this large is by chance when the two models are really equally good; below 0.05 the difference is unlikely to be luck: green ▲ when this row is the better one, red ▼ when it is worse</dd>
         {task !== 'age' && <><dt>(b/c)</dt><dd>test images only this model got right / only the other model (the student, or the control) got right; the test (McNemar) looks only at these</dd></>}
         {task === 'age' && <><dt>(n=…)</dt><dd>test images in the paired test (Wilcoxon signed-rank on the absolute errors)</dd></>}
         <dt>vs control</dt><dd>against a student trained as long without distillation: does the teacher help, or only the extra epochs?</dd>
@@ -171,6 +174,7 @@ function RunDetail({ run }: { run: RunView }) {
   const [cm, setCm] = useState(false);
   return (
     <>
+      <BudgetLesson run={run} />
       <section className="card">
         <header className="row spread">
           <div>

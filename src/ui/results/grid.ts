@@ -39,3 +39,18 @@ export function confusionColour(count: number, rowTotal: number): { background: 
   return { background: `rgba(37, 99, 235, ${a.toFixed(3)})`, color: a > 0.55 ? '#fff' : '#111827' };
 }
 
+
+/** The direction of a row's significant paired difference (p < 0.05) against the step-2 student or the
+ *  same-budget control on the same half: `better`, `worse`, or null when not significant (or no test).
+ *  A distilled row significantly below the control is `worse`, never coloured like a win. */
+export function significantDirection(rows: GridRow[], row: GridRow, against: 'student' | 'control', task: Task): 'better' | 'worse' | null {
+  const t = against === 'student' ? row.stats?.vsStudent : row.stats?.vsControl;
+  if (!t || !(t.p < 0.05)) return null;
+  const ref = rows.find((r) => r.model === against && r.test === row.test);
+  const v = (r: GridRow) => (task === 'age' ? r.metrics.mae : r.metrics.accuracy);
+  const a = v(row), b = ref ? v(ref) : undefined;
+  if (a !== undefined && b !== undefined && a !== b) return (task === 'age' ? a < b : a > b) ? 'better' : 'worse';
+  // Without the other row's figure, McNemar's discordant counts say who got more right.
+  if (t.b !== undefined && t.c !== undefined && t.b !== t.c) return t.b > t.c ? 'better' : 'worse';
+  return null;
+}

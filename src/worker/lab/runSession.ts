@@ -6,6 +6,7 @@ import type { ExperimentConfig, SynthDatasetConfig } from '../../core/config/con
 import { configErrors, ConfigValidationError } from '../../core/config';
 import type { Checkpoint } from '../../core/distill/checkpoint';
 import { disposeModels, runCurriculum, type CurriculumHooks } from '../../core/distill/curriculum';
+import { budgetRun } from './budgetRun';
 import { curriculumStages } from '../../core/distill/schedule';
 import { MemoryLimitError, outOfMemoryMessage } from '../../core/distill/memory';
 import type { CurriculumEvent } from '../../core/events';
@@ -221,7 +222,9 @@ export class RunSession {
       }
       let result;
       try {
-        result = await runCurriculum(cfg, data, hooks, cp);
+        result = cfg.budgets?.length
+          ? await budgetRun(cfg, data, hooks, (t) => { if (this.record) { this.record.budgets = t; void this.saveRecord(); } })
+          : await runCurriculum(cfg, data, hooks, cp);
       } finally {
         initial?.dispose();
       }
