@@ -39,7 +39,8 @@ const points: [name: string, pattern: RegExp][] = [
   ['ensemble', /\[info\] ensemble: embeddings/],
 ];
 
-describe('a run killed with SIGKILL and resumed', () => {
+// Concurrent: each point is its own pair of single-threaded processes, so two cores run two points at once.
+describe.concurrent('a run killed with SIGKILL and resumed', () => {
   it.each(points)('in the %s: --resume gives the uninterrupted results.json', async (name, pattern) => {
     const out = join(dir, `killed-${name.replace(/\W/g, '')}`);
     const first = await runRunner(['--config', configPath, '--backend', 'wasm', '--out', out], killWhen(pattern));
