@@ -1,4 +1,4 @@
-// The student's data budget (docs/method.md#data-budget): how many labelled training images the step-2
+// The student's data budget (docs/method.md#extension-the-students-data-budget): how many labelled training images the step-2
 // student, both distillations, the control and the combined students train on, while the teacher keeps
 // the whole training split. The subset is drawn per seed, stratified by class (by age bin for age), and
 // nested: a smaller budget of the same seed is a subset of a larger one, so a budget sweep adds images

@@ -1,4 +1,4 @@
-// A budget sweep that shares the teacher (docs/method.md#data-budget): for every seed the teacher is
+// A budget sweep that shares the teacher (docs/method.md#extension-the-students-data-budget): for every seed the teacher is
 // trained once on the whole training split, then steps 2-3 (student, standard and triplet T-S, the
 // same-budget control, the combined students) run for every budget from that one teacher. Emits the
 // curriculum's events, framed as one run (one runStart, one runEnd), with a progress line and the time

@@ -193,7 +193,7 @@ export interface ExperimentConfig {
   ensemble?: EnsembleConfig;
   /** The curriculum is run with seeds seed .. seed + repeats − 1 (absent: 1). */
   repeats?: number;
-  /** The student's data budget (docs/method.md#data-budget): training images for steps 2-3, a count or
+  /** The student's data budget (docs/method.md#extension-the-students-data-budget): training images for steps 2-3, a count or
    *  "p%"; null (or absent, in configs from before it existed): the whole split. The teacher uses all. */
   budget?: number | string | null;
   /** A budget sweep: the teacher trained once per seed, steps 2-3 run for each budget (core/budget/sweep.ts). */

@@ -62,7 +62,7 @@ export class StageContext {
   readonly stageMs: Partial<Record<StageName, number>> = {};
   readonly imgLen: number;
   /** The teacher's training split: always the whole one. `data.train` becomes the student's budget
-   *  subset once the teacher is done (docs/method.md#data-budget); without a budget the two are one. */
+   *  subset once the teacher is done (docs/method.md#extension-the-students-data-budget); without a budget the two are one. */
   readonly teacherTrain: ImageSet;
 
   constructor(readonly cfg: ExperimentConfig, public data: CurriculumData, readonly hooks: ContextHooks) {

@@ -72,7 +72,7 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
   const teacherTwo = withEmbedding(teacher);
   const studentTwo = withEmbedding(student);
   const labels = labelsOf(train, cfg.task);
-  // Under a data budget (docs/method.md#data-budget) anchors and negatives come from the student's
+  // Under a data budget (docs/method.md#extension-the-students-data-budget) anchors and negatives come from the student's
   // labelled subset and positives from the teacher's whole split: the teacher saw every full face, so its
   // embeddings of them are what it has to pass on. Without a budget the two splits are one.
   const full = ctx.teacherTrain;
