@@ -26,6 +26,8 @@ export function taskHead(task: Task, set?: ImageSet): TaskHead {
 
 /** Throws unless the set carries the labels the task needs. */
 export function requireLabels(set: ImageSet, task: Task, what = 'dataset'): void {
+  // An empty split first: it has no labels of any task, and saying so would send people after the wrong fix.
+  if (set.count === 0) throw new Error(`The ${what} has no images (0 rows); every split (train, val, test) needs some.`);
   const ok = task === 'expression' ? set.expression : task === 'gender' ? set.gender : set.age;
   if (!ok) throw new Error(`The ${what} has no ${task} labels; choose another task or dataset.`);
 }

@@ -84,7 +84,7 @@ export function parsePixelBytes(b: Uint8Array, start: number, end: number, out: 
         v = -1;
       }
     } else {
-      return { ok: false, reason: `pixel ${n + 1} is not a whole number 0-255 (found "${c < 128 ? String.fromCharCode(c) : `byte ${c}`}")` };
+      return { ok: false, reason: `pixel ${n + 1} is not a whole number 0-255 (found "${c < 128 ? printableLine(String.fromCharCode(c)) : `byte ${c}`}")` };
     }
   }
   if (v >= 0) {

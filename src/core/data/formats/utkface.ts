@@ -1,5 +1,6 @@
 // Labels of a UTKFace image from its file name, strictly: a few hundred names in the real set are malformed,
 // and the reason we give must tell the user what is wrong with each. Plain TypeScript (Node and worker).
+import { printableLine } from '../../text';
 
 export type UtkParse = { ok: true; age: number; gender: 0 | 1; race: number } | { ok: false; reason: string };
 
@@ -76,7 +77,7 @@ export function parseUtkFaceName(path: string): UtkParse {
   const dateText = fields.get('date');
   const age = Number(ageText);
   if (ageText) {
-    if (!/^\d+$/.test(ageText)) problems.push(`age must be a whole number, got "${ageText}"`);
+    if (!/^\d+$/.test(ageText)) problems.push(`age must be a whole number, got "${printableLine(ageText)}"`);
     else if (age < 1 || age > 116) problems.push(`age ${age} is outside 1-116`);
   }
   if (genderText && genderText !== '0' && genderText !== '1') {
@@ -86,7 +87,7 @@ export function parseUtkFaceName(path: string): UtkParse {
     problems.push(`race must be 0-4 (${UTK_RACES.map((r, i) => `${i} ${r}`).join(', ')}), got ${raceText}`);
   }
   if (dateText && !/^\d{17}$/.test(dateText)) {
-    problems.push(`date must be 17 digits (yyyymmddHHMMSSFFF), got "${dateText}"`);
+    problems.push(`date must be 17 digits (yyyymmddHHMMSSFFF), got "${printableLine(dateText)}"`);
   }
 
   if (problems.length > 0) return { ok: false, reason: problems.join('; ') };
