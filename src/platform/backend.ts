@@ -48,8 +48,23 @@ export function wasmThreadsFor(logicalCores: number | undefined): number {
   return Math.max(1, Math.min(8, Math.floor(n / 2)));
 }
 
-const isNode = (): boolean =>
-  typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node != null;
+const isNode = (): boolean => {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions === 'object' && proc.versions.node != null;
+};
+
+/** The Node-only wasm helpers of wasm/nodeThreads.ts. */
+interface NodeWasm {
+  nodeWasmDir(): Promise<string>;
+  prepareNodeWasmThreads(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), threads: number): Promise<() => void>;
+}
+
+/** wasm/nodeThreads.ts, imported by a specifier in a variable: neither the page's bundle nor its type check
+ *  (tsconfig.page.json, without Node's types) takes in a module that uses Node's. */
+function nodeWasm(): Promise<NodeWasm> {
+  const spec = './wasm/nodeThreads';
+  return import(/* @vite-ignore */ spec) as Promise<NodeWasm>;
+}
 
 
 /** Tries each backend in turn; the first that initialises becomes tfjs's backend. */
@@ -143,10 +158,10 @@ async function startWasm(opts: SelectBackendOptions): Promise<boolean> {
   if (isNode()) {
     // Node resolves the package to its node bundle, whose loader reads the binaries next to itself with
     // fs; a folder prefix given to setWasmPaths is read the same way (a URL is not).
-    wasm.setWasmPaths((opts.wasmPaths ?? (await nodeWasmDir())) as WasmPaths);
+    const node = await nodeWasm();
+    wasm.setWasmPaths((opts.wasmPaths ?? (await node.nodeWasmDir())) as WasmPaths);
     if (opts.wasmThreads != null && opts.wasmThreads >= 1) {
-      const { prepareNodeWasmThreads } = await import('./wasm/nodeThreads');
-      restore = await prepareNodeWasmThreads(wasm, opts.wasmThreads);
+      restore = await node.prepareNodeWasmThreads(wasm, opts.wasmThreads);
     }
   } else {
     if (opts.wasmPaths != null) wasm.setWasmPaths(opts.wasmPaths as WasmPaths);
@@ -200,17 +215,4 @@ function reportCores(cores: number): () => void {
 /** Whether `name` has been initialised, without initialising it. */
 function initialisedBackend(name: BackendName): boolean {
   return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry[name] != null;
-}
-
-/** node_modules/@tensorflow/tfjs-backend-wasm/dist/, found the way Node resolves the package. */
-async function nodeWasmDir(): Promise<string> {
-  // Specifiers in variables keep bundlers from trying to pull Node built-ins into the browser build.
-  const moduleSpec = 'node:module';
-  const pathSpec = 'node:path';
-  const [{ createRequire }, path] = await Promise.all([
-    import(/* @vite-ignore */ moduleSpec) as Promise<typeof import('node:module')>,
-    import(/* @vite-ignore */ pathSpec) as Promise<typeof import('node:path')>,
-  ]);
-  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  return path.join(path.dirname(pkg), 'dist') + path.sep;
 }

@@ -55,3 +55,16 @@ export async function prepareNodeWasmThreads(wasm: typeof WasmModule, threads: n
     nodeOs.cpus = cpus;
   };
 }
+
+/** node_modules/@tensorflow/tfjs-backend-wasm/dist/, found the way Node resolves the package. */
+export async function nodeWasmDir(): Promise<string> {
+  // Specifiers in variables keep bundlers from trying to pull Node built-ins into the browser build.
+  const moduleSpec = 'node:module';
+  const pathSpec = 'node:path';
+  const [{ createRequire }, path] = await Promise.all([
+    import(/* @vite-ignore */ moduleSpec) as Promise<typeof import('node:module')>,
+    import(/* @vite-ignore */ pathSpec) as Promise<typeof import('node:path')>,
+  ]);
+  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return path.join(path.dirname(pkg), 'dist') + path.sep;
+}
