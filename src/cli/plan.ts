@@ -2,7 +2,8 @@
 // DIR/points/<i>.json with DIR/plan.json beside them, so that a scheduler (Slurm's job arrays, cli/slurm.ts),
 // the local runner (--emit local, cli/local.ts) or anything else that can start `experiment point DIR i`
 // runs each point on its own, and `experiment merge DIR` (cli/merge.ts) gathers them into one table.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../core/config/config';
@@ -10,6 +11,7 @@ import { validateConfig } from '../core/config';
 import { hashString } from '../core/hash';
 import { repeatConfig, repeatSeeds } from '../core/results/repeats';
 import { sweepRunConfig, type SweepSpec } from '../core/results/sweep';
+import { LOCK_NAME, STALE_AFTER_MS, type LockInfo } from '../platform/node/runLock';
 
 export type EmitKind = 'slurm' | 'local';
 
@@ -171,7 +173,7 @@ export async function readPlan(dir: string): Promise<Plan> {
   return plan;
 }
 
-export type PointState = 'done' | 'stopped' | 'failed' | 'missing';
+export type PointState = 'done' | 'running' | 'stopped' | 'failed' | 'missing';
 
 export interface PointStatus {
   state: PointState;
@@ -179,8 +181,33 @@ export interface PointStatus {
   note: string;
 }
 
+/** Who runs in a point's folder now, from its run.lock (platform/node/runLock.ts), or null: on this host a
+ *  lock whose pid runs, from another host a lock touched within its heartbeat's stale limit. */
+export function lockHolder(out: string): string | null {
+  const path = join(out, LOCK_NAME);
+  let ageMs: number;
+  try {
+    ageMs = Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+  let info: LockInfo | null = null;
+  try {
+    info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+  } catch { /* being written or damaged: judged by its age */ }
+  if (info?.host === hostname()) {
+    try {
+      process.kill(info.pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPERM') return null;
+    }
+  } else if (ageMs > STALE_AFTER_MS) return null;
+  return info ? `pid ${info.pid} on ${info.host}${info.slurm ? ` (Slurm task ${info.slurm})` : ''} since ${info.startedAt}` : 'a runner holds its lock';
+}
+
 /** Where a point stands, from its folder and log: done (results.json, not interrupted, no checkpoint left),
- *  stopped (a checkpoint to continue from), failed (it ran, nothing to continue from), missing (never ran). */
+ *  running (a live runner holds its lock), stopped (a checkpoint to continue from), failed (it ran, nothing
+ *  to continue from), missing (never ran). */
 export async function pointStatus(dir: string, i: number): Promise<PointStatus> {
   const out = pointOutDir(dir, i);
   const checkpoint = existsSync(join(out, 'checkpoint.json'));
@@ -191,6 +218,8 @@ export async function pointStatus(dir: string, i: number): Promise<PointStatus> 
     results = null;
   }
   if (results && !results.interrupted && !checkpoint) return { state: 'done', note: '' };
+  const holder = lockHolder(out);
+  if (holder) return { state: 'running', note: holder };
   if (checkpoint) return { state: 'stopped', note: results?.interrupted ?? 'stopped after its last checkpoint (killed, preempted or out of time)' };
   if (existsSync(pointLogFile(dir, i)) || existsSync(out)) return { state: 'failed', note: 'ran and left neither results nor a checkpoint' };
   return { state: 'missing', note: 'never ran' };

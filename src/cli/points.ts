@@ -85,7 +85,8 @@ export async function emitCommand(a: EmitArgs, load: (preset: string | undefined
   if (p.sbatch !== undefined) made.plan.sbatch = p.sbatch;
   await writePlan(dir, made);
   const n = made.plan.points.length;
-  process.stderr.write(`${n} points (${made.plan.groups.length} config${made.plan.groups.length > 1 ? 's' : ''} × seeds ${configs.map((c) => `${c.seed}..${c.seed + (c.repeats ?? 1) - 1}`).join(', ')}): `
+  const seeds = configs.map((c) => `${c.seed}..${c.seed + (c.repeats ?? 1) - 1}`).join(', ');
+  process.stderr.write(`${n} points (${configs.length} config${configs.length > 1 ? 's' : ''}${sweep ? ` × ${sweep.values.length} values of ${sweep.path}` : ''} × seeds ${seeds}): `
     + `${join(dir, 'points')}/<i>.json, ${join(dir, 'plan.json')}\n`);
   if (p.emit === 'local') return runLocal(dir, p.jobs ?? 1);
   const opts = sbatchDefaults(made.plan.groups.map((g) => g.config), a.backend);
@@ -109,9 +110,14 @@ async function emitMissing(a: EmitArgs, dir: string, load: (preset: string | und
     }
   }
   const statuses = await Promise.all(plan.points.map((x) => pointStatus(dir, x.index)));
-  const left = plan.points.filter((x) => statuses[x.index].state !== 'done').map((x) => x.index);
+  // Points running now are left out: submitted again they would run twice (their runner holds the lock).
+  const left = plan.points.filter((x) => !['done', 'running'].includes(statuses[x.index].state)).map((x) => x.index);
+  const running = plan.points.filter((x) => statuses[x.index].state === 'running').map((x) => x.index);
+  if (running.length) process.stderr.write(`running now, left out: point${running.length > 1 ? 's' : ''} ${running.join(', ')}\n`);
   if (!left.length) {
-    process.stdout.write(`All ${plan.points.length} points of ${dir} finished: nothing to submit. npm run experiment -- merge ${a.out}\n`);
+    process.stdout.write(running.length
+      ? `Nothing to submit: every point finished or is running. npm run experiment -- merge ${a.out} once they end.\n`
+      : `All ${plan.points.length} points of ${dir} finished: nothing to submit. npm run experiment -- merge ${a.out}\n`);
     return 0;
   }
   const opts = sbatchDefaults(plan.groups.map((g) => g.config), plan.runner.backend);
@@ -129,7 +135,11 @@ async function emitMissing(a: EmitArgs, dir: string, load: (preset: string | und
 export async function runLocal(dir: string, jobs: number): Promise<number> {
   const plan = await readPlan(dir);
   const todo: number[] = [];
-  for (const x of plan.points) if ((await pointStatus(dir, x.index)).state !== 'done') todo.push(x.index);
+  for (const x of plan.points) {
+    const st = await pointStatus(dir, x.index);
+    if (st.state === 'running') process.stderr.write(`point ${x.index} is running elsewhere (${st.note}): left alone\n`);
+    else if (st.state !== 'done') todo.push(x.index);
+  }
   let stopping = false;
   const onSignal = () => { stopping = true; };
   process.on('SIGINT', onSignal);

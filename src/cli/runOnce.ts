@@ -53,11 +53,12 @@ function finishedModels(cp: Checkpoint, spec: ModelSpec): Partial<Record<StageNa
 
 /** Ctrl-C (SIGINT, as a terminal sends it to the whole process group): the first stops the run after the
  *  current batch, the second exits at once. Returns the undo. */
-function onInterrupt(controller: AbortController): () => void {
+function onInterrupt(controller: AbortController, heard: (signal: NodeJS.Signals) => void = () => undefined): () => void {
   let count = 0;
-  const handler = () => {
+  const handler = (signal: NodeJS.Signals) => {
     count++;
     if (count === 1) {
+      heard(signal);
       process.stderr.write('\ninterrupted: stopping after this batch and keeping what is finished (Ctrl-C again to exit at once)...\n');
       controller.abort();
     } else {
@@ -82,7 +83,9 @@ export async function runOnce(
   const { quiet, backend } = opts;
   const t0 = Date.now();
   const controller = new AbortController();
-  const undo = onInterrupt(controller);
+  // SIGTERM: a scheduler stopping the run (Slurm's scancel, preemption, time limit), or kill.
+  let by = 'Ctrl-C';
+  const undo = onInterrupt(controller, (signal) => { if (signal === 'SIGTERM') by = 'SIGTERM'; });
   const startedAt = new Date().toISOString();
   let last: Checkpoint | null = resume;
   let lastYield = Date.now();
@@ -107,7 +110,7 @@ export async function runOnce(
     const cp = last as Checkpoint | null;
     const where = cp?.progress ? ` in ${STAGE_LABEL[cp.progress.stage]} after epoch ${cp.progress.nextEpoch}` : '';
     interrupted = outOfMemory ? `stopped: ${outOfMemory}; the finished stages are kept`
-      : `interrupted (Ctrl-C)${where}; finished stages kept; continue with --resume ${out}`;
+      : `interrupted (${by})${where}; finished stages kept; continue with --resume ${out}`;
     result = {
       rows: cp?.rows ?? [], history: cp?.history ?? [], stageMs: cp?.stageMs ?? {}, stopped: { ...(cp?.stopped ?? {}) },
       models: cp ? finishedModelsOrNone(() => finishedModels(cp, modelSpecFor(cfg, data.train)), !!outOfMemory) : {},

@@ -1,14 +1,14 @@
 // Planning a runner's points without running them: the points of configs × sweep values × seeds, the Slurm
 // array script (its #SBATCH lines, overrides, refused options, the GPU line), the paper presets and their
 // estimated cost, and merge on a plan none of whose points ran.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args';
 import { main } from '../../src/cli/experiment';
 import { mergePlan } from '../../src/cli/merge';
-import { planPoints, pointConfigFile, readPlan } from '../../src/cli/plan';
+import { planPoints, pointConfigFile, pointStatus, readPlan } from '../../src/cli/plan';
 import {
   arraySpec, ASSUMED_MACS_PER_S, configMacs, expectedSeconds, parseSbatchOverrides, sbatchDefaults, sbatchScript, slurmTime,
 } from '../../src/cli/slurm';
@@ -126,5 +126,82 @@ describe('merge', () => {
     writeFileSync(cfgFile, JSON.stringify({ ...presetConfig('fixture-tiny'), name: 'changed' }));
     await expect(main(['--config', cfgFile, '--seed', '1', '--repeats', '2', '--out', join(dir, 'p'), '--emit', 'slurm'])).rejects.toThrow(/holds another plan/);
     await expect(main(['merge', join(dir, 'nothing')])).rejects.toThrow(/holds no plan \(plan.json\)/);
+  });
+});
+
+describe('merge of a sweep over seeds', () => {
+  // Results written by hand (the grid rows and validation epochs merge reads), so that every figure of the
+  // merged tables can be computed here independently.
+  const row = (model: string, test: string, accuracy: number) => ({
+    model, label: model, train: model === 'teacher' ? 'full' : 'lower', test, predictions: [], metrics: { count: 32, loss: 1, accuracy },
+  });
+  const epoch = (stage: string, accuracy: number) => ({
+    stage, epoch: 0, train: { count: 96, loss: 1, accuracy: 0.5 }, val: { count: 32, loss: 1, accuracy }, learningRate: 0.001,
+    losses: {}, trainMs: 1, miningMs: 0, imagesPerSec: 1, best: true,
+  });
+  // Per point (group × seed): the triplet stage's validation epochs and its test accuracy.
+  const triplet: Record<number, { val: number[]; test: number }> = {
+    0: { val: [0.5, 0.6], test: 0.55 }, 1: { val: [0.7, 0.4], test: 0.65 }, // margin 0.1, seeds 1 and 2
+    2: { val: [0.8, 0.9], test: 0.6 }, 3: { val: [0.2, 0.3], test: 0.5 }, // margin 0.4
+  };
+
+  it('gives each value its repeats table and the sweep table of means, chosen on mean validation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'odl-sweep-'));
+    const cfgFile = join(dir, 'cfg.json');
+    writeFileSync(cfgFile, JSON.stringify(presetConfig('fixture-tiny')));
+    const out = join(dir, 'p');
+    expect(await main(['--config', cfgFile, '--seed', '1', '--repeats', '2', '--sweep', 'triplet.margin=0.1,0.4', '--out', out, '--emit', 'slurm'])).toBe(0);
+    for (const [i, t] of Object.entries(triplet)) {
+      const p = join(out, 'points', i);
+      mkdirSync(p, { recursive: true });
+      const grid = [row('teacher', 'full', 0.9), row('teacher', 'lower', 0.5), row('student', 'lower', 0.6 + Number(i) / 100), row('triplet', 'lower', t.test),
+        row('control', 'lower', 0.6)];
+      const history = [epoch('teacher', 0.9), epoch('student', 0.6), ...t.val.map((v) => epoch('triplet', v))];
+      writeFileSync(join(p, 'results.json'), JSON.stringify({ grid, history, timings: { totalMs: 1000 } }));
+    }
+    const m = await mergePlan(out);
+    expect(m.missing).toEqual([]);
+    const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    // Best validation per seed: margin 0.1 → 0.6, 0.7 (mean 0.65, sd √0.005); margin 0.4 → 0.9, 0.3 (mean 0.6, sd √0.18).
+    expect(sweep.cells[0].val.m).toBeCloseTo(0.65, 12);
+    expect(sweep.cells[0].val.sd).toBeCloseTo(Math.sqrt(0.005), 12);
+    expect(sweep.cells[1].val.m).toBeCloseTo(0.6, 12);
+    expect(sweep.cells[1].val.sd).toBeCloseTo(Math.sqrt(0.18), 12);
+    expect(sweep.cells[0].test.m).toBeCloseTo(0.6, 12);
+    expect(sweep.cells[1].test.m).toBeCloseTo(0.55, 12);
+    expect(sweep.chosen).toBe(0.1);
+    expect(readFileSync(join(out, 'sweep.txt'), 'utf8')).toMatch(/^0\.1 .* 65\.0 ± 7\.1 .* 60\.0 ± 7\.1 +<- chosen on validation$/m);
+    // Each value's own repeats files, as a local --repeats run of that value writes them.
+    const g2 = JSON.parse(readFileSync(join(out, 'sweep-2-0.4', 'repeats.json'), 'utf8'));
+    expect(g2.seeds).toEqual([1, 2]);
+    expect(g2.config.triplet.margin).toBe(0.4);
+    const t2 = g2.rows.find((r: { model: string }) => r.model === 'triplet');
+    expect(t2.values).toEqual([0.6, 0.5]);
+    expect(t2.mean).toBeCloseTo(0.55, 12);
+    // Paired against the student (0.62, 0.63): differences −0.02, −0.13.
+    expect(t2.vsStudent.meanDiff).toBeCloseTo(-0.075, 12);
+    const all = JSON.parse(readFileSync(join(out, 'repeats.json'), 'utf8'));
+    expect(all.groups.map((g: { value: number }) => g.value)).toEqual([0.1, 0.4]);
+    expect(readFileSync(join(out, 'repeats.txt'), 'utf8')).toMatch(/sweep of triplet\.margin/);
+  });
+});
+
+describe('a point running now', () => {
+  it('is told apart by its live run lock and left out of --only-missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'odl-running-'));
+    const cfgFile = join(dir, 'cfg.json');
+    writeFileSync(cfgFile, JSON.stringify(presetConfig('fixture-tiny')));
+    const out = join(dir, 'p');
+    expect(await main(['--config', cfgFile, '--seed', '1', '--repeats', '3', '--out', out, '--emit', 'slurm'])).toBe(0);
+    mkdirSync(join(out, 'points', '1'), { recursive: true });
+    // This process holds point 1's lock (as a runner does); point 2's holder is a pid that no longer runs.
+    writeFileSync(join(out, 'points', '1', 'run.lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'now', slurm: '7_1' }));
+    mkdirSync(join(out, 'points', '2'), { recursive: true });
+    writeFileSync(join(out, 'points', '2', 'run.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'then' }));
+    expect(await pointStatus(out, 1)).toEqual({ state: 'running', note: `pid ${process.pid} on ${hostname()} (Slurm task 7_1) since now` });
+    expect((await pointStatus(out, 2)).state).toBe('failed');
+    expect(await main(['--emit', 'slurm', '--only-missing', '--out', out])).toBe(0);
+    expect(readFileSync(join(out, 'jobs-missing.sbatch'), 'utf8')).toMatch(/^#SBATCH --array=0,2$/m);
+    expect((await mergePlan(out)).text).toMatch(/point 1 \(seed 2, .*\): running, pid /);
   });
 });
