@@ -106,6 +106,11 @@ PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
   /usr/sbin/slurmctld -f "$CONF"
   /usr/sbin/slurmd -f "$CONF"
+  # Both must keep running (a port in use makes them exit after writing their pid files).
+  sleep 0.5
+  for d in slurmctld slurmd; do
+    alive "$DIR/$d.pid" || die "$d did not stay up (port $PORT or $((PORT + 1)) in use by another cluster?); see $DIR/$d.log"
+  done
   export SLURM_CONF=$CONF
   # Up when the node takes jobs.
   local state=""

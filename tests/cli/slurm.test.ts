@@ -16,8 +16,9 @@ const SLURM = ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/munged', '/
 if (!SLURM) console.warn('tests/cli/slurm.test.ts skipped: Slurm is not installed here (apt-get install slurm-wlm munge; .ci/run does it).');
 
 const work = mkdtempSync(join(tmpdir(), 'odl-slurm-test-'));
-// A cluster of its own (folder and ports), beside any other on this machine.
-const env = { ...process.env, ODL_SLURM_DIR: join(work, 'cluster'), ODL_SLURM_PORT: '6917', SLURM_CONF: join(work, 'cluster', 'slurm.conf') };
+// A cluster of its own (folder and ports), beside any other on this machine (one left by a killed run too).
+const port = String(20000 + 2 * Math.floor(Math.random() * 5000));
+const env = { ...process.env, ODL_SLURM_DIR: join(work, 'cluster'), ODL_SLURM_PORT: port, SLURM_CONF: join(work, 'cluster', 'slurm.conf') };
 
 interface Run { code: number; stdout: string; stderr: string }
 
