@@ -8,8 +8,13 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 const NODE = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'url', 'zlib'];
-const BACKENDS = ['@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-wasm',
-  '@tensorflow/tfjs-backend-wasm/*', '@tensorflow/tfjs-node'];
+const BACKENDS = [
+  '@tensorflow/tfjs-backend-webgpu',
+  '@tensorflow/tfjs-backend-webgl',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-wasm/*',
+  '@tensorflow/tfjs-node',
+];
 const REACT = ['react', 'react/*', 'react-dom', 'react-dom/*', 'recharts'];
 const ZUSTAND = ['zustand', 'zustand/*'];
 const TFJS = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'];
@@ -50,7 +55,8 @@ export default tseslint.config(
       ...walls({
         packages: ['idb', ...REACT, ...ZUSTAND, ...BACKENDS, ...NODE],
         folders: ['platform', 'worker', 'state', 'ui', 'cli'],
-        message: 'src/core is the bottom layer and runs unchanged in Node and in a worker: no DOM, React, idb, Node, backend packages, and no import of platform/, worker/, state/, ui/ or cli/.',
+        message:
+          'src/core is the bottom layer and runs unchanged in Node and in a worker: no DOM, React, idb, Node, backend packages, and no import of platform/, worker/, state/, ui/ or cli/.',
       }),
       'no-restricted-globals': ['error', 'document', 'window', 'indexedDB', 'localStorage', 'navigator'],
     },
@@ -60,7 +66,8 @@ export default tseslint.config(
     rules: walls({
       packages: [...REACT, ...ZUSTAND],
       folders: ['worker', 'state', 'ui', 'cli'],
-      message: 'src/platform implements core\'s ports: it imports core only (no worker/, state/, ui/, cli/, React or zustand).',
+      message:
+        "src/platform implements core's ports: it imports core only (no worker/, state/, ui/, cli/, React or zustand).",
     }),
   },
   {
@@ -68,7 +75,8 @@ export default tseslint.config(
     rules: walls({
       packages: ['idb', ...REACT, ...ZUSTAND],
       folders: ['state', 'ui', 'cli'],
-      message: 'src/worker runs the engine over core and platform: no state/, ui/, cli/, React, zustand or idb (storage comes through platform).',
+      message:
+        'src/worker runs the engine over core and platform: no state/, ui/, cli/, React, zustand or idb (storage comes through platform).',
     }),
   },
   {
@@ -78,7 +86,8 @@ export default tseslint.config(
       packages: ['idb', ...REACT, ...BACKENDS, ...TFJS, ...NODE],
       folders: ['platform', 'ui', 'cli'],
       regex: [WORKER_INTERNALS],
-      message: 'src/state talks to the worker only through its protocol and clients (worker/lab, worker/import and worker/tryit: protocol.ts and client.ts) and to storage through core\'s port: no platform/, worker internals, ui/, tfjs or React (state/react.ts binds React).',
+      message:
+        "src/state talks to the worker only through its protocol and clients (worker/lab, worker/import and worker/tryit: protocol.ts and client.ts) and to storage through core's port: no platform/, worker internals, ui/, tfjs or React (state/react.ts binds React).",
     }),
   },
   {
@@ -95,7 +104,8 @@ export default tseslint.config(
       packages: ['idb', ...ZUSTAND, ...BACKENDS, ...TFJS, ...NODE],
       folders: ['platform', 'cli'],
       regex: [WORKER_INTERNALS],
-      message: 'src/ui draws the store: no platform/, worker internals, cli/, tfjs (the worker owns it), idb or zustand (use state/react.ts).',
+      message:
+        'src/ui draws the store: no platform/, worker internals, cli/, tfjs (the worker owns it), idb or zustand (use state/react.ts).',
     }),
   },
   {

@@ -6,13 +6,22 @@ import { isolationWorkerSource } from './src/platform/browser/isolationWorker.ts
 // time: the dev server's hot-reload preamble is an inline script this policy would block. blob: for scripts
 // and workers: tfjs's threaded wasm build starts its pthread workers from blob: URLs it makes itself.
 const CSP = [
-  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval' blob:", "worker-src 'self' blob:", "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:", "connect-src 'self' data: blob:", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' data: blob:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
 ].join('; ');
 const contentSecurityPolicy = (): Plugin => ({
   name: 'lab-csp',
   apply: 'build',
-  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' }],
+  transformIndexHtml: () => [
+    { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' },
+  ],
 });
 
 // Cross-origin isolation (SharedArrayBuffer, hence tfjs's threaded wasm build) from the lab's own servers.

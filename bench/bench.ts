@@ -15,19 +15,32 @@ const log = (s: string) => process.stdout.write(`${s}\n`);
 
 tf.env().set('PROD', true);
 const backend = await selectBackend(backendArg ? [backendArg] : undefined);
-log(`# bench on ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
+log(
+  `# bench on ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`,
+);
 
 const summary: string[] = [];
 if (!only || only === 'curriculum') {
   log('\n## core engine: curriculum loop vs model.fit, mining share');
-  const r = await benchCurriculum(quick ? { train: 512, size: 32, epochs: 2, batchSize: 64 } : { train: 2048, size: 48, epochs: 2, batchSize: 64 }, log);
-  summary.push(`curriculum loop / model.fit = ${r.overhead.toFixed(3)}x (target ≤ 1.10)`, `mining / triplet epoch = ${r.miningShare.toFixed(3)} (target ≤ 0.25)`);
+  const r = await benchCurriculum(
+    quick ? { train: 512, size: 32, epochs: 2, batchSize: 64 } : { train: 2048, size: 48, epochs: 2, batchSize: 64 },
+    log,
+  );
+  summary.push(
+    `curriculum loop / model.fit = ${r.overhead.toFixed(3)}x (target ≤ 1.10)`,
+    `mining / triplet epoch = ${r.miningShare.toFixed(3)} (target ≤ 0.25)`,
+  );
 }
 if (!only || only === 'wasm') {
   const m = await import('./wasm-train').catch(() => null);
   if (m && typeof (m as { benchWasm?: unknown }).benchWasm === 'function') {
     log('\n## wasm training backend');
-    summary.push(...(await (m as { benchWasm: (o: { quick: boolean; log: (s: string) => void }) => Promise<string[]> }).benchWasm({ quick, log })));
+    summary.push(
+      ...(await (m as { benchWasm: (o: { quick: boolean; log: (s: string) => void }) => Promise<string[]> }).benchWasm({
+        quick,
+        log,
+      })),
+    );
   }
 }
 if (!only || only === 'import') {

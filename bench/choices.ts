@@ -28,19 +28,41 @@ await selectBackend(['wasm']);
 /** Trains the teacher and the step-2 student of `cfg` and returns the checkpoint after the student. */
 async function studentCheckpoint(cfg: ExperimentConfig, data: ReturnType<typeof synthSplits>): Promise<Checkpoint> {
   let cp: Checkpoint | null = null;
-  const base = { ...cfg, trainOtherHalfStudent: false, sameBudgetControl: false, standard: { ...cfg.standard, epochs: 0 }, triplet: { ...cfg.triplet, epochs: 0 }, ensemble: { ...cfg.ensemble!, enabled: false } };
+  const base = {
+    ...cfg,
+    trainOtherHalfStudent: false,
+    sameBudgetControl: false,
+    standard: { ...cfg.standard, epochs: 0 },
+    triplet: { ...cfg.triplet, epochs: 0 },
+    ensemble: { ...cfg.ensemble!, enabled: false },
+  };
   const r = await runCurriculum(base, data, {
     emit: () => undefined,
-    onCheckpoint: (c) => { if (!c.progress && c.done.includes('student')) cp = structuredClone(c); },
+    onCheckpoint: (c) => {
+      if (!c.progress && c.done.includes('student')) cp = structuredClone(c);
+    },
   });
   disposeModels(r.models);
   return cp!;
 }
 
 /** Resumes `cp` with `cfg` (only the stages still to run train) and returns the history and events. */
-async function resume(cfg: ExperimentConfig, data: ReturnType<typeof synthSplits>, cp: Checkpoint): Promise<{ history: EpochRecord[]; events: CurriculumEvent[] }> {
+async function resume(
+  cfg: ExperimentConfig,
+  data: ReturnType<typeof synthSplits>,
+  cp: Checkpoint,
+): Promise<{ history: EpochRecord[]; events: CurriculumEvent[] }> {
   const events: CurriculumEvent[] = [];
-  const r = await runCurriculum(cfg, data, { emit: (e) => { if (e.type !== 'batchEnd') events.push(e); } }, cp);
+  const r = await runCurriculum(
+    cfg,
+    data,
+    {
+      emit: (e) => {
+        if (e.type !== 'batchEnd') events.push(e);
+      },
+    },
+    cp,
+  );
   disposeModels(r.models);
   return { history: r.history, events };
 }
@@ -56,37 +78,61 @@ if (what === 'mining') {
   const wrong: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []]));
   const students: number[] = [];
   for (const seed of seeds) {
-    const cfg = makeConfig({ ...presetConfig(preset), seed, standard: { epochs: 0 }, sameBudgetControl: false, trainOtherHalfStudent: false, ensemble: { enabled: false } });
+    const cfg = makeConfig({
+      ...presetConfig(preset),
+      seed,
+      standard: { epochs: 0 },
+      sameBudgetControl: false,
+      trainOtherHalfStudent: false,
+      ensemble: { enabled: false },
+    });
     const data = synthSplits(cfg.dataset as SynthDatasetConfig);
     const t0 = Date.now();
     const cp = await studentCheckpoint(cfg, data);
     students.push(best(cp.history, 'student'));
-    log(`seed ${seed}: teacher ${(100 * best(cp.history, 'teacher')).toFixed(1)}%, student ${(100 * students.at(-1)!).toFixed(1)}% (validation), ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    log(
+      `seed ${seed}: teacher ${(100 * best(cp.history, 'teacher')).toFixed(1)}%, student ${(100 * students.at(-1)!).toFixed(1)}% (validation), ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    );
     for (const mining of modes) {
       const { history, events } = await resume({ ...cfg, triplet: { ...cfg.triplet, mining } }, data, cp);
       table[mining].push(best(history, 'triplet'));
       const mined = events.filter((e): e is Extract<CurriculumEvent, { type: 'mining' }> => e.type === 'mining');
       wrong[mining].push(mean(mined.map((e) => e.positiveTeacherWrong ?? 0)));
-      log(`  ${mining.padEnd(26)} triplet T-S validation ${(100 * table[mining].at(-1)!).toFixed(1)}%; positives the teacher misclassifies ${(100 * wrong[mining].at(-1)!).toFixed(1)}%`);
+      log(
+        `  ${mining.padEnd(26)} triplet T-S validation ${(100 * table[mining].at(-1)!).toFixed(1)}%; positives the teacher misclassifies ${(100 * wrong[mining].at(-1)!).toFixed(1)}%`,
+      );
     }
   }
-  log(`\n${preset}, seeds ${seeds.join(', ')}: best validation accuracy of the triplet T-S student (step-2 student: mean ${(100 * mean(students)).toFixed(1)}%)`);
+  log(
+    `\n${preset}, seeds ${seeds.join(', ')}: best validation accuracy of the triplet T-S student (step-2 student: mean ${(100 * mean(students)).toFixed(1)}%)`,
+  );
   for (const m of modes) {
-    log(`  ${m.padEnd(26)} ${table[m].map((v) => (100 * v).toFixed(1)).join(' / ')}  mean ${(100 * mean(table[m])).toFixed(2)}  `
-      + `(Δ vs student ${(100 * (mean(table[m]) - mean(students))).toFixed(2)}; mined positives misclassified by the teacher ${(100 * mean(wrong[m])).toFixed(1)}%)`);
+    log(
+      `  ${m.padEnd(26)} ${table[m].map((v) => (100 * v).toFixed(1)).join(' / ')}  mean ${(100 * mean(table[m])).toFixed(2)}  ` +
+        `(Δ vs student ${(100 * (mean(table[m]) - mean(students))).toFixed(2)}; mined positives misclassified by the teacher ${(100 * mean(wrong[m])).toFixed(1)}%)`,
+    );
   }
 } else {
   const preset = args.includes('--preset') ? args[args.indexOf('--preset') + 1] : 'demo-gender-upper';
   for (const seed of seeds) {
-    const cfg = makeConfig({ ...presetConfig(preset), seed, triplet: { epochs: 0 }, sameBudgetControl: false, trainOtherHalfStudent: false, ensemble: { enabled: false } });
+    const cfg = makeConfig({
+      ...presetConfig(preset),
+      seed,
+      triplet: { epochs: 0 },
+      sameBudgetControl: false,
+      trainOtherHalfStudent: false,
+      ensemble: { enabled: false },
+    });
     const data = synthSplits(cfg.dataset as SynthDatasetConfig);
     const cp = await studentCheckpoint(cfg, data);
     for (const hintScale of ['sum', 'mean'] as const) {
       const { history } = await resume({ ...cfg, standard: { ...cfg.standard, kind: 'hint', hintScale } }, data, cp);
       const eps = history.filter((h) => h.stage === 'standard');
-      log(`seed ${seed} hint ${hintScale.padEnd(4)}: per epoch task / hint term ${eps.map((e) => `${e.losses.task.toFixed(3)} / ${(e.losses.hint ?? NaN).toFixed(3)}`).join(', ')}; `
-        + `λ·hint ÷ (1−λ)·task = ${eps.map((e) => ((cfg.standard.lambda * (e.losses.hint ?? 0)) / ((1 - cfg.standard.lambda) * e.losses.task)).toFixed(2)).join(', ')}; `
-        + `best validation ${(100 * best(history, 'standard')).toFixed(1)}% (student ${(100 * best(cp.history, 'student')).toFixed(1)}%)`);
+      log(
+        `seed ${seed} hint ${hintScale.padEnd(4)}: per epoch task / hint term ${eps.map((e) => `${e.losses.task.toFixed(3)} / ${(e.losses.hint ?? NaN).toFixed(3)}`).join(', ')}; ` +
+          `λ·hint ÷ (1−λ)·task = ${eps.map((e) => ((cfg.standard.lambda * (e.losses.hint ?? 0)) / ((1 - cfg.standard.lambda) * e.losses.task)).toFixed(2)).join(', ')}; ` +
+          `best validation ${(100 * best(history, 'standard')).toFixed(1)}% (student ${(100 * best(cp.history, 'student')).toFixed(1)}%)`,
+      );
     }
   }
 }

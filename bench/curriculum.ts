@@ -20,11 +20,17 @@ export interface CurriculumBenchOptions {
 
 function benchConfig(o: CurriculumBenchOptions, over: object): ExperimentConfig {
   return makeConfig({
-    name: 'bench', seed: 5, task: 'expression', scenario: 'lower',
+    name: 'bench',
+    seed: 5,
+    task: 'expression',
+    scenario: 'lower',
     dataset: { train: o.train, val: 200, test: 200, height: o.size, width: o.size, channels: 1, seed: 5 },
     model: { arch: 'small', width: 1, dropout: 0 },
-    trainOtherHalfStudent: false, sameBudgetControl: false,
-    student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 },
+    trainOtherHalfStudent: false,
+    sameBudgetControl: false,
+    student: { epochs: 0 },
+    standard: { epochs: 0 },
+    triplet: { epochs: 0 },
     evalBatchSize: 200,
     ...over,
   });
@@ -46,7 +52,14 @@ async function fitEpochSeconds(cfg: ExperimentConfig, data: SplitImageSets): Pro
   const idx = Int32Array.from({ length: n }, (_, i) => i);
   const xBuf = fillImages(t, idx, 'full', new Float32Array(n * t.height * t.width * t.channels));
   const yBuf = fillTargets(t, 'expression', idx, new Float32Array(n));
-  const model = buildModel({ arch: 'small', inputShape: [t.height, t.width, t.channels], outputUnits: 8, width: 1, dropout: 0, seed: 5 });
+  const model = buildModel({
+    arch: 'small',
+    inputShape: [t.height, t.width, t.channels],
+    outputUnits: 8,
+    width: 1,
+    dropout: 0,
+    seed: 5,
+  });
   const x = tf.tensor4d(xBuf, [n, t.height, t.width, t.channels]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(yBuf, 'int32'), 8));
   const opt = tf.train.adam(cfg.teacher.learningRate);
@@ -54,8 +67,17 @@ async function fitEpochSeconds(cfg: ExperimentConfig, data: SplitImageSets): Pro
   const times: number[] = [];
   let t0 = performance.now();
   await model.fit(x, y, {
-    epochs: cfg.teacher.epochs, batchSize: cfg.teacher.batchSize, shuffle: true, verbose: 0,
-    callbacks: { onEpochEnd: async () => { const t1 = performance.now(); times.push((t1 - t0) / 1000); t0 = t1; } },
+    epochs: cfg.teacher.epochs,
+    batchSize: cfg.teacher.batchSize,
+    shuffle: true,
+    verbose: 0,
+    callbacks: {
+      onEpochEnd: async () => {
+        const t1 = performance.now();
+        times.push((t1 - t0) / 1000);
+        t0 = t1;
+      },
+    },
   });
   tf.dispose([x, y]);
   opt.dispose();
@@ -65,10 +87,15 @@ async function fitEpochSeconds(cfg: ExperimentConfig, data: SplitImageSets): Pro
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function benchCurriculum(o: CurriculumBenchOptions, log: (s: string) => void): Promise<{ overhead: number; miningShare: number }> {
+export async function benchCurriculum(
+  o: CurriculumBenchOptions,
+  log: (s: string) => void,
+): Promise<{ overhead: number; miningShare: number }> {
   const taskCfg = benchConfig(o, { teacher: { epochs: o.epochs + 1, batchSize: o.batchSize } });
   const data = synthSplits(taskCfg.dataset as SynthDatasetConfig);
-  log(`data: ${o.train} synthetic faces ${o.size}x${o.size}, batch ${o.batchSize}, ${o.epochs} epochs, backend ${tf.getBackend()}`);
+  log(
+    `data: ${o.train} synthetic faces ${o.size}x${o.size}, batch ${o.batchSize}, ${o.epochs} epochs, backend ${tf.getBackend()}`,
+  );
   // Interleaved measurements; each call builds a fresh model and its first epoch is dropped (see above).
   const fit: number[] = [];
   const loop: number[] = [];
@@ -77,7 +104,9 @@ export async function benchCurriculum(o: CurriculumBenchOptions, log: (s: string
     loop.push(...(await curriculumEpochSeconds(taskCfg, data)));
   }
   const overhead = median(loop) / median(fit);
-  log(`task stage (curriculum loop) ${median(loop).toFixed(2)} s/epoch vs model.fit ${median(fit).toFixed(2)} s/epoch → overhead ${overhead.toFixed(3)}x (target ≤ 1.10x)`);
+  log(
+    `task stage (curriculum loop) ${median(loop).toFixed(2)} s/epoch vs model.fit ${median(fit).toFixed(2)} s/epoch → overhead ${overhead.toFixed(3)}x (target ≤ 1.10x)`,
+  );
 
   // Triplet stage straight from the teacher (skipStudentStep) with the default mining subset.
   const tripCfg = benchConfig(o, {
@@ -90,6 +119,8 @@ export async function benchCurriculum(o: CurriculumBenchOptions, log: (s: string
   const trip = r.history.filter((h) => h.stage === 'triplet');
   const shares = trip.map((h) => h.miningMs / h.trainMs);
   const miningShare = median(shares);
-  log(`mining at pools of ${tripCfg.triplet.positivePool.percent}% / ${tripCfg.triplet.negativePool.percent}%: ${trip.map((h) => `${(h.miningMs / 1000).toFixed(2)} s`).join(', ')} per epoch vs triplet training ${trip.map((h) => `${(h.trainMs / 1000).toFixed(2)} s`).join(', ')} → share ${miningShare.toFixed(3)} (target ≤ 0.25)`);
+  log(
+    `mining at pools of ${tripCfg.triplet.positivePool.percent}% / ${tripCfg.triplet.negativePool.percent}%: ${trip.map((h) => `${(h.miningMs / 1000).toFixed(2)} s`).join(', ')} per epoch vs triplet training ${trip.map((h) => `${(h.trainMs / 1000).toFixed(2)} s`).join(', ')} → share ${miningShare.toFixed(3)} (target ≤ 0.25)`,
+  );
   return { overhead, miningShare };
 }

@@ -4,8 +4,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWebgpuTrainingKernels, unregisterWebgpuTrainingKernels } from '../src/platform/webgpu/kernels';
 
-export type FilterGradCase = { x: [number, number, number, number]; f: [number, number]; cout: number;
-  stride: number | [number, number]; pad: 'same' | 'valid' | number };
+export type FilterGradCase = {
+  x: [number, number, number, number];
+  f: [number, number];
+  cout: number;
+  stride: number | [number, number];
+  pad: 'same' | 'valid' | number;
+};
 
 export const FILTER_GRAD_CASES: FilterGradCase[] = [
   { x: [1, 7, 5, 3], f: [3, 3], cout: 4, stride: 1, pad: 'same' },
@@ -33,12 +38,22 @@ export async function filterGrad(c: FilterGradCase, backend: string): Promise<Fl
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
   const filterShape: [number, number, number, number] = [c.f[0], c.f[1], c.x[3], c.cout];
-  const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
+  const x = tf.tensor4d(
+    values(
+      c.x.reduce((a, b) => a * b),
+      1,
+    ),
+    c.x,
+  );
   const zeros = tf.zeros(filterShape) as tf.Tensor4D;
   const probe = tf.conv2d(x, zeros, c.stride, c.pad);
   const dy = tf.tensor4d(values(probe.size, 2), probe.shape as [number, number, number, number]);
-  const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
-    { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+    strides: c.stride,
+    pad: c.pad,
+    dataFormat: 'NHWC',
+    filterShape,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor;
   const shapeOk = dw.shape.join() === filterShape.join();
   const out = (await dw.data()) as Float32Array;
   tf.dispose([x, zeros, probe, dy, dw]);
@@ -50,7 +65,8 @@ export async function filterGrad(c: FilterGradCase, backend: string): Promise<Fl
 
 /** max |a - ref| / max |ref| */
 export function relativeError(a: Float32Array, ref: Float32Array): number {
-  let scale = 0, worst = 0;
+  let scale = 0,
+    worst = 0;
   for (let i = 0; i < ref.length; i++) {
     scale = Math.max(scale, Math.abs(ref[i]));
     worst = Math.max(worst, Math.abs(a[i] - ref[i]));

@@ -11,12 +11,17 @@ import { describeProfile, profileTraining, type StepProfile } from './gpu-profil
 import { deviceSteps, matmulRate, type DeviceRow } from './gpu-steps';
 
 const [mode = 'profile', togglesArg] = process.argv.slice(2);
-const log = (s: string): void => { process.stdout.write(`${s}\n`); };
+const log = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
 const result = (r: unknown): void => log(`RESULT ${JSON.stringify(r)}`);
 
 tf.env().set('PROD', true);
 
-async function start(candidates: string[][], allowSoftware: boolean): Promise<{ gpu: NodeWebgpu; toggles: string[] } | string> {
+async function start(
+  candidates: string[][],
+  allowSoftware: boolean,
+): Promise<{ gpu: NodeWebgpu; toggles: string[] } | string> {
   const why: string[] = [];
   for (const toggles of candidates) {
     try {

@@ -22,14 +22,22 @@ const message = (e: unknown): string => (e instanceof Error ? e.message.split('\
 /** `p`, or a rejection naming `what` after `ms`. */
 function limit<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
-  })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Runs `cmd args` with a time limit (killed after it); its stdout lines go to `log`. */
-function run(cmd: string, args: string[], ms: number, log: Log, env: NodeJS.ProcessEnv = {}):
-Promise<{ code: number | null; lines: string[]; timedOut: boolean }> {
+function run(
+  cmd: string,
+  args: string[],
+  ms: number,
+  log: Log,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; lines: string[]; timedOut: boolean }> {
   return new Promise((done) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
@@ -46,9 +54,19 @@ Promise<{ code: number | null; lines: string[]; timedOut: boolean }> {
       }
     });
     child.stderr.on('data', () => {}); // Dawn's warnings
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, ms);
-    child.on('close', (code) => { clearTimeout(timer); if (buf) lines.push(buf); done({ code, lines, timedOut }); });
-    child.on('error', () => { clearTimeout(timer); done({ code: -1, lines, timedOut }); });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, ms);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (buf) lines.push(buf);
+      done({ code, lines, timedOut });
+    });
+    child.on('error', () => {
+      clearTimeout(timer);
+      done({ code: -1, lines, timedOut });
+    });
   });
 }
 
@@ -57,33 +75,50 @@ function resultOf<T>(lines: string[]): T | null {
   return l ? (JSON.parse(l.slice(7)) as T) : null;
 }
 
-type NodeProfile = { ok: true; adapter: string; software: boolean; profiles: StepProfile[] } | { ok: false; why: string };
-type NodeDevice = { ok: true; adapter: string; rows: DeviceRow[]; matmul: { gflops: number } } | { ok: false; why: string };
+type NodeProfile =
+  { ok: true; adapter: string; software: boolean; profiles: StepProfile[] } | { ok: false; why: string };
+type NodeDevice =
+  { ok: true; adapter: string; rows: DeviceRow[]; matmul: { gflops: number } } | { ok: false; why: string };
 
 async function nodeChild<T>(mode: string, ms: number, log: Log): Promise<T | { ok: false; why: string }> {
-  const r = await run(process.execPath, ['--import', 'tsx', join(HERE, 'gpu-node.ts'), mode], ms, log,
-    { EGL_PLATFORM: process.env.EGL_PLATFORM ?? 'surfaceless' });
+  const r = await run(process.execPath, ['--import', 'tsx', join(HERE, 'gpu-node.ts'), mode], ms, log, {
+    EGL_PLATFORM: process.env.EGL_PLATFORM ?? 'surfaceless',
+  });
   const res = resultOf<T>(r.lines);
   if (res) {
     if (r.timedOut) log(`node: stopped at its time limit (${Math.round(ms / 1000)} s); keeping what it had measured`);
     return res;
   }
-  return { ok: false, why: r.timedOut ? `no answer within ${Math.round(ms / 1000)} s (stopped)` : `exited ${r.code} without a result` };
+  return {
+    ok: false,
+    why: r.timedOut ? `no answer within ${Math.round(ms / 1000)} s (stopped)` : `exited ${r.code} without a result`,
+  };
 }
 
-interface Chromium { browser: Browser; origin: string; close(): Promise<void> }
+interface Chromium {
+  browser: Browser;
+  origin: string;
+  close(): Promise<void>;
+}
 
 async function openChromium(log: Log): Promise<Chromium | string> {
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
   await buildPage(log);
   const server = await serveDist(resolve(PAGE_OUT));
   try {
-    const browser = await limit(chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS }), 60_000,
-      'Chromium start');
+    const browser = await limit(
+      chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS }),
+      60_000,
+      'Chromium start',
+    );
     log(`Chromium ${browser.version()}, flags: ${FLAGS.slice(6).join(' ')}`);
     return {
-      browser, origin: server.origin,
-      close: async () => { await limit(browser.close(), 15_000, 'Chromium close').catch(() => {}); await server.close(); },
+      browser,
+      origin: server.origin,
+      close: async () => {
+        await limit(browser.close(), 15_000, 'Chromium close').catch(() => {});
+        await server.close();
+      },
     };
   } catch (e) {
     await server.close();
@@ -95,12 +130,23 @@ async function openChromium(log: Log): Promise<Chromium | string> {
 async function onPage<T>(c: Chromium, fn: string, args: unknown[], ms: number): Promise<T> {
   const page: Page = await c.browser.newPage();
   try {
-    return await limit((async () => {
-      await page.goto(`${c.origin}/index.html`);
-      await page.waitForFunction(() => (window as unknown as { gpuBench?: { ready: boolean } }).gpuBench?.ready === true);
-      return page.evaluate(([f, a]) => (window as unknown as { gpuBench: Record<string, (...x: unknown[]) => unknown> })
-        .gpuBench[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
-    })(), ms, `page ${fn}`);
+    return await limit(
+      (async () => {
+        await page.goto(`${c.origin}/index.html`);
+        await page.waitForFunction(
+          () => (window as unknown as { gpuBench?: { ready: boolean } }).gpuBench?.ready === true,
+        );
+        return page.evaluate(
+          ([f, a]) =>
+            (window as unknown as { gpuBench: Record<string, (...x: unknown[]) => unknown> }).gpuBench[f as string](
+              ...(a as unknown[]),
+            ),
+          [fn, args] as const,
+        ) as Promise<T>;
+      })(),
+      ms,
+      `page ${fn}`,
+    );
   } finally {
     await limit(page.close(), 10_000, 'page close').catch(() => {});
   }
@@ -110,8 +156,10 @@ const adapterText = (p: Probe): string => {
   const a = p.webgpu.adapter;
   if (!p.webgpu.present) return 'no navigator.gpu';
   if (!a) return 'no adapter';
-  return `${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || '(no info)'}`
-    + `${p.software.webgpu ? ' (software)' : ''}`;
+  return (
+    `${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || '(no info)'}` +
+    `${p.software.webgpu ? ' (software)' : ''}`
+  );
 };
 
 /** `npm run bench -- --only gpu`: the profile; returns the summary lines (the last is the gpu-shape line). */
@@ -137,9 +185,14 @@ export async function benchGpuShape(log: Log, budgetMs = 285_000): Promise<strin
         // A software adapter runs the demo model's step slowly: one step at batch 8 each, within what is left.
         for (const kernels of ['ours', 'stock'] as const) {
           const ms = Math.min(120_000, (left() - 10_000) / (kernels === 'ours' ? 2 : 1));
-          if (ms < 5_000) { log(`chromium ${kernels}: skipped (time budget spent)`); continue; }
-          const p = await onPage<StepProfile>(c, 'profile', [kernels, 1, 8], ms)
-            .catch((e: unknown) => { log(`chromium ${kernels}: ${message(e)}`); return null; });
+          if (ms < 5_000) {
+            log(`chromium ${kernels}: skipped (time budget spent)`);
+            continue;
+          }
+          const p = await onPage<StepProfile>(c, 'profile', [kernels, 1, 8], ms).catch((e: unknown) => {
+            log(`chromium ${kernels}: ${message(e)}`);
+            return null;
+          });
           if (!p) continue;
           for (const l of describeProfile(p)) log(`chromium [${adapterText(probe)}] ${l}`);
           chromeProfiles.push(p);
@@ -156,15 +209,16 @@ export async function benchGpuShape(log: Log, budgetMs = 285_000): Promise<strin
   const ours = all.filter((p) => p.kernels === 'ours');
   const stock = all.filter((p) => p.kernels === 'stock');
   const nodeOurs = node.ok ? node.profiles.find((p) => p.kernels === 'ours') : undefined;
-  const max = (ps: StepProfile[], f: (p: StepProfile) => number): string => (ps.length ? String(Math.max(...ps.map(f))) : 'n/a');
+  const max = (ps: StepProfile[], f: (p: StepProfile) => number): string =>
+    ps.length ? String(Math.max(...ps.map(f))) : 'n/a';
   const where = node.ok ? `node ${node.adapter}` : 'node: none';
   const summary = [
-    `GPU profile (demo model; ${where}; chromium: ${chromeProfiles.length ? 'profiled at batch 8' : chromeWhy})`
-      + ` in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
-    `gpu-shape: serial ${max(ours, (p) => p.maxSerial)} (stock ${max(stock, (p) => p.maxSerial)}); `
-      + `sync reads/step ${max(ours, (p) => p.perStep.syncReads)}; `
-      + `dispatches/step ${nodeOurs ? nodeOurs.perStep.dispatches.toFixed(0) : max(ours, (p) => p.perStep.dispatches)}; `
-      + `node webgpu ${nodeWhy}`,
+    `GPU profile (demo model; ${where}; chromium: ${chromeProfiles.length ? 'profiled at batch 8' : chromeWhy})` +
+      ` in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    `gpu-shape: serial ${max(ours, (p) => p.maxSerial)} (stock ${max(stock, (p) => p.maxSerial)}); ` +
+      `sync reads/step ${max(ours, (p) => p.perStep.syncReads)}; ` +
+      `dispatches/step ${nodeOurs ? nodeOurs.perStep.dispatches.toFixed(0) : max(ours, (p) => p.perStep.dispatches)}; ` +
+      `node webgpu ${nodeWhy}`,
   ];
   for (const l of summary) log(l);
   return summary;
@@ -185,8 +239,10 @@ export async function benchGpuDevice(log: Log): Promise<{ lines: string[]; ok: b
       for (const l of describeProbe(probe)) log(l);
       found.push(`chromium: ${adapterText(probe)}`);
       if (probe.webgpu.adapter && !probe.software.webgpu) {
-        chrome = await onPage<ChromeDevice>(c, 'device', [], 200_000)
-          .catch((e: unknown) => { found.push(`chromium device run: ${message(e)}`); return null; });
+        chrome = await onPage<ChromeDevice>(c, 'device', [], 200_000).catch((e: unknown) => {
+          found.push(`chromium device run: ${message(e)}`);
+          return null;
+        });
         for (const l of chrome?.lines ?? []) log(l);
       }
     } catch (e) {
@@ -203,23 +259,41 @@ export async function benchGpuDevice(log: Log): Promise<{ lines: string[]; ok: b
   const lines: string[] = [];
   const share = (rows: DeviceRow[], mm: { gflops: number }, where: string): void => {
     for (const r of rows) {
-      lines.push(`${where} ${r.model} ${r.kernels}: ${r.imgPerS.toFixed(0)} images/s, ${r.msPerStep.toFixed(1)} ms/step `
-        + `(batch ${r.batch}), ≈ ${r.gflops.toFixed(0)} GFLOP/s = ${((100 * r.gflops) / mm.gflops).toFixed(1)}% of its `
-        + `matmul (${mm.gflops.toFixed(0)} GFLOP/s)`);
+      lines.push(
+        `${where} ${r.model} ${r.kernels}: ${r.imgPerS.toFixed(0)} images/s, ${r.msPerStep.toFixed(1)} ms/step ` +
+          `(batch ${r.batch}), ≈ ${r.gflops.toFixed(0)} GFLOP/s = ${((100 * r.gflops) / mm.gflops).toFixed(1)}% of its ` +
+          `matmul (${mm.gflops.toFixed(0)} GFLOP/s)`,
+      );
     }
   };
   if (node.ok) share(node.rows, node.matmul, `node [${node.adapter}]`);
   if (chrome) share(chrome.rows, chrome.matmul, 'chromium');
   // PyTorch on the same GPU, when installed.
-  const probeTorch = await run('python3', ['-c', 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 3)'],
-    60_000, () => {});
+  const probeTorch = await run(
+    'python3',
+    ['-c', 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 3)'],
+    60_000,
+    () => {},
+  );
   if (probeTorch.code === 0) {
-    for (const [net, batch] of [['demo48', 64], ['small48', 64], ['resnet50', 32]] as const) {
-      const r = await run('python3', [join(HERE, 'torch_train.py'), '--device', 'cuda', '--net', net, '--batch', String(batch),
-        '--steps', '30'], 120_000, () => {});
+    for (const [net, batch] of [
+      ['demo48', 64],
+      ['small48', 64],
+      ['resnet50', 32],
+    ] as const) {
+      const r = await run(
+        'python3',
+        [join(HERE, 'torch_train.py'), '--device', 'cuda', '--net', net, '--batch', String(batch), '--steps', '30'],
+        120_000,
+        () => {},
+      );
       const j = resultOfJson(r.lines);
-      lines.push(j ? `pytorch cuda ${net}: ${Number(j.img_per_s).toFixed(0)} images/s, ${Number(j.median_ms).toFixed(1)} `
-        + `ms/step (batch ${batch})` : `pytorch cuda ${net}: failed${r.timedOut ? ' (time limit)' : ''}`);
+      lines.push(
+        j
+          ? `pytorch cuda ${net}: ${Number(j.img_per_s).toFixed(0)} images/s, ${Number(j.median_ms).toFixed(1)} ` +
+              `ms/step (batch ${batch})`
+          : `pytorch cuda ${net}: failed${r.timedOut ? ' (time limit)' : ''}`,
+      );
     }
   } else {
     lines.push('pytorch: torch with CUDA not importable here (python3 -c "import torch; torch.cuda.is_available()")');
@@ -230,7 +304,11 @@ export async function benchGpuDevice(log: Log): Promise<{ lines: string[]; ok: b
 
 function resultOfJson(lines: string[]): Record<string, unknown> | null {
   for (const l of [...lines].reverse()) {
-    try { return JSON.parse(l) as Record<string, unknown>; } catch { /* not JSON */ }
+    try {
+      return JSON.parse(l) as Record<string, unknown>;
+    } catch {
+      /* not JSON */
+    }
   }
   return null;
 }

@@ -24,9 +24,18 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * NVIDIA machines. On a machine without a GPU the same flags give SwiftShader for both.
  */
 export const FLAGS = [
-  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-  '--disable-dev-shm-usage', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=vulkan',
-  '--disable-vulkan-surface', '--ignore-gpu-blocklist', '--enable-gpu',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=vulkan',
+  '--disable-vulkan-surface',
+  '--ignore-gpu-blocklist',
+  '--enable-gpu',
 ];
 
 export interface GpuBenchOptions {
@@ -42,7 +51,10 @@ export async function buildPage(log: (s: string) => void): Promise<void> {
   const t0 = performance.now();
   const { build } = await import('vite');
   await build({
-    root: PAGE_SRC, configFile: false, logLevel: 'warn', base: './',
+    root: PAGE_SRC,
+    configFile: false,
+    logLevel: 'warn',
+    base: './',
     build: { outDir: PAGE_OUT, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000, sourcemap: false },
   });
   log(`page built from bench/gpu-page/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -51,17 +63,27 @@ export async function buildPage(log: (s: string) => void): Promise<void> {
 type Bench = {
   probe(): Promise<Probe>;
   train(b: BackendName, steps: number, warmup: number): Promise<TrainResult>;
-  matmul(b: BackendName, n: number, reps: number): Promise<{ backend: string; n: number; gflops: number; msEach: number }>;
+  matmul(
+    b: BackendName,
+    n: number,
+    reps: number,
+  ): Promise<{ backend: string; n: number; gflops: number; msEach: number }>;
 };
 
 /** A fresh page load (one backend per page: tfjs starts clean), then `f` on window.gpuBench. */
 async function onPage<T>(browser: Browser, origin: string, errors: string[], f: (b: Bench) => Promise<T>): Promise<T> {
   const page: Page = await browser.newPage();
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   try {
     await page.goto(`${origin}/index.html`);
-    await page.waitForFunction(() => (window as unknown as { gpuBench?: { ready: boolean } }).gpuBench?.ready === true, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { gpuBench?: { ready: boolean } }).gpuBench?.ready === true,
+      null,
+      { timeout: 60_000 },
+    );
     const handle = await page.evaluateHandle(() => (window as unknown as { gpuBench: Bench }).gpuBench);
     // Run `f` against a proxy whose methods call into the page.
     const proxy: Bench = {
@@ -77,21 +99,24 @@ async function onPage<T>(browser: Browser, origin: string, errors: string[], f: 
 
 export const describeProbe = (p: Probe): string[] => {
   const a = p.webgpu.adapter;
-  const gpu = !p.webgpu.present ? 'no navigator.gpu'
-    : !a ? 'no adapter'
+  const gpu = !p.webgpu.present
+    ? 'no navigator.gpu'
+    : !a
+      ? 'no adapter'
       : `adapter "${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || '(no info)'}"${a.fallback ? ' (isFallbackAdapter)' : ''}`;
   return [
     `WebGPU: ${gpu}${p.software.webgpu ? ` → software: ${p.software.webgpu}` : a ? ' → hardware' : ''}`,
-    `WebGL: ${p.webgl.renderer ? `renderer "${p.webgl.renderer}" (${p.webgl.vendor})` : 'no WebGL2 context'}`
-      + `${p.software.webgl ? ' → software' : p.webgl.renderer ? ' → hardware' : ''}`,
+    `WebGL: ${p.webgl.renderer ? `renderer "${p.webgl.renderer}" (${p.webgl.vendor})` : 'no WebGL2 context'}` +
+      `${p.software.webgl ? ' → software' : p.webgl.renderer ? ' → hardware' : ''}`,
   ];
 };
 
 export async function benchGpu(o: GpuBenchOptions): Promise<string[]> {
   const { log } = o;
   if (!existsSync(CHROMIUM)) {
-    const msg = `GPU bench skipped: no Chromium at ${CHROMIUM}. Install Debian's (apt-get install -y chromium) or point `
-      + 'CHROMIUM_PATH at a Chromium/Chrome binary; never a browser downloaded by a test tool.';
+    const msg =
+      `GPU bench skipped: no Chromium at ${CHROMIUM}. Install Debian's (apt-get install -y chromium) or point ` +
+      'CHROMIUM_PATH at a Chromium/Chrome binary; never a browser downloaded by a test tool.';
     log(msg);
     return [msg];
   }
@@ -102,8 +127,9 @@ export async function benchGpu(o: GpuBenchOptions): Promise<string[]> {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   } catch (e) {
     await server.close();
-    const msg = `GPU bench skipped: Chromium at ${CHROMIUM} did not start (${e instanceof Error ? e.message.split('\n')[0] : String(e)}). `
-      + 'Install Debian\'s (apt-get install -y chromium) or point CHROMIUM_PATH at a working Chromium/Chrome binary.';
+    const msg =
+      `GPU bench skipped: Chromium at ${CHROMIUM} did not start (${e instanceof Error ? e.message.split('\n')[0] : String(e)}). ` +
+      "Install Debian's (apt-get install -y chromium) or point CHROMIUM_PATH at a working Chromium/Chrome binary.";
     log(msg);
     return [msg];
   }
@@ -118,8 +144,9 @@ export async function benchGpu(o: GpuBenchOptions): Promise<string[]> {
       webgl: !!probe.webgl.renderer && !probe.software.webgl,
     };
     if (!hw.webgpu && !hw.webgl && !o.forceSoftware) {
-      const msg = 'GPU bench: no GPU on this machine (Chromium offers only software WebGPU/WebGL: see above), so nothing '
-        + 'was measured. `--force-software` runs it anyway on the software adapter, to check the bench works.';
+      const msg =
+        'GPU bench: no GPU on this machine (Chromium offers only software WebGPU/WebGL: see above), so nothing ' +
+        'was measured. `--force-software` runs it anyway on the software adapter, to check the bench works.';
       log(msg);
       return [msg];
     }
@@ -127,39 +154,60 @@ export async function benchGpu(o: GpuBenchOptions): Promise<string[]> {
     // A software WebGPU step of the workshop model took 144 s here: --force-software times one.
     const steps = o.steps ?? (soft ? 1 : o.quick ? 20 : 50);
     const warmup = soft ? 1 : 5;
-    if (soft) log(`--force-software: ${steps} timed step${steps === 1 ? '' : 's'} after ${warmup} warm-up on the software adapter / renderer; not a GPU measurement`);
+    if (soft)
+      log(
+        `--force-software: ${steps} timed step${steps === 1 ? '' : 's'} after ${warmup} warm-up on the software adapter / renderer; not a GPU measurement`,
+      );
     const results: Partial<Record<BackendName, TrainResult>> = {};
     for (const b of ['webgpu', 'webgl', 'wasm'] as const) {
       if (b !== 'wasm' && !hw[b] && !o.forceSoftware) {
         log(`${b}: skipped (software: ${probe.software[b] ?? 'not available'})`);
         continue;
       }
-      if (b === 'webgpu' && !probe.webgpu.adapter) { log('webgpu: skipped (no adapter)'); continue; }
+      if (b === 'webgpu' && !probe.webgpu.adapter) {
+        log('webgpu: skipped (no adapter)');
+        continue;
+      }
       // wasm is the CPU reference: 10 steps are enough, and it needs no shader warm-up.
-      const r = await onPage(browser, server.origin, errors, (p) => p.train(b, b === 'wasm' ? Math.min(Math.max(steps, 3), 10) : steps, b === 'wasm' ? 1 : warmup))
-        .catch((e: unknown) => { log(`${b}: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`); return null; });
+      const r = await onPage(browser, server.origin, errors, (p) =>
+        p.train(b, b === 'wasm' ? Math.min(Math.max(steps, 3), 10) : steps, b === 'wasm' ? 1 : warmup),
+      ).catch((e: unknown) => {
+        log(`${b}: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+        return null;
+      });
       if (!r) continue;
       results[b] = r;
-      log(`${b}${b !== 'wasm' && !hw[b] ? ' (software)' : ''}: ${r.imgPerS.toFixed(1)} images/s (${r.msPerStep.toFixed(1)} ms per step of 64, `
-        + `${r.steps} timed step${r.steps === 1 ? '' : 's'}), loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}, tensors left ${r.leakedTensors}`);
+      log(
+        `${b}${b !== 'wasm' && !hw[b] ? ' (software)' : ''}: ${r.imgPerS.toFixed(1)} images/s (${r.msPerStep.toFixed(1)} ms per step of 64, ` +
+          `${r.steps} timed step${r.steps === 1 ? '' : 's'}), loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}, tensors left ${r.leakedTensors}`,
+      );
     }
     const g = results.webgpu;
     let share = '';
     if (g) {
       const n = soft ? 512 : 2048;
-      const mm = await onPage(browser, server.origin, errors, (p) => p.matmul('webgpu', n, soft ? 2 : 10))
-        .catch((e: unknown) => { log(`webgpu matmul: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`); return null; });
+      const mm = await onPage(browser, server.origin, errors, (p) => p.matmul('webgpu', n, soft ? 2 : 10)).catch(
+        (e: unknown) => {
+          log(`webgpu matmul: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+          return null;
+        },
+      );
       if (mm) {
-        const train = (g.flopsPerStep / (g.msPerStep / 1000)) / 1e9;
-        share = `webgpu: training ≈ ${train.toFixed(2)} GFLOP/s (≈ ${(g.flopsPerStep / 1e9).toFixed(2)} GFLOP per step: `
-          + `2 x forward multiply-adds x 3 x 64) = ${((train / mm.gflops) * 100).toFixed(1)}% of its ${n}x${n}x${n} float32 `
-          + `matmul (${mm.gflops.toFixed(2)} GFLOP/s, ${mm.msEach.toFixed(1)} ms each)`;
+        const train = g.flopsPerStep / (g.msPerStep / 1000) / 1e9;
+        share =
+          `webgpu: training ≈ ${train.toFixed(2)} GFLOP/s (≈ ${(g.flopsPerStep / 1e9).toFixed(2)} GFLOP per step: ` +
+          `2 x forward multiply-adds x 3 x 64) = ${((train / mm.gflops) * 100).toFixed(1)}% of its ${n}x${n}x${n} float32 ` +
+          `matmul (${mm.gflops.toFixed(2)} GFLOP/s, ${mm.msEach.toFixed(1)} ms each)`;
         log(share);
       }
     }
-    const ips = (['webgpu', 'webgl', 'wasm'] as const).filter((b) => results[b])
-      .map((b) => `${b}${b !== 'wasm' && !hw[b] ? ' (software)' : ''} ${results[b]!.imgPerS.toFixed(1)}`).join(', ');
-    summary.push(`GPU bench${soft ? ' (--force-software: software adapter, not a GPU)' : ''}: workshop model images/s: ${ips}`);
+    const ips = (['webgpu', 'webgl', 'wasm'] as const)
+      .filter((b) => results[b])
+      .map((b) => `${b}${b !== 'wasm' && !hw[b] ? ' (software)' : ''} ${results[b]!.imgPerS.toFixed(1)}`)
+      .join(', ');
+    summary.push(
+      `GPU bench${soft ? ' (--force-software: software adapter, not a GPU)' : ''}: workshop model images/s: ${ips}`,
+    );
     if (share) summary.push(share);
     const real = errors.filter((e) => !/GPU|WebGL|webgl|Vulkan|swiftshader|dawn/i.test(e));
     if (real.length) log(`page errors: ${real.join(' | ')}`);

@@ -24,7 +24,11 @@ const MB = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 /** fer2013.csv's shape: `emotion,pixels,Usage`, 28,709 / 3,589 / 3,589 rows, pixels as text. */
 async function writeFerCsv(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
-  const write = (s: string) => new Promise<void>((resolve) => { if (out.write(s)) resolve(); else out.once('drain', () => resolve()); });
+  const write = (s: string) =>
+    new Promise<void>((resolve) => {
+      if (out.write(s)) resolve();
+      else out.once('drain', () => resolve());
+    });
   await write('emotion,pixels,Usage\n');
   const px = new Array<number>(2304);
   for (let r = 0; r < rows; r++) {
@@ -46,7 +50,9 @@ async function writeUtkTarGz(path: string, n: number): Promise<void> {
       s = (Math.imul(s, 1103515245) + 12345) >>> 0;
       px[k] = Math.max(0, Math.min(255, px[k] + ((s >>> 24) % 13) - 6));
     }
-    const jpeg = await sharp(Buffer.from(px), { raw: { width: 200, height: 200, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+    const jpeg = await sharp(Buffer.from(px), { raw: { width: 200, height: 200, channels: 3 } })
+      .jpeg({ quality: 85 })
+      .toBuffer();
     const name = `UTKFace/${1 + (i % 90)}_${i % 2}_${i % 5}_2017011617${String(i).padStart(7, '0')}.jpg.chip.jpg`;
     files.push({ name, data: new Uint8Array(jpeg) });
   }
@@ -68,9 +74,13 @@ class HeapSampler {
     });
   }
   private async workers(): Promise<void> {
-    const { targetInfos } = await this.cdp.send('Target.getTargets') as { targetInfos: { targetId: string; type: string; attached: boolean }[] };
+    const { targetInfos } = (await this.cdp.send('Target.getTargets')) as {
+      targetInfos: { targetId: string; type: string; attached: boolean }[];
+    };
     for (const t of targetInfos.filter((x) => x.type === 'worker')) {
-      const { sessionId } = await this.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false }).catch(() => ({ sessionId: '' })) as { sessionId: string };
+      const { sessionId } = (await this.cdp
+        .send('Target.attachToTarget', { targetId: t.targetId, flatten: false })
+        .catch(() => ({ sessionId: '' }))) as { sessionId: string };
       if (sessionId && !this.sessions.includes(sessionId)) this.sessions.push(sessionId);
     }
   }
@@ -78,8 +88,15 @@ class HeapSampler {
     const id = ++this.id;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      void this.cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) }).catch(() => resolve(0));
-      setTimeout(() => { if (this.pending.delete(id)) resolve(0); }, 2000);
+      void this.cdp
+        .send('Target.sendMessageToTarget', {
+          sessionId,
+          message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
+        })
+        .catch(() => resolve(0));
+      setTimeout(() => {
+        if (this.pending.delete(id)) resolve(0);
+      }, 2000);
     });
   }
   async sample(): Promise<number> {
@@ -93,9 +110,15 @@ class HeapSampler {
     await this.workers();
     this.peak = 0;
     await this.sample();
-    this.timer = setInterval(() => { void this.workers().then(() => this.sample()).catch(() => {}); }, 100);
+    this.timer = setInterval(() => {
+      void this.workers()
+        .then(() => this.sample())
+        .catch(() => {});
+    }, 100);
   }
-  stop(): void { if (this.timer) clearInterval(this.timer); }
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 }
 
 type Pred = (s: Settled<LabState>) => unknown;
@@ -108,8 +131,17 @@ async function waitFor(page: Page, f: Pred, ms: number): Promise<void> {
   }
 }
 
-async function browserImport(origin: string, file: string, size: number, channels: 1 | 3): Promise<{ ms: number; images: number; rejected: number; peakHeap: number; baseHeap: number }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+async function browserImport(
+  origin: string,
+  file: string,
+  size: number,
+  channels: 1 | 3,
+): Promise<{ ms: number; images: number; rejected: number; peakHeap: number; baseHeap: number }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
   try {
     const page = await browser.newPage();
     await page.goto(`${origin}/?preset=fixture-tiny&backend=wasm`);
@@ -129,7 +161,13 @@ async function browserImport(origin: string, file: string, size: number, channel
     await waitFor(page, (s) => s.imports.job === null && s.imports.last !== null, 600_000);
     const ms = Date.now() - t0;
     heap.stop();
-    const last = await page.evaluate(onState((s) => ({ status: s.imports.last.status, message: s.imports.last.message, report: s.imports.last.report }))) as { status: string; message: string; report: { images: number; rejectedCount: number } };
+    const last = (await page.evaluate(
+      onState((s) => ({
+        status: s.imports.last.status,
+        message: s.imports.last.message,
+        report: s.imports.last.report,
+      })),
+    )) as { status: string; message: string; report: { images: number; rejectedCount: number } };
     if (last.status !== 'done') throw new Error(`import ${last.status}: ${last.message}`);
     return { ms, images: last.report.images, rejected: last.report.rejectedCount, peakHeap: heap.peak, baseHeap };
   } finally {
@@ -139,7 +177,10 @@ async function browserImport(origin: string, file: string, size: number, channel
 
 async function nodeImport(path: string, size: number, channels: 1 | 3): Promise<{ ms: number; images: number }> {
   const t0 = Date.now();
-  const out = await importFromConfig({ ...FILE_DATASET_DEFAULTS, path, height: size, width: size, channels }, memoryStorage());
+  const out = await importFromConfig(
+    { ...FILE_DATASET_DEFAULTS, path, height: size, width: size, channels },
+    memoryStorage(),
+  );
   if (out.status !== 'done') throw new Error(out.message);
   return { ms: Date.now() - t0, images: out.report.images };
 }
@@ -156,20 +197,28 @@ export async function benchImport(o: { quick: boolean; log: (s: string) => void 
   log(`generated ${csv}: ${rows} rows, ${MB((await stat(csv)).size)} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   t = Date.now();
   await writeUtkTarGz(tgz, jpegs);
-  log(`generated ${tgz}: ${jpegs} JPEGs 200x200, ${MB((await stat(tgz)).size)} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  log(
+    `generated ${tgz}: ${jpegs} JPEGs 200x200, ${MB((await stat(tgz)).size)} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
   if (!existsSync('dist/index.html') || !o.quick) execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
   const server = await serveDist();
   try {
     const b1 = await browserImport(server.origin, csv, 48, 1);
-    log(`Chromium, FER CSV: ${b1.images} images in ${(b1.ms / 1000).toFixed(1)} s (${(b1.images / (b1.ms / 1000)).toFixed(0)} rows/s); `
-      + `peak JS heap page + workers ${MB(b1.peakHeap)} (before the import ${MB(b1.baseHeap)})`);
+    log(
+      `Chromium, FER CSV: ${b1.images} images in ${(b1.ms / 1000).toFixed(1)} s (${(b1.images / (b1.ms / 1000)).toFixed(0)} rows/s); ` +
+        `peak JS heap page + workers ${MB(b1.peakHeap)} (before the import ${MB(b1.baseHeap)})`,
+    );
     const n1 = await nodeImport(csv, 48, 1);
     log(`Node runner, FER CSV: ${n1.images} images in ${(n1.ms / 1000).toFixed(1)} s`);
     const b2 = await browserImport(server.origin, tgz, 48, 3);
-    log(`Chromium, UTKFace .tar.gz: ${b2.images} JPEGs in ${(b2.ms / 1000).toFixed(1)} s = ${(b2.images / (b2.ms / 1000)).toFixed(0)} images/s; `
-      + `peak JS heap ${MB(b2.peakHeap)}`);
+    log(
+      `Chromium, UTKFace .tar.gz: ${b2.images} JPEGs in ${(b2.ms / 1000).toFixed(1)} s = ${(b2.images / (b2.ms / 1000)).toFixed(0)} images/s; ` +
+        `peak JS heap ${MB(b2.peakHeap)}`,
+    );
     const n2 = await nodeImport(tgz, 48, 3);
-    log(`Node runner, UTKFace .tar.gz: ${n2.images} JPEGs in ${(n2.ms / 1000).toFixed(1)} s = ${(n2.images / (n2.ms / 1000)).toFixed(0)} images/s`);
+    log(
+      `Node runner, UTKFace .tar.gz: ${n2.images} JPEGs in ${(n2.ms / 1000).toFixed(1)} s = ${(n2.images / (n2.ms / 1000)).toFixed(0)} images/s`,
+    );
     return [
       `FER2013-sized CSV (${rows} rows) in Chromium: ${(b1.ms / 1000).toFixed(1)} s (target ≤ 30 s), peak JS heap ${MB(b1.peakHeap)} (target < 500 MB); Node runner ${(n1.ms / 1000).toFixed(1)} s (browser/Node time ${(b1.ms / n1.ms).toFixed(2)}x)`,
       `UTKFace-like .tar.gz (${jpegs} JPEGs) in Chromium: ${(b2.images / (b2.ms / 1000)).toFixed(0)} images/s; Node runner ${(n2.images / (n2.ms / 1000)).toFixed(0)} images/s`,

@@ -37,11 +37,20 @@ export async function benchOnnx(o: { full: boolean; only?: string[]; log: (s: st
       const tc = performance.now();
       randomiseWeights(m, 3, calibration);
       calibration.dispose();
-      o.log(`${c.label}: weights randomised, BatchNorm statistics calibrated (${((performance.now() - tc) / 1000).toFixed(1)} s)`);
+      o.log(
+        `${c.label}: weights randomised, BatchNorm statistics calibrated (${((performance.now() - tc) / 1000).toFixed(1)} s)`,
+      );
       const t0 = performance.now();
       const parts = await savedParts(m);
       const t1 = performance.now();
-      const bytes = exportOnnx({ spec: c.spec, parts, head: HEAD, metadata: {}, name: c.spec.arch, producerVersion: 'bench' });
+      const bytes = exportOnnx({
+        spec: c.spec,
+        parts,
+        head: HEAD,
+        metadata: {},
+        name: c.spec.arch,
+        producerVersion: 'bench',
+      });
       const t2 = performance.now();
       const x = tf.randomUniform([2, ...c.spec.inputShape], 0, 1, 'float32', 7);
       const [probs, emb] = tfjsOutputs(m, x, HEAD);
@@ -51,7 +60,8 @@ export async function benchOnnx(o: { full: boolean; only?: string[]; log: (s: st
       const got = await ortOutputs(bytes, xs, [2, ...c.spec.inputShape]);
       const t4 = performance.now();
       const diff = Math.max(maxAbsDiff(got.probabilities.data, probs), maxAbsDiff(got.embedding.data, emb));
-      const line = `${c.label}: ${m.countParams().toLocaleString('en')} params, .onnx ${(bytes.byteLength / 2 ** 20).toFixed(2)} MiB, ` +
+      const line =
+        `${c.label}: ${m.countParams().toLocaleString('en')} params, .onnx ${(bytes.byteLength / 2 ** 20).toFixed(2)} MiB, ` +
         `export ${(t2 - t1).toFixed(0)} ms (+ ${(t1 - t0).toFixed(0)} ms tfjs save), ORT load + run ${(t4 - t3).toFixed(0)} ms, max |onnx - tfjs| ${diff.toExponential(2)}`;
       o.log(line);
       summary.push(`onnx ${line}`);

@@ -6,8 +6,11 @@ import { fitSvc, predictSvc } from '../src/core/ensemble/svc';
 import { Rng } from '../src/core/random';
 import { LibSVM } from '../tests/helpers/libsvm';
 
-
-interface Embeddings { x: Float32Array; labels: Int32Array; age: Float32Array }
+interface Embeddings {
+  x: Float32Array;
+  labels: Int32Array;
+  age: Float32Array;
+}
 
 /**
  * Rows shaped like two students' L2-normalised embeddings side by side: a 32-d latent face code (class centre plus
@@ -72,9 +75,16 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void }):
   const xTrain = standardize(train.x, nTrain, d, st);
   const xVal = standardize(val.x, nVal, d, st);
   const genS = (performance.now() - t) / 1000;
-  o.log(`data: ${nTrain} + ${nVal} rows x ${d}, ${classes} classes, generated and standardised in ${genS.toFixed(1)} s`);
+  o.log(
+    `data: ${nTrain} + ${nVal} rows x ${d}, ${classes} classes, generated and standardised in ${genS.toFixed(1)} s`,
+  );
 
-  interface Timed { r: GridResult; s: number; cpuS: number; work: number }
+  interface Timed {
+    r: GridResult;
+    s: number;
+    cpuS: number;
+    work: number;
+  }
   const runGrid = (task: 'svc' | 'svr'): Timed => {
     const yTrain = task === 'svc' ? train.labels : train.age;
     const yVal = task === 'svc' ? val.labels : val.age;
@@ -88,8 +98,10 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void }):
       const score = task === 'svc' ? `accuracy ${(c.score * 100).toFixed(1)}%` : `MAE ${(-c.score).toFixed(2)}`;
       const cap = c.converged ? '' : ' (epoch cap reached)';
       work += c.visits + c.updates;
-      o.log(`  ${task} C=${c.C.toExponential(2)}: ${(c.ms / 1000).toFixed(2)} s, ${c.epochs} epochs${cap}, `
-        + `${((c.visits + c.updates) / 1e6).toFixed(1)}M row passes, ${score}`);
+      o.log(
+        `  ${task} C=${c.C.toExponential(2)}: ${(c.ms / 1000).toFixed(2)} s, ${c.epochs} epochs${cap}, ` +
+          `${((c.visits + c.updates) / 1e6).toFixed(1)}M row passes, ${score}`,
+      );
     }
     return { r, s, cpuS: (cpu.user + cpu.system) / 1e6, work };
   };
@@ -97,15 +109,20 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void }):
     const v = g.r.scores.find((c) => c.C === g.r.bestC)!.score;
     return `best C ${g.r.bestC.toExponential(2)}, validation ${task === 'svc' ? `accuracy ${(v * 100).toFixed(1)}%` : `MAE ${(-v).toFixed(2)} years`}`;
   };
-  const line = (g: Timed) => `${g.s.toFixed(1)} s (${g.cpuS.toFixed(1)} CPU-s, ${(g.work / 1e6).toFixed(0)}M row passes)`;
+  const line = (g: Timed) =>
+    `${g.s.toFixed(1)} s (${g.cpuS.toFixed(1)} CPU-s, ${(g.work / 1e6).toFixed(0)}M row passes)`;
 
   const svc = runGrid('svc');
-  summary.push(`C grid (10 values) on ${nTrain} x ${d}, ${classes} classes: ${line(svc)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
-    + best('svc', svc));
+  summary.push(
+    `C grid (10 values) on ${nTrain} x ${d}, ${classes} classes: ${line(svc)}${o.quick ? '' : ' (target ≤ 120 s)'}; ` +
+      best('svc', svc),
+  );
   o.log(summary[summary.length - 1]);
   const svr = runGrid('svr');
-  summary.push(`SVR C grid (10 values, epsilon 0.1) on ${nTrain} x ${d}: ${line(svr)}${o.quick ? '' : ' (target ≤ 120 s)'}; `
-    + best('svr', svr));
+  summary.push(
+    `SVR C grid (10 values, epsilon 0.1) on ${nTrain} x ${d}: ${line(svr)}${o.quick ? '' : ' (target ≤ 120 s)'}; ` +
+      best('svr', svr),
+  );
   o.log(summary[summary.length - 1]);
   const perC = (m: { scores: { ms: number }[] }) => m.scores.map((c) => (c.ms / 1000).toFixed(1)).join(', ');
   summary.push(`per C (s), SVC: ${perC(svc.r)}; SVR: ${perC(svr.r)}`);
@@ -144,9 +161,11 @@ export async function benchSvm(o: { quick: boolean; log: (s: string) => void }):
       for (let i = 0; i < n; i++) if (p[i] === ref[i]) same++;
       return `${((same / n) * 100).toFixed(1)}%`;
     };
-    summary.push(`${nSub} x ${d} subset, C=${C.toExponential(2)}: ours ${oursS.toFixed(2)} s, libsvm-js ${libS.toFixed(1)} s; `
-      + `prediction agreement ${agreement(xSub, nSub, refSub)} on the subset, `
-      + `${agreement(xVal, nVal, refVal)} on ${nVal} validation rows`);
+    summary.push(
+      `${nSub} x ${d} subset, C=${C.toExponential(2)}: ours ${oursS.toFixed(2)} s, libsvm-js ${libS.toFixed(1)} s; ` +
+        `prediction agreement ${agreement(xSub, nSub, refSub)} on the subset, ` +
+        `${agreement(xVal, nVal, refVal)} on ${nVal} validation rows`,
+    );
     o.log(summary[summary.length - 1]);
   }
   return summary;

@@ -35,7 +35,11 @@ const preset = asked && asked in PRESETS ? asked : DEFAULT_PRESET;
 const backend = params.get('backend');
 
 function readSaved(): SavedSettings | null {
-  try { return parseSettings(localStorage.getItem(SETTINGS_KEY)); } catch { return null; }
+  try {
+    return parseSettings(localStorage.getItem(SETTINGS_KEY));
+  } catch {
+    return null;
+  }
 }
 const saved = readSaved();
 const fromUrl = params.has('preset') || params.has('config');
@@ -47,16 +51,27 @@ function startConfig(): { config: ExperimentConfig; preset: string | null; probl
   try {
     return { config: makeConfig(mergeConfig(base, JSON.parse(over))), preset: null, problem: null };
   } catch (e) {
-    return { config: makeConfig(base), preset, problem: `The config in the address is not valid JSON (${(e as Error).message}); the preset “${preset}” is shown instead.` };
+    return {
+      config: makeConfig(base),
+      preset,
+      problem: `The config in the address is not valid JSON (${(e as Error).message}); the preset “${preset}” is shown instead.`,
+    };
   }
 }
 const start = fromUrl || !saved ? startConfig() : { config: saved.config, preset: saved.preset, problem: null };
-let presenter = params.has('present') ? params.get('present') !== '0' : saved?.presenter ?? false;
+let presenter = params.has('present') ? params.get('present') !== '0' : (saved?.presenter ?? false);
 
 const { store, actions } = createLab(
   {
-    client: createWorkerClient(), storage: idbStorage(), estimate: storageEstimate, runsInProgress, whenRunFree,
-    importer: createImportClient(), importsInProgress: () => heldLocks('odl-import:'), persist: requestPersistence, download,
+    client: createWorkerClient(),
+    storage: idbStorage(),
+    estimate: storageEstimate,
+    runsInProgress,
+    whenRunFree,
+    importer: createImportClient(),
+    importsInProgress: () => heldLocks('odl-import:'),
+    persist: requestPersistence,
+    download,
     calibrations: keptCalibrations(),
   },
   initialLabState(start.config, start.preset),
@@ -69,11 +84,26 @@ else if (saved && saved.backendChoice !== 'auto') actions.setBackendChoice(saved
 const saveSettings = () => {
   const s = store.getState();
   try {
-    localStorage.setItem(SETTINGS_KEY, settingsText({ config: s.experiment.config, preset: s.experiment.preset, backendChoice: s.backendChoice, presenter }));
-  } catch { /* storage full or disabled: the settings live as long as the page */ }
+    localStorage.setItem(
+      SETTINGS_KEY,
+      settingsText({
+        config: s.experiment.config,
+        preset: s.experiment.preset,
+        backendChoice: s.backendChoice,
+        presenter,
+      }),
+    );
+  } catch {
+    /* storage full or disabled: the settings live as long as the page */
+  }
 };
 store.subscribe((s, prev) => {
-  if (s.experiment.config !== prev.experiment.config || s.experiment.preset !== prev.experiment.preset || s.backendChoice !== prev.backendChoice) saveSettings();
+  if (
+    s.experiment.config !== prev.experiment.config ||
+    s.experiment.preset !== prev.experiment.preset ||
+    s.backendChoice !== prev.backendChoice
+  )
+    saveSettings();
 });
 // For the console and the end-to-end tests: the store and its actions.
 (globalThis as { lab?: unknown }).lab = { store, actions };
@@ -81,7 +111,13 @@ store.subscribe((s, prev) => {
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <LabProvider store={store} actions={actions}>
-      <App presenter={presenter} onPresenter={(on) => { presenter = on; saveSettings(); }} />
+      <App
+        presenter={presenter}
+        onPresenter={(on) => {
+          presenter = on;
+          saveSettings();
+        }}
+      />
     </LabProvider>
   </StrictMode>,
 );

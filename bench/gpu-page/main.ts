@@ -14,11 +14,21 @@ import { deviceSteps, matmulRate, type DeviceRow } from '../gpu-steps';
 import { checkFilterGrad } from '../gpu-kernel-check';
 
 /** The workshop presets' model, as bench/wasm-train.ts's WORKSHOP_SPEC. */
-const WORKSHOP: ModelSpec = { arch: 'small', inputShape: [48, 48, 1], outputUnits: 8, width: 1, dropout: 0.25, seed: 1 };
+const WORKSHOP: ModelSpec = {
+  arch: 'small',
+  inputShape: [48, 48, 1],
+  outputUnits: 8,
+  width: 1,
+  dropout: 0.25,
+  seed: 1,
+};
 const BATCH = 64;
 
 export interface Probe {
-  webgpu: { present: boolean; adapter: null | { fallback: boolean; vendor: string; architecture: string; device: string; description: string } };
+  webgpu: {
+    present: boolean;
+    adapter: null | { fallback: boolean; vendor: string; architecture: string; device: string; description: string };
+  };
   webgl: { renderer: string | null; vendor: string | null };
   /** softwareReason() of src/platform/backend.ts: why each would run in software, null when it looks like hardware. */
   software: { webgpu: string | null; webgl: string | null };
@@ -49,12 +59,16 @@ async function probe(): Promise<Probe> {
     if (a) {
       const i = a.info ?? {};
       adapter = {
-        fallback: !!(a.isFallbackAdapter ?? i.isFallbackAdapter), vendor: i.vendor ?? '', architecture: i.architecture ?? '',
-        device: i.device ?? '', description: i.description ?? '',
+        fallback: !!(a.isFallbackAdapter ?? i.isFallbackAdapter),
+        vendor: i.vendor ?? '',
+        architecture: i.architecture ?? '',
+        device: i.device ?? '',
+        description: i.description ?? '',
       };
     }
   }
-  let renderer: string | null = null, vendor: string | null = null;
+  let renderer: string | null = null,
+    vendor: string | null = null;
   const gl = document.createElement('canvas').getContext('webgl2');
   if (gl) {
     const ext = gl.getExtension('WEBGL_debug_renderer_info');
@@ -63,7 +77,11 @@ async function probe(): Promise<Probe> {
     gl.getExtension('WEBGL_lose_context')?.loseContext();
   }
   const sw = async (b: BackendName) => softwareReason(b).catch((e: unknown) => `could not tell: ${String(e)}`);
-  return { webgpu: { present: !!gpu, adapter }, webgl: { renderer, vendor }, software: { webgpu: await sw('webgpu'), webgl: await sw('webgl') } };
+  return {
+    webgpu: { present: !!gpu, adapter },
+    webgl: { renderer, vendor },
+    software: { webgpu: await sw('webgpu'), webgl: await sw('webgl') },
+  };
 }
 
 async function start(backend: BackendName): Promise<string> {
@@ -79,11 +97,19 @@ async function start(backend: BackendName): Promise<string> {
   }
   const be = await selectBackend([backend], {
     skipSoftware: false,
-    wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd },
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': wasmPlain,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+    },
   });
   if (be.name === 'webgpu') {
     // As tfjs's own WebGPU CI: no small ops forwarded to the CPU (docs/architecture.md#platform-constraints).
-    try { tf.env().set('WEBGPU_CPU_FORWARD', false); } catch { /* flag not registered in this build */ }
+    try {
+      tf.env().set('WEBGPU_CPU_FORWARD', false);
+    } catch {
+      /* flag not registered in this build */
+    }
   }
   return be.name;
 }
@@ -103,7 +129,11 @@ async function train(backend: BackendName, steps: number, warmup: number): Promi
   let k = 0;
   const step = (): tf.Scalar => {
     const { x, y } = data[k++ % data.length];
-    return opt.minimize(() => crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), true, vars) as tf.Scalar;
+    return opt.minimize(
+      () => crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor2D, y),
+      true,
+      vars,
+    ) as tf.Scalar;
   };
   let loss = step();
   const firstLoss = (await loss.data())[0];
@@ -128,13 +158,23 @@ async function train(backend: BackendName, steps: number, warmup: number): Promi
   for (const d of data) tf.dispose([d.x, d.y]);
   const flopsPerStep = 2 * modelSize(WORKSHOP).macs * 3 * BATCH;
   return {
-    backend: name, steps, imgPerS: (steps * BATCH) / (ms / 1000), msPerStep: ms / steps, flopsPerStep, firstLoss, lastLoss,
+    backend: name,
+    steps,
+    imgPerS: (steps * BATCH) / (ms / 1000),
+    msPerStep: ms / steps,
+    flopsPerStep,
+    firstLoss,
+    lastLoss,
     leakedTensors: tf.memory().numTensors - before,
   };
 }
 
 /** Achieved GFLOP/s of an n x n x n float32 matmul on `backend` (2n³ FLOPs each; `reps` queued, one read). */
-async function matmul(backend: BackendName, n: number, reps: number): Promise<{ backend: string; n: number; gflops: number; msEach: number }> {
+async function matmul(
+  backend: BackendName,
+  n: number,
+  reps: number,
+): Promise<{ backend: string; n: number; gflops: number; msEach: number }> {
   const name = await start(backend);
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
@@ -160,7 +200,11 @@ async function profile(kernels: 'stock' | 'ours', steps: number, batch: number):
 }
 
 /** The `--device` measurements on this page's WebGPU adapter. */
-async function device(): Promise<{ rows: DeviceRow[]; lines: string[]; matmul: { n: number; gflops: number; msEach: number } }> {
+async function device(): Promise<{
+  rows: DeviceRow[];
+  lines: string[];
+  matmul: { n: number; gflops: number; msEach: number };
+}> {
   await start('webgpu');
   const lines: string[] = [];
   const rows = await deviceSteps((s) => lines.push(s), 'chromium');
@@ -173,4 +217,12 @@ async function kernelCheck(): Promise<{ name: string; ours: number; stock: numbe
   return checkFilterGrad();
 }
 
-(window as unknown as { gpuBench: unknown }).gpuBench = { probe, train, matmul, profile, device, kernelCheck, ready: true };
+(window as unknown as { gpuBench: unknown }).gpuBench = {
+  probe,
+  train,
+  matmul,
+  profile,
+  device,
+  kernelCheck,
+  ready: true,
+};

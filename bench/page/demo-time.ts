@@ -15,7 +15,11 @@ try {
     await page.goto(`${server.origin}/?preset=${preset}&backend=wasm`);
     await waitForState(page, (s) => s.worker.ready && s.datasets.list.length >= 1, 300_000);
     await page.waitForSelector('[data-testid=estimate]', { timeout: 120_000 });
-    await page.waitForFunction(() => /about/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => /about/.test(document.querySelector('[data-testid=estimate]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
     const estimate = await page.textContent('[data-testid=estimate]');
     const t0 = Date.now();
     await page.click('[data-testid=start]');
@@ -24,9 +28,15 @@ try {
     await page.click('[data-testid=tab-results]');
     await page.waitForSelector('[data-testid=lessons]');
     const lessons = await page.textContent('[data-testid=lessons]');
-    const rows = await state(page, (st) => st.run.rows.map((r: { label: string; test: string; metrics: { accuracy?: number; mae?: number } }) =>
-      `${r.label} (${r.test}) ${r.metrics.mae !== undefined ? r.metrics.mae.toFixed(2) : (100 * r.metrics.accuracy!).toFixed(1)}`));
-    console.log(`${preset}: ${status} in ${s.toFixed(0)} s in the page (wasm); shown before: "${estimate}"\n  ${rows.join('; ')}\n  ${lessons}`);
+    const rows = await state(page, (st) =>
+      st.run.rows.map(
+        (r: { label: string; test: string; metrics: { accuracy?: number; mae?: number } }) =>
+          `${r.label} (${r.test}) ${r.metrics.mae !== undefined ? r.metrics.mae.toFixed(2) : (100 * r.metrics.accuracy!).toFixed(1)}`,
+      ),
+    );
+    console.log(
+      `${preset}: ${status} in ${s.toFixed(0)} s in the page (wasm); shown before: "${estimate}"\n  ${rows.join('; ')}\n  ${lessons}`,
+    );
     await lab.close();
   }
   await browser.close();

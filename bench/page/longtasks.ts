@@ -16,20 +16,42 @@ const seconds = Number(val('--seconds', '40'));
 const tab = val('--tab', 'monitor');
 const SHORT = { teacher: { epochs: 2 }, student: { epochs: 1 }, standard: { epochs: 1 }, triplet: { epochs: 1 } };
 
-interface TraceEvent { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: { name?: string; data?: { functionName?: string; url?: string } } }
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { name?: string; data?: { functionName?: string; url?: string } };
+}
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
 
 async function trace(cdp: CDPSession, ms: number): Promise<{ events: TraceEvent[]; profile: Profile }> {
   const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (e) => { events.push(...(e.value as unknown as TraceEvent[])); });
+  cdp.on('Tracing.dataCollected', (e) => {
+    events.push(...(e.value as unknown as TraceEvent[]));
+  });
   const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel', transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel',
+    transferMode: 'ReportEvents',
+  });
   await new Promise((r) => setTimeout(r, ms));
-  const { profile } = await cdp.send('Profiler.stop') as { profile: Profile };
+  const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
   await cdp.send('Tracing.end');
   await done;
   return { events, profile };
@@ -51,18 +73,48 @@ try {
   const cdp = await p.context().newCDPSession(p);
   const { events, profile } = await trace(cdp, seconds * 1000);
   const api = await longTasks(p, since);
-  console.log(`Long Tasks API over ${seconds} s on the ${tab} tab: ${api.length} tasks, longest ${api.slice(0, 8).map((t) => `${t.duration}`).join(', ')} ms`);
+  console.log(
+    `Long Tasks API over ${seconds} s on the ${tab} tab: ${api.length} tasks, longest ${api
+      .slice(0, 8)
+      .map((t) => `${t.duration}`)
+      .join(', ')} ms`,
+  );
 
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const onMain = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X');
-  const tasks = onMain.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 50_000).sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0));
+  const tasks = onMain
+    .filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 50_000)
+    .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0));
   console.log(`trace: ${tasks.length} main-thread tasks over 50 ms`);
-  const kinds = ['FunctionCall', 'EventDispatch', 'TimerFire', 'FireAnimationFrame', 'RunMicrotasks', 'v8.run', 'UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'UpdateLayer', 'ParseHTML', 'MajorGC', 'MinorGC', 'V8.GC_SCAVENGER', 'BlinkGC.AtomicPhase', 'HitTest', 'Commit'];
+  const kinds = [
+    'FunctionCall',
+    'EventDispatch',
+    'TimerFire',
+    'FireAnimationFrame',
+    'RunMicrotasks',
+    'v8.run',
+    'UpdateLayoutTree',
+    'Layout',
+    'PrePaint',
+    'Paint',
+    'Layerize',
+    'UpdateLayer',
+    'ParseHTML',
+    'MajorGC',
+    'MinorGC',
+    'V8.GC_SCAVENGER',
+    'BlinkGC.AtomicPhase',
+    'HitTest',
+    'Commit',
+  ];
   for (const t of tasks.slice(0, 12)) {
     const inside = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= t.ts + (t.dur ?? 0));
     const by: Record<string, number> = {};
     for (const e of inside) if (kinds.includes(e.name)) by[e.name] = (by[e.name] ?? 0) + (e.dur ?? 0) / 1000;
-    const parts = Object.entries(by).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+    const parts = Object.entries(by)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
     console.log(`  ${((t.dur ?? 0) / 1000).toFixed(1)} ms: ${parts}`);
   }
   // JS self time inside long tasks, by function.
@@ -97,7 +149,10 @@ try {
     }
   }
   console.log('Inclusive time of capitalised functions (components) inside those tasks (ms), top 30:');
-  for (const [k, v] of Object.entries(incl).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
+  for (const [k, v] of Object.entries(incl)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 30))
+    console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
   const focus = val('--callers', '');
   if (focus) {
     const chains: Record<string, number> = {};
@@ -105,17 +160,24 @@ try {
     for (let i = 0; i < profile.samples.length; i++) {
       t += profile.timeDeltas[i];
       const names: string[] = [];
-      for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) names.push(byId.get(id)?.callFrame.functionName || '?');
+      for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id))
+        names.push(byId.get(id)?.callFrame.functionName || '?');
       const at = names.findIndex((n) => n === focus);
       if (at < 0) continue;
       const key = names.slice(at, at + 9).join(' < ');
       chains[key] = (chains[key] ?? 0) + profile.timeDeltas[i] / 1000;
     }
     console.log(`callers of ${focus} (ms):`);
-    for (const [k, v] of Object.entries(chains).sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
+    for (const [k, v] of Object.entries(chains)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8))
+      console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
   }
   console.log('JS self time inside those tasks (ms), top 25:');
-  for (const [k, v] of Object.entries(self).sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
+  for (const [k, v] of Object.entries(self)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25))
+    console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
   await lab.close();
 } finally {
   await browser.close();

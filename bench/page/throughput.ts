@@ -22,8 +22,16 @@ const rounds = Number(val('--rounds', '2'));
 const threads = val('--threads', '1,2').split(',').map(Number);
 const SHORT = { teacher: { epochs: 2 }, student: { epochs: 1 }, standard: { epochs: 1 }, triplet: { epochs: 1 } };
 
-interface Epoch { stage: string; train: { count: number }; trainMs: number }
-interface Measured { rate: Record<string, number>; stageMs: Record<string, number>; longest?: number }
+interface Epoch {
+  stage: string;
+  train: { count: number };
+  trainMs: number;
+}
+interface Measured {
+  rate: Record<string, number>;
+  stageMs: Record<string, number>;
+  longest?: number;
+}
 
 function summarise(history: Epoch[], stageMs: Record<string, number>): Measured {
   const rate: Record<string, number> = {};
@@ -37,9 +45,25 @@ function summarise(history: Epoch[], stageMs: Record<string, number>): Measured 
 function runner(): Measured {
   const dir = mkdtempSync(join(tmpdir(), 'odl-throughput-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(mergeConfig(PRESETS[preset], SHORT)));
-  execFileSync('npx', ['tsx', 'src/cli/experiment.ts', '--config', join(dir, 'config.json'), '--backend', 'wasm', '--out', join(dir, 'run'), '--quiet'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  const r = JSON.parse(readFileSync(join(dir, "run", "results.json"), "utf8")) as { history: Epoch[]; timings?: { stageMs?: Record<string, number> } };
+  execFileSync(
+    'npx',
+    [
+      'tsx',
+      'src/cli/experiment.ts',
+      '--config',
+      join(dir, 'config.json'),
+      '--backend',
+      'wasm',
+      '--out',
+      join(dir, 'run'),
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const r = JSON.parse(readFileSync(join(dir, 'run', 'results.json'), 'utf8')) as {
+    history: Epoch[];
+    timings?: { stageMs?: Record<string, number> };
+  };
   return summarise(r.history, r.timings?.stageMs ?? {});
 }
 
@@ -59,20 +83,37 @@ async function page(n: number): Promise<Measured> {
   if (status !== 'done') throw new Error(`page run ended ${status}`);
   const detail = await state(p, (s) => s.run.backendDetail as string);
   const history = await state(p, (s) => s.run.history as Epoch[]);
-  const stageMs = await state(p, (s) => Object.fromEntries(Object.entries(s.run.stageInfo as Record<string, { ms: number | null }>)
-    .filter(([, v]) => v.ms != null).map(([k, v]) => [k, v.ms])) as Record<string, number>);
+  const stageMs = await state(
+    p,
+    (s) =>
+      Object.fromEntries(
+        Object.entries(s.run.stageInfo as Record<string, { ms: number | null }>)
+          .filter(([, v]) => v.ms != null)
+          .map(([k, v]) => [k, v.ms]),
+      ) as Record<string, number>,
+  );
   const tasks = await longTasks(p, since);
   await lab.close();
   console.log(`    page: ${detail}`);
   return { ...summarise(history, stageMs), longest: tasks[0]?.duration ?? 0 };
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-const show = (m: Measured) => Object.entries(m.rate).map(([s, r]) => `${s} ${r.toFixed(0)} img/s${m.stageMs[s] ? ` (${(m.stageMs[s] / 1000).toFixed(1)} s)` : ''}`).join(', ');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const show = (m: Measured) =>
+  Object.entries(m.rate)
+    .map(([s, r]) => `${s} ${r.toFixed(0)} img/s${m.stageMs[s] ? ` (${(m.stageMs[s] / 1000).toFixed(1)} s)` : ''}`)
+    .join(', ');
 const ratios: Record<string, Record<string, number[]>> = {};
 const longest: number[] = [];
 try {
-  console.log(`# ${preset}, short schedule ${JSON.stringify(SHORT)}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `# ${preset}, short schedule ${JSON.stringify(SHORT)}; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   for (let r = 0; r < rounds; r++) {
     const cli = runner();
     console.log(`round ${r + 1}\n  runner:          ${show(cli)}`);
@@ -89,9 +130,17 @@ try {
   console.log('\nmedian page / runner images/s per stage:');
   for (const [n, per] of Object.entries(ratios)) {
     const all = Object.values(per).flat();
-    console.log(`  page ${n} thread(s): ${Object.entries(per).map(([s, v]) => `${s} ${median(v).toFixed(2)}`).join(', ')}; all stages ${median(all).toFixed(2)}`);
+    console.log(
+      `  page ${n} thread(s): ${Object.entries(per)
+        .map(([s, v]) => `${s} ${median(v).toFixed(2)}`)
+        .join(', ')}; all stages ${median(all).toFixed(2)}`,
+    );
   }
-  console.log(`longest main-thread task over all page runs: ${Math.max(...longest)} ms; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `longest main-thread task over all page runs: ${Math.max(...longest)} ms; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 } finally {
   await browser.close();
   await server.close();

@@ -97,10 +97,10 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--seed') {
       const v = next();
       const n = Number(v);
-      if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) throw new Error(`--seed must be a whole number 0 to 4294967295 (got ${JSON.stringify(v)}).\n${USAGE}`);
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1)
+        throw new Error(`--seed must be a whole number 0 to 4294967295 (got ${JSON.stringify(v)}).\n${USAGE}`);
       a.seed = n;
-    }
-    else if (k === '--wasm-threads') {
+    } else if (k === '--wasm-threads') {
       const v = next();
       const n = Number(v);
       if (v !== 'auto' && !(Number.isInteger(n) && n >= 0 && n <= 64)) {
@@ -110,11 +110,17 @@ export function parseArgs(argv: string[]): Args {
     } else if (k === '--quiet') a.quiet = true;
     else if (k === '--gpu-adapter') a.gpuAdapter = parseGpuToggles(next());
     else if (k === '--allow-software-gpu') a.allowSoftwareGpu = true;
-    else if (k === '--help' || k === '-h') { console.log(USAGE); process.exit(0); }
-    else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
+    else if (k === '--help' || k === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`Unknown argument "${k}".\n${USAGE}`);
   }
-  if (a.plan) { checkPlanArgs(a, USAGE); return a; }
-  if ([a.config, a.preset, a.resume].filter((x) => x != null).length !== 1) throw new Error(`Give exactly one of --config, --preset or --resume.\n${USAGE}`);
+  if (a.plan) {
+    checkPlanArgs(a, USAGE);
+    return a;
+  }
+  if ([a.config, a.preset, a.resume].filter((x) => x != null).length !== 1)
+    throw new Error(`Give exactly one of --config, --preset or --resume.\n${USAGE}`);
   if (a.ferplus && !a.dataset) throw new Error(`--ferplus goes with --dataset <fer2013.csv>.\n${USAGE}`);
   if (a.labels && !a.dataset) throw new Error(`--labels goes with --dataset <file.csv>.\n${USAGE}`);
   return a;

@@ -27,14 +27,21 @@ export function budgetsText(cfg: ExperimentConfig, table: BudgetTable, totalMs: 
 }
 
 /** Runs the sweep, writing budgets.json / budgets.txt after every part (a stopped sweep keeps what is done). */
-export async function runBudgets(cfg: ExperimentConfig, data: CurriculumData, out: string, hooks: CurriculumHooks): Promise<BudgetTable> {
+export async function runBudgets(
+  cfg: ExperimentConfig,
+  data: CurriculumData,
+  out: string,
+  hooks: CurriculumHooks,
+): Promise<BudgetTable> {
   const t0 = Date.now();
   const write = async (t: BudgetTable) => {
     await writeFile(join(out, 'budgets.json'), budgetsJson(cfg, t, Date.now() - t0));
     await writeFile(join(out, 'budgets.txt'), `${budgetsText(cfg, t, Date.now() - t0)}\n`);
   };
   let pending: Promise<void> = Promise.resolve();
-  const { table } = await runBudgetSweep(cfg, data, hooks, (t) => { pending = pending.then(() => write(t)); });
+  const { table } = await runBudgetSweep(cfg, data, hooks, (t) => {
+    pending = pending.then(() => write(t));
+  });
   await pending;
   await write(table);
   process.stdout.write(`\n${budgetsText(cfg, table, Date.now() - t0)}\n\nbudgets: ${join(out, 'budgets.json')}\n`);

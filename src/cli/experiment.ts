@@ -56,14 +56,24 @@ export function withDatasetArgs(cfg: ExperimentConfig, a: Args): ExperimentConfi
   if (a.budgets !== undefined) cfg = validateConfig({ ...cfg, budgets: parseBudgets(a.budgets) });
   if (!a.dataset) return cfg;
   const d = cfg.dataset;
-  const base: FileDatasetConfig = d.source === 'file' ? d : d.source === 'synth'
-    ? { ...FILE_DATASET_DEFAULTS, height: d.height, width: d.width, channels: d.channels, seed: d.seed }
-    : { ...FILE_DATASET_DEFAULTS };
-  return validateConfig({ ...cfg, dataset: { ...base, path: a.dataset, ferplus: a.ferplus ?? null, labels: a.labels ?? null } });
+  const base: FileDatasetConfig =
+    d.source === 'file'
+      ? d
+      : d.source === 'synth'
+        ? { ...FILE_DATASET_DEFAULTS, height: d.height, width: d.width, channels: d.channels, seed: d.seed }
+        : { ...FILE_DATASET_DEFAULTS };
+  return validateConfig({
+    ...cfg,
+    dataset: { ...base, path: a.dataset, ferplus: a.ferplus ?? null, labels: a.labels ?? null },
+  });
 }
 
 /** The config's dataset in memory: generated (synthetic) or imported from disk (with its report). */
-export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, out: string | null): Promise<SplitImageSets> {
+export async function loadData(
+  cfg: ExperimentConfig,
+  say: (s: string) => void,
+  out: string | null,
+): Promise<SplitImageSets> {
   const ds = cfg.dataset;
   const t0 = Date.now();
   if (ds.source === 'synth') {
@@ -73,16 +83,21 @@ export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, 
     return data;
   }
   if (ds.source === 'stored') {
-    throw new Error(`dataset.source "stored" names a dataset in the lab's browser storage (${ds.id}); the runner reads files: use `
-      + '{"source": "file", "path": ...} or --dataset <path>.');
+    throw new Error(
+      `dataset.source "stored" names a dataset in the lab's browser storage (${ds.id}); the runner reads files: use ` +
+        '{"source": "file", "path": ...} or --dataset <path>.',
+    );
   }
-  say(`importing ${ds.path}${ds.ferplus ? ` with FER+ votes ${ds.ferplus}` : ''}${ds.labels ? ` with class names from ${ds.labels}` : ''} at ${ds.height}x${ds.width}x${ds.channels}...\n`);
+  say(
+    `importing ${ds.path}${ds.ferplus ? ` with FER+ votes ${ds.ferplus}` : ''}${ds.labels ? ` with class names from ${ds.labels}` : ''} at ${ds.height}x${ds.width}x${ds.channels}...\n`,
+  );
   const storage = memoryStorage();
   let lastLen = 0;
   const outcome = await importFromConfig(ds, storage, {
     onProgress: (p) => {
-      const line = `  ${(p.bytesDone / 1e6).toFixed(0)}/${(p.bytesTotal / 1e6).toFixed(0)} MB, ${p.images} images (${p.rate.toFixed(0)}/s), `
-        + `${p.rejected} rejected${p.etaS !== null ? `, ${p.etaS.toFixed(0)} s left` : ''}`;
+      const line =
+        `  ${(p.bytesDone / 1e6).toFixed(0)}/${(p.bytesTotal / 1e6).toFixed(0)} MB, ${p.images} images (${p.rate.toFixed(0)}/s), ` +
+        `${p.rejected} rejected${p.etaS !== null ? `, ${p.etaS.toFixed(0)} s left` : ''}`;
       say(`\r${line.padEnd(lastLen)}`);
       lastLen = line.length;
     },
@@ -95,7 +110,9 @@ export async function loadData(cfg: ExperimentConfig, say: (s: string) => void, 
   }
   if (outcome.status !== 'done') throw new Error(outcome.message);
   if (!outcome.meta.tasks.includes(cfg.task)) {
-    throw new Error(`${ds.path} has labels for ${outcome.meta.tasks.join(' and ')}, but the experiment's task is ${cfg.task}: set "task" to one of those.`);
+    throw new Error(
+      `${ds.path} has labels for ${outcome.meta.tasks.join(' and ')}, but the experiment's task is ${cfg.task}: set "task" to one of those.`,
+    );
   }
   return (await loadSplits(storage, outcome.meta.id)).data;
 }
@@ -113,15 +130,24 @@ export async function main(argv: string[]): Promise<number> {
 
 async function runMain(argv: string[], held: { runner?: RunnerBackend }): Promise<number> {
   const args = parseArgs(argv);
-  if (args.plan) return emitCommand(args, async (preset) => withDatasetArgs(await loadConfig({ ...args, preset }), args));
-  const say = (s: string) => { if (!args.quiet) process.stderr.write(s); };
+  if (args.plan)
+    return emitCommand(args, async (preset) => withDatasetArgs(await loadConfig({ ...args, preset }), args));
+  const say = (s: string) => {
+    if (!args.quiet) process.stderr.write(s);
+  };
   const fresh = args.resume ? null : withDatasetArgs(await loadConfig(args), args);
   const refusedFresh = fresh && runnerConfigProblem(fresh); // before the output folder is made
   if (refusedFresh) throw new Error(refusedFresh);
   const out = resolve(args.resume ?? args.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
   outFolder = out;
-  if (args.resume) await stat(out).catch(() => { throw new Error(`--resume ${args.resume}: no such folder.`); });
-  else await mkdir(out, { recursive: true }).catch((e: unknown) => { throw new Error(outFolderMessage(e, out) ?? String(e), { cause: e }); });
+  if (args.resume)
+    await stat(out).catch(() => {
+      throw new Error(`--resume ${args.resume}: no such folder.`);
+    });
+  else
+    await mkdir(out, { recursive: true }).catch((e: unknown) => {
+      throw new Error(outFolderMessage(e, out) ?? String(e), { cause: e });
+    });
   // One writer per folder: taken before a checkpoint is read, released when the run ends (or at exit).
   const release = acquireRunLock(out, (s) => process.stderr.write(s));
   try {
@@ -132,7 +158,11 @@ async function runMain(argv: string[], held: { runner?: RunnerBackend }): Promis
 }
 
 async function runIn(
-  out: string, args: Args, fresh: ExperimentConfig | null, say: (s: string) => void, held: { runner?: RunnerBackend },
+  out: string,
+  args: Args,
+  fresh: ExperimentConfig | null,
+  say: (s: string) => void,
+  held: { runner?: RunnerBackend },
 ): Promise<number> {
   // --resume: the checkpoint, verified; its flags and dataset checked (docs/guide/resume.md).
   const resumed = args.resume ? await openResume(out, args, say) : null;
@@ -144,37 +174,57 @@ async function runIn(
   const wasmThreads = requested === 'auto' ? autoWasmThreads(cores, loadavg()[0]) : requested;
   // A resumed run trains on the backend its checkpoint was written on, unless --backend says otherwise.
   const backendArg = args.backend ?? (resumed?.world.backend as Args['backend'] | undefined);
-  const runner = held.runner = await startRunnerBackend({ ...args, backend: backendArg, wasmThreads }, say,
-    (s) => process.stderr.write(s));
+  const runner = (held.runner = await startRunnerBackend({ ...args, backend: backendArg, wasmThreads }, say, (s) =>
+    process.stderr.write(s),
+  ));
 
   const data = await loadData(cfg, say, out);
-  const dims = { height: data.train.height, width: data.train.width, channels: data.train.channels, train: data.train.count, val: data.val.count, test: data.test.count };
+  const dims = {
+    height: data.train.height,
+    width: data.train.width,
+    channels: data.train.channels,
+    train: data.train.count,
+    val: data.val.count,
+    test: data.test.count,
+  };
   // auto times each backend that started and keeps the fastest; the duration estimate (a few timed
   // steps) is skipped with --quiet, and on tfjs's slow `cpu` backend.
   // Before any timing builds a model: every stage's memory against each backend's.
   const mspec = modelSpecFor(cfg, data.train);
   const problem = (b: string) => memoryProblem(cfg, mspec, b, memoryCeiling(b, totalmem()));
-  await runner.keepOnly((b) => !problem(b), () => new MemoryLimitError(problem(runner.started[0])!));
+  await runner.keepOnly(
+    (b) => !problem(b),
+    () => new MemoryLimitError(problem(runner.started[0])!),
+  );
   const cost = await runner.settle(cfg, dims, !args.quiet);
   const backend = runner.selected;
   for (const s of backend.skipped) say(`backend ${s.name} skipped: ${s.reason}\n`);
   if (backend.name === 'wasm') {
-    say(`wasm: ${wasmThreads >= 1 ? `threaded-SIMD build, ${wasmThreads} thread(s)` : 'SIMD build, 1 thread'}` +
-      `${requested === 'auto' ? ` (auto: ${cores} cores, load average ${loadavg()[0].toFixed(1)})` : ''}\n`);
+    say(
+      `wasm: ${wasmThreads >= 1 ? `threaded-SIMD build, ${wasmThreads} thread(s)` : 'SIMD build, 1 thread'}` +
+        `${requested === 'auto' ? ` (auto: ${cores} cores, load average ${loadavg()[0].toFixed(1)})` : ''}\n`,
+    );
   }
   let estimateNote: RunOptions['estimate'] = null;
   if (cost && !args.quiet) {
-    const estimate = cfg.budgets?.length ? { maxS: budgetEstimate(cfg, dims, cost) } : estimateDuration(cfg, dims, cost);
-    say(`calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; expected duration about ${formatEstimate(estimate.maxS)} (every stage to its epoch cap: early stopping shortens it, a busy machine lengthens it)\n`);
+    const estimate = cfg.budgets?.length
+      ? { maxS: budgetEstimate(cfg, dims, cost) }
+      : estimateDuration(cfg, dims, cost);
+    say(
+      `calibration on ${cost.backend}: ${(1000 / cost.trainMsPerImage).toFixed(0)} training images/s; expected duration about ${formatEstimate(estimate.maxS)} (every stage to its epoch cap: early stopping shortens it, a busy machine lengthens it)\n`,
+    );
     estimateNote = { maxS: estimate.maxS, cost };
   }
-  const world: RunWorld = { dataset: resumed?.world.dataset ?? await datasetIdentity(cfg.dataset), backend: backend.name };
+  const world: RunWorld = {
+    dataset: resumed?.world.dataset ?? (await datasetIdentity(cfg.dataset)),
+    backend: backend.name,
+  };
   const opts: RunOptions = { quiet: args.quiet, backend, estimate: estimateNote, world };
   if (cfg.budgets?.length && !resumed) {
     await runBudgets(cfg, data, out, { emit: progressPrinter(args.quiet, cfg), backend: backend.name });
     return 0;
   }
-  const spec = args.sweep ? parseSweep(args.sweep, cfg) : cfg.sweep ?? null;
+  const spec = args.sweep ? parseSweep(args.sweep, cfg) : (cfg.sweep ?? null);
   if (!spec && (cfg.repeats ?? 1) > 1) return runRepeats(cfg, data, out, opts, say);
   if (!spec || resumed) {
     const r = await runOnce(cfg, data, out, opts, resumed?.checkpoint ?? null);
@@ -200,8 +250,10 @@ if (isEntry) {
       }
       // A stack trace only for what looks like a fault in the code (or with ODL_DEBUG=1): the runner's own
       // messages (a missing file, a bad dataset, a refused config) are for people, not for debuggers.
-      const fault = e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError;
-      if ((fault || process.env.ODL_DEBUG) && e.stack && !(e instanceof ConfigValidationError)) process.stderr.write(`\n${e.stack}\n`);
+      const fault =
+        e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError;
+      if ((fault || process.env.ODL_DEBUG) && e.stack && !(e instanceof ConfigValidationError))
+        process.stderr.write(`\n${e.stack}\n`);
       else process.stderr.write(`\n${e.message}\n`);
       process.exit(e.name === 'AbortError' ? 130 : 1);
     },

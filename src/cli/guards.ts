@@ -9,9 +9,11 @@ import type { ExperimentConfig } from '../core/config';
  */
 export function runnerConfigProblem(cfg: ExperimentConfig): string | null {
   if (cfg.teacherInit != null) {
-    return `teacherInit: "${cfg.teacherInit}" names a model imported into the lab's browser storage, which the runner ` +
+    return (
+      `teacherInit: "${cfg.teacherInit}" names a model imported into the lab's browser storage, which the runner ` +
       'cannot read; remove the setting (or set it to null) to start the teacher from a fresh initialisation, or run this ' +
-      'config in the lab.';
+      'config in the lab.'
+    );
   }
   return null;
 }
@@ -37,7 +39,8 @@ export function outFolderMessage(err: unknown, dir: string | null): string | nul
   const why = typeof code === 'string' ? FOLDER_PROBLEMS[code] : undefined;
   if (!why) return null;
   // A full disk is reported by write(), without a path: the runner writes nowhere but its output folder.
-  const inside = typeof path === 'string' ? path === dir || path.startsWith(`${dir}${sep}`) : code === 'ENOSPC' || code === 'EDQUOT';
+  const inside =
+    typeof path === 'string' ? path === dir || path.startsWith(`${dir}${sep}`) : code === 'ENOSPC' || code === 'EDQUOT';
   if (!inside) return null;
   return `Cannot write the output folder ${dir}: ${why}. Choose another folder with --out.`;
 }

@@ -9,7 +9,9 @@ import { bestValidation, chooseSweep, sweepStage } from '../core/results/sweep';
 import { repeatsOutput, writeRepeats, type RepeatRun } from './series';
 import { logTail, pointLogFile, pointOutDir, pointStatus, readPlan, type Plan, type PointStatus } from './plan';
 
-interface Finished extends RepeatRun { ms: number }
+interface Finished extends RepeatRun {
+  ms: number;
+}
 
 async function readFinished(dir: string, i: number, seed: number): Promise<Finished> {
   const out = pointOutDir(dir, i);
@@ -20,7 +22,8 @@ async function readFinished(dir: string, i: number, seed: number): Promise<Finis
   } catch (e) {
     throw new Error(`${file} cannot be read as JSON: ${(e as Error).message}`, { cause: e });
   }
-  if (!Array.isArray(r.grid) || !Array.isArray(r.history)) throw new Error(`${file}: grid and history must be arrays (not a results.json the runner wrote?)`);
+  if (!Array.isArray(r.grid) || !Array.isArray(r.history))
+    throw new Error(`${file}: grid and history must be arrays (not a results.json the runner wrote?)`);
   return { seed, rows: r.grid, history: r.history, dir: out, ms: r.timings?.totalMs ?? 0 };
 }
 
@@ -44,20 +47,29 @@ export async function mergePlan(dirArg: string): Promise<MergeOutcome> {
   const sweepRuns: ({ history: EpochRecord[]; rows: GridRow[] }[] | null)[] = [];
   for (const g of plan.groups) {
     const done: Finished[] = [];
-    for (const p of plan.points.filter((x) => x.group === g.index && statuses[x.index].state === 'done')) done.push(await readFinished(dir, p.index, p.seed));
+    for (const p of plan.points.filter((x) => x.group === g.index && statuses[x.index].state === 'done'))
+      done.push(await readFinished(dir, p.index, p.seed));
     sweepRuns.push(done.length ? done : null);
     if (!done.length) {
       parts.push(`${g.config.name}: no point finished yet.`);
       continue;
     }
-    const made = repeatsOutput(g.config, done.map(({ ms: _ms, ...r }) => r), done.reduce((s, r) => s + r.ms, 0) / 1000);
+    const made = repeatsOutput(
+      g.config,
+      done.map(({ ms: _ms, ...r }) => r),
+      done.reduce((s, r) => s + r.ms, 0) / 1000,
+    );
     if (plan.groups.length > 1) {
       const sub = join(dir, groupFolder(plan, g.index));
       await mkdir(sub, { recursive: true });
       await writeRepeats(sub, made);
     }
     parts.push(made.text);
-    groupsJson.push({ group: g.index, ...(g.sweepValue !== null ? { value: g.sweepValue } : {}), ...(made.json as object) });
+    groupsJson.push({
+      group: g.index,
+      ...(g.sweepValue !== null ? { value: g.sweepValue } : {}),
+      ...(made.json as object),
+    });
   }
   const sweep = plan.sweep ? sweepTable(plan, sweepRuns) : null;
   if (sweep) parts.push(sweep.text);
@@ -65,21 +77,33 @@ export async function mergePlan(dirArg: string): Promise<MergeOutcome> {
     const { group: _g, ...only } = groupsJson[0] as { group: number };
     await writeRepeats(dir, { text: parts[0], json: only });
   } else {
-    await writeRepeats(dir, { text: parts.join('\n\n'), json: { groups: groupsJson, ...(sweep ? { sweep: sweep.json } : {}) } });
+    await writeRepeats(dir, {
+      text: parts.join('\n\n'),
+      json: { groups: groupsJson, ...(sweep ? { sweep: sweep.json } : {}) },
+    });
     if (sweep) {
       await writeFile(join(dir, 'sweep.txt'), `${sweep.text}\n`);
       await writeFile(join(dir, 'sweep.json'), JSON.stringify(sweep.json, null, 1));
     }
   }
-  const left = await Promise.all(missing.map(async (i) => {
-    const tail = await logTail(dir, i);
-    const s = statuses[i];
-    return [`point ${i} (seed ${plan.points[i].seed}, ${plan.groups[plan.points[i].group].config.name}): ${s.state}, ${s.note}`,
-      tail ? `  last lines of ${pointLogFile(dir, i)}:\n${tail.split('\n').map((l) => `    ${l}`).join('\n')}` : `  no log (${pointLogFile(dir, i)})`].join('\n');
-  }));
+  const left = await Promise.all(
+    missing.map(async (i) => {
+      const tail = await logTail(dir, i);
+      const s = statuses[i];
+      return [
+        `point ${i} (seed ${plan.points[i].seed}, ${plan.groups[plan.points[i].group].config.name}): ${s.state}, ${s.note}`,
+        tail
+          ? `  last lines of ${pointLogFile(dir, i)}:\n${tail
+              .split('\n')
+              .map((l) => `    ${l}`)
+              .join('\n')}`
+          : `  no log (${pointLogFile(dir, i)})`,
+      ].join('\n');
+    }),
+  );
   const summary = missing.length
-    ? `\n${missing.length} of ${plan.points.length} points not finished (the table above leaves them out):\n${left.join('\n')}\n`
-      + `Run them: npm run experiment -- --emit slurm --only-missing --out ${dirArg}  (or --emit local --out ${dirArg} again)`
+    ? `\n${missing.length} of ${plan.points.length} points not finished (the table above leaves them out):\n${left.join('\n')}\n` +
+      `Run them: npm run experiment -- --emit slurm --only-missing --out ${dirArg}  (or --emit local --out ${dirArg} again)`
     : `\nAll ${plan.points.length} points finished; ${join(dir, 'repeats.txt')}, ${join(dir, 'repeats.json')}.`;
   return { plan, statuses, missing, text: `${parts.join('\n\n')}\n${summary}` };
 }
@@ -102,7 +126,10 @@ const meanSd = (xs: number[]) => {
 
 /** The sweep across seeds: per config and value, the deciding stage's best validation and its test figure
  *  (mean ± sd over the finished seeds); the value chosen on the mean validation figure. */
-function sweepTable(plan: Plan, runs: ({ history: EpochRecord[]; rows: GridRow[] }[] | null)[]): { text: string; json: unknown } {
+function sweepTable(
+  plan: Plan,
+  runs: ({ history: EpochRecord[]; rows: GridRow[] }[] | null)[],
+): { text: string; json: unknown } {
   const spec = plan.sweep!;
   const stage = sweepStage(spec.path);
   const perConfig = spec.values.length;
@@ -115,22 +142,35 @@ function sweepTable(plan: Plan, runs: ({ history: EpochRecord[]; rows: GridRow[]
     const cells = spec.values.map((value, i) => {
       const rs = runs[c * perConfig + i] ?? [];
       const val = rs.map((r) => bestValidation(r.history, stage, cfg.task)).filter((v): v is number => v !== null);
-      const test = rs.map((r) => {
-        const m = r.rows.find((x) => x.model === stage && x.test === cfg.scenario)?.metrics;
-        return (age ? m?.mae : m?.accuracy) ?? null;
-      }).filter((v): v is number => v !== null);
+      const test = rs
+        .map((r) => {
+          const m = r.rows.find((x) => x.model === stage && x.test === cfg.scenario)?.metrics;
+          return (age ? m?.mae : m?.accuracy) ?? null;
+        })
+        .filter((v): v is number => v !== null);
       return { value, seeds: rs.length, val: val.length ? meanSd(val) : null, test: test.length ? meanSd(test) : null };
     });
-    const chosen = chooseSweep(cells.map((x) => x.val?.m ?? null), cfg.task);
+    const chosen = chooseSweep(
+      cells.map((x) => x.val?.m ?? null),
+      cfg.task,
+    );
     const unit = age ? 'MAE' : 'acc %';
     const head = [spec.path, 'seeds', `val ${stage} ${unit} mean ± sd`, `test ${stage} ${unit} mean ± sd`];
-    const body = cells.map((x) => [String(x.value), String(x.seeds), x.val ? `${fmt(x.val.m)} ± ${fmt(x.val.sd)}` : '-', x.test ? `${fmt(x.test.m)} ± ${fmt(x.test.sd)}` : '-']);
+    const body = cells.map((x) => [
+      String(x.value),
+      String(x.seeds),
+      x.val ? `${fmt(x.val.m)} ± ${fmt(x.val.sd)}` : '-',
+      x.test ? `${fmt(x.test.m)} ± ${fmt(x.test.sd)}` : '-',
+    ]);
     const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
     const line = (r: string[]) => r.map((v, i) => (i ? v.padStart(w[i]) : v.padEnd(w[i]))).join('  ');
-    tables.push([
-      `sweep of ${spec.path} for ${cfg.name.replace(/ \[sweep [^\]]*\]$/, '')} (decided by the ${stage} stage's mean best validation epoch):`,
-      line(head), ...body.map((b, i) => `${line(b)}${i === chosen ? '   <- chosen on validation' : ''}`),
-    ].join('\n'));
+    tables.push(
+      [
+        `sweep of ${spec.path} for ${cfg.name.replace(/ \[sweep [^\]]*\]$/, '')} (decided by the ${stage} stage's mean best validation epoch):`,
+        line(head),
+        ...body.map((b, i) => `${line(b)}${i === chosen ? '   <- chosen on validation' : ''}`),
+      ].join('\n'),
+    );
     json.push({ path: spec.path, stage, values: spec.values, cells, chosen: chosen >= 0 ? spec.values[chosen] : null });
   }
   return { text: tables.join('\n\n'), json: json.length === 1 ? json[0] : json };

@@ -35,7 +35,8 @@ export function planArg(k: string, next: () => string, a: { plan?: PlanArgs }, r
     if (v !== 'slurm' && v !== 'local') throw new Error(`--emit takes slurm or local (got "${v}").`);
     p.emit = v;
   } else if (k === '--only-missing') p.onlyMissing = true;
-  else if (k === '--sbatch') p.sbatch = raw(); // its value starts with -- itself
+  else if (k === '--sbatch')
+    p.sbatch = raw(); // its value starts with -- itself
   else p.jobs = wholeArg(k, next(), 1, 256);
   return true;
 }
@@ -43,25 +44,37 @@ export function planArg(k: string, next: () => string, a: { plan?: PlanArgs }, r
 /** A whole-number flag value in [lo, hi], or an error naming the flag. */
 export function wholeArg(flag: string, v: string, lo: number, hi: number, usage = ''): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < lo || n > hi) throw new Error(`${flag} takes a whole number ${lo} to ${hi} (got "${v}").${usage ? `\n${usage}` : ''}`);
+  if (!/^\d+$/.test(v) || n < lo || n > hi)
+    throw new Error(`${flag} takes a whole number ${lo} to ${hi} (got "${v}").${usage ? `\n${usage}` : ''}`);
   return n;
 }
 
 /** The planning flags' combinations (after the whole command line is read). */
-export function checkPlanArgs(a: { plan?: PlanArgs; config?: string; preset?: string; resume?: string; out?: string }, usage: string): void {
+export function checkPlanArgs(
+  a: { plan?: PlanArgs; config?: string; preset?: string; resume?: string; out?: string },
+  usage: string,
+): void {
   const p = a.plan!;
-  if (!p.emit) throw new Error(`${p.onlyMissing ? '--only-missing' : p.sbatch !== undefined ? '--sbatch' : '--jobs'} goes with --emit.\n${usage}`);
+  if (!p.emit)
+    throw new Error(
+      `${p.onlyMissing ? '--only-missing' : p.sbatch !== undefined ? '--sbatch' : '--jobs'} goes with --emit.\n${usage}`,
+    );
   if (p.sbatch !== undefined && p.emit !== 'slurm') throw new Error(`--sbatch goes with --emit slurm.\n${usage}`);
   if (p.jobs !== undefined && p.emit !== 'local') throw new Error(`--jobs goes with --emit local.\n${usage}`);
-  if (a.resume) throw new Error(`--resume continues one run; a plan's points continue by themselves when run again.\n${usage}`);
+  if (a.resume)
+    throw new Error(`--resume continues one run; a plan's points continue by themselves when run again.\n${usage}`);
   if (!a.out) throw new Error(`--emit needs --out <dir>: the plan, the points and their results go there.\n${usage}`);
   if (p.onlyMissing) {
-    if (p.emit !== 'slurm') throw new Error(`--only-missing goes with --emit slurm (--emit local skips finished points by itself).\n${usage}`);
+    if (p.emit !== 'slurm')
+      throw new Error(
+        `--only-missing goes with --emit slurm (--emit local skips finished points by itself).\n${usage}`,
+      );
     return;
   }
   const given = [a.config, a.preset].filter((x) => x != null).length;
   // --emit local without a config runs the plan already in --out (its points not finished).
-  if (given > 1 || (given === 0 && p.emit !== 'local')) throw new Error(`--emit plans from exactly one of --config or --preset.\n${usage}`);
+  if (given > 1 || (given === 0 && p.emit !== 'local'))
+    throw new Error(`--emit plans from exactly one of --config or --preset.\n${usage}`);
 }
 
 /** What a point's runner is started with besides its config (recorded in the plan). */
@@ -112,12 +125,18 @@ function configHash(cfg: ExperimentConfig): string {
 }
 
 /** Every point of `configs` × the sweep's values × each config's seeds, in that order, with its config. */
-export function planPoints(configs: ExperimentConfig[], sweep: SweepSpec | null, runner: RunnerFlags): { plan: Plan; configs: ExperimentConfig[] } {
+export function planPoints(
+  configs: ExperimentConfig[],
+  sweep: SweepSpec | null,
+  runner: RunnerFlags,
+): { plan: Plan; configs: ExperimentConfig[] } {
   const groups: PlanGroup[] = [];
   const points: PlanPoint[] = [];
   const pointConfigs: ExperimentConfig[] = [];
   for (const base of configs) {
-    const values = sweep ? sweep.values.map((v, j) => ({ v, cfg: validateConfig(sweepRunConfig(base, sweep, j)) })) : [{ v: null, cfg: base }];
+    const values = sweep
+      ? sweep.values.map((v, j) => ({ v, cfg: validateConfig(sweepRunConfig(base, sweep, j)) }))
+      : [{ v: null, cfg: base }];
     for (const { v, cfg } of values) {
       const group = groups.length;
       groups.push({ index: group, config: cfg, sweepValue: v });
@@ -128,21 +147,28 @@ export function planPoints(configs: ExperimentConfig[], sweep: SweepSpec | null,
       }
     }
   }
-  return { plan: { version: 1, createdAt: new Date().toISOString(), sweep, groups, points, runner }, configs: pointConfigs };
+  return {
+    plan: { version: 1, createdAt: new Date().toISOString(), sweep, groups, points, runner },
+    configs: pointConfigs,
+  };
 }
 
 /** Writes plan.json and points/<i>.json; refuses a folder holding another plan (its results would mix). */
 export async function writePlan(dir: string, made: { plan: Plan; configs: ExperimentConfig[] }): Promise<void> {
   const old = await readPlanIfAny(dir);
   if (old) {
-    const same = old.points.length === made.plan.points.length && old.points.every((p, i) => p.hash === made.plan.points[i].hash);
+    const same =
+      old.points.length === made.plan.points.length && old.points.every((p, i) => p.hash === made.plan.points[i].hash);
     if (!same) {
-      throw new Error(`${dir} holds another plan (${old.points.length} points, different configs): give a new --out, or remove ${join(dir, PLAN_FILE)} `
-        + 'and its points/ folder first.');
+      throw new Error(
+        `${dir} holds another plan (${old.points.length} points, different configs): give a new --out, or remove ${join(dir, PLAN_FILE)} ` +
+          'and its points/ folder first.',
+      );
     }
   }
   await mkdir(pointsDir(dir), { recursive: true });
-  for (const [i, cfg] of made.configs.entries()) await writeFile(pointConfigFile(dir, i), `${JSON.stringify(cfg, null, 1)}\n`);
+  for (const [i, cfg] of made.configs.entries())
+    await writeFile(pointConfigFile(dir, i), `${JSON.stringify(cfg, null, 1)}\n`);
   // A plan made again keeps its first date (points already run belong to it).
   const plan = old ? { ...made.plan, createdAt: old.createdAt } : made.plan;
   await writeFile(join(dir, PLAN_FILE), `${JSON.stringify(plan, null, 1)}\n`);
@@ -194,7 +220,9 @@ export function lockHolder(out: string): string | null {
   let info: LockInfo | null = null;
   try {
     info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-  } catch { /* being written or damaged: judged by its age */ }
+  } catch {
+    /* being written or damaged: judged by its age */
+  }
   if (info?.host === hostname()) {
     try {
       process.kill(info.pid, 0);
@@ -202,7 +230,9 @@ export function lockHolder(out: string): string | null {
       if ((e as NodeJS.ErrnoException).code !== 'EPERM') return null;
     }
   } else if (ageMs > STALE_AFTER_MS) return null;
-  return info ? `pid ${info.pid} on ${info.host}${info.slurm ? ` (Slurm task ${info.slurm})` : ''} since ${info.startedAt}` : 'a runner holds its lock';
+  return info
+    ? `pid ${info.pid} on ${info.host}${info.slurm ? ` (Slurm task ${info.slurm})` : ''} since ${info.startedAt}`
+    : 'a runner holds its lock';
 }
 
 /** Where a point stands, from its folder and log: done (results.json, not interrupted, no checkpoint left),
@@ -220,8 +250,13 @@ export async function pointStatus(dir: string, i: number): Promise<PointStatus> 
   if (results && !results.interrupted && !checkpoint) return { state: 'done', note: '' };
   const holder = lockHolder(out);
   if (holder) return { state: 'running', note: holder };
-  if (checkpoint) return { state: 'stopped', note: results?.interrupted ?? 'stopped after its last checkpoint (killed, preempted or out of time)' };
-  if (existsSync(pointLogFile(dir, i)) || existsSync(out)) return { state: 'failed', note: 'ran and left neither results nor a checkpoint' };
+  if (checkpoint)
+    return {
+      state: 'stopped',
+      note: results?.interrupted ?? 'stopped after its last checkpoint (killed, preempted or out of time)',
+    };
+  if (existsSync(pointLogFile(dir, i)) || existsSync(out))
+    return { state: 'failed', note: 'ran and left neither results nor a checkpoint' };
   return { state: 'missing', note: 'never ran' };
 }
 
@@ -234,6 +269,9 @@ export async function logTail(dir: string, i: number, n = 8): Promise<string> {
     return '';
   }
   // Progress lines rewritten in place (\r) keep their last state.
-  const lines = text.split('\n').map((l) => l.split('\r').pop()!.trimEnd()).filter((l) => l);
+  const lines = text
+    .split('\n')
+    .map((l) => l.split('\r').pop()!.trimEnd())
+    .filter((l) => l);
   return lines.slice(-n).join('\n');
 }

@@ -53,22 +53,32 @@ function finishedModels(cp: Checkpoint, spec: ModelSpec): Partial<Record<StageNa
 
 /** Ctrl-C (SIGINT, as a terminal sends it to the whole process group): the first stops the run after the
  *  current batch, the second exits at once. Returns the undo. */
-function onInterrupt(controller: AbortController, heard: (signal: NodeJS.Signals) => void = () => undefined): () => void {
+function onInterrupt(
+  controller: AbortController,
+  heard: (signal: NodeJS.Signals) => void = () => undefined,
+): () => void {
   let count = 0;
   const handler = (signal: NodeJS.Signals) => {
     count++;
     if (count === 1) {
       heard(signal);
-      process.stderr.write('\ninterrupted: stopping after this batch and keeping what is finished (Ctrl-C again to exit at once)...\n');
+      process.stderr.write(
+        '\ninterrupted: stopping after this batch and keeping what is finished (Ctrl-C again to exit at once)...\n',
+      );
       controller.abort();
     } else {
-      process.stderr.write('\ninterrupted twice: exiting now (the last epoch\'s checkpoint is in the output folder: --resume continues it)\n');
+      process.stderr.write(
+        "\ninterrupted twice: exiting now (the last epoch's checkpoint is in the output folder: --resume continues it)\n",
+      );
       process.exit(130);
     }
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
-  return () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); };
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }
 
 /**
@@ -78,14 +88,20 @@ function onInterrupt(controller: AbortController, heard: (signal: NodeJS.Signals
  * models.
  */
 export async function runOnce(
-  cfg: ExperimentConfig, data: SplitImageSets, out: string, opts: RunOptions, resume: Checkpoint | null = null,
+  cfg: ExperimentConfig,
+  data: SplitImageSets,
+  out: string,
+  opts: RunOptions,
+  resume: Checkpoint | null = null,
 ): Promise<RunOutcome> {
   const { quiet, backend } = opts;
   const t0 = Date.now();
   const controller = new AbortController();
   // SIGTERM: a scheduler stopping the run (Slurm's scancel, preemption, time limit), or kill.
   let by = 'Ctrl-C';
-  const undo = onInterrupt(controller, (signal) => { if (signal === 'SIGTERM') by = 'SIGTERM'; });
+  const undo = onInterrupt(controller, (signal) => {
+    if (signal === 'SIGTERM') by = 'SIGTERM';
+  });
   const startedAt = new Date().toISOString();
   let last: Checkpoint | null = resume;
   let lastYield = Date.now();
@@ -93,26 +109,41 @@ export async function runOnce(
   let interrupted: string | null = null;
   let outOfMemory: string | null = null;
   try {
-    result = await runCurriculum(cfg, data, {
-      emit: progressPrinter(quiet, cfg), signal: controller.signal, backend: backend.name, memoryBytes: totalmem(),
-      // Back to the event loop every 50 ms: signals (Ctrl-C) are handled there.
-      pauseGate: async () => {
-        if (Date.now() - lastYield < 50) return;
-        await new Promise((r) => setImmediate(r));
-        lastYield = Date.now();
+    result = await runCurriculum(
+      cfg,
+      data,
+      {
+        emit: progressPrinter(quiet, cfg),
+        signal: controller.signal,
+        backend: backend.name,
+        memoryBytes: totalmem(),
+        // Back to the event loop every 50 ms: signals (Ctrl-C) are handled there.
+        pauseGate: async () => {
+          if (Date.now() - lastYield < 50) return;
+          await new Promise((r) => setImmediate(r));
+          lastYield = Date.now();
+        },
+        onCheckpoint: async (cp) => {
+          last = cp;
+          await saveCheckpointFiles(out, cfg, cp, opts.world);
+        },
       },
-      onCheckpoint: async (cp) => { last = cp; await saveCheckpointFiles(out, cfg, cp, opts.world); },
-    }, resume ?? undefined);
+      resume ?? undefined,
+    );
   } catch (e) {
     // Out of memory anywhere in the run: like an interruption, the work so far is written, then the message.
     outOfMemory = outOfMemoryMessage(e, backend.name);
     if (!outOfMemory && ((e as Error).name !== 'AbortError' || !controller.signal.aborted)) throw e;
     const cp = last as Checkpoint | null;
     const where = cp?.progress ? ` in ${STAGE_LABEL[cp.progress.stage]} after epoch ${cp.progress.nextEpoch}` : '';
-    interrupted = outOfMemory ? `stopped: ${outOfMemory}; the finished stages are kept`
+    interrupted = outOfMemory
+      ? `stopped: ${outOfMemory}; the finished stages are kept`
       : `interrupted (${by})${where}; finished stages kept; continue with --resume ${out}`;
     result = {
-      rows: cp?.rows ?? [], history: cp?.history ?? [], stageMs: cp?.stageMs ?? {}, stopped: { ...(cp?.stopped ?? {}) },
+      rows: cp?.rows ?? [],
+      history: cp?.history ?? [],
+      stageMs: cp?.stageMs ?? {},
+      stopped: { ...(cp?.stopped ?? {}) },
       models: cp ? finishedModelsOrNone(() => finishedModels(cp, modelSpecFor(cfg, data.train)), !!outOfMemory) : {},
     };
   } finally {
@@ -125,12 +156,26 @@ export async function runOnce(
     for (const [stage, model] of Object.entries(result.models) as [StageName, tf.LayersModel][]) {
       const dir = join(out, 'models', stage);
       const info = labInfo({
-        name: `${cfg.name}: ${STAGE_LABEL[stage]}`, stage, config: cfg, classNames: taskHead(cfg.task, data.train).classNames,
-        visibility: stageVisibility(stage, cfg.scenario), rows: result.rows, height, width, channels,
+        name: `${cfg.name}: ${STAGE_LABEL[stage]}`,
+        stage,
+        config: cfg,
+        classNames: taskHead(cfg.task, data.train).classNames,
+        visibility: stageVisibility(stage, cfg.scenario),
+        rows: result.rows,
+        height,
+        width,
+        channels,
       });
-      await saveModelToDir(model, dir, { stage, task: cfg.task, scenario: cfg.scenario, config: cfg }, {
-        spec, info, onError: (e) => process.stderr.write(`${join(dir, 'model.onnx')} not written: ${e.message}\n`),
-      });
+      await saveModelToDir(
+        model,
+        dir,
+        { stage, task: cfg.task, scenario: cfg.scenario, config: cfg },
+        {
+          spec,
+          info,
+          onError: (e) => process.stderr.write(`${join(dir, 'model.onnx')} not written: ${e.message}\n`),
+        },
+      );
       modelPaths[stage] = join('models', stage);
     }
     const results = {
@@ -154,13 +199,17 @@ export async function runOnce(
     const text = `${cfg.name}${interrupted ? ` (${interrupted})` : ''}\n${formatGrid(result.rows, cfg.task)}\n\n${summaryText(result.rows, result.history, cfg)}\n`;
     await writeFile(join(out, 'grid.txt'), text);
     if (!interrupted) await removeCheckpointFiles(out);
-    process.stdout.write(`\n${text}\nresults: ${join(out, 'results.json')} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+    process.stdout.write(
+      `\n${text}\nresults: ${join(out, 'results.json')} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`,
+    );
   } finally {
     disposeModels(result.models);
   }
   if (outOfMemory) {
-    throw new MemoryLimitError(`The run stopped: ${outOfMemory}. What it finished is in ${join(out, 'results.json')}` +
-      `${last ? ' (and its last checkpoint in that folder)' : ''}.`);
+    throw new MemoryLimitError(
+      `The run stopped: ${outOfMemory}. What it finished is in ${join(out, 'results.json')}` +
+        `${last ? ' (and its last checkpoint in that folder)' : ''}.`,
+    );
   }
   return { rows: result.rows, history: result.history, stopped: controller.signal.aborted };
 }

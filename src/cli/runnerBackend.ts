@@ -45,7 +45,9 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Starts the backend(s) the arguments ask for; `say` prints for people (stderr), `warn` what must be
  *  said even to a quiet runner (a backend asked for by name that did not start). */
 export async function startRunnerBackend(
-  a: RunnerBackendArgs, say: (s: string) => void, warn: (s: string) => void = say,
+  a: RunnerBackendArgs,
+  say: (s: string) => void,
+  warn: (s: string) => void = say,
 ): Promise<RunnerBackend> {
   const opts: SelectBackendOptions = a.wasmThreads >= 1 ? { wasmThreads: a.wasmThreads } : {};
   let gpu: NodeWebgpu | null = null;
@@ -56,13 +58,19 @@ export async function startRunnerBackend(
     try {
       const { startNodeWebgpu } = await import('../platform/node/webgpu');
       gpu = await startNodeWebgpu({
-        toggles: a.gpuAdapter ?? [], allowSoftware: a.allowSoftwareGpu === true, timeoutMs: a.backend ? 30_000 : 10_000,
+        toggles: a.gpuAdapter ?? [],
+        allowSoftware: a.allowSoftwareGpu === true,
+        timeoutMs: a.backend ? 30_000 : 10_000,
       });
       say(`webgpu adapter: ${gpu.describe()}\n`);
     } catch (e) {
       const why = (e as { reason?: string }).reason;
-      const hint = why === 'software' ? ' (--allow-software-gpu takes it anyway)'
-        : why === 'no-adapter' ? ' (--gpu-adapter passes Dawn toggles, e.g. backend=vulkan or backend=opengl)' : '';
+      const hint =
+        why === 'software'
+          ? ' (--allow-software-gpu takes it anyway)'
+          : why === 'no-adapter'
+            ? ' (--gpu-adapter passes Dawn toggles, e.g. backend=vulkan or backend=opengl)'
+            : '';
       const reason = `${message(e).replace(/ \(allow it explicitly to use it anyway\)$/, '')}${hint}`;
       skipped.push({ name: 'webgpu', reason });
       if (a.backend === 'webgpu') warn(`webgpu did not start: ${reason}.\nFalling back to wasm.\n`);
@@ -71,7 +79,8 @@ export async function startRunnerBackend(
   // The backends that start here, in order (webgpu already has, or has been skipped).
   const started: BackendName[] = gpu ? ['webgpu'] : [];
   // A WebGPU asked for by name and started is the only backend; one that did not start falls back.
-  const rest: BackendName[] = a.backend === 'webgpu' ? (gpu ? [] : ['wasm', 'cpu']) : order.filter((b) => b !== 'webgpu');
+  const rest: BackendName[] =
+    a.backend === 'webgpu' ? (gpu ? [] : ['wasm', 'cpu']) : order.filter((b) => b !== 'webgpu');
   let first: SelectedBackend | null = null;
   for (const name of rest) {
     try {
@@ -85,7 +94,8 @@ export async function startRunnerBackend(
       skipped.push({ name, reason: m ? m[1] : message(e) });
     }
   }
-  if (!started.length) throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
+  if (!started.length)
+    throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
   const detailOf = async (name: BackendName): Promise<SelectedBackend> => {
     if (name === 'webgpu') return { name, skipped: [...skipped], detail: gpu!.describe() };
     const s = await selectBackend([name], opts);
@@ -103,7 +113,8 @@ export async function startRunnerBackend(
       const keep = started.filter(fits);
       if (!keep.length) throw refusal();
       if (keep.length === started.length) return;
-      for (const b of started) if (!keep.includes(b)) skipped.push({ name: b, reason: 'the config does not fit in its memory' });
+      for (const b of started)
+        if (!keep.includes(b)) skipped.push({ name: b, reason: 'the config does not fit in its memory' });
       started.splice(0, started.length, ...keep);
       await start(started[0]);
       runner.selected = await detailOf(started[0]);

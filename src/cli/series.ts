@@ -12,7 +12,12 @@ import { runOnce, type RunOptions } from './runOnce';
 /** One curriculum per value, each in its own folder; the value whose stage did best on validation wins:
  *  sweep.json / sweep.txt. */
 export async function runSweep(
-  cfg: ExperimentConfig, spec: SweepSpec, data: SplitImageSets, out: string, opts: RunOptions, say: (s: string) => void,
+  cfg: ExperimentConfig,
+  spec: SweepSpec,
+  data: SplitImageSets,
+  out: string,
+  opts: RunOptions,
+  say: (s: string) => void,
 ): Promise<number> {
   const stage = sweepStage(spec.path);
   const lines: { value: number; test: GridRow[]; history: EpochRecord[]; dir: string }[] = [];
@@ -25,18 +30,42 @@ export async function runSweep(
     lines.push({ value, test: r.rows, history: r.history, dir });
     if (r.stopped) break;
   }
-  const outcome = sweepOutcome(lines.map((l) => ({ history: l.history, rows: l.test })), stage, cfg.task, cfg.scenario);
+  const outcome = sweepOutcome(
+    lines.map((l) => ({ history: l.history, rows: l.test })),
+    stage,
+    cfg.task,
+    cfg.scenario,
+  );
   const best = outcome.chosen;
   const fmt = (v: number | null) => (v === null ? '-' : cfg.task === 'age' ? v.toFixed(2) : (100 * v).toFixed(1));
   const table = [
     `${spec.path}  val ${stage} ${cfg.task === 'age' ? 'MAE' : 'acc %'}  test ${stage} ${cfg.task === 'age' ? 'MAE' : 'acc %'}`,
-    ...lines.map((l, i) => `${String(l.value).padEnd(spec.path.length)}  ${fmt(outcome.validation[i]).padStart(14)}  ${fmt(outcome.test[i]).padStart(15)}${i === best ? '   <- chosen on validation' : ''}`),
+    ...lines.map(
+      (l, i) =>
+        `${String(l.value).padEnd(spec.path.length)}  ${fmt(outcome.validation[i]).padStart(14)}  ${fmt(outcome.test[i]).padStart(15)}${i === best ? '   <- chosen on validation' : ''}`,
+    ),
   ].join('\n');
   process.stdout.write(`\nsweep of ${spec.path} (decided by the ${stage} stage's best validation epoch):\n${table}\n`);
-  await writeFile(join(out, 'sweep.json'), JSON.stringify({
-    path: spec.path, stage, values: spec.values, validation: outcome.validation, chosen: best >= 0 ? lines[best].value : null,
-    runs: lines.map((l, i) => ({ value: l.value, validation: outcome.validation[i], dir: l.dir, grid: l.test.map(({ predictions: _p, ...r }) => r) })),
-  }, null, 1));
+  await writeFile(
+    join(out, 'sweep.json'),
+    JSON.stringify(
+      {
+        path: spec.path,
+        stage,
+        values: spec.values,
+        validation: outcome.validation,
+        chosen: best >= 0 ? lines[best].value : null,
+        runs: lines.map((l, i) => ({
+          value: l.value,
+          validation: outcome.validation[i],
+          dir: l.dir,
+          grid: l.test.map(({ predictions: _p, ...r }) => r),
+        })),
+      },
+      null,
+      1,
+    ),
+  );
   await writeFile(join(out, 'sweep.txt'), `${table}\n`);
   return 0;
 }
@@ -44,7 +73,11 @@ export async function runSweep(
 /** `repeats` curricula, seeds seed, seed + 1, ... (each in seed-<s>/), then the grid across seeds:
  *  repeats.txt / repeats.json. */
 export async function runRepeats(
-  cfg: ExperimentConfig, data: SplitImageSets, out: string, opts: RunOptions, say: (s: string) => void,
+  cfg: ExperimentConfig,
+  data: SplitImageSets,
+  out: string,
+  opts: RunOptions,
+  say: (s: string) => void,
 ): Promise<number> {
   const seeds = repeatSeeds(cfg);
   const runs: { seed: number; rows: GridRow[]; history: EpochRecord[]; dir: string }[] = [];
@@ -63,10 +96,19 @@ export async function runRepeats(
   return 0;
 }
 
-export interface RepeatRun { seed: number; rows: GridRow[]; history: EpochRecord[]; dir: string }
+export interface RepeatRun {
+  seed: number;
+  rows: GridRow[];
+  history: EpochRecord[];
+  dir: string;
+}
 
 /** What a --repeats run writes (repeats.txt, repeats.json) for `runs` of `cfg`, taking `seconds`. */
-export function repeatsOutput(cfg: ExperimentConfig, runs: RepeatRun[], seconds: number): { text: string; json: unknown } {
+export function repeatsOutput(
+  cfg: ExperimentConfig,
+  runs: RepeatRun[],
+  seconds: number,
+): { text: string; json: unknown } {
   const sum = summariseRepeats(runs, cfg);
   const text = [
     `${cfg.name}: ${sum.seeds.length} seeds (${sum.seeds.join(', ')}), ${seconds.toFixed(0)} s`,
@@ -79,7 +121,13 @@ export function repeatsOutput(cfg: ExperimentConfig, runs: RepeatRun[], seconds:
     'What the mean grid shows (tests across seeds):',
     ...sum.lessons.map((l) => `- ${l}`),
   ].join('\n');
-  const json = { config: cfg, seeds: sum.seeds, rows: sum.rows, guards: sum.guards, runs: runs.map((r) => ({ seed: r.seed, dir: r.dir })) };
+  const json = {
+    config: cfg,
+    seeds: sum.seeds,
+    rows: sum.rows,
+    guards: sum.guards,
+    runs: runs.map((r) => ({ seed: r.seed, dir: r.dir })),
+  };
   return { text, json };
 }
 

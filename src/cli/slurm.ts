@@ -42,7 +42,11 @@ export function configMacs(cfg: ExperimentConfig, dims: DatasetDims = planDims(c
 export function expectedSeconds(cfg: ExperimentConfig, macsPerS: number): number {
   const dims = planDims(cfg);
   const ms = (1000 * configMacs(cfg, dims)) / macsPerS;
-  return estimateDuration({ ...cfg, repeats: 1 }, dims, { trainMsPerImage: 3 * ms, evalMsPerImage: ms, backend: 'estimate' }).maxS;
+  return estimateDuration({ ...cfg, repeats: 1 }, dims, {
+    trainMsPerImage: 3 * ms,
+    evalMsPerImage: ms,
+    backend: 'estimate',
+  }).maxS;
 }
 
 export interface SbatchOptions {
@@ -65,7 +69,10 @@ export function sbatchDefaults(configs: ExperimentConfig[], backend: string | un
     const d = planDims(cfg);
     const bytes = (d.train + d.val + d.test) * d.height * d.width * d.channels * 4 * 2;
     memGiB = Math.max(memGiB, Math.ceil(2 + bytes / 2 ** 30));
-    expectedS = Math.max(expectedS, expectedSeconds(cfg, gpu ? ASSUMED_MACS_PER_S.gpu : ASSUMED_MACS_PER_S.cpuCore * cpus));
+    expectedS = Math.max(
+      expectedS,
+      expectedSeconds(cfg, gpu ? ASSUMED_MACS_PER_S.gpu : ASSUMED_MACS_PER_S.cpuCore * cpus),
+    );
   }
   return { gpu, cpus, memGiB, timeS: Math.max(15 * 60, 2 * expectedS + 600), expectedS };
 }
@@ -82,25 +89,41 @@ export function slurmTime(s: number): string {
 /** --sbatch's text as option tokens; `--key=value` replaces the planned option of that key, anything else
  *  is added. Options the plan depends on are refused, as is anything a shell would read specially. */
 export function parseSbatchOverrides(text: string): { key: string | null; text: string }[] {
-  const tokens = text.trim().split(/\s+/).filter((t) => t);
+  const tokens = text
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t);
   const out: { key: string | null; text: string }[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (!/^[\w%:=,./@+\-[\]]+$/.test(t)) throw new Error(`--sbatch: "${t}" has characters an #SBATCH line cannot take (quotes, $, ;, spaces inside a value...).`);
-    if (!t.startsWith('-')) throw new Error(`--sbatch: "${t}" is not an option (write --key=value, e.g. --partition=gpu).`);
+    if (!/^[\w%:=,./@+\-[\]]+$/.test(t))
+      throw new Error(
+        `--sbatch: "${t}" has characters an #SBATCH line cannot take (quotes, $, ;, spaces inside a value...).`,
+      );
+    if (!t.startsWith('-'))
+      throw new Error(`--sbatch: "${t}" is not an option (write --key=value, e.g. --partition=gpu).`);
     const key = t.startsWith('--') ? t.slice(2).split('=')[0] : null;
     if (key && ['array', 'output', 'error', 'open-mode', 'chdir'].includes(key)) {
-      throw new Error(`--sbatch: --${key} is set by the plan (the array is its points, each task's log goes beside its results); leave it out.`);
+      throw new Error(
+        `--sbatch: --${key} is set by the plan (the array is its points, each task's log goes beside its results); leave it out.`,
+      );
     }
     // A short option's value is the next token (-p gpu); a long one's is written with = (--partition=gpu).
-    if (!t.startsWith('--') && tokens[i + 1] && !tokens[i + 1].startsWith('-')) out.push({ key: null, text: `${t} ${tokens[++i]}` });
+    if (!t.startsWith('--') && tokens[i + 1] && !tokens[i + 1].startsWith('-'))
+      out.push({ key: null, text: `${t} ${tokens[++i]}` });
     else out.push({ key, text: t });
   }
   return out;
 }
 
 /** The array job script for `indices` (all the plan's points, or the missing ones). */
-export function sbatchScript(plan: Plan, dir: string, indices: number[], opts: SbatchOptions, overrides: string | undefined): string {
+export function sbatchScript(
+  plan: Plan,
+  dir: string,
+  indices: number[],
+  opts: SbatchOptions,
+  overrides: string | undefined,
+): string {
   const abs = resolve(dir);
   const planned: { key: string | null; text: string }[] = [
     { key: 'job-name', text: `--job-name=odl-${plan.points.length}pts` },
@@ -122,9 +145,10 @@ export function sbatchScript(plan: Plan, dir: string, indices: number[], opts: S
   return [
     '#!/bin/bash',
     `# ${indices.length} of the ${plan.points.length} points of ${abs}`,
-    ...groups.slice(0, 5).map((n) => `#   ${n}`), ...(groups.length > 5 ? [`#   ... and ${groups.length - 5} more`] : []),
+    ...groups.slice(0, 5).map((n) => `#   ${n}`),
+    ...(groups.length > 5 ? [`#   ... and ${groups.length - 5} more`] : []),
     `# One point, every stage to its epoch cap: about ${formatEstimate(opts.expectedS)} expected on ${opts.gpu ? 'one GPU' : `${opts.cpus} CPU cores`}`,
-    '# (from the model\'s multiply-adds at an assumed speed; results.json records the real time).',
+    "# (from the model's multiply-adds at an assumed speed; results.json records the real time).",
     '# Submit: sbatch --wait <this file>; then: npm run experiment -- merge <the plan folder>.',
     ...planned.map((p) => `#SBATCH ${p.text}`),
     'set -u',

@@ -6,7 +6,14 @@ import { occludeInPlace } from '../core/data/occlusion';
 import { EXPRESSION_CLASSES, VISIBILITIES } from '../core/data/types';
 import { generateFaces } from '../core/synth';
 
-function parseArgs(argv: string[]): { out: string; size: number; seed: number; channels: 1 | 3; perClass: number; zoom: number } {
+function parseArgs(argv: string[]): {
+  out: string;
+  size: number;
+  seed: number;
+  channels: 1 | 3;
+  perClass: number;
+  zoom: number;
+} {
   const get = (name: string, dflt: string) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
@@ -29,7 +36,14 @@ function main(): void {
   const a = parseArgs(process.argv.slice(2));
   const k = EXPRESSION_CLASSES.length;
   // Generate a pool without label noise so every row shows what its class looks like.
-  const pool = generateFaces({ count: k * a.perClass * 6, seed: a.seed, height: a.size, width: a.size, channels: a.channels, labelNoise: 0 });
+  const pool = generateFaces({
+    count: k * a.perClass * 6,
+    seed: a.seed,
+    height: a.size,
+    width: a.size,
+    channels: a.channels,
+    labelNoise: 0,
+  });
   const picks: number[][] = EXPRESSION_CLASSES.map(() => []);
   for (let i = 0; i < pool.count; i++) {
     const e = pool.latents.trueExpression[i];

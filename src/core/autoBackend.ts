@@ -21,17 +21,22 @@ export interface AutoPick {
 /** Why `auto` need not time `name` after `sofar` (null: time it). tfjs's plain-JavaScript `cpu` backend
  *  is many times slower than wasm on every model: it is timed only when wasm did not start. */
 export function notWorthTiming(name: BackendName, sofar: readonly BackendTiming[]): string | null {
-  if (name === 'cpu' && sofar.some((t) => t.backend === 'wasm' && t.cost)) return 'not timed: wasm works, and is faster';
+  if (name === 'cpu' && sofar.some((t) => t.backend === 'wasm' && t.cost))
+    return 'not timed: wasm works, and is faster';
   return null;
 }
 
-const figure = (c: StepCost): string => `${c.trainMsPerImage < 10 ? c.trainMsPerImage.toFixed(2) : c.trainMsPerImage.toFixed(1)} ms per training image`;
+const figure = (c: StepCost): string =>
+  `${c.trainMsPerImage < 10 ? c.trainMsPerImage.toFixed(2) : c.trainMsPerImage.toFixed(1)} ms per training image`;
 
 /**
  * The fastest of the measured backends by `score` (default: training ms per image; callers pass the
  * whole config's estimated duration), ties to the earlier in BACKEND_ORDER; null when none was measured.
  */
-export function pickFastest(timings: readonly BackendTiming[], score: (c: StepCost) => number = (c) => c.trainMsPerImage): AutoPick | null {
+export function pickFastest(
+  timings: readonly BackendTiming[],
+  score: (c: StepCost) => number = (c) => c.trainMsPerImage,
+): AutoPick | null {
   const rank = (b: BackendName) => BACKEND_ORDER.indexOf(b);
   const measured = timings
     .filter((t): t is BackendTiming & { cost: StepCost } => !!t.cost && Number.isFinite(score(t.cost)))
@@ -40,9 +45,10 @@ export function pickFastest(timings: readonly BackendTiming[], score: (c: StepCo
   const best = measured[0];
   const others = measured.slice(1).map((t) => `${t.backend} ${figure(t.cost)}`);
   const skipped = timings.filter((t) => !t.cost && t.skipped).map((t) => `${t.backend} ${t.skipped}`);
-  const why = measured.length === 1
-    ? `${best.backend}, the only backend timed here (${figure(best.cost)})`
-    : `${best.backend}, the fastest measured for this model here: ${figure(best.cost)}, against ${others.join(', ')}`;
+  const why =
+    measured.length === 1
+      ? `${best.backend}, the only backend timed here (${figure(best.cost)})`
+      : `${best.backend}, the fastest measured for this model here: ${figure(best.cost)}, against ${others.join(', ')}`;
   return { backend: best.backend, why: skipped.length ? `${why}; ${skipped.join('; ')}` : why };
 }
 

@@ -31,7 +31,14 @@ export interface RowStats {
 }
 
 /** A paired test on the same test images. b: images only this model got right, c: only the other. */
-export interface PairedTest { test: 'mcnemar' | 'wilcoxon' | 't'; method: 'exact' | 'chi2' | 'normal'; p: number; b?: number; c?: number; n: number }
+export interface PairedTest {
+  test: 'mcnemar' | 'wilcoxon' | 't';
+  method: 'exact' | 'chi2' | 'normal';
+  p: number;
+  b?: number;
+  c?: number;
+  n: number;
+}
 
 /** One row of the evaluation grid (docs/method.md#evaluation-grid). */
 export interface GridRow {
@@ -64,17 +71,57 @@ export interface EpochRecord {
 }
 
 export type CurriculumEvent =
-  | { type: 'runStart'; config: ExperimentConfig; backend: string; stages: StageName[]; resumedFrom?: { stage: StageName; epoch: number } }
-  | { type: 'stageStart'; stage: StageName; label: string; epochs: number; stepsPerEpoch: number; visibility: Visibility }
-  | { type: 'batchEnd'; stage: StageName; epoch: number; step: number; stepsPerEpoch: number; losses: LossComponents; imagesPerSec: number }
+  | {
+      type: 'runStart';
+      config: ExperimentConfig;
+      backend: string;
+      stages: StageName[];
+      resumedFrom?: { stage: StageName; epoch: number };
+    }
+  | {
+      type: 'stageStart';
+      stage: StageName;
+      label: string;
+      epochs: number;
+      stepsPerEpoch: number;
+      visibility: Visibility;
+    }
+  | {
+      type: 'batchEnd';
+      stage: StageName;
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      losses: LossComponents;
+      imagesPerSec: number;
+    }
   /** `positiveTeacherWrong`: share of the valid triplets whose positive the teacher misclassifies on the
    *  full face (a sign of mislabelled faces chosen as positives). */
-  | { type: 'mining'; stage: StageName; epoch: number; ms: number; anchors: number; positives: number; negatives: number; validTriplets: number; positiveTeacherWrong?: number }
+  | {
+      type: 'mining';
+      stage: StageName;
+      epoch: number;
+      ms: number;
+      anchors: number;
+      positives: number;
+      negatives: number;
+      validTriplets: number;
+      positiveTeacherWrong?: number;
+    }
   | { type: 'epochEnd'; record: EpochRecord }
   /** `epochsRun`: epochs trained (the cap, or fewer when early stopping ended it: `earlyStopped`);
    *  `stoppedEarly`: why training stopped on a fault (a NaN loss), or null. */
   /** `bestEpoch`: the epoch kept (0-based), the best on validation or, with `keep: 'last'`, the last. */
-  | { type: 'stageEnd'; stage: StageName; bestEpoch: number; ms: number; stoppedEarly: string | null; epochsRun: number; earlyStopped: boolean; keep?: 'best' | 'last' }
+  | {
+      type: 'stageEnd';
+      stage: StageName;
+      bestEpoch: number;
+      ms: number;
+      stoppedEarly: string | null;
+      epochsRun: number;
+      earlyStopped: boolean;
+      keep?: 'best' | 'last';
+    }
   | { type: 'result'; row: GridRow }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'runEnd'; ms: number };

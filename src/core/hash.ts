@@ -46,7 +46,8 @@ export function hashUniform(s: string): number {
 /** Two independent 32-bit hashes of some bytes plus their length, as one key (a collision needs both
  *  to collide): finds duplicate images. */
 export function bytesKey(p: Uint8Array): string {
-  let a = 0x811c9dc5, b = 0x9e3779b9;
+  let a = 0x811c9dc5,
+    b = 0x9e3779b9;
   for (let i = 0; i < p.length; i++) {
     a = Math.imul(a ^ p[i], 0x01000193);
     b = Math.imul(b + p[i], 0x5bd1e995) ^ (b >>> 15);
@@ -58,7 +59,10 @@ export function bytesKey(p: Uint8Array): string {
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }

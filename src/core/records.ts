@@ -185,8 +185,13 @@ export interface LabStorage {
 
 /** Bytes of a chunk's arrays. */
 export function chunkBytes(c: ChunkRecord): number {
-  return c.pixels.byteLength + (c.expression?.byteLength ?? 0) + (c.gender?.byteLength ?? 0) + (c.age?.byteLength ?? 0)
-    + (c.race?.byteLength ?? 0);
+  return (
+    c.pixels.byteLength +
+    (c.expression?.byteLength ?? 0) +
+    (c.gender?.byteLength ?? 0) +
+    (c.age?.byteLength ?? 0) +
+    (c.race?.byteLength ?? 0)
+  );
 }
 
 /** A file's name and bytes (model files handed to the worker, entries of a zip). */

@@ -35,10 +35,16 @@ export async function timeBackends(order: readonly BackendName[], deps: TimeBack
   const software = deps.software ?? softwareReason;
   for (const backend of order) {
     const skip = notWorthTiming(backend, timings);
-    if (skip) { timings.push({ backend, skipped: skip }); continue; }
+    if (skip) {
+      timings.push({ backend, skipped: skip });
+      continue;
+    }
     try {
       const soft = await software(backend);
-      if (soft) { timings.push({ backend, skipped: `skipped: ${soft}` }); continue; }
+      if (soft) {
+        timings.push({ backend, skipped: `skipped: ${soft}` });
+        continue;
+      }
       current = null;
       await deps.start(backend);
       current = backend;
@@ -53,7 +59,8 @@ export async function timeBackends(order: readonly BackendName[], deps: TimeBack
     }
   }
   const pick = pickFastest(timings, deps.score);
-  if (!pick) throw new Error(`no backend could be timed: ${timings.map((t) => `${t.backend} (${t.skipped})`).join('; ')}`);
+  if (!pick)
+    throw new Error(`no backend could be timed: ${timings.map((t) => `${t.backend} (${t.skipped})`).join('; ')}`);
   if (current !== pick.backend) await deps.start(pick.backend);
   return { ...pick, cost: timings.find((t) => t.backend === pick.backend)!.cost!, timings };
 }
@@ -61,11 +68,15 @@ export async function timeBackends(order: readonly BackendName[], deps: TimeBack
 /** `auto` for `cfg`: times it on each backend of `order` (`start` starts one alone), ranks them by the
  *  whole config's estimated duration, and leaves tfjs on the fastest. */
 export function chooseBackend(
-  cfg: ExperimentConfig, dims: DatasetDims, order: readonly BackendName[], start: (name: BackendName) => Promise<void>,
+  cfg: ExperimentConfig,
+  dims: DatasetDims,
+  order: readonly BackendName[],
+  start: (name: BackendName) => Promise<void>,
   software?: (name: BackendName) => Promise<string | null>,
 ): Promise<AutoChoice> {
   return timeBackends(order, {
-    start, software,
+    start,
+    software,
     time: () => calibrate(cfg, dims),
     score: (c) => estimateDuration(cfg, dims, c).maxS,
   });

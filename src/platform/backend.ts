@@ -66,7 +66,6 @@ function nodeWasm(): Promise<NodeWasm> {
   return import(/* @vite-ignore */ spec) as Promise<NodeWasm>;
 }
 
-
 /** Tries each backend in turn; the first that initialises becomes tfjs's backend. */
 export async function selectBackend(
   order: BackendName[] = [...BACKEND_ORDER],
@@ -102,7 +101,10 @@ export async function softwareReason(name: BackendName): Promise<string | null> 
   if (name === 'webgpu') {
     const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
     if (!gpu) return null;
-    const adapter = await gpu.requestAdapter() as { isFallbackAdapter?: boolean; info?: Record<string, string> } | null;
+    const adapter = (await gpu.requestAdapter()) as {
+      isFallbackAdapter?: boolean;
+      info?: Record<string, string>;
+    } | null;
     if (!adapter) return null;
     const info = adapter.info ?? {};
     const text = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
@@ -111,7 +113,8 @@ export async function softwareReason(name: BackendName): Promise<string | null> 
     return null;
   }
   if (name === 'webgl') {
-    const OC = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown } }).OffscreenCanvas;
+    const OC = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown } })
+      .OffscreenCanvas;
     if (!OC) return null;
     const gl = new OC(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
     if (!gl) return null;
@@ -182,10 +185,14 @@ async function wasmDetail(): Promise<string | undefined> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const [threaded, simd] = await Promise.all([
-      tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')]);
+      tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+      tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    ]);
     if (!(threaded && simd)) {
-      const why = !isNode() && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true
-        ? ' (the page is not cross-origin isolated)' : '';
+      const why =
+        !isNode() && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true
+          ? ' (the page is not cross-origin isolated)'
+          : '';
       return `${simd ? 'SIMD' : 'plain'} build, 1 thread${why}`;
     }
     const n = wasm.getThreadsCount();
@@ -209,7 +216,9 @@ function reportCores(cores: number): () => void {
   } catch {
     return () => {};
   }
-  return () => { delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency; };
+  return () => {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
 }
 
 /** Whether `name` has been initialised, without initialising it. */

@@ -6,7 +6,14 @@ import type { SynthDatasetConfig } from '../core/config/config';
 import { synthSplits } from '../core/data/synthSplits';
 import { SPLITS, type ImageSet, type Split, type SplitImageSets, type Task } from '../core/data/types';
 import { synthDatasetId } from '../core/data/datasetId';
-import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type LabStorage, type SplitSummary } from '../core/records';
+import {
+  CHUNK_IMAGES,
+  chunkBytes,
+  type ChunkRecord,
+  type DatasetMeta,
+  type LabStorage,
+  type SplitSummary,
+} from '../core/records';
 
 export function synthDatasetName(ds: SynthDatasetConfig): string {
   return `Synthetic faces ${ds.height}×${ds.width}${ds.channels === 3 ? ' RGB' : ''}, seed ${ds.seed}`;
@@ -27,8 +34,14 @@ function summarise(set: ImageSet): SplitSummary {
   if (g) cc.gender = g;
   let age: SplitSummary['age'] = null;
   if (set.age && set.count > 0) {
-    let min = Infinity, max = -Infinity, sum = 0;
-    for (const a of set.age) { min = Math.min(min, a); max = Math.max(max, a); sum += a; }
+    let min = Infinity,
+      max = -Infinity,
+      sum = 0;
+    for (const a of set.age) {
+      min = Math.min(min, a);
+      max = Math.max(max, a);
+      sum += a;
+    }
     age = { min, max, mean: sum / set.count };
   }
   return { count: set.count, chunks: Math.ceil(set.count / CHUNK_IMAGES), classCounts: cc, age };
@@ -41,7 +54,11 @@ export function toChunks(datasetId: string, split: Split, set: ImageSet): ChunkR
   for (let start = 0, index = 0; start < set.count; start += CHUNK_IMAGES, index++) {
     const end = Math.min(set.count, start + CHUNK_IMAGES);
     out.push({
-      datasetId, split, index, start, count: end - start,
+      datasetId,
+      split,
+      index,
+      start,
+      count: end - start,
       pixels: set.pixels.slice(start * imgLen, end * imgLen),
       expression: set.expression ? set.expression.slice(start, end) : null,
       gender: set.gender ? set.gender.slice(start, end) : null,
@@ -63,20 +80,37 @@ export function fromChunks(meta: DatasetMeta, chunks: ChunkRecord[]): ImageSet {
   const age = has('age') ? new Float32Array(count) : null;
   let at = 0;
   for (const c of sorted) {
-    if (c.start !== at) throw new Error(`dataset ${meta.id}: chunk ${c.index} of ${c.split} starts at ${c.start}, expected ${at} (a chunk is missing)`);
+    if (c.start !== at)
+      throw new Error(
+        `dataset ${meta.id}: chunk ${c.index} of ${c.split} starts at ${c.start}, expected ${at} (a chunk is missing)`,
+      );
     pixels.set(c.pixels, at * imgLen);
     expression?.set(c.expression!, at);
     gender?.set(c.gender!, at);
     age?.set(c.age!, at);
     at += c.count;
   }
-  return { height: meta.height, width: meta.width, channels: meta.channels, count, pixels, expression, gender, age, classNames: meta.classNames };
+  return {
+    height: meta.height,
+    width: meta.width,
+    channels: meta.channels,
+    count,
+    pixels,
+    expression,
+    gender,
+    age,
+    classNames: meta.classNames,
+  };
 }
 
 export type DatasetProgress = (phase: 'generating' | 'storing' | 'loading', done: number, total: number) => void;
 
 /** Metadata and chunks of a freshly generated synthetic dataset. */
-export function buildSynthDataset(ds: SynthDatasetConfig, onProgress?: DatasetProgress, signal?: AbortSignal): { meta: DatasetMeta; chunks: ChunkRecord[] } {
+export function buildSynthDataset(
+  ds: SynthDatasetConfig,
+  onProgress?: DatasetProgress,
+  signal?: AbortSignal,
+): { meta: DatasetMeta; chunks: ChunkRecord[] } {
   const id = synthDatasetId(ds);
   const sets: SplitImageSets = synthSplits(ds, (d, t) => onProgress?.('generating', d, t), signal);
   const chunks = SPLITS.flatMap((s) => toChunks(id, s, sets[s]));
@@ -85,8 +119,14 @@ export function buildSynthDataset(ds: SynthDatasetConfig, onProgress?: DatasetPr
   if (sets.train.gender) tasks.push('gender');
   if (sets.train.age) tasks.push('age');
   const meta: DatasetMeta = {
-    id, name: synthDatasetName(ds), source: 'synth', synth: ds,
-    height: ds.height, width: ds.width, channels: ds.channels, tasks,
+    id,
+    name: synthDatasetName(ds),
+    source: 'synth',
+    synth: ds,
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    tasks,
     classNames: sets.train.classNames,
     splits: { train: summarise(sets.train), val: summarise(sets.val), test: summarise(sets.test) },
     bytes: chunks.reduce((n, c) => n + chunkBytes(c), 0),
@@ -97,7 +137,12 @@ export function buildSynthDataset(ds: SynthDatasetConfig, onProgress?: DatasetPr
 }
 
 /** The stored dataset for a synthetic config, generating and storing it first if it is not there. */
-export async function ensureSynthDataset(storage: LabStorage, ds: SynthDatasetConfig, onProgress?: DatasetProgress, signal?: AbortSignal): Promise<{ meta: DatasetMeta; created: boolean }> {
+export async function ensureSynthDataset(
+  storage: LabStorage,
+  ds: SynthDatasetConfig,
+  onProgress?: DatasetProgress,
+  signal?: AbortSignal,
+): Promise<{ meta: DatasetMeta; created: boolean }> {
   const have = await storage.getDataset(synthDatasetId(ds));
   if (have?.complete) return { meta: have, created: false };
   const { meta, chunks } = buildSynthDataset(ds, onProgress, signal);
@@ -110,14 +155,24 @@ export async function ensureSynthDataset(storage: LabStorage, ds: SynthDatasetCo
 /** One stored split, checked against the count its metadata records. */
 export async function loadSplit(storage: LabStorage, meta: DatasetMeta, split: Split): Promise<ImageSet> {
   const set = fromChunks(meta, await storage.getChunks(meta.id, split));
-  if (set.count !== meta.splits[split].count) throw new Error(`dataset ${meta.id}: the ${split} split has ${set.count} images stored, ${meta.splits[split].count} expected`);
+  if (set.count !== meta.splits[split].count)
+    throw new Error(
+      `dataset ${meta.id}: the ${split} split has ${set.count} images stored, ${meta.splits[split].count} expected`,
+    );
   return set;
 }
 
 /** Reads every split of a stored dataset into memory (what the curriculum trains on). */
-export async function loadSplits(storage: LabStorage, id: string, onProgress?: DatasetProgress): Promise<{ meta: DatasetMeta; data: SplitImageSets }> {
+export async function loadSplits(
+  storage: LabStorage,
+  id: string,
+  onProgress?: DatasetProgress,
+): Promise<{ meta: DatasetMeta; data: SplitImageSets }> {
   const meta = await storage.getDataset(id);
-  if (!meta?.complete) throw new Error(`The dataset "${id}" is not in storage (deleted, or never finished writing). Create it again from the Datasets panel.`);
+  if (!meta?.complete)
+    throw new Error(
+      `The dataset "${id}" is not in storage (deleted, or never finished writing). Create it again from the Datasets panel.`,
+    );
   const data = {} as SplitImageSets;
   let done = 0;
   for (const s of SPLITS) {

@@ -1,6 +1,14 @@
 // An in-memory LabStorage with IndexedDB's semantics (records cloned in and out): the runner's store,
 // the main-thread fallback and the unit tests.
-import type { CheckpointRecord, ChunkRecord, DatasetMeta, ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from '../core/records';
+import type {
+  CheckpointRecord,
+  ChunkRecord,
+  DatasetMeta,
+  ImportedModelMeta,
+  LabStorage,
+  ModelRecord,
+  RunRecord,
+} from '../core/records';
 
 /** An in-memory LabStorage with the same semantics as IndexedDB (records are cloned in and out). */
 export function memoryStorage(): LabStorage {
@@ -34,7 +42,10 @@ export function memoryStorage(): LabStorage {
       datasets.set(meta.id, clone(meta));
     },
     getChunks: async (id, split) =>
-      [...chunks.values()].filter((c) => c.datasetId === id && c.split === split).sort((a, b) => a.index - b.index).map(clone),
+      [...chunks.values()]
+        .filter((c) => c.datasetId === id && c.split === split)
+        .sort((a, b) => a.index - b.index)
+        .map(clone),
     getChunk: async (id, split, index) => {
       const c = chunks.get(ck(id, split, index));
       return c ? clone(c) : undefined;
@@ -45,7 +56,9 @@ export function memoryStorage(): LabStorage {
     },
     listRuns: async () => [...runs.values()].sort((a, b) => b.createdAt - a.createdAt).map(clone),
     getRun: async (id) => (runs.has(id) ? clone(runs.get(id)!) : undefined),
-    putRun: async (r) => { runs.set(r.id, clone(r)); },
+    putRun: async (r) => {
+      runs.set(r.id, clone(r));
+    },
     putRunAndCheckpoint: async (r, cp) => {
       runs.set(r.id, clone(r));
       checkpoints.set(cp.runId, clone(cp));
@@ -56,8 +69,12 @@ export function memoryStorage(): LabStorage {
       for (const [k, m] of models) if (m.runId === id) models.delete(k);
     },
     getCheckpoint: async (id) => (checkpoints.has(id) ? clone(checkpoints.get(id)!) : undefined),
-    deleteCheckpoint: async (id) => { checkpoints.delete(id); },
-    putModel: async (m) => { models.set(`${m.runId}\u0000${m.stage}`, clone(m)); },
+    deleteCheckpoint: async (id) => {
+      checkpoints.delete(id);
+    },
+    putModel: async (m) => {
+      models.set(`${m.runId}\u0000${m.stage}`, clone(m));
+    },
     getModel: async (id, stage) => {
       const m = models.get(`${id}\u0000${stage}`);
       return m ? clone(m) : undefined;

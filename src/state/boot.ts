@@ -15,15 +15,24 @@ export interface BootDeps {
   whenRunFree?: (runId: string) => Promise<void>;
 }
 
-
-export async function cleanUpAtBoot({ storage, get, set, runsInProgress, importsInProgress, whenRunFree }: BootDeps): Promise<void> {
+export async function cleanUpAtBoot({
+  storage,
+  get,
+  set,
+  runsInProgress,
+  importsInProgress,
+  whenRunFree,
+}: BootDeps): Promise<void> {
   const markInterrupted = async (r: RunRecord) => {
     r.status = 'interrupted';
     r.message = 'The page was closed or reloaded while the run was going.';
     await storage.putRun(r);
   };
   const [all, runs, live, writing, imported] = await Promise.all([
-    storage.listDatasets(), storage.listRuns(), runsInProgress?.() ?? new Set<string>(), importsInProgress?.() ?? new Set<string>(),
+    storage.listDatasets(),
+    storage.listRuns(),
+    runsInProgress?.() ?? new Set<string>(),
+    importsInProgress?.() ?? new Set<string>(),
     storage.listImportedModels(),
   ]);
   // An import cut short by a closed tab left an incomplete dataset that no worker writes: remove it.
@@ -43,18 +52,30 @@ export async function cleanUpAtBoot({ storage, get, set, runsInProgress, imports
   const resumable = runs.find((r) => isUnfinished(r) && !live.has(r.id));
   set((s) => ({
     ...s,
-    datasets: { ...s.datasets, list: [...datasets.filter((d) => d.complete), ...s.datasets.list.filter((d) => !datasets.some((x) => x.id === d.id))] },
+    datasets: {
+      ...s.datasets,
+      list: [
+        ...datasets.filter((d) => d.complete),
+        ...s.datasets.list.filter((d) => !datasets.some((x) => x.id === d.id)),
+      ],
+    },
     runs: runs.map(summarise),
     models: { ...s.models, imported },
     resumable: resumable ? summarise(resumable) : null,
-    viewed: s.viewed ?? (runs.find((r) => r.status === 'done') ? runViewFromRecord(runs.find((r) => r.status === 'done')!) : null),
+    viewed:
+      s.viewed ??
+      (runs.find((r) => r.status === 'done') ? runViewFromRecord(runs.find((r) => r.status === 'done')!) : null),
   }));
   for (const r of held) {
     void whenRunFree?.(r.id).then(async () => {
       const now = await storage.getRun(r.id);
       if (!now || !going(now) || (get().run?.runId === r.id && isLive(get().run?.status))) return;
       await markInterrupted(now);
-      set((s) => ({ ...s, runs: s.runs.map((x) => (x.id === now.id ? summarise(now) : x)), resumable: s.resumable ?? summarise(now) }));
+      set((s) => ({
+        ...s,
+        runs: s.runs.map((x) => (x.id === now.id ? summarise(now) : x)),
+        resumable: s.resumable ?? summarise(now),
+      }));
     });
   }
 }

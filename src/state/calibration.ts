@@ -1,7 +1,13 @@
 // Duration estimates in the page: the calibration a config needs, the expected duration from the kept ones,
 // and the scheduler that has the worker time them one at a time when it is idle (never during a run, and
 // after a Grad-CAM request, which it holds back while a calibration is timing).
-import { calibrationKey, configDims, estimateDuration, type DatasetDims, type StepCost } from '../core/distill/estimate';
+import {
+  calibrationKey,
+  configDims,
+  estimateDuration,
+  type DatasetDims,
+  type StepCost,
+} from '../core/distill/estimate';
 import type { ExperimentConfig } from '../core/config/config';
 import { PRESETS, presetConfig } from '../core/config/presets';
 import { backendOrder, type BackendChoice, type BackendName } from '../core/backends';
@@ -13,7 +19,10 @@ import { isLive } from './runView';
 import { budgetEstimate } from '../core/budget/plan';
 
 /** The calibration a config needs on a backend choice (null: its dataset's size is not in the config). */
-export function calibrationFor(cfg: ExperimentConfig, choice: BackendChoice): { key: string; dims: DatasetDims } | null {
+export function calibrationFor(
+  cfg: ExperimentConfig,
+  choice: BackendChoice,
+): { key: string; dims: DatasetDims } | null {
   const dims = configDims(cfg);
   return dims ? { key: calibrationKey(cfg, dims, choice), dims } : null;
 }
@@ -27,7 +36,11 @@ export function runBackends(s: Pick<LabState, 'calibrations' | 'backendChoice'>,
 }
 
 /** The expected duration of `cfg` on `choice` from the kept calibrations, or null until timed. */
-export function durationFor(s: Pick<LabState, 'calibrations'>, cfg: ExperimentConfig, choice: BackendChoice): number | null {
+export function durationFor(
+  s: Pick<LabState, 'calibrations'>,
+  cfg: ExperimentConfig,
+  choice: BackendChoice,
+): number | null {
   const c = calibrationFor(cfg, choice);
   const cost = c && s.calibrations.costs[c.key];
   if (!c || !cost) return null;
@@ -62,7 +75,13 @@ export interface CalibrationScheduler {
   dispose(): void;
 }
 
-export function createCalibrationScheduler({ get, set, client, kept, delayMs = 800 }: CalibrationDeps): CalibrationScheduler {
+export function createCalibrationScheduler({
+  get,
+  set,
+  client,
+  kept,
+  delayMs = 800,
+}: CalibrationDeps): CalibrationScheduler {
   let timer: ReturnType<typeof setTimeout> | null = null;
   /** A request waiting for the calibration in flight to answer. */
   let held: (() => void) | null = null;
@@ -77,14 +96,23 @@ export function createCalibrationScheduler({ get, set, client, kept, delayMs = 8
     if (s.calibrations.pending.length) return;
     // The presets too, except on a GPU backend chosen by name (it may be a slow software one, and the
     // preset list is a convenience): there only the current settings are timed.
-    const presets = s.backendChoice === 'webgpu' || s.backendChoice === 'webgl' ? [] : Object.keys(PRESETS).map((n) => presetConfig(n));
+    const presets =
+      s.backendChoice === 'webgpu' || s.backendChoice === 'webgl'
+        ? []
+        : Object.keys(PRESETS).map((n) => presetConfig(n));
     const configs = [s.experiment.config, ...presets];
     for (const cfg of configs) {
       const c = calibrationFor(cfg, s.backendChoice);
       const now = get().calibrations;
       if (!c || now.costs[c.key] || now.failed[c.key]) continue;
       set((st) => ({ ...st, calibrations: { ...st.calibrations, pending: [c.key] } }));
-      client.send({ type: 'calibrate', key: c.key, config: cfg, dims: c.dims, backends: backendOrder(s.backendChoice) });
+      client.send({
+        type: 'calibrate',
+        key: c.key,
+        config: cfg,
+        dims: c.dims,
+        backends: backendOrder(s.backendChoice),
+      });
       return;
     }
   };
@@ -93,7 +121,10 @@ export function createCalibrationScheduler({ get, set, client, kept, delayMs = 8
     calibrate,
     calibrateSoon() {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => { timer = null; if (!get().experiment.errors.length) calibrate(); }, delayMs);
+      timer = setTimeout(() => {
+        timer = null;
+        if (!get().experiment.errors.length) calibrate();
+      }, delayMs);
     },
     sendWhenIdle(send) {
       // While a calibration times a few steps the worker's backend may still be starting: wait for it.
@@ -103,7 +134,8 @@ export function createCalibrationScheduler({ get, set, client, kept, delayMs = 8
     onEvents(events) {
       if (events.some((e) => e.type === 'calibration')) kept?.save(get().calibrations.costs);
       // The next calibration after one answered (not after a refusal: the worker was busy training).
-      const answered = (e: WorkerEvent) => e.type === 'calibration' && (e.cost !== null || e.message !== CALIBRATION_BUSY);
+      const answered = (e: WorkerEvent) =>
+        e.type === 'calibration' && (e.cost !== null || e.message !== CALIBRATION_BUSY);
       // A request held back while a calibration was timing goes now.
       if (held && !get().calibrations.pending.length) {
         held();

@@ -30,7 +30,11 @@ export function modelExports(download?: Download): ModelExports {
     receive(ev, awaited) {
       const e = ev.type === 'modelExport' && names.has(ev.requestId) ? { ...ev, name: names.get(ev.requestId)! } : ev;
       if (e.type === 'modelExport' && e.requestId === awaited) {
-        download?.(e.name, e.bytes as Uint8Array<ArrayBuffer>, /\.onnx$/.test(e.name) ? 'application/octet-stream' : 'application/zip');
+        download?.(
+          e.name,
+          e.bytes as Uint8Array<ArrayBuffer>,
+          /\.onnx$/.test(e.name) ? 'application/octet-stream' : 'application/zip',
+        );
       }
       if (e.type === 'modelExport' || e.type === 'error') names.delete(e.requestId ?? -1);
       return e;

@@ -11,8 +11,19 @@ import { CALIBRATION_BUSY, type RunPhase, type WorkerEvent } from '../worker/lab
 import { isLive, newRunView, reduceRun, runViewFromRecord, type RunView } from './runView';
 
 /** What the page itself reads from storage (metadata, runs, models); images stay with the worker. */
-export type PageStorage = Pick<LabStorage, 'listDatasets' | 'deleteDataset' | 'listRuns' | 'getRun' | 'putRun' | 'deleteRun' | 'listModels' | 'getModel'
-  | 'listImportedModels' | 'deleteImportedModel'>;
+export type PageStorage = Pick<
+  LabStorage,
+  | 'listDatasets'
+  | 'deleteDataset'
+  | 'listRuns'
+  | 'getRun'
+  | 'putRun'
+  | 'deleteRun'
+  | 'listModels'
+  | 'getModel'
+  | 'listImportedModels'
+  | 'deleteImportedModel'
+>;
 
 export type Tab = 'datasets' | 'experiment' | 'monitor' | 'results' | 'explain' | 'tryit';
 export type { BackendChoice } from '../core/backends';
@@ -49,7 +60,12 @@ export interface PreviewSheet {
 
 export interface LabState {
   tab: Tab;
-  worker: { ready: boolean; tfjs: string | null; stageLabels: Partial<Record<StageName, string>>; crashed: string | null };
+  worker: {
+    ready: boolean;
+    tfjs: string | null;
+    stageLabels: Partial<Record<StageName, string>>;
+    crashed: string | null;
+  };
   datasets: {
     list: DatasetMeta[];
     progress: { datasetId: string; phase: 'generating' | 'storing' | 'loading'; done: number; total: number } | null;
@@ -73,7 +89,12 @@ export interface LabState {
   resumable: RunSummary | null;
   notices: { id: number; level: 'info' | 'warn' | 'error'; text: string }[];
   /** The Grad-CAM viewer: the request in flight, the last sheet, or why it failed. */
-  explain: { pending: number | null; request: CamRequest | null; sheet: (CamSheet & { backend: string }) | null; error: string | null };
+  explain: {
+    pending: number | null;
+    request: CamRequest | null;
+    sheet: (CamSheet & { backend: string }) | null;
+    error: string | null;
+  };
   /** A sweep in the lab: one run per value of a setting, one after another; the result once all are done. */
   sweep: SweepState | null;
   /** Models imported from files; the import in flight; its outcome in words. */
@@ -85,8 +106,21 @@ export interface LabState {
   calibrations: { costs: Record<string, StepCost>; pending: string[]; failed: Record<string, string> };
   /** The dataset import going on, and how the last one ended (its report). */
   imports: {
-    job: { jobId: string; label: string; startedAt: number; progress: ImportProgress | null; cancelling: boolean } | null;
-    last: { jobId: string; label: string; status: 'done' | 'cancelled' | 'failed'; message: string; report: ImportReport | null; datasetId: string | null } | null;
+    job: {
+      jobId: string;
+      label: string;
+      startedAt: number;
+      progress: ImportProgress | null;
+      cancelling: boolean;
+    } | null;
+    last: {
+      jobId: string;
+      label: string;
+      status: 'done' | 'cancelled' | 'failed';
+      message: string;
+      report: ImportReport | null;
+      datasetId: string | null;
+    } | null;
   };
 }
 
@@ -133,20 +167,53 @@ export function reduceImport(s: LabState, e: ImportEvent): LabState {
   if (!job || job.jobId !== e.jobId) return s;
   if (e.type === 'progress') return { ...s, imports: { ...s.imports, job: { ...job, progress: e.progress } } };
   if (e.type === 'done') {
-    const list = [...s.datasets.list.filter((d) => d.id !== e.meta.id), e.meta].sort((a, b) => a.createdAt - b.createdAt);
+    const list = [...s.datasets.list.filter((d) => d.id !== e.meta.id), e.meta].sort(
+      (a, b) => a.createdAt - b.createdAt,
+    );
     return {
       ...s,
       datasets: { ...s.datasets, list },
-      imports: { job: null, last: { jobId: e.jobId, label: job.label, status: 'done', message: `${e.report.images} images imported.`, report: e.report, datasetId: e.meta.id } },
+      imports: {
+        job: null,
+        last: {
+          jobId: e.jobId,
+          label: job.label,
+          status: 'done',
+          message: `${e.report.images} images imported.`,
+          report: e.report,
+          datasetId: e.meta.id,
+        },
+      },
     };
   }
-  return { ...s, imports: { job: null, last: { jobId: e.jobId, label: job.label, status: e.status, message: e.message, report: e.report, datasetId: null } } };
+  return {
+    ...s,
+    imports: {
+      job: null,
+      last: {
+        jobId: e.jobId,
+        label: job.label,
+        status: e.status,
+        message: e.message,
+        report: e.report,
+        datasetId: null,
+      },
+    },
+  };
 }
 
 export function summarise(r: RunRecord): RunSummary {
   return {
-    id: r.id, name: r.name, status: r.status, message: r.message, createdAt: r.createdAt, backend: r.backend,
-    task: r.config.task, scenario: r.config.scenario, rows: r.rows.length, checkpoint: r.checkpoint,
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    message: r.message,
+    createdAt: r.createdAt,
+    backend: r.backend,
+    task: r.config.task,
+    scenario: r.config.scenario,
+    rows: r.rows.length,
+    checkpoint: r.checkpoint,
   };
 }
 
@@ -189,38 +256,74 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
     case 'datasetProgress': {
       // Reading a stored dataset ends without a datasetReady: its last progress event clears the bar.
       const finished = e.phase === 'loading' && e.done >= e.total;
-      return { ...s, datasets: { ...s.datasets, progress: finished ? null : { datasetId: e.datasetId, phase: e.phase, done: e.done, total: e.total } } };
+      return {
+        ...s,
+        datasets: {
+          ...s.datasets,
+          progress: finished ? null : { datasetId: e.datasetId, phase: e.phase, done: e.done, total: e.total },
+        },
+      };
     }
     case 'datasetReady': {
-      const list = [...s.datasets.list.filter((d) => d.id !== e.meta.id), e.meta].sort((a, b) => a.createdAt - b.createdAt);
+      const list = [...s.datasets.list.filter((d) => d.id !== e.meta.id), e.meta].sort(
+        (a, b) => a.createdAt - b.createdAt,
+      );
       return { ...s, datasets: { ...s.datasets, list, progress: null } };
     }
     case 'preview':
       return { ...s, datasets: { ...s.datasets, preview: { ...e } } };
     case 'backend':
-      return withRun(s, e.runId, (v) => ({ ...v, backend: e.name, backendDetail: e.detail ?? null, skipped: e.skipped }));
+      return withRun(s, e.runId, (v) => ({
+        ...v,
+        backend: e.name,
+        backendDetail: e.detail ?? null,
+        skipped: e.skipped,
+      }));
     case 'runState': {
       let next = s;
       if (e.record) {
         // A run starting or resuming: the Monitor shows what is stored for it, then the live events.
-        const v = { ...runViewFromRecord(e.record), status: e.status, message: e.message, sessionStartedAt: e.status === 'running' ? Date.now() : null };
+        const v = {
+          ...runViewFromRecord(e.record),
+          status: e.status,
+          message: e.message,
+          sessionStartedAt: e.status === 'running' ? Date.now() : null,
+        };
         next = { ...next, run: v, viewed: next.viewed?.runId === e.runId || !next.viewed ? v : next.viewed };
         next = { ...next, runs: upsertSummary(next.runs, summarise(e.record)) };
       } else if (!s.run || s.run.runId !== e.runId) {
         return s;
       }
       next = withRun(next, e.runId, (v) => ({
-        ...v, status: e.status, message: e.message, ...sessionClock(v, e.status),
-        ...(e.status === 'done' ? { current: null, stageInfo: Object.fromEntries(Object.entries(v.stageInfo).map(([k, st]) => [k, { ...st!, status: 'done' }])) } : {}),
+        ...v,
+        status: e.status,
+        message: e.message,
+        ...sessionClock(v, e.status),
+        ...(e.status === 'done'
+          ? {
+              current: null,
+              stageInfo: Object.fromEntries(
+                Object.entries(v.stageInfo).map(([k, st]) => [k, { ...st!, status: 'done' }]),
+              ),
+            }
+          : {}),
       }));
       const i = next.runs.findIndex((r) => r.id === e.runId);
       if (i >= 0 && e.status !== 'starting') {
         const runs = next.runs.slice();
-        runs[i] = { ...runs[i], status: e.status, message: e.message, rows: next.run?.rows.length ?? runs[i].rows, backend: next.run?.backend ?? runs[i].backend };
+        runs[i] = {
+          ...runs[i],
+          status: e.status,
+          message: e.message,
+          rows: next.run?.rows.length ?? runs[i].rows,
+          backend: next.run?.backend ?? runs[i].backend,
+        };
         next = { ...next, runs };
       }
-      if (s.resumable?.id === e.runId && (e.status === 'running' || e.status === 'starting')) next = { ...next, resumable: null };
-      if (e.status === 'interrupted' && next.runs[i]) next = { ...next, resumable: { ...next.runs[i], checkpoint: next.runs[i].checkpoint } };
+      if (s.resumable?.id === e.runId && (e.status === 'running' || e.status === 'starting'))
+        next = { ...next, resumable: null };
+      if (e.status === 'interrupted' && next.runs[i])
+        next = { ...next, resumable: { ...next.runs[i], checkpoint: next.runs[i].checkpoint } };
       if (e.status === 'failed') next = notice(next, 'error', e.message ?? 'The run failed.');
       return next;
     }
@@ -232,7 +335,11 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
     }
     case 'checkpoint': {
       const next = withRun(s, e.runId, (v) => ({ ...v, lastCheckpoint: { stage: e.stage, epoch: e.epoch } }));
-      const runs = next.runs.map((r) => (r.id === e.runId ? { ...r, checkpoint: { stage: e.stage, epoch: e.epoch, steps: next.run?.steps ?? 0, savedAt: Date.now() } } : r));
+      const runs = next.runs.map((r) =>
+        r.id === e.runId
+          ? { ...r, checkpoint: { stage: e.stage, epoch: e.epoch, steps: next.run?.steps ?? 0, savedAt: Date.now() } }
+          : r,
+      );
       return { ...next, runs };
     }
     case 'gradcam': {
@@ -242,23 +349,43 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
     }
     case 'modelExport':
       if (s.exporting.pending !== e.requestId) return s;
-      return { ...s, exporting: { pending: null, message: `${e.name} (${(e.bytes.byteLength / 1e6).toFixed(2)} MB) saved.` } };
+      return {
+        ...s,
+        exporting: { pending: null, message: `${e.name} (${(e.bytes.byteLength / 1e6).toFixed(2)} MB) saved.` },
+      };
     case 'modelImported':
       if (s.models.pending !== e.requestId) return s;
-      return { ...s, models: { imported: [e.meta, ...s.models.imported.filter((m) => m.id !== e.meta.id)], pending: null, message: `${e.meta.name} imported.`, error: false } };
+      return {
+        ...s,
+        models: {
+          imported: [e.meta, ...s.models.imported.filter((m) => m.id !== e.meta.id)],
+          pending: null,
+          message: `${e.meta.name} imported.`,
+          error: false,
+        },
+      };
     case 'error':
-      if (e.requestId !== undefined && e.requestId === s.models.pending) return { ...s, models: { ...s.models, pending: null, message: e.message, error: true } };
-      if (e.requestId !== undefined && e.requestId === s.explain.pending) return { ...s, explain: { ...s.explain, pending: null, error: e.message } };
-      if (e.requestId !== undefined && e.requestId === s.exporting.pending) return { ...s, exporting: { pending: null, message: e.message } };
+      if (e.requestId !== undefined && e.requestId === s.models.pending)
+        return { ...s, models: { ...s.models, pending: null, message: e.message, error: true } };
+      if (e.requestId !== undefined && e.requestId === s.explain.pending)
+        return { ...s, explain: { ...s.explain, pending: null, error: e.message } };
+      if (e.requestId !== undefined && e.requestId === s.exporting.pending)
+        return { ...s, exporting: { pending: null, message: e.message } };
       return notice(s, 'error', e.message);
     case 'calibration': {
       const pending = s.calibrations.pending.filter((k) => k !== e.key);
       if (!e.cost) {
         // A busy worker is not a failure: the key is simply asked again later.
-        const failed = e.message && e.message !== CALIBRATION_BUSY ? { ...s.calibrations.failed, [e.key]: e.message } : s.calibrations.failed;
+        const failed =
+          e.message && e.message !== CALIBRATION_BUSY
+            ? { ...s.calibrations.failed, [e.key]: e.message }
+            : s.calibrations.failed;
         return { ...s, calibrations: { ...s.calibrations, pending, failed } };
       }
-      return { ...s, calibrations: { costs: { ...s.calibrations.costs, [e.key]: e.cost }, pending, failed: s.calibrations.failed } };
+      return {
+        ...s,
+        calibrations: { costs: { ...s.calibrations.costs, [e.key]: e.cost }, pending, failed: s.calibrations.failed },
+      };
     }
     case 'crashed': {
       let next: LabState = { ...s, worker: { ...s.worker, ready: false, crashed: e.message } };
@@ -266,7 +393,12 @@ export function reduceLab(s: LabState, e: WorkerEvent): LabState {
         const msg = `${e.message} The run is kept up to its last checkpoint; resume it, on another backend if this keeps happening.`;
         next = withRun(next, s.run!.runId, (v) => ({ ...v, status: 'interrupted', message: msg }));
         const sum = next.runs.find((r) => r.id === s.run!.runId);
-        next = { ...next, runs: next.runs.map((r) => (r.id === s.run!.runId ? { ...r, status: 'interrupted' as const, message: msg } : r)) };
+        next = {
+          ...next,
+          runs: next.runs.map((r) =>
+            r.id === s.run!.runId ? { ...r, status: 'interrupted' as const, message: msg } : r,
+          ),
+        };
         if (sum) next = { ...next, resumable: { ...sum, status: 'interrupted', message: msg } };
       }
       return notice(next, 'error', e.message);

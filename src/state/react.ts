@@ -7,7 +7,15 @@ import type { LabActions, LabStore } from './store';
 
 const LabContext = createContext<{ store: LabStore; actions: LabActions } | null>(null);
 
-export function LabProvider({ store, actions, children }: { store: LabStore; actions: LabActions; children: ReactNode }) {
+export function LabProvider({
+  store,
+  actions,
+  children,
+}: {
+  store: LabStore;
+  actions: LabActions;
+  children: ReactNode;
+}) {
   return createElement(LabContext.Provider, { value: { store, actions } }, children);
 }
 

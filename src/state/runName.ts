@@ -21,5 +21,11 @@ export function epochsText(cfg: ExperimentConfig): string {
 /** `<experiment name> · <dataset> · <task> · ◑ lower · epochs 12/3/3/3` (an earlier suffix is replaced). */
 export function runName(cfg: ExperimentConfig, stored: Pick<DatasetMeta, 'id' | 'name'>[] = []): string {
   const base = cfg.name.split(' · ')[0].trim() || 'run';
-  return [base, datasetText(cfg, stored), cfg.task, `${VISIBILITY_SYMBOL[cfg.scenario]} ${cfg.scenario}`, epochsText(cfg)].join(' · ');
+  return [
+    base,
+    datasetText(cfg, stored),
+    cfg.task,
+    `${VISIBILITY_SYMBOL[cfg.scenario]} ${cfg.scenario}`,
+    epochsText(cfg),
+  ].join(' · ');
 }

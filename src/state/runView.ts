@@ -64,7 +64,6 @@ export interface RunView extends RunTrace {
   sessionStartedAt: number | null;
 }
 
-
 /** Training images of the config's dataset, when the config says (synthetic); null for stored ones. */
 export function trainCount(cfg: ExperimentConfig): number | null {
   return cfg.dataset.source === 'synth' ? cfg.dataset.train : null;
@@ -74,18 +73,47 @@ function plannedStage(cfg: ExperimentConfig, s: StageName): StageView {
   const sc = stageConfig(cfg, s);
   const n = trainCount(cfg);
   return {
-    stage: s, status: 'pending', epochs: sc.epochs, stepsPerEpoch: n ? Math.floor(n / sc.batchSize) : 0,
-    epoch: 0, step: 0, visibility: null, bestEpoch: null, ms: null, stoppedEarly: null, epochsRun: null, earlyStopped: false,
+    stage: s,
+    status: 'pending',
+    epochs: sc.epochs,
+    stepsPerEpoch: n ? Math.floor(n / sc.batchSize) : 0,
+    epoch: 0,
+    step: 0,
+    visibility: null,
+    bestEpoch: null,
+    ms: null,
+    stoppedEarly: null,
+    epochsRun: null,
+    earlyStopped: false,
   };
 }
 
 export function newRunView(runId: string, cfg: ExperimentConfig, createdAt = Date.now()): RunView {
   const stages = curriculumStages(cfg);
   return {
-    runId, name: cfg.name, config: cfg, status: 'starting', message: null, backend: null, backendDetail: null, skipped: [],
-    stages, stageInfo: Object.fromEntries(stages.map((s) => [s, plannedStage(cfg, s)])), current: null,
-    history: [], rows: [], losses: [], stageMs: {}, steps: 0, imagesPerSec: null, lastCheckpoint: null, logs: [], mining: null,
-    createdAt, elapsedMs: 0, sessionStartedAt: null,
+    runId,
+    name: cfg.name,
+    config: cfg,
+    status: 'starting',
+    message: null,
+    backend: null,
+    backendDetail: null,
+    skipped: [],
+    stages,
+    stageInfo: Object.fromEntries(stages.map((s) => [s, plannedStage(cfg, s)])),
+    current: null,
+    history: [],
+    rows: [],
+    losses: [],
+    stageMs: {},
+    steps: 0,
+    imagesPerSec: null,
+    lastCheckpoint: null,
+    logs: [],
+    mining: null,
+    createdAt,
+    elapsedMs: 0,
+    sessionStartedAt: null,
   };
 }
 
@@ -110,7 +138,7 @@ export function runViewFromRecord(r: RunRecord): RunView {
   for (const s of v.stages) {
     const st = { ...(v.stageInfo[s] ?? plannedStage(r.config, s)) };
     const epochs = r.history.filter((h) => h.stage === s);
-    const done = r.rows.some((row) => row.model === s) || (r.status === 'done');
+    const done = r.rows.some((row) => row.model === s) || r.status === 'done';
     if (epochs.length) {
       st.epoch = epochs[epochs.length - 1].epoch + (done ? 0 : 1);
       const best = [...epochs].reverse().find((h) => h.best);
@@ -147,30 +175,57 @@ export function reduceRun(v: RunView, e: CurriculumEvent): RunView {
       }
       const prev = info[e.stage];
       info[e.stage] = {
-        ...(prev ?? plannedStage(v.config, e.stage)), status: 'running', epochs: e.epochs, stepsPerEpoch: e.stepsPerEpoch,
-        visibility: e.visibility, step: 0,
+        ...(prev ?? plannedStage(v.config, e.stage)),
+        status: 'running',
+        epochs: e.epochs,
+        stepsPerEpoch: e.stepsPerEpoch,
+        visibility: e.visibility,
+        step: 0,
       };
       return { ...v, stageInfo: info, current: e.stage };
     }
     case 'batchEnd': {
       const st = v.stageInfo[e.stage];
-      const info = st ? { ...v.stageInfo, [e.stage]: { ...st, epoch: e.epoch, step: e.step, stepsPerEpoch: e.stepsPerEpoch } } : v.stageInfo;
-      return { ...foldTrace(v, e, v.steps), stageInfo: info, steps: v.steps + 1, imagesPerSec: e.imagesPerSec, current: e.stage };
+      const info = st
+        ? { ...v.stageInfo, [e.stage]: { ...st, epoch: e.epoch, step: e.step, stepsPerEpoch: e.stepsPerEpoch } }
+        : v.stageInfo;
+      return {
+        ...foldTrace(v, e, v.steps),
+        stageInfo: info,
+        steps: v.steps + 1,
+        imagesPerSec: e.imagesPerSec,
+        current: e.stage,
+      };
     }
     case 'mining':
-      return { ...v, mining: { stage: e.stage, epoch: e.epoch, ms: e.ms, validTriplets: e.validTriplets, anchors: e.anchors } };
+      return {
+        ...v,
+        mining: { stage: e.stage, epoch: e.epoch, ms: e.ms, validTriplets: e.validTriplets, anchors: e.anchors },
+      };
     case 'epochEnd': {
       const r = e.record;
       const st = v.stageInfo[r.stage];
-      const info = st ? { ...v.stageInfo, [r.stage]: { ...st, epoch: r.epoch + 1, step: 0, bestEpoch: r.best ? r.epoch : st.bestEpoch } } : v.stageInfo;
+      const info = st
+        ? {
+            ...v.stageInfo,
+            [r.stage]: { ...st, epoch: r.epoch + 1, step: 0, bestEpoch: r.best ? r.epoch : st.bestEpoch },
+          }
+        : v.stageInfo;
       return { ...foldTrace(v, e, v.steps), stageInfo: info };
     }
     case 'stageEnd': {
       const st = v.stageInfo[e.stage];
       if (!st) return v;
       const done: StageView = {
-        ...st, status: 'done', ms: e.ms, bestEpoch: e.bestEpoch >= 0 ? e.bestEpoch : st.bestEpoch, stoppedEarly: e.stoppedEarly,
-        epochsRun: e.epochsRun ?? st.epochs, epoch: st.epochs, earlyStopped: !!e.earlyStopped, ...(e.keep ? { keep: e.keep } : {}),
+        ...st,
+        status: 'done',
+        ms: e.ms,
+        bestEpoch: e.bestEpoch >= 0 ? e.bestEpoch : st.bestEpoch,
+        stoppedEarly: e.stoppedEarly,
+        epochsRun: e.epochsRun ?? st.epochs,
+        epoch: st.epochs,
+        earlyStopped: !!e.earlyStopped,
+        ...(e.keep ? { keep: e.keep } : {}),
       };
       return { ...foldTrace(v, e, v.steps), stageInfo: { ...v.stageInfo, [e.stage]: done } };
     }
@@ -207,7 +262,8 @@ export function etaSeconds(v: RunView): number | null {
 
 /** Fraction of the run's training images done, 0..1. */
 export function runProgress(v: RunView): number {
-  let total = 0, done = 0;
+  let total = 0,
+    done = 0;
   for (const s of v.stages) {
     const st = v.stageInfo[s];
     if (!st) continue;

@@ -23,7 +23,8 @@ export function parseSettings(text: string | null): SavedSettings | null {
   if (!text) return null;
   try {
     const doc = JSON.parse(text) as Record<string, unknown>;
-    if (!doc || typeof doc !== 'object' || doc.version !== VERSION || !doc.config || typeof doc.config !== 'object') return null;
+    if (!doc || typeof doc !== 'object' || doc.version !== VERSION || !doc.config || typeof doc.config !== 'object')
+      return null;
     const choice = doc.backendChoice;
     return {
       config: makeConfig(doc.config),

@@ -17,7 +17,18 @@ import { cleanUpAtBoot } from './boot';
 import type { NamedBytes } from '../core/records';
 import type { ImportClient } from '../worker/import/client';
 import { newRunId, type WorkerEvent } from '../worker/lab/protocol';
-import { initialLabState, notice, reduceImport, reduceLab, startingRun, summarise, type BackendChoice, type LabState, type PageStorage, type Tab } from './labState';
+import {
+  initialLabState,
+  notice,
+  reduceImport,
+  reduceLab,
+  startingRun,
+  summarise,
+  type BackendChoice,
+  type LabState,
+  type PageStorage,
+  type Tab,
+} from './labState';
 import { isLive, runViewFromRecord } from './runView';
 import { createCalibrationScheduler, runBackends, type KeptCalibrations } from './calibration';
 import { modelExports, type Download } from './downloads';
@@ -50,11 +61,17 @@ export interface LabDeps {
 }
 
 /** Collects items and hands them over in one batch, at most once per `intervalMs`. */
-export function eventBuffer<E>(apply: (items: E[]) => void, intervalMs = 100): { push(e: E): void; flush(): void; dispose(): void } {
+export function eventBuffer<E>(
+  apply: (items: E[]) => void,
+  intervalMs = 100,
+): { push(e: E): void; flush(): void; dispose(): void } {
   let queue: E[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {
-    if (timer) { clearTimeout(timer); timer = null; }
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
     if (!queue.length) return;
     const items = queue;
     queue = [];
@@ -66,7 +83,11 @@ export function eventBuffer<E>(apply: (items: E[]) => void, intervalMs = 100): {
       timer ??= setTimeout(flush, intervalMs);
     },
     flush,
-    dispose: () => { if (timer) clearTimeout(timer); timer = null; queue = []; },
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      queue = [];
+    },
   };
 }
 
@@ -124,9 +145,13 @@ export interface LabActions {
   dispose(): void;
 }
 
-export function createLab(deps: LabDeps, init: LabState = initialLabState(makeConfig(DEFAULTS))): { store: LabStore; actions: LabActions } {
+export function createLab(
+  deps: LabDeps,
+  init: LabState = initialLabState(makeConfig(DEFAULTS)),
+): { store: LabStore; actions: LabActions } {
   const kept = deps.calibrations?.load() ?? {};
-  if (Object.keys(kept).length) init = { ...init, calibrations: { ...init.calibrations, costs: { ...kept, ...init.calibrations.costs } } };
+  if (Object.keys(kept).length)
+    init = { ...init, calibrations: { ...init.calibrations, costs: { ...kept, ...init.calibrations.costs } } };
   const store = createLabStore(init);
   const { client, storage } = deps;
   const get = store.getState;
@@ -138,7 +163,13 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   const buffer = eventBuffer<WorkerEvent>((events) => {
     set((s) => events.reduce(reduceLab, s));
     for (const e of events) if (e.type === 'runState' && !isLive(e.status)) void sweeps.runEnded(e.runId, e.status);
-    if (events.some((e) => e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')))) void actions.refreshStorage();
+    if (
+      events.some(
+        (e) =>
+          e.type === 'datasetReady' || (e.type === 'runState' && (e.status === 'done' || e.status === 'cancelled')),
+      )
+    )
+      void actions.refreshStorage();
     calibration.onEvents(events);
   }, deps.flushMs ?? 100);
   // A model zip is saved (and said saved) under the page's name for it, <run id>-<stage>.zip.
@@ -162,21 +193,33 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
   const sweeps = createSweepDriver({ get, set, launch, storage, cancel: () => actions.cancel() });
 
   /** A word in the Monitor until the worker answers (a batch can take a while on a slow backend). */
-  const say = (message: string) => set((s) => (s.run && ['running', 'starting'].includes(s.run.status) ? { ...s, run: { ...s.run, message } } : s));
+  const say = (message: string) =>
+    set((s) => (s.run && ['running', 'starting'].includes(s.run.status) ? { ...s, run: { ...s.run, message } } : s));
 
   /** The settings table's checks, here in the store: every edit is validated at once. */
-  const validate = () => set((s) => ({ ...s, experiment: { ...s.experiment, errors: configErrors(s.experiment.config) } }));
+  const validate = () =>
+    set((s) => ({ ...s, experiment: { ...s.experiment, errors: configErrors(s.experiment.config) } }));
 
   const actions: LabActions = {
     async boot() {
       validate();
       actions.ensureDataset();
-      await cleanUpAtBoot({ storage, get, set, runsInProgress: deps.runsInProgress, importsInProgress: deps.importsInProgress, whenRunFree: deps.whenRunFree });
+      await cleanUpAtBoot({
+        storage,
+        get,
+        set,
+        runsInProgress: deps.runsInProgress,
+        importsInProgress: deps.importsInProgress,
+        whenRunFree: deps.whenRunFree,
+      });
       await actions.refreshStorage();
     },
     setTab: (t) => set((s) => ({ ...s, tab: t })),
     setField(path, value) {
-      set((s) => ({ ...s, experiment: { ...s.experiment, config: setPath(s.experiment.config, path, value), preset: null } }));
+      set((s) => ({
+        ...s,
+        experiment: { ...s.experiment, config: setPath(s.experiment.config, path, value), preset: null },
+      }));
       validate();
       calibration.calibrateSoon();
     },
@@ -244,7 +287,14 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
         return;
       }
       const v = { ...runViewFromRecord(rec), status: 'starting' as const };
-      set((st) => ({ ...st, run: v, viewed: v, tab: 'monitor', resumable: null, worker: { ...st.worker, crashed: null } }));
+      set((st) => ({
+        ...st,
+        run: v,
+        viewed: v,
+        tab: 'monitor',
+        resumable: null,
+        worker: { ...st.worker, crashed: null },
+      }));
       client.send({ type: 'resumeRun', runId, backends: runBackends(get(), rec.config) });
     },
     async discardRun(runId) {
@@ -278,7 +328,14 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
     },
     async deleteDataset(id) {
       await storage.deleteDataset(id);
-      set((s) => ({ ...s, datasets: { ...s.datasets, list: s.datasets.list.filter((d) => d.id !== id), preview: s.datasets.preview?.datasetId === id ? null : s.datasets.preview } }));
+      set((s) => ({
+        ...s,
+        datasets: {
+          ...s.datasets,
+          list: s.datasets.list.filter((d) => d.id !== id),
+          preview: s.datasets.preview?.datasetId === id ? null : s.datasets.preview,
+        },
+      }));
       await actions.refreshStorage();
     },
     startImport(files, label, format, options) {
@@ -286,7 +343,10 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       if (!importer || get().imports.job) return null;
       const jobId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
       void deps.persist?.();
-      set((s) => ({ ...s, imports: { job: { jobId, label, startedAt: Date.now(), progress: null, cancelling: false }, last: null } }));
+      set((s) => ({
+        ...s,
+        imports: { job: { jobId, label, startedAt: Date.now(), progress: null, cancelling: false }, last: null },
+      }));
       importer.send({ type: 'import', jobId, files, format, options });
       return jobId;
     },
@@ -294,7 +354,9 @@ export function createLab(deps: LabDeps, init: LabState = initialLabState(makeCo
       const job = get().imports.job;
       if (!job) return;
       deps.importer?.send({ type: 'cancel', jobId: job.jobId });
-      set((s) => (s.imports.job ? { ...s, imports: { ...s.imports, job: { ...s.imports.job, cancelling: true } } } : s));
+      set((s) =>
+        s.imports.job ? { ...s, imports: { ...s.imports, job: { ...s.imports.job, cancelling: true } } } : s,
+      );
     },
     dismissImport: () => set((s) => ({ ...s, imports: { ...s.imports, last: null } })),
     useDataset(id) {

@@ -31,7 +31,20 @@ export function createSweepDriver({ get, set, launch, storage, cancel }: SweepDe
       const seeds = repeatSeeds(cfg);
       const first = launch(repeatConfig(cfg, 0));
       if (!first) return 'A run is going: wait for it or cancel it.';
-      set((st) => ({ ...st, sweep: { path: 'seed', values: seeds, runIds: [first], stage: 'triplet', status: 'running', message: null, result: null, kind: 'repeats', repeats: null } }));
+      set((st) => ({
+        ...st,
+        sweep: {
+          path: 'seed',
+          values: seeds,
+          runIds: [first],
+          stage: 'triplet',
+          status: 'running',
+          message: null,
+          result: null,
+          kind: 'repeats',
+          repeats: null,
+        },
+      }));
       return null;
     },
     start(path: string, values: number[]): string | null {
@@ -41,13 +54,27 @@ export function createSweepDriver({ get, set, launch, storage, cancel }: SweepDe
       if (err) return err;
       const first = launch(sweepRunConfig(s.experiment.config, { path, values }, 0));
       if (!first) return 'A run is going: wait for it or cancel it.';
-      set((st) => ({ ...st, sweep: { path, values, runIds: [first], stage: sweepStage(path), status: 'running', message: null, result: null } }));
+      set((st) => ({
+        ...st,
+        sweep: {
+          path,
+          values,
+          runIds: [first],
+          stage: sweepStage(path),
+          status: 'running',
+          message: null,
+          result: null,
+        },
+      }));
       return null;
     },
     stop(): void {
       const sw = get().sweep;
       if (!sw || sw.status !== 'running') return;
-      set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'stopped', message: 'Stopped: the remaining values were not run.' } }));
+      set((st) => ({
+        ...st,
+        sweep: st.sweep && { ...st.sweep, status: 'stopped', message: 'Stopped: the remaining values were not run.' },
+      }));
       cancel();
     },
     /** After a sweep's run ends: the next value, or the result from the stored runs. */
@@ -55,13 +82,24 @@ export function createSweepDriver({ get, set, launch, storage, cancel }: SweepDe
       const sw = get().sweep;
       if (!sw || sw.status !== 'running' || sw.runIds[sw.runIds.length - 1] !== runId) return;
       if (status !== 'done') {
-        set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'stopped', message: `The run for ${sw.path} = ${sw.values[sw.runIds.length - 1]} ended ${status}; the sweep stopped.` } }));
+        set((st) => ({
+          ...st,
+          sweep: st.sweep && {
+            ...st.sweep,
+            status: 'stopped',
+            message: `The run for ${sw.path} = ${sw.values[sw.runIds.length - 1]} ended ${status}; the sweep stopped.`,
+          },
+        }));
         return;
       }
       const i = sw.runIds.length;
       if (i < sw.values.length) {
         const cfg = get().experiment.config;
-      const next = launch(sw.kind === 'repeats' ? repeatConfig({ ...cfg, seed: sw.values[0], repeats: sw.values.length }, i) : sweepRunConfig(cfg, sw, i));
+        const next = launch(
+          sw.kind === 'repeats'
+            ? repeatConfig({ ...cfg, seed: sw.values[0], repeats: sw.values.length }, i)
+            : sweepRunConfig(cfg, sw, i),
+        );
         if (next) set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, runIds: [...st.sweep.runIds, next] } }));
         return;
       }
@@ -69,12 +107,23 @@ export function createSweepDriver({ get, set, launch, storage, cancel }: SweepDe
       const first = runs.find((r) => r)?.config ?? get().experiment.config;
       if (sw.kind === 'repeats') {
         const done = runs.filter((r): r is RunRecord => !!r);
-        const { rows, notMeaningful, text, lessons } = summariseRepeats(done.map((r) => ({ seed: r.config.seed, rows: r.rows, history: r.history })), first);
+        const { rows, notMeaningful, text, lessons } = summariseRepeats(
+          done.map((r) => ({ seed: r.config.seed, rows: r.rows, history: r.history })),
+          first,
+        );
         const repeats = { rows, notMeaningful, text, lessons };
-        set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'done', result: { validation: [], test: [], chosen: -1 }, repeats } }));
+        set((st) => ({
+          ...st,
+          sweep: st.sweep && { ...st.sweep, status: 'done', result: { validation: [], test: [], chosen: -1 }, repeats },
+        }));
         return;
       }
-      const result = sweepOutcome(runs.map((r) => r ?? null), sw.stage, first.task, first.scenario);
+      const result = sweepOutcome(
+        runs.map((r) => r ?? null),
+        sw.stage,
+        first.task,
+        first.scenario,
+      );
       set((st) => ({ ...st, sweep: st.sweep && { ...st.sweep, status: 'done', result } }));
     },
   };

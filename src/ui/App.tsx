@@ -29,7 +29,12 @@ const TABS: { id: Tab; label: string }[] = [
 function DatasetProgress() {
   const p = useLab((s) => s.datasets.progress);
   if (!p) return null;
-  const what = p.phase === 'generating' ? 'Generating the synthetic faces' : p.phase === 'storing' ? 'Storing them in the browser' : 'Reading the dataset';
+  const what =
+    p.phase === 'generating'
+      ? 'Generating the synthetic faces'
+      : p.phase === 'storing'
+        ? 'Storing them in the browser'
+        : 'Reading the dataset';
   const unit = p.phase === 'generating' ? ' images' : p.phase === 'storing' ? ' chunks' : ' splits';
   return (
     <div className="banner info" data-testid="dataset-progress">
@@ -57,11 +62,21 @@ function ResumeBanner() {
       <div className="row">
         <label>
           backend{' '}
-          <select value={choice} onChange={(e) => a.setBackendChoice(e.target.value as BackendChoice)} data-testid="resume-backend">
-            {BACKEND_CHOICES.map((b) => <option key={b.value} value={b.value}>{b.label}</option>)}
+          <select
+            value={choice}
+            onChange={(e) => a.setBackendChoice(e.target.value as BackendChoice)}
+            data-testid="resume-backend"
+          >
+            {BACKEND_CHOICES.map((b) => (
+              <option key={b.value} value={b.value}>
+                {b.label}
+              </option>
+            ))}
           </select>
         </label>
-        <button className="primary" onClick={() => void a.resumeRun(r.id)} data-testid="resume-run">Resume</button>
+        <button className="primary" onClick={() => void a.resumeRun(r.id)} data-testid="resume-run">
+          Resume
+        </button>
         <button onClick={() => void a.discardRun(r.id)}>Discard</button>
       </div>
     </div>
@@ -77,7 +92,9 @@ function Notices() {
       {notices.map((n) => (
         <div key={n.id} className={`banner ${n.level}`} data-testid="notice">
           <span>{n.text}</span>
-          <button className="link" onClick={() => a.dismissNotice(n.id)} aria-label="dismiss">×</button>
+          <button className="link" onClick={() => a.dismissNotice(n.id)} aria-label="dismiss">
+            ×
+          </button>
         </div>
       ))}
     </div>
@@ -107,9 +124,21 @@ function Tabs({ current }: { current: Tab }) {
     <nav className="tabs" aria-label="Panels">
       <div role="tablist" aria-label="Panels of the lab">
         {TABS.map((t, i) => (
-          <button key={t.id} ref={(el) => { refs.current[i] = el; }} role="tab" id={`tab-${t.id}`} aria-controls="panel" aria-selected={current === t.id}
-            tabIndex={current === t.id ? 0 : -1} className={current === t.id ? 'tab active' : 'tab'}
-            onClick={() => a.setTab(t.id)} onKeyDown={(e) => onKey(e, i)} data-testid={`tab-${t.id}`}>
+          <button
+            key={t.id}
+            ref={(el) => {
+              refs.current[i] = el;
+            }}
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-controls="panel"
+            aria-selected={current === t.id}
+            tabIndex={current === t.id ? 0 : -1}
+            className={current === t.id ? 'tab active' : 'tab'}
+            onClick={() => a.setTab(t.id)}
+            onKeyDown={(e) => onKey(e, i)}
+            data-testid={`tab-${t.id}`}
+          >
             {t.label}
           </button>
         ))}
@@ -118,43 +147,66 @@ function Tabs({ current }: { current: Tab }) {
   );
 }
 
-export function App({ presenter: initialPresenter = false, onPresenter }: { presenter?: boolean; onPresenter?: (on: boolean) => void }) {
+export function App({
+  presenter: initialPresenter = false,
+  onPresenter,
+}: {
+  presenter?: boolean;
+  onPresenter?: (on: boolean) => void;
+}) {
   // The panel switch renders as a transition: mounting the charts can be split into small slices.
   const current = useLab((s) => s.tab);
   const tab = useDeferredValue(current);
   const [presenting, setPresenting] = useState(initialPresenter);
-  const presenter = useMemo(() => ({ on: presenting, set: (on: boolean) => { setPresenting(on); onPresenter?.(on); } }), [presenting, onPresenter]);
+  const presenter = useMemo(
+    () => ({
+      on: presenting,
+      set: (on: boolean) => {
+        setPresenting(on);
+        onPresenter?.(on);
+      },
+    }),
+    [presenting, onPresenter],
+  );
   return (
     <PresenterContext.Provider value={presenter}>
-    <div className={presenting ? 'app present' : 'app'} data-testid="app" data-presenter={presenting}>
-      <header className="top">
-        <div className="brand">
-          <h1>Occlusion Distillation Lab</h1>
-          <span className="sub">teacher → student → standard T-S → triplet T-S, on faces with half hidden (○ full, ◑ lower, ◐ upper)</span>
-        </div>
-        <div className="row wrap">
-          <RunControls />
-          <button aria-pressed={presenting} onClick={() => presenter.set(!presenting)} data-testid="presenter-toggle"
-            title="Full width, larger type and charts, settings hidden (also ?present=1 in the address)">Presenter mode</button>
-        </div>
-      </header>
-      <ResumeBanner />
-      <DatasetProgress />
-      <Notices />
-      <Tabs current={current} />
-      <main className="panel">
-        <div id="panel" role="tabpanel" aria-labelledby={`tab-${current}`}>
-        <Suspense fallback={<p className="muted">Loading…</p>}>
-          {tab === 'datasets' && <DatasetsPanel />}
-          {tab === 'experiment' && <ExperimentPanel />}
-          {tab === 'monitor' && <MonitorPanel />}
-          {tab === 'results' && <ResultsPanel />}
-          {tab === 'explain' && <GradCamPanel />}
-          {tab === 'tryit' && <TryItPanel />}
-        </Suspense>
-        </div>
-      </main>
-    </div>
+      <div className={presenting ? 'app present' : 'app'} data-testid="app" data-presenter={presenting}>
+        <header className="top">
+          <div className="brand">
+            <h1>Occlusion Distillation Lab</h1>
+            <span className="sub">
+              teacher → student → standard T-S → triplet T-S, on faces with half hidden (○ full, ◑ lower, ◐ upper)
+            </span>
+          </div>
+          <div className="row wrap">
+            <RunControls />
+            <button
+              aria-pressed={presenting}
+              onClick={() => presenter.set(!presenting)}
+              data-testid="presenter-toggle"
+              title="Full width, larger type and charts, settings hidden (also ?present=1 in the address)"
+            >
+              Presenter mode
+            </button>
+          </div>
+        </header>
+        <ResumeBanner />
+        <DatasetProgress />
+        <Notices />
+        <Tabs current={current} />
+        <main className="panel">
+          <div id="panel" role="tabpanel" aria-labelledby={`tab-${current}`}>
+            <Suspense fallback={<p className="muted">Loading…</p>}>
+              {tab === 'datasets' && <DatasetsPanel />}
+              {tab === 'experiment' && <ExperimentPanel />}
+              {tab === 'monitor' && <MonitorPanel />}
+              {tab === 'results' && <ResultsPanel />}
+              {tab === 'explain' && <GradCamPanel />}
+              {tab === 'tryit' && <TryItPanel />}
+            </Suspense>
+          </div>
+        </main>
+      </div>
     </PresenterContext.Provider>
   );
 }

@@ -17,8 +17,13 @@ export function useEstimate(): string {
   const why = choice === 'auto' && timing ? calibrations.costs[timing.key]?.why : undefined;
   return seconds != null
     ? `expected: about ${formatEstimate(seconds)} on this machine${choice === 'auto' ? (why ? ` (auto: ${why})` : '') : ` (${choice})`}`
-    : timing && calibrations.pending.includes(timing.key) ? 'timing a few training steps…'
-      : timing && calibrations.failed[timing.key] ? `no estimate: ${calibrations.failed[timing.key]}` : timing ? '' : 'duration: depends on the stored dataset';
+    : timing && calibrations.pending.includes(timing.key)
+      ? 'timing a few training steps…'
+      : timing && calibrations.failed[timing.key]
+        ? `no estimate: ${calibrations.failed[timing.key]}`
+        : timing
+          ? ''
+          : 'duration: depends on the stored dataset';
 }
 
 /** Whether Run may start now, and if not, why. */
@@ -31,8 +36,16 @@ export function useCanStart(): { canStart: boolean; why: string; live: boolean }
   // The first dataset is still being generated or stored: a run would only wait for it.
   const generating = useLab((s) => s.datasets.progress !== null && s.datasets.progress.phase !== 'loading');
   const canStart = (ready || !!crashed) && !live && !errors && !generating;
-  const why = !ready && !crashed ? 'the training worker is starting' : errors ? `${errors} invalid setting(s): see Experiment` : live ? 'a run is going'
-    : generating ? 'the dataset is still being generated' : '';
+  const why =
+    !ready && !crashed
+      ? 'the training worker is starting'
+      : errors
+        ? `${errors} invalid setting(s): see Experiment`
+        : live
+          ? 'a run is going'
+          : generating
+            ? 'the dataset is still being generated'
+            : '';
   return { canStart, why, live };
 }
 
@@ -52,17 +65,44 @@ export function RunControls() {
       {!resumeOffered && (
         <label className="backend-choice">
           backend{' '}
-          <select value={choice} disabled={live} onChange={(e) => a.setBackendChoice(e.target.value as BackendChoice)} data-testid="backend-choice">
-            {BACKEND_CHOICES.map((b) => <option key={b.value} value={b.value}>{b.label}</option>)}
+          <select
+            value={choice}
+            disabled={live}
+            onChange={(e) => a.setBackendChoice(e.target.value as BackendChoice)}
+            data-testid="backend-choice"
+          >
+            {BACKEND_CHOICES.map((b) => (
+              <option key={b.value} value={b.value}>
+                {b.label}
+              </option>
+            ))}
           </select>
         </label>
       )}
-      <button className="primary" disabled={!canStart} title={why} onClick={() => a.startRun()} data-testid="start">Run the curriculum</button>
-      {status === 'paused'
-        ? <button onClick={a.resume} data-testid="resume">Resume</button>
-        : <button onClick={a.pause} disabled={status !== 'running'} data-testid="pause">Pause</button>}
-      <button onClick={a.cancel} disabled={!live} data-testid="cancel">Cancel</button>
-      {!live && estimate && <span className="muted estimate" data-testid="estimate" title="From a calibration of a few training steps of this model on this machine, kept for next time; every stage counted to its epoch cap (early stopping usually ends sooner; other work on the machine makes it longer).">{estimate}</span>}
+      <button className="primary" disabled={!canStart} title={why} onClick={() => a.startRun()} data-testid="start">
+        Run the curriculum
+      </button>
+      {status === 'paused' ? (
+        <button onClick={a.resume} data-testid="resume">
+          Resume
+        </button>
+      ) : (
+        <button onClick={a.pause} disabled={status !== 'running'} data-testid="pause">
+          Pause
+        </button>
+      )}
+      <button onClick={a.cancel} disabled={!live} data-testid="cancel">
+        Cancel
+      </button>
+      {!live && estimate && (
+        <span
+          className="muted estimate"
+          data-testid="estimate"
+          title="From a calibration of a few training steps of this model on this machine, kept for next time; every stage counted to its epoch cap (early stopping usually ends sooner; other work on the machine makes it longer)."
+        >
+          {estimate}
+        </span>
+      )}
       <span className={`status status-${status ?? 'idle'}`} data-testid="run-status">
         {!ready && !crashed ? 'starting the worker…' : status ? `${status}${backend ? ` on ${backend}` : ''}` : 'idle'}
       </span>

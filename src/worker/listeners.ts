@@ -9,7 +9,14 @@ export interface Listeners<E> {
 export function listeners<E>(): Listeners<E> {
   const set = new Set<(e: E) => void>();
   return {
-    add: (fn) => { set.add(fn); return () => { set.delete(fn); }; },
-    emit: (e) => { for (const fn of [...set]) fn(e); },
+    add: (fn) => {
+      set.add(fn);
+      return () => {
+        set.delete(fn);
+      };
+    },
+    emit: (e) => {
+      for (const fn of [...set]) fn(e);
+    },
   };
 }

@@ -16,17 +16,20 @@ import { pickImages, type CamRequest, type CamSheet } from '../core/explain/shee
 
 /** A stored model, built (the caller disposes it). */
 export async function loadStoredModel(rec: ModelRecord): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: rec.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-    weightSpecs: rec.weightSpecs as tf.io.WeightsManifestEntry[],
-    weightData: rec.weightData,
-  }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: rec.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: rec.weightSpecs as tf.io.WeightsManifestEntry[],
+      weightData: rec.weightData,
+    }),
+  );
 }
 
 /** The stored test split of a run's dataset. */
 export async function loadTestSplit(storage: LabStorage, datasetId: string): Promise<ImageSet> {
   const meta = await storage.getDataset(datasetId);
-  if (!meta?.complete) throw new Error(`The run's dataset "${datasetId}" is no longer stored: create or import it again to see its maps.`);
+  if (!meta?.complete)
+    throw new Error(`The run's dataset "${datasetId}" is no longer stored: create or import it again to see its maps.`);
   return loadSplit(storage, meta, 'test');
 }
 
@@ -44,8 +47,13 @@ export async function camSheet(storage: LabStorage, req: CamRequest): Promise<Ca
   const stored = new Set(await storage.listModels(run.id));
   const scen = cfg.scenario;
   const panels: CamSheet['panels'] = [];
-  if (stored.has('teacher')) panels.push({ model: 'teacher', label: `${STAGE_LABEL.teacher} ○`, visibility: 'full' }, { model: 'teacher', label: `${STAGE_LABEL.teacher} on ${scen}`, visibility: scen });
-  for (const s of ['student', 'standard', 'triplet'] as StageName[]) if (stored.has(s)) panels.push({ model: s, label: STAGE_LABEL[s], visibility: scen });
+  if (stored.has('teacher'))
+    panels.push(
+      { model: 'teacher', label: `${STAGE_LABEL.teacher} ○`, visibility: 'full' },
+      { model: 'teacher', label: `${STAGE_LABEL.teacher} on ${scen}`, visibility: scen },
+    );
+  for (const s of ['student', 'standard', 'triplet'] as StageName[])
+    if (stored.has(s)) panels.push({ model: s, label: STAGE_LABEL[s], visibility: scen });
   const { height, width, channels } = test;
   const n = indices.length;
   const hw = height * width;
@@ -66,8 +74,18 @@ export async function camSheet(storage: LabStorage, req: CamRequest): Promise<Ca
       fillImages(test, indices, panel.visibility, input);
       const x = tf.tensor4d(input, [n, height, width, channels]);
       try {
-        const target = head.kind === 'regression' ? { kind: 'regression' as const }
-          : { kind: 'class' as const, classes: req.target === 'predicted' ? null : req.target === 'true' ? truth : indices.map(() => req.target as number) };
+        const target =
+          head.kind === 'regression'
+            ? { kind: 'regression' as const }
+            : {
+                kind: 'class' as const,
+                classes:
+                  req.target === 'predicted'
+                    ? null
+                    : req.target === 'true'
+                      ? truth
+                      : indices.map(() => req.target as number),
+              };
         const cam = await gradCam(model, x, target);
         let preds: number[];
         if (head.kind === 'regression') preds = cam.scores.map((s) => s * AGE_SCALE + AGE_OFFSET);
@@ -92,8 +110,21 @@ export async function camSheet(storage: LabStorage, req: CamRequest): Promise<Ca
   const pixels = new Uint8Array(n * imgLen);
   indices.forEach((idx, i) => pixels.set(test.pixels.subarray(idx * imgLen, (idx + 1) * imgLen), i * imgLen));
   return {
-    runId: run.id, task: cfg.task, classNames: head.classNames, height, width, channels, count: n,
-    indices, truth, pixels, panels, maps, predicted, explained, ms: Date.now() - t0,
+    runId: run.id,
+    task: cfg.task,
+    classNames: head.classNames,
+    height,
+    width,
+    channels,
+    count: n,
+    indices,
+    truth,
+    pixels,
+    panels,
+    maps,
+    predicted,
+    explained,
+    ms: Date.now() - t0,
   };
 }
 
@@ -104,7 +135,12 @@ export type ExportFormat = 'zip' | 'onnx';
  * the file name to save it under. A .zip whose ONNX file cannot be written still holds the tfjs model, and
  * its README.txt says why; the .onnx export throws that reason instead.
  */
-export async function exportRunModel(storage: LabStorage, runId: string, stage: StageName, format: ExportFormat = 'zip'): Promise<{ name: string; bytes: Uint8Array }> {
+export async function exportRunModel(
+  storage: LabStorage,
+  runId: string,
+  stage: StageName,
+  format: ExportFormat = 'zip',
+): Promise<{ name: string; bytes: Uint8Array }> {
   const run = await storage.getRun(runId);
   const rec = await storage.getModel(runId, stage);
   if (!run || !rec) throw new Error(`The ${stage} model of run "${runId}" is not stored.`);
@@ -113,18 +149,40 @@ export async function exportRunModel(storage: LabStorage, runId: string, stage: 
   const ds = cfg.dataset;
   const dims = meta ?? (ds.source === 'synth' || ds.source === 'file' ? ds : null);
   if (!dims) throw new Error(`The run's dataset "${run.datasetId}" is no longer stored, so its image size is unknown.`);
-  const classNames = cfg.task === 'age' ? [] : cfg.task === 'expression' ? meta?.classNames.expression ?? [] : meta?.classNames.gender ?? ['male', 'female'];
+  const classNames =
+    cfg.task === 'age'
+      ? []
+      : cfg.task === 'expression'
+        ? (meta?.classNames.expression ?? [])
+        : (meta?.classNames.gender ?? ['male', 'female']);
   const visibility: Visibility = stageVisibility(stage, cfg.scenario);
   const info = labInfo({
-    name: `${run.name}: ${STAGE_LABEL[stage]}`, stage, config: cfg, classNames, visibility, rows: run.rows,
-    height: dims.height, width: dims.width, channels: dims.channels,
+    name: `${run.name}: ${STAGE_LABEL[stage]}`,
+    stage,
+    config: cfg,
+    classNames,
+    visibility,
+    rows: run.rows,
+    height: dims.height,
+    width: dims.width,
+    channels: dims.channels,
   });
   // The spec the run built its models from (only the image size and the class names of the set matter).
   const spec = modelSpecFor(cfg, {
-    height: dims.height, width: dims.width, channels: dims.channels, count: 0, pixels: new Uint8Array(0),
-    expression: null, gender: null, age: null, classNames: meta?.classNames ?? {},
+    height: dims.height,
+    width: dims.width,
+    channels: dims.channels,
+    count: 0,
+    pixels: new Uint8Array(0),
+    expression: null,
+    gender: null,
+    age: null,
+    classNames: meta?.classNames ?? {},
   });
-  const safe = `${run.name}-${stage}`.replace(/[^\w.-]+/g, '_').replace(/_+/g, '_').slice(0, 80);
+  const safe = `${run.name}-${stage}`
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/_+/g, '_')
+    .slice(0, 80);
   // Loaded on the first export only (onnx-proto's schema code is a chunk of its own in the built lab).
   const { onnxModel } = await import('../platform/models/onnxFile');
   if (format === 'onnx') return { name: `${safe}.onnx`, bytes: onnxModel(rec, info, spec) };
@@ -137,12 +195,15 @@ export async function exportRunModel(storage: LabStorage, runId: string, stage: 
   return { name: `${safe}.zip`, bytes: zipModel(rec, info, onnx) };
 }
 
-
 /** A model from files (the lab's .zip, or model.json + weights), checked, built once, then stored. */
 export async function importModelFiles(storage: LabStorage, files: (File | NamedBytes)[]): Promise<ImportedModelMeta> {
   const named: NamedBytes[] = [];
   for (const f of files) {
-    named.push(typeof Blob !== 'undefined' && f instanceof Blob ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) } : f as NamedBytes);
+    named.push(
+      typeof Blob !== 'undefined' && f instanceof Blob
+        ? { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }
+        : (f as NamedBytes),
+    );
   }
   const read = await readModelFiles(named, inflateRaw);
   const model = await loadChecked(read);
@@ -153,13 +214,24 @@ export async function importModelFiles(storage: LabStorage, files: (File | Named
     const jsonName = named.find((f) => /\.json$/i.test(f.name))?.name ?? named[0].name;
     const info = read.info;
     const meta: ImportedModelMeta = {
-      id, name: info?.name ?? jsonName.replace(/\.(zip|json)$/i, ''), importedAt: Date.now(), files: named.map((f) => f.name),
-      inputShape: input, outputUnits: units, bytes: read.bytes, info,
+      id,
+      name: info?.name ?? jsonName.replace(/\.(zip|json)$/i, ''),
+      importedAt: Date.now(),
+      files: named.map((f) => f.name),
+      inputShape: input,
+      outputUnits: units,
+      bytes: read.bytes,
+      info,
     };
     const rec: ModelRecord = {
-      runId: id, stage: 'teacher', modelTopology: read.artifacts.modelTopology, weightSpecs: read.artifacts.weightSpecs ?? [],
-      weightData: read.artifacts.weightData as ArrayBuffer, format: read.artifacts.format ?? 'layers-model',
-      generatedBy: read.artifacts.generatedBy ?? 'unknown', savedAt: Date.now(),
+      runId: id,
+      stage: 'teacher',
+      modelTopology: read.artifacts.modelTopology,
+      weightSpecs: read.artifacts.weightSpecs ?? [],
+      weightData: read.artifacts.weightData as ArrayBuffer,
+      format: read.artifacts.format ?? 'layers-model',
+      generatedBy: read.artifacts.generatedBy ?? 'unknown',
+      savedAt: Date.now(),
     };
     await storage.putImportedModel(meta, rec);
     return meta;
@@ -171,17 +243,20 @@ export async function importModelFiles(storage: LabStorage, files: (File | Named
 /** Saves a trained model as tfjs LayersModel artifacts (model.json parts + joined weights). */
 export async function modelRecord(model: tf.LayersModel, runId: string, stage: StageName): Promise<ModelRecord> {
   let rec: ModelRecord | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    rec = {
-      runId, stage,
-      modelTopology: a.modelTopology,
-      weightSpecs: a.weightSpecs ?? [],
-      weightData: tf.io.CompositeArrayBuffer.join(a.weightData ?? new ArrayBuffer(0)),
-      format: a.format ?? 'layers-model',
-      generatedBy: a.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-      savedAt: Date.now(),
-    };
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      rec = {
+        runId,
+        stage,
+        modelTopology: a.modelTopology,
+        weightSpecs: a.weightSpecs ?? [],
+        weightData: tf.io.CompositeArrayBuffer.join(a.weightData ?? new ArrayBuffer(0)),
+        format: a.format ?? 'layers-model',
+        generatedBy: a.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        savedAt: Date.now(),
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return rec!;
 }

@@ -16,17 +16,37 @@ describe('runner budget sweep', () => {
     const splits = synthSplits(base.dataset as SynthDatasetConfig);
     // FER2013's layout: emotion (0-6), the pixels of a square grey image, Usage.
     const lines = ['emotion,pixels,Usage'];
-    for (const [set, usage] of [[splits.train, 'Training'], [splits.val, 'PublicTest'], [splits.test, 'PrivateTest']] as const) {
+    for (const [set, usage] of [
+      [splits.train, 'Training'],
+      [splits.val, 'PublicTest'],
+      [splits.test, 'PrivateTest'],
+    ] as const) {
       const per = set.height * set.width;
       for (let i = 0; i < set.count; i++) {
-        lines.push(`${set.expression![i] % 7},${Array.from(set.pixels.subarray(i * per, (i + 1) * per)).join(' ')},${usage}`);
+        lines.push(
+          `${set.expression![i] % 7},${Array.from(set.pixels.subarray(i * per, (i + 1) * per)).join(' ')},${usage}`,
+        );
       }
     }
     const csv = join(out, 'fer.csv');
     await writeFile(csv, `${lines.join('\n')}\n`);
     const cfgFile = join(out, 'cfg.json');
     await writeFile(cfgFile, JSON.stringify({ ...base, ensemble: { ...base.ensemble, singles: false } }));
-    expect(await main(['--config', cfgFile, '--dataset', csv, '--budgets', '32,100%', '--repeats', '2', '--out', out, '--quiet'])).toBe(0);
+    expect(
+      await main([
+        '--config',
+        cfgFile,
+        '--dataset',
+        csv,
+        '--budgets',
+        '32,100%',
+        '--repeats',
+        '2',
+        '--out',
+        out,
+        '--quiet',
+      ]),
+    ).toBe(0);
     const json = JSON.parse(await readFile(join(out, 'budgets.json'), 'utf8'));
     expect(json.metric).toBe('accuracy');
     expect(json.config.dataset.source).toBe('file');
@@ -34,7 +54,8 @@ describe('runner budget sweep', () => {
     expect(json.budgets.map((b: { images: number }) => b.images)).toEqual([32, 96]);
     for (const b of json.budgets) {
       expect(Object.keys(b.models).sort()).toEqual(['control', 'standard', 'student', 'svm', 'triplet']);
-      for (const v of Object.values(b.models) as number[][]) expect(v.every((x) => typeof x === 'number' && x >= 0 && x <= 1)).toBe(true);
+      for (const v of Object.values(b.models) as number[][])
+        expect(v.every((x) => typeof x === 'number' && x >= 0 && x <= 1)).toBe(true);
     }
     const text = await readFile(join(out, 'budgets.txt'), 'utf8');
     expect(text).toMatch(/gain vs control/);

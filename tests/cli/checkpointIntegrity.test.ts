@@ -3,7 +3,17 @@
 // truncated checkpoint.json, a truncated data part and a foreign file are refused with a message naming
 // the file (no stack trace); flags that would change the run and a changed dataset file are refused by
 // name; a second runner on a folder in use refuses, naming the holder; a stale lock is taken over.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +25,10 @@ const dir = mkdtempSync(join(tmpdir(), 'odl-cpfile-'));
 const configPath = join(dir, 'config.json');
 // Five teacher epochs (a checkpoint after each of the first four) and a student long enough to be killed in.
 const cfg = mergeConfig(PRESETS['fixture-tiny'], {
-  teacher: { epochs: 5, patience: 0 }, student: { epochs: 4, patience: 0 }, trainOtherHalfStudent: false, sameBudgetControl: false,
+  teacher: { epochs: 5, patience: 0 },
+  student: { epochs: 4, patience: 0 },
+  trainOtherHalfStudent: false,
+  sameBudgetControl: false,
 });
 writeFileSync(configPath, JSON.stringify(cfg));
 
@@ -44,7 +57,9 @@ beforeAll(async () => {
       // The checkpoint of epoch 3 is written right after its line: wait for it, then copy it.
       const t0 = Date.now();
       while (Date.now() - t0 < 5000) {
-        const j = existsSync(join(studentRun, 'checkpoint.json')) ? readFileSync(join(studentRun, 'checkpoint.json'), 'utf8') : '';
+        const j = existsSync(join(studentRun, 'checkpoint.json'))
+          ? readFileSync(join(studentRun, 'checkpoint.json'), 'utf8')
+          : '';
         if (/"nextEpoch":3/.test(j)) break;
       }
       copyCheckpoint(studentRun, teacherEpoch3);
@@ -65,7 +80,9 @@ describe('a checkpoint that does not hold together', () => {
     copyFileSync(join(studentRun, studentBin), join(mixed, binName(mixed)));
     const r = await runRunner(['--resume', mixed, '--backend', 'wasm']);
     expect(r.code, r.stderr.slice(-2000)).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`${binName(mixed).replace('.', '\\.')}[^\\n]*(does not match|bytes, but)[^\\n]*checkpoint\\.json`));
+    expect(r.stderr).toMatch(
+      new RegExp(`${binName(mixed).replace('.', '\\.')}[^\\n]*(does not match|bytes, but)[^\\n]*checkpoint\\.json`),
+    );
     noStack(r.stderr);
     expect(r.stderr).not.toMatch(/== teacher/);
   }, 300_000);
@@ -79,12 +96,19 @@ describe('a checkpoint that does not hold together', () => {
     truncateSync(join(cutBin, binName(cutBin)), 1000);
     const foreign = join(dir, 'foreign');
     mkdirSync(foreign);
-    writeFileSync(join(foreign, 'checkpoint.json'), JSON.stringify({ name: 'some other tool', version: 1, weights: [1, 2, 3] }));
-    const [a, b, c] = await Promise.all([cut, cutBin, foreign].map((d) => runRunner(['--resume', d, '--backend', 'wasm'])));
+    writeFileSync(
+      join(foreign, 'checkpoint.json'),
+      JSON.stringify({ name: 'some other tool', version: 1, weights: [1, 2, 3] }),
+    );
+    const [a, b, c] = await Promise.all(
+      [cut, cutBin, foreign].map((d) => runRunner(['--resume', d, '--backend', 'wasm'])),
+    );
     expect(a.code, a.stderr.slice(-2000)).toBe(1);
     expect(a.stderr).toMatch(new RegExp(`${join(cut, 'checkpoint.json')} is not a complete checkpoint`));
     expect(b.code, b.stderr.slice(-2000)).toBe(1);
-    expect(b.stderr).toMatch(new RegExp(`${join(cutBin, binName(cutBin))} has 1000 bytes, but checkpoint.json expects \\d+`));
+    expect(b.stderr).toMatch(
+      new RegExp(`${join(cutBin, binName(cutBin))} has 1000 bytes, but checkpoint.json expects \\d+`),
+    );
     expect(c.code, c.stderr.slice(-2000)).toBe(1);
     expect(c.stderr).toMatch(new RegExp(`${join(foreign, 'checkpoint.json')} is not a checkpoint of this runner`));
     for (const r of [a, b, c]) noStack(r.stderr);
@@ -93,7 +117,16 @@ describe('a checkpoint that does not hold together', () => {
 
 describe('--resume checks its world', () => {
   it('refuses --dataset, --seed and --out that would make it another run, naming each', async () => {
-    const r = await runRunner(['--resume', studentRun, '--dataset', join(dir, 'x.csv'), '--seed', '99', '--out', join(dir, 'elsewhere')]);
+    const r = await runRunner([
+      '--resume',
+      studentRun,
+      '--dataset',
+      join(dir, 'x.csv'),
+      '--seed',
+      '99',
+      '--out',
+      join(dir, 'elsewhere'),
+    ]);
     expect(r.code, r.stderr.slice(-2000)).toBe(1);
     expect(r.stderr).toMatch(/--dataset [^\n]*: the run trains on its synthetic dataset/);
     expect(r.stderr).toMatch(/--seed 99: the run's seed is 3/);
@@ -105,13 +138,20 @@ describe('--resume checks its world', () => {
     // A FER2013-layout CSV of 16x16 faces: 96 training, 32 validation, 32 test rows.
     const rows = ['emotion,pixels,Usage'];
     let s = 1;
-    const px = () => Array.from({ length: 256 }, () => { s = (s * 1103515245 + 12345) % 2147483648; return s % 256; }).join(' ');
-    for (let i = 0; i < 160; i++) rows.push(`${i % 7},${px()},${i < 96 ? 'Training' : i < 128 ? 'PublicTest' : 'PrivateTest'}`);
+    const px = () =>
+      Array.from({ length: 256 }, () => {
+        s = (s * 1103515245 + 12345) % 2147483648;
+        return s % 256;
+      }).join(' ');
+    for (let i = 0; i < 160; i++)
+      rows.push(`${i % 7},${px()},${i < 96 ? 'Training' : i < 128 ? 'PublicTest' : 'PrivateTest'}`);
     const csv = join(dir, 'faces.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
     const out = join(dir, 'file-run');
-    const first = await runRunner(['--config', configPath, '--dataset', csv, '--backend', 'wasm', '--out', out],
-      killWhen(/== teacher:[\s\S]*epoch 2:/));
+    const first = await runRunner(
+      ['--config', configPath, '--dataset', csv, '--backend', 'wasm', '--out', out],
+      killWhen(/== teacher:[\s\S]*epoch 2:/),
+    );
     expect(first.signal, first.stderr.slice(-2000)).toBe('SIGKILL');
     writeFileSync(csv, `${rows.slice(0, -1).join('\n')}\n3,${px()},PrivateTest\n`);
     const r = await runRunner(['--resume', out, '--backend', 'wasm']);
@@ -122,13 +162,17 @@ describe('--resume checks its world', () => {
 });
 
 describe('one writer per run folder', () => {
-  it('a second runner on a folder in use refuses naming the holder; a dead holder\'s lock is taken over, released on Ctrl-C', async () => {
+  it("a second runner on a folder in use refuses naming the holder; a dead holder's lock is taken over, released on Ctrl-C", async () => {
     const out = join(dir, 'locked');
     const longConfig = join(dir, 'long.json');
     writeFileSync(longConfig, JSON.stringify(mergeConfig(cfg, { student: { epochs: 300 } })));
     let ready!: () => void;
-    const started = new Promise<void>((r) => { ready = r; });
-    const a = startRunner(['--config', longConfig, '--backend', 'wasm', '--out', out], (text) => { if (/== student:/.test(text)) ready(); });
+    const started = new Promise<void>((r) => {
+      ready = r;
+    });
+    const a = startRunner(['--config', longConfig, '--backend', 'wasm', '--out', out], (text) => {
+      if (/== student:/.test(text)) ready();
+    });
     await started;
     const b = await runRunner(['--config', longConfig, '--backend', 'wasm', '--out', out]);
     expect(b.code, b.stderr.slice(-2000)).toBe(1);
@@ -140,10 +184,17 @@ describe('one writer per run folder', () => {
     // The next runner takes the dead holder's lock over; Ctrl-C (SIGINT) then stops it and releases the lock.
     let stopped = false;
     const c = await runRunner(['--resume', out, '--backend', 'wasm'], (text, child) => {
-      if (!stopped && /took over the lock[\s\S]*== student:/.test(text)) { stopped = true; process.kill(child.pid!, 'SIGINT'); }
+      if (!stopped && /took over the lock[\s\S]*== student:/.test(text)) {
+        stopped = true;
+        process.kill(child.pid!, 'SIGINT');
+      }
     });
     expect(c.code, c.stderr.slice(-2000)).toBe(130);
-    expect(c.stderr).toMatch(new RegExp(`took over the lock of ${out} from pid ${a.child.pid} on \\S+ \\(started [^)]*\\): pid ${a.child.pid} no longer runs`));
+    expect(c.stderr).toMatch(
+      new RegExp(
+        `took over the lock of ${out} from pid ${a.child.pid} on \\S+ \\(started [^)]*\\): pid ${a.child.pid} no longer runs`,
+      ),
+    );
     expect(existsSync(join(out, 'run.lock'))).toBe(false);
   }, 300_000);
 });

@@ -29,13 +29,25 @@ describe('experiment runner', () => {
     const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     expect(res.backend).toBe('cpu');
     expect(res.config).toEqual(cfg);
-    expect(res.grid.map((r: { model: string }) => r.model)).toEqual(['teacher', 'teacher', 'teacher', 'student', 'standard', 'triplet', 'svm', 'svmStandard', 'svmTriplet']);
+    expect(res.grid.map((r: { model: string }) => r.model)).toEqual([
+      'teacher',
+      'teacher',
+      'teacher',
+      'student',
+      'standard',
+      'triplet',
+      'svm',
+      'svmStandard',
+      'svmTriplet',
+    ]);
     expect(res.history.length).toBeGreaterThan(0);
     expect(Object.keys(res.models).sort()).toEqual(['standard', 'student', 'teacher', 'triplet']);
 
     const data = synthSplits(cfg.dataset as SynthDatasetConfig);
     const before = tf.memory().numTensors;
-    for (const row of res.grid.filter((r: { test: string; model: string }) => (r.model !== 'teacher' || r.test === 'full') && res.models[r.model])) {
+    for (const row of res.grid.filter(
+      (r: { test: string; model: string }) => (r.model !== 'teacher' || r.test === 'full') && res.models[r.model],
+    )) {
       const model = await tf.loadLayersModel(dirHandler(join(out, res.models[row.model])));
       const ev = await evaluateModel(model, data.test, row.test, 'expression', taskHead('expression'), 32);
       expect(Array.from(ev.predictions)).toEqual(row.predictions);
@@ -67,7 +79,9 @@ describe('experiment runner', () => {
     expect(err).toMatch(/modle: is not a known setting/);
     await writeFile(f, '{ "task": ');
     await expect(loadConfig({ config: f, quiet: true })).rejects.toThrow(/bad\.json is not valid JSON/);
-    await expect(loadConfig({ config: join(dir, 'missing.json'), quiet: true })).rejects.toThrow(/Cannot read the config file .*missing\.json/);
+    await expect(loadConfig({ config: join(dir, 'missing.json'), quiet: true })).rejects.toThrow(
+      /Cannot read the config file .*missing\.json/,
+    );
     expect(() => parseArgs(['--config'])).toThrow(/--config needs a value/);
     expect(() => parseArgs(['--preset', 'x', '--config', 'y'])).toThrow(/exactly one of/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/Unknown argument "--frobnicate"/);
@@ -76,10 +90,12 @@ describe('experiment runner', () => {
     expect(parseArgs(['--preset', 'x', '--wasm-threads', 'auto']).wasmThreads).toBe('auto');
     expect(() => parseArgs(['--preset', 'x', '--wasm-threads', 'many'])).toThrow(/--wasm-threads takes/);
     expect(() => parseArgs(['--preset', 'x', '--wasm-threads', '1.5'])).toThrow(/--wasm-threads takes/);
-    await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(/Unknown preset "nope". Presets: demo-expression-lower, demo-gender-upper, demo-age-upper, workshop-expression-lower/);
+    await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(
+      /Unknown preset "nope". Presets: demo-expression-lower, demo-gender-upper, demo-age-upper, workshop-expression-lower/,
+    );
   });
 
-  it('--dataset imports a UTKFace .tar.gz at the config\'s size and trains on it, writing the import report', async () => {
+  it("--dataset imports a UTKFace .tar.gz at the config's size and trains on it, writing the import report", async () => {
     const out = await mkdtemp(join(tmpdir(), 'odl-utk-'));
     const files = [];
     for (let i = 0; i < 90; i++) {
@@ -90,25 +106,55 @@ describe('experiment runner', () => {
     const archive = join(out, 'UTKFace.tar.gz');
     await writeFile(archive, gzip(makeTar(files)));
     const cfgFile = join(out, 'cfg.json');
-    const cfg = { ...presetConfig('fixture-tiny'), task: 'gender', trainOtherHalfStudent: false, sameBudgetControl: false, teacher: { epochs: 1, batchSize: 16 } };
+    const cfg = {
+      ...presetConfig('fixture-tiny'),
+      task: 'gender',
+      trainOtherHalfStudent: false,
+      sameBudgetControl: false,
+      teacher: { epochs: 1, batchSize: 16 },
+    };
     await writeFile(cfgFile, JSON.stringify(cfg));
     expect(await main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).toBe(0);
     const res = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
-    expect(res.config.dataset).toEqual({ source: 'file', path: archive, ferplus: null, labels: null, format: 'auto', height: 16, width: 16, channels: 1, seed: 3 });
+    expect(res.config.dataset).toEqual({
+      source: 'file',
+      path: archive,
+      ferplus: null,
+      labels: null,
+      format: 'auto',
+      height: 16,
+      width: 16,
+      channels: 1,
+      seed: 3,
+    });
     expect(res.grid.length).toBeGreaterThan(3);
     const report = JSON.parse(await readFile(join(out, 'import-report.json'), 'utf8'));
     expect(report.images).toBe(90);
-    expect(report.rejected).toEqual([{ where: 'UTKFace/61_3_20170109150557335.jpg.chip.jpg', reason: expect.stringMatching(/race is missing/) }]);
+    expect(report.rejected).toEqual([
+      { where: 'UTKFace/61_3_20170109150557335.jpg.chip.jpg', reason: expect.stringMatching(/race is missing/) },
+    ]);
     // A task the dataset has no labels for is refused by name.
     await writeFile(cfgFile, JSON.stringify({ ...cfg, task: 'expression' }));
-    await expect(main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).rejects.toThrow(/has labels for gender and age, but the experiment's task is expression/);
-    expect(() => parseArgs(['--preset', 'fixture-tiny', '--ferplus', 'x.csv'])).toThrow(/--ferplus goes with --dataset/);
+    await expect(main(['--config', cfgFile, '--dataset', archive, '--out', out, '--quiet'])).rejects.toThrow(
+      /has labels for gender and age, but the experiment's task is expression/,
+    );
+    expect(() => parseArgs(['--preset', 'fixture-tiny', '--ferplus', 'x.csv'])).toThrow(
+      /--ferplus goes with --dataset/,
+    );
   });
 
   it('--sweep runs one curriculum per value and keeps the best on validation', async () => {
     const out = await mkdtemp(join(tmpdir(), 'odl-sweep-'));
     const cfgFile = join(out, 'cfg.json');
-    await writeFile(cfgFile, JSON.stringify({ ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false, cGrid: [1], epsilon: 0.1, singles: false } }));
+    await writeFile(
+      cfgFile,
+      JSON.stringify({
+        ...presetConfig('fixture-tiny'),
+        trainOtherHalfStudent: false,
+        sameBudgetControl: false,
+        ensemble: { enabled: false, cGrid: [1], epsilon: 0.1, singles: false },
+      }),
+    );
     expect(await main(['--config', cfgFile, '--sweep', 'triplet.margin=0.1,0.4', '--out', out, '--quiet'])).toBe(0);
     const sweep = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8'));
     expect(sweep.path).toBe('triplet.margin');
@@ -118,8 +164,10 @@ describe('experiment runner', () => {
     expect(sweep.chosen).toBe(best);
     const first = JSON.parse(await readFile(join(sweep.runs[0].dir, 'results.json'), 'utf8'));
     expect(first.config.triplet.margin).toBe(0.1);
-    expect((await readFile(join(out, 'sweep.txt'), 'utf8'))).toMatch(/<- chosen on validation/);
-    await expect(main(['--config', cfgFile, '--sweep', 'triplet.margn=1,2', '--out', out, '--quiet'])).rejects.toThrow(/"triplet.margn" is not a numeric setting/);
+    expect(await readFile(join(out, 'sweep.txt'), 'utf8')).toMatch(/<- chosen on validation/);
+    await expect(main(['--config', cfgFile, '--sweep', 'triplet.margn=1,2', '--out', out, '--quiet'])).rejects.toThrow(
+      /"triplet.margn" is not a numeric setting/,
+    );
   });
 });
 

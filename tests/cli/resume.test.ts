@@ -17,7 +17,12 @@ const configPath = join(dir, 'config.json');
 // and the same-budget control are left out to keep the test short (they train as the student does).
 const stage = { epochs: 3, batchSize: 5, patience: 0 };
 const cfg = mergeConfig(PRESETS['fixture-tiny'], {
-  teacher: stage, student: stage, standard: stage, triplet: stage, trainOtherHalfStudent: false, sameBudgetControl: false,
+  teacher: stage,
+  student: stage,
+  standard: stage,
+  triplet: stage,
+  trainOtherHalfStudent: false,
+  sameBudgetControl: false,
 });
 writeFileSync(configPath, JSON.stringify(cfg));
 const read = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>;
@@ -41,14 +46,18 @@ const points: [name: string, pattern: RegExp][] = [
 
 // Concurrent: each point is its own pair of single-threaded processes, so two cores run two points at once.
 describe.concurrent('a run killed with SIGKILL and resumed', () => {
-  it.each(points)('in the %s: --resume gives the uninterrupted results.json', async (name, pattern) => {
-    const out = join(dir, `killed-${name.replace(/\W/g, '')}`);
-    const first = await runRunner(['--config', configPath, '--backend', 'wasm', '--out', out], killWhen(pattern));
-    expect(first.signal, first.stderr.slice(-2000)).toBe('SIGKILL');
-    const second = await runRunner(['--resume', out, '--backend', 'wasm']);
-    expect(second.code, second.stderr.slice(-3000)).toBe(0);
-    // The teacher is not trained again once it has checkpoints past its first epoch.
-    expect(second.stderr).not.toMatch(/== teacher: 3 epoch\(s\)[^\n]*\n\s*epoch 1:/);
-    expect(comparable(read(out))).toEqual(reference);
-  }, 400_000);
+  it.each(points)(
+    'in the %s: --resume gives the uninterrupted results.json',
+    async (name, pattern) => {
+      const out = join(dir, `killed-${name.replace(/\W/g, '')}`);
+      const first = await runRunner(['--config', configPath, '--backend', 'wasm', '--out', out], killWhen(pattern));
+      expect(first.signal, first.stderr.slice(-2000)).toBe('SIGKILL');
+      const second = await runRunner(['--resume', out, '--backend', 'wasm']);
+      expect(second.code, second.stderr.slice(-3000)).toBe(0);
+      // The teacher is not trained again once it has checkpoints past its first epoch.
+      expect(second.stderr).not.toMatch(/== teacher: 3 epoch\(s\)[^\n]*\n\s*epoch 1:/);
+      expect(comparable(read(out))).toEqual(reference);
+    },
+    400_000,
+  );
 });

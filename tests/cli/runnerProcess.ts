@@ -11,16 +11,24 @@ export interface RunnerOutcome {
 
 /** Starts the runner with `args`; `watch` sees the stderr so far after every chunk and may kill it. */
 export function startRunner(
-  args: string[], watch?: (stderr: string, child: ChildProcess) => void, env: NodeJS.ProcessEnv = {},
+  args: string[],
+  watch?: (stderr: string, child: ChildProcess) => void,
+  env: NodeJS.ProcessEnv = {},
 ): { child: ChildProcess; done: Promise<RunnerOutcome> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   let stdout = '';
   const done = new Promise<RunnerOutcome>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); watch?.(stderr, child); });
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      watch?.(stderr, child);
+    });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
   });
@@ -28,7 +36,9 @@ export function startRunner(
 }
 
 export function runRunner(
-  args: string[], watch?: (stderr: string, child: ChildProcess) => void, env?: NodeJS.ProcessEnv,
+  args: string[],
+  watch?: (stderr: string, child: ChildProcess) => void,
+  env?: NodeJS.ProcessEnv,
 ): Promise<RunnerOutcome> {
   return startRunner(args, watch, env).done;
 }

@@ -12,15 +12,33 @@ import { mergeConfig } from '../../src/core/config/config';
 import { PRESETS } from '../../src/core/config/presets';
 
 const ROOT = resolve(__dirname, '..', '..');
-const SLURM = ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/munged', '/usr/bin/sbatch', '/usr/bin/scancel'].every((f) => existsSync(f));
-if (!SLURM) console.warn('tests/cli/slurm.test.ts skipped: Slurm is not installed here (apt-get install slurm-wlm munge; .ci/run does it).');
+const SLURM = [
+  '/usr/sbin/slurmctld',
+  '/usr/sbin/slurmd',
+  '/usr/sbin/munged',
+  '/usr/bin/sbatch',
+  '/usr/bin/scancel',
+].every((f) => existsSync(f));
+if (!SLURM)
+  console.warn(
+    'tests/cli/slurm.test.ts skipped: Slurm is not installed here (apt-get install slurm-wlm munge; .ci/run does it).',
+  );
 
 const work = mkdtempSync(join(tmpdir(), 'odl-slurm-test-'));
 // A cluster of its own (folder and ports), beside any other on this machine (one left by a killed run too).
 const port = String(20000 + 2 * Math.floor(Math.random() * 5000));
-const env = { ...process.env, ODL_SLURM_DIR: join(work, 'cluster'), ODL_SLURM_PORT: port, SLURM_CONF: join(work, 'cluster', 'slurm.conf') };
+const env = {
+  ...process.env,
+  ODL_SLURM_DIR: join(work, 'cluster'),
+  ODL_SLURM_PORT: port,
+  SLURM_CONF: join(work, 'cluster', 'slurm.conf'),
+};
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function run(cmd: string, args: string[], cwd = ROOT): Promise<Run> {
   return new Promise((res) => {
@@ -61,7 +79,21 @@ describe.skipIf(!SLURM)('the runner on Slurm', () => {
 
   it('an array of fixture-tiny seeds 1-4 gives the table of a local --repeats 4 run', async () => {
     const dir = join(work, 'array');
-    const plan = await experiment('--preset', 'fixture-tiny', '--seed', '1', '--repeats', '4', ...RUNNER, '--out', dir, '--emit', 'slurm', '--sbatch', SBATCH);
+    const plan = await experiment(
+      '--preset',
+      'fixture-tiny',
+      '--seed',
+      '1',
+      '--repeats',
+      '4',
+      ...RUNNER,
+      '--out',
+      dir,
+      '--emit',
+      'slurm',
+      '--sbatch',
+      SBATCH,
+    );
     expect(plan.code, plan.stderr).toBe(0);
     const script = readFileSync(join(dir, 'jobs.sbatch'), 'utf8');
     expect(script).toMatch(/^#SBATCH --array=0-3$/m);
@@ -81,7 +113,18 @@ describe.skipIf(!SLURM)('the runner on Slurm', () => {
 
     const local = join(work, 'local');
     const t1 = Date.now();
-    const rep = await experiment('--preset', 'fixture-tiny', '--seed', '1', '--repeats', '4', ...RUNNER, '--out', local, '--quiet');
+    const rep = await experiment(
+      '--preset',
+      'fixture-tiny',
+      '--seed',
+      '1',
+      '--repeats',
+      '4',
+      ...RUNNER,
+      '--out',
+      local,
+      '--quiet',
+    );
     console.log(`local --repeats 4 in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     expect(rep.code, rep.stderr).toBe(0);
     expect(repeatsJson(dir)).toEqual(repeatsJson(local));
@@ -96,7 +139,10 @@ describe.skipIf(!SLURM)('the runner on Slurm', () => {
   it('a point cancelled in mid-run and resubmitted with --only-missing continues from its checkpoint', async () => {
     // The student trains long enough to be cancelled in the middle of it.
     const cfgFile = join(work, 'long.json');
-    writeFileSync(cfgFile, JSON.stringify(mergeConfig(PRESETS['fixture-tiny'], { student: { epochs: 20, patience: 0 } })));
+    writeFileSync(
+      cfgFile,
+      JSON.stringify(mergeConfig(PRESETS['fixture-tiny'], { student: { epochs: 20, patience: 0 } })),
+    );
     const planArgs = ['--config', cfgFile, '--seed', '1', '--repeats', '2', ...RUNNER];
 
     // The uninterrupted plan, run here.
@@ -111,7 +157,9 @@ describe.skipIf(!SLURM)('the runner on Slurm', () => {
     const waiting = new Promise<Run>((res) => {
       const child = spawn('sbatch', ['--wait', join(dir, 'jobs.sbatch')], { cwd: work, env });
       let stdout = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
       child.on('close', (code) => res({ code: code ?? 1, stdout, stderr: '' }));
     });
     // Cancel point 1 once its student has finished 3 epochs (its checkpoint is then in the student stage).

@@ -44,15 +44,26 @@ beforeAll(async () => {
   } catch (e) {
     if (!(e instanceof NodeWebgpuError) || !['no-package', 'no-adapter'].includes(e.reason)) throw e;
     why = e.message;
-    if (process.env.ODL_REQUIRE_NODE_WEBGPU === '1') throw new Error(`CI needs WebGPU in Node (Dawn on Mesa EGL): ${why}`, { cause: e });
+    if (process.env.ODL_REQUIRE_NODE_WEBGPU === '1')
+      throw new Error(`CI needs WebGPU in Node (Dawn on Mesa EGL): ${why}`, { cause: e });
   }
 });
 
-afterAll(async () => { await tf.setBackend('wasm'); });
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
 
 describe('runner on WebGPU in Node', () => {
   it('parses --gpu-adapter toggles and --allow-software-gpu', () => {
-    const a = parseArgs(['--preset', 'fixture-tiny', '--backend', 'webgpu', '--gpu-adapter', 'backend=vulkan, adapter=NVIDIA', '--allow-software-gpu']);
+    const a = parseArgs([
+      '--preset',
+      'fixture-tiny',
+      '--backend',
+      'webgpu',
+      '--gpu-adapter',
+      'backend=vulkan, adapter=NVIDIA',
+      '--allow-software-gpu',
+    ]);
     expect(a.gpuAdapter).toEqual(['backend=vulkan', 'adapter=NVIDIA']);
     expect(a.allowSoftwareGpu).toBe(true);
     expect(parseArgs(['--preset', 'fixture-tiny']).allowSoftwareGpu).toBeUndefined();
@@ -63,7 +74,9 @@ describe('runner on WebGPU in Node', () => {
     // Not allowed: the software adapter is refused, said even to a quiet runner, and wasm trains instead.
     const wasm = await run(['--backend', 'webgpu', ...GPU]);
     expect(wasm.res.backend).toBe('wasm');
-    expect(wasm.stderr).toMatch(/webgpu did not start: the WebGPU adapter runs in software: .*llvmpipe.*--allow-software-gpu.*\nFalling back to wasm/s);
+    expect(wasm.stderr).toMatch(
+      /webgpu did not start: the WebGPU adapter runs in software: .*llvmpipe.*--allow-software-gpu.*\nFalling back to wasm/s,
+    );
     expect(wasm.res.skippedBackends.find((s) => s.name === 'webgpu')?.reason).toMatch(/software/);
 
     const gpu = await run(['--backend', 'webgpu', ...GPU, '--allow-software-gpu']);
@@ -76,8 +89,13 @@ describe('runner on WebGPU in Node', () => {
     const rows = (r: Results) => r.grid.map((g) => `${g.model}:${g.test}`);
     expect(rows(gpu.res)).toEqual(rows(wasm.res));
     gpu.res.grid.forEach((g, i) => {
-      expect(Math.abs(g.metrics.accuracy - wasm.res.grid[i].metrics.accuracy), `${g.model} on ${g.test}`).toBeLessThanOrEqual(0.02);
+      expect(
+        Math.abs(g.metrics.accuracy - wasm.res.grid[i].metrics.accuracy),
+        `${g.model} on ${g.test}`,
+      ).toBeLessThanOrEqual(0.02);
     });
-    process.stdout.write(`fixture-tiny: wasm ${(wasm.res.timings.totalMs / 1000).toFixed(1)} s, webgpu (llvmpipe) ${(gpu.res.timings.totalMs / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `fixture-tiny: wasm ${(wasm.res.timings.totalMs / 1000).toFixed(1)} s, webgpu (llvmpipe) ${(gpu.res.timings.totalMs / 1000).toFixed(1)} s\n`,
+    );
   }, 600_000);
 });

@@ -20,7 +20,8 @@ describe('Grad-CAM viewer and model export / import', () => {
     expect(await drawFirstMaps(page)).toBe(5);
     const shot = PNG.sync.read(await page.locator('[data-testid=gradcam-canvas]').screenshot());
     const colours = new Set<number>();
-    for (let i = 0; i < shot.data.length; i += 4) colours.add((shot.data[i] << 16) | (shot.data[i + 1] << 8) | shot.data[i + 2]);
+    for (let i = 0; i < shot.data.length; i += 4)
+      colours.add((shot.data[i] << 16) | (shot.data[i + 1] << 8) | shot.data[i + 2]);
     expect(colours.size, 'distinct colours in the Grad-CAM panel').toBeGreaterThan(200);
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=gradcam-save]')]);
     expect(png.suggestedFilename()).toMatch(/^run-.*-gradcam\.png$/);
@@ -41,7 +42,11 @@ describe('Grad-CAM viewer and model export / import', () => {
     expect(read.info).toMatchObject({ stage: 'student', task: 'expression', visibility: 'lower' });
     // The same predictions in Node as the lab's grid recorded for the first test images.
     const model = await loadChecked(read, { inputShape: [16, 16, 1], outputUnits: 8 });
-    const sheet = await state(page, (s) => ({ pixels: Array.from(s.explain.sheet.pixels as Uint8Array), predicted: s.explain.sheet.predicted as number[], n: s.explain.sheet.count as number }));
+    const sheet = await state(page, (s) => ({
+      pixels: Array.from(s.explain.sheet.pixels as Uint8Array),
+      predicted: s.explain.sheet.predicted as number[],
+      n: s.explain.sheet.count as number,
+    }));
     const x = tf.tidy(() => {
       const t = tf.tensor4d(sheet.pixels, [sheet.n, 16, 16, 1]).div(255);
       const mask = tf.concat([tf.zeros([1, 8, 16, 1]), tf.ones([1, 8, 16, 1])], 1); // lower half visible
@@ -54,12 +59,20 @@ describe('Grad-CAM viewer and model export / import', () => {
     model.dispose();
 
     await page.click('[data-testid=tab-experiment]');
-    await page.setInputFiles('[data-testid=model-files]', { name: 'student.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    await page.setInputFiles('[data-testid=model-files]', {
+      name: 'student.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(zip),
+    });
     await waitForState(page, (s) => s.models.pending === null && s.models.imported.length === 1, 30_000);
     const id = await state(page, (s) => s.models.imported[0].id as string);
     await page.selectOption('[data-testid=teacher-init]', id);
     expect(await state(page, (s) => s.experiment.config.teacherInit)).toBe(id);
-    await page.setInputFiles('[data-testid=model-files]', { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"modelTopology": ') });
+    await page.setInputFiles('[data-testid=model-files]', {
+      name: 'model.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"modelTopology": '),
+    });
     await waitForState(page, (s) => s.models.pending === null && s.models.error, 30_000);
     expect(await page.textContent('[data-testid=model-message]')).toMatch(/^model\.json is not valid JSON/);
   });

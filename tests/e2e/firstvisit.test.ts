@@ -27,10 +27,16 @@ beforeAll(async () => {
   server = await serveDist();
   browser = await launch(false);
   // axe-core is injected as a script file: the page's CSP (scripts from its origin only) is bypassed for it.
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, acceptDownloads: true });
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    bypassCSP: true,
+    acceptDownloads: true,
+  });
   context.on('request', (r) => requests.push(r.url()));
   page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
 });
 
@@ -40,7 +46,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-const shot = async (name: string) => { if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true }); };
+const shot = async (name: string) => {
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+};
 
 async function openTab(t: (typeof TABS)[number]): Promise<void> {
   await page.click(`[data-testid=tab-${t}]`);
@@ -55,12 +63,26 @@ describe('a first visit', () => {
     await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1, 120_000);
     const guided = page.locator('[data-testid=guided-start]');
     expect(await guided.isVisible()).toBe(true);
-    for (const step of ['data', 'train', 'results']) expect(await page.isVisible(`[data-testid=step-${step}]`)).toBe(true);
+    for (const step of ['data', 'train', 'results'])
+      expect(await page.isVisible(`[data-testid=step-${step}]`)).toBe(true);
     expect(await page.textContent('[data-testid=guided-data]')).toBe('stored in this browser');
-    await expect.poll(() => page.textContent('[data-testid=guided-estimate]'), { timeout: 60_000 }).toMatch(/^expected: about \d+ (s|min)/);
+    await expect
+      .poll(() => page.textContent('[data-testid=guided-estimate]'), { timeout: 60_000 })
+      .toMatch(/^expected: about \d+ (s|min)/);
     // The few settings a student changes are up front, the rest under Advanced (closed).
-    const quick = await page.locator('[data-testid=quick-settings] [data-field]').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')));
-    expect(quick).toEqual(['task', 'scenario', 'teacher.epochs', 'student.epochs', 'standard.lambda', 'standard.temperature', 'triplet.lambda', 'triplet.margin']);
+    const quick = await page
+      .locator('[data-testid=quick-settings] [data-field]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-field')));
+    expect(quick).toEqual([
+      'task',
+      'scenario',
+      'teacher.epochs',
+      'student.epochs',
+      'standard.lambda',
+      'standard.temperature',
+      'triplet.lambda',
+      'triplet.margin',
+    ]);
     expect(await page.getAttribute('[data-testid=advanced]', 'open')).toBeNull();
     expect(await page.isVisible('[data-testid=backend-choice]')).toBe(true);
     await shot('1280-guided-start');
@@ -71,7 +93,12 @@ describe('a first visit', () => {
     await page.goto(`${server.origin}/`);
     await waitForState(page, (s) => s.worker.ready);
     expect(await page.inputValue('[data-field="triplet.margin"] input')).toBe('0.3');
-    expect(await state(page, (s) => [s.experiment.config.standard.temperature, (s.experiment.config.dataset as { train: number }).train])).toEqual([4, 32]);
+    expect(
+      await state(page, (s) => [
+        s.experiment.config.standard.temperature,
+        (s.experiment.config.dataset as { train: number }).train,
+      ]),
+    ).toEqual([4, 32]);
 
     // WAI-ARIA tabs: one tab stop; the arrow keys, Home and End move the selection and the focus.
     await page.focus('[data-testid=tab-experiment]');
@@ -113,7 +140,10 @@ describe('a first visit', () => {
 
   it('axe-core finds no serious or critical violation on any tab, and nothing sticks out, at 1280×800 and 1920×1080', async () => {
     const found: string[] = [];
-    for (const size of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {
+    for (const size of [
+      { width: 1280, height: 800 },
+      { width: 1920, height: 1080 },
+    ]) {
       await page.setViewportSize(size);
       for (const t of TABS) {
         await openTab(t);
@@ -123,7 +153,9 @@ describe('a first visit', () => {
         }
         if (t === 'results') await page.click('[data-testid=confusions-toggle]'); // the confusion matrices, class names in full
         const axe = await axeAudit(page);
-        console.log(`${size.width}×${size.height} ${t}: axe serious ${axe.serious}, critical ${axe.critical}, all ${axe.total}${axe.list.length ? `: ${axe.list.join('; ')}` : ''}`);
+        console.log(
+          `${size.width}×${size.height} ${t}: axe serious ${axe.serious}, critical ${axe.critical}, all ${axe.total}${axe.list.length ? `: ${axe.list.join('; ')}` : ''}`,
+        );
         if (axe.serious + axe.critical) found.push(`${size.width} ${t}: ${axe.list.join('; ')}`);
         for (const o of await overflows(page)) found.push(`${size.width} ${t}: ${o}`);
         await shot(`${size.width}-${t}`);
@@ -138,8 +170,12 @@ describe('a first visit', () => {
     await waitForState(page, (s) => s.worker.ready && s.runs.length === 1);
     expect(await page.getAttribute('[data-testid=app]', 'data-presenter')).toBe('true');
     expect(await page.getAttribute('[data-testid=presenter-toggle]', 'aria-pressed')).toBe('true');
-    expect(await page.locator('[data-testid=app]').evaluate((e) => e.getBoundingClientRect().width)).toBeGreaterThan(1850);
-    expect(await page.locator('[data-testid=guided-start] .lead').evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(18);
+    expect(await page.locator('[data-testid=app]').evaluate((e) => e.getBoundingClientRect().width)).toBeGreaterThan(
+      1850,
+    );
+    expect(
+      await page.locator('[data-testid=guided-start] .lead').evaluate((e) => parseFloat(getComputedStyle(e).fontSize)),
+    ).toBeGreaterThanOrEqual(18);
     await openTab('experiment');
     expect(await page.locator('[data-testid=quick-settings], [data-testid=advanced]').count()).toBe(0);
     await openTab('monitor');
@@ -162,7 +198,9 @@ describe('a first visit', () => {
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=gradcam-save]')]);
     expect(png.suggestedFilename()).toMatch(/^run-.*-gradcam\.png$/);
     const saved = PNG.sync.read(await readFile((await png.path())!));
-    const sheet = await page.locator('[data-testid=gradcam-canvas]').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    const sheet = await page
+      .locator('[data-testid=gradcam-canvas]')
+      .evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
     expect([saved.width, saved.height]).toEqual([sheet[0], sheet[1] + 70]);
     if (SHOTS) await png.saveAs(`${SHOTS}/saved-gradcam.png`);
     // The toggle turns it off again and the settings come back.

@@ -15,7 +15,8 @@ import { labUrl, state, waitForRunEnd, waitForState } from './helpers/lab';
 
 const suite = labSuite(false);
 
-const pixels = (seed: number, side = 48) => Array.from({ length: side * side }, (_, i) => (i * 3 + seed * 11) % 256).join(' ');
+const pixels = (seed: number, side = 48) =>
+  Array.from({ length: side * side }, (_, i) => (i * 3 + seed * 11) % 256).join(' ');
 const csvFile = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 
 async function open(extra: Record<string, string> = {}): Promise<Page> {
@@ -39,7 +40,10 @@ async function runImport(page: Page, size: number, channels: 1 | 3): Promise<str
 async function utkArchive(n: number): Promise<ArchiveFile[]> {
   const files: ArchiveFile[] = [];
   for (let i = 0; i < n; i++) {
-    files.push({ name: `UTKFace/${12 + (i % 40)}_${i % 2}_${i % 5}_20170116174525${String(i).padStart(3, '0')}.jpg.chip.jpg`, data: await encodeImage(fakeFace(64, 64, 3, i), 64, 64, 3, 'jpeg') });
+    files.push({
+      name: `UTKFace/${12 + (i % 40)}_${i % 2}_${i % 5}_20170116174525${String(i).padStart(3, '0')}.jpg.chip.jpg`,
+      data: await encodeImage(fakeFace(64, 64, 3, i), 64, 64, 3, 'jpeg'),
+    });
   }
   files.push({ name: 'UTKFace/53__0_20170116184028385.jpg.chip.jpg', data: files[0].data });
   return files;
@@ -48,11 +52,26 @@ async function utkArchive(n: number): Promise<ArchiveFile[]> {
 describe('dataset import in the page', () => {
   it('FER2013 with FER+ votes from the file picker: splits from Usage, 8 classes, rejected rows listed by line', async () => {
     const page = await open();
-    const rows = ['emotion,pixels,Usage', `3,${pixels(1)},Training`, `3,${pixels(2)},Training`, `6,${pixels(3)},PublicTest`, `0,${pixels(4)},PrivateTest`, `0,1 2 3,Training`];
-    const votes = ['Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF',
-      'Training,a.png,0,10,0,0,0,0,0,0,0,0', 'Training,b.png,0,0,0,0,0,0,0,9,1,0', 'PublicTest,c.png,10,0,0,0,0,0,0,0,0,0',
-      'PrivateTest,d.png,0,0,0,0,0,0,0,0,0,10', 'Training,e.png,10,0,0,0,0,0,0,0,0,0'];
-    await page.setInputFiles('[data-testid=import-files]', [csvFile('fer2013.csv', `\uFEFF${rows.join('\r\n')}\r\n`), csvFile('fer2013new.csv', votes.join('\n'))]);
+    const rows = [
+      'emotion,pixels,Usage',
+      `3,${pixels(1)},Training`,
+      `3,${pixels(2)},Training`,
+      `6,${pixels(3)},PublicTest`,
+      `0,${pixels(4)},PrivateTest`,
+      `0,1 2 3,Training`,
+    ];
+    const votes = [
+      'Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF',
+      'Training,a.png,0,10,0,0,0,0,0,0,0,0',
+      'Training,b.png,0,0,0,0,0,0,0,9,1,0',
+      'PublicTest,c.png,10,0,0,0,0,0,0,0,0,0',
+      'PrivateTest,d.png,0,0,0,0,0,0,0,0,0,10',
+      'Training,e.png,10,0,0,0,0,0,0,0,0,0',
+    ];
+    await page.setInputFiles('[data-testid=import-files]', [
+      csvFile('fer2013.csv', `\uFEFF${rows.join('\r\n')}\r\n`),
+      csvFile('fer2013new.csv', votes.join('\n')),
+    ]);
     expect(await runImport(page, 48, 1)).toBe('done');
     const rep = await state(page, (s) => s.imports.last.report);
     expect(rep.format).toBe('ferplus');
@@ -65,29 +84,43 @@ describe('dataset import in the page', () => {
     expect(await page.textContent('[data-testid=import-rejected]')).toBe('2 rejected');
     // The stored dataset becomes the experiment's; the synthetic one is untouched.
     await page.click('[data-testid=import-use]');
-    expect(await state(page, (s) => [s.experiment.config.dataset.source, s.experiment.config.task, s.datasets.list.length])).toEqual(['stored', 'expression', 2]);
+    expect(
+      await state(page, (s) => [s.experiment.config.dataset.source, s.experiment.config.task, s.datasets.list.length]),
+    ).toEqual(['stored', 'expression', 2]);
   });
 
   it('a UTKFace .tar.gz dropped on the page imports with a report, then trains to the end on wasm', async () => {
     const page = await open();
     const archive = gzip(makeTar(await utkArchive(48)));
-    await page.evaluate(([b64]) => {
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], 'UTKFace.tar.gz', { type: 'application/gzip' }));
-      document.querySelector('[data-testid=import-drop]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, [Buffer.from(archive).toString('base64')]);
+    await page.evaluate(
+      ([b64]) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], 'UTKFace.tar.gz', { type: 'application/gzip' }));
+        document
+          .querySelector('[data-testid=import-drop]')!
+          .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      [Buffer.from(archive).toString('base64')],
+    );
     expect(await runImport(page, 16, 1)).toBe('done');
     const rep = await state(page, (s) => s.imports.last.report);
     expect(rep.format).toBe('utkface');
     expect(rep.images).toBe(48);
-    expect(rep.rejected).toEqual([{ where: 'UTKFace/53__0_20170116184028385.jpg.chip.jpg', reason: 'gender is missing (expected [age]_[gender]_[race]_[date].jpg.chip.jpg)' }]);
+    expect(rep.rejected).toEqual([
+      {
+        where: 'UTKFace/53__0_20170116184028385.jpg.chip.jpg',
+        reason: 'gender is missing (expected [age]_[gender]_[race]_[date].jpg.chip.jpg)',
+      },
+    ]);
     await page.click('[data-testid=import-use]');
     expect(await state(page, (s) => s.experiment.config.task)).toBe('gender');
     await waitForState(page, (s) => s.experiment.errors.length === 0);
     await page.click('[data-testid=start]');
     expect(await waitForRunEnd(page)).toBe('done');
-    const rows = await state(page, (s) => s.run.rows.map((r: { model: string; test: string }) => `${r.model}:${r.test}`));
+    const rows = await state(page, (s) =>
+      s.run.rows.map((r: { model: string; test: string }) => `${r.model}:${r.test}`),
+    );
     expect(rows).toContain('student:lower');
   });
 
@@ -97,11 +130,17 @@ describe('dataset import in the page', () => {
     let k = 0;
     for (const split of ['train', 'test']) {
       for (const cls of ['happy', 'angry']) {
-        for (let i = 0; i < 3; i++) files.push({ name: `fer/${split}/${cls}/${i}.png`, data: await encodeImage(fakeFace(30, 30, 1, k++), 30, 30, 1, 'png') });
+        for (let i = 0; i < 3; i++)
+          files.push({
+            name: `fer/${split}/${cls}/${i}.png`,
+            data: await encodeImage(fakeFace(30, 30, 1, k++), 30, 30, 1, 'png'),
+          });
       }
     }
     files.push({ name: 'fer/train/happy/notes.txt', data: new TextEncoder().encode('x') });
-    await page.setInputFiles('[data-testid=import-files]', [{ name: 'fer.zip', mimeType: 'application/zip', buffer: Buffer.from(makeZip(files, { method: 8 })) }]);
+    await page.setInputFiles('[data-testid=import-files]', [
+      { name: 'fer.zip', mimeType: 'application/zip', buffer: Buffer.from(makeZip(files, { method: 8 })) },
+    ]);
     expect(await runImport(page, 24, 1)).toBe('done');
     let rep = await state(page, (s) => s.imports.last.report);
     expect([rep.splits.train.count, rep.splits.val.count, rep.splits.test.count]).toEqual([6, 0, 6]);
@@ -109,9 +148,16 @@ describe('dataset import in the page', () => {
     expect(rep.rejected).toEqual([{ where: 'fer/train/happy/notes.txt', reason: 'not an image file' }]);
 
     const dir = await mkdtemp(join(tmpdir(), 'odl-e2e-folder-'));
-    for (const [cls, n] of [['male', 4], ['female', 5]] as const) {
+    for (const [cls, n] of [
+      ['male', 4],
+      ['female', 5],
+    ] as const) {
       await mkdir(join(dir, 'people', cls), { recursive: true });
-      for (let i = 0; i < n; i++) await writeFile(join(dir, 'people', cls, `${i}.webp`), await encodeImage(fakeFace(20, 28, 3, i), 20, 28, 3, 'webp'));
+      for (let i = 0; i < n; i++)
+        await writeFile(
+          join(dir, 'people', cls, `${i}.webp`),
+          await encodeImage(fakeFace(20, 28, 3, i), 20, 28, 3, 'webp'),
+        );
     }
     await page.click('[data-testid=import-dismiss]');
     await page.setInputFiles('[data-testid=import-folder]', join(dir, 'people'));
@@ -119,7 +165,9 @@ describe('dataset import in the page', () => {
     rep = await state(page, (s) => s.imports.last.report);
     expect(rep.tasks).toEqual(['gender']);
     expect(rep.images).toBe(9);
-    const list = await state(page, (s) => s.datasets.list.map((d: { channels: number; height: number }) => `${d.height}x${d.channels}`));
+    const list = await state(page, (s) =>
+      s.datasets.list.map((d: { channels: number; height: number }) => `${d.height}x${d.channels}`),
+    );
     expect(list).toEqual(['16x1', '24x1', '16x3']);
   });
 
@@ -127,7 +175,10 @@ describe('dataset import in the page', () => {
     const page = await open();
     const bigDir = await mkdtemp(join(tmpdir(), 'odl-e2e-big-'));
     const big = join(bigDir, 'fer2013.csv');
-    await writeFile(big, ['emotion,pixels,Usage', ...Array.from({ length: 12000 }, (_, i) => `${i % 7},${pixels(i)},Training`)].join('\n'));
+    await writeFile(
+      big,
+      ['emotion,pixels,Usage', ...Array.from({ length: 12000 }, (_, i) => `${i % 7},${pixels(i)},Training`)].join('\n'),
+    );
     await page.setInputFiles('[data-testid=import-files]', big);
     await page.waitForSelector('[data-testid=import-options]');
     await page.click('[data-testid=import-start]');
@@ -136,16 +187,24 @@ describe('dataset import in the page', () => {
     await page.locator('[data-testid=import-cancel]').dispatchEvent('click');
     await waitForState(page, (s) => s.imports.job === null);
     expect(await page.getAttribute('[data-testid=import-result]', 'data-status')).toBe('cancelled');
-    const stored = async () => page.evaluate(() => new Promise<string[]>((resolve, reject) => {
-      const req = indexedDB.open('occlusion-distillation-lab');
-      req.onsuccess = () => {
-        const get = req.result.transaction('datasets').objectStore('datasets').getAll();
-        get.onsuccess = () => { resolve(get.result.map((d: { id: string; complete: boolean }) => `${d.id.split('-')[0]}:${d.complete}`)); req.result.close(); };
-        get.onerror = () => reject(get.error);
-      };
-      req.onerror = () => reject(req.error);
-    }));
+    const stored = async () =>
+      page.evaluate(
+        () =>
+          new Promise<string[]>((resolve, reject) => {
+            const req = indexedDB.open('occlusion-distillation-lab');
+            req.onsuccess = () => {
+              const get = req.result.transaction('datasets').objectStore('datasets').getAll();
+              get.onsuccess = () => {
+                resolve(
+                  get.result.map((d: { id: string; complete: boolean }) => `${d.id.split('-')[0]}:${d.complete}`),
+                );
+                req.result.close();
+              };
+              get.onerror = () => reject(get.error);
+            };
+            req.onerror = () => reject(req.error);
+          }),
+      );
     expect(await stored()).toEqual(['synth:true']);
-
   });
 });

@@ -13,8 +13,12 @@ let browser: Browser;
 let lab: LabPage | null = null;
 let origin = '';
 
-beforeAll(async () => { browser = await launch(false); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launch(false);
+});
+afterAll(async () => {
+  await browser?.close();
+});
 afterEach(async () => {
   if (!lab) return;
   const l = lab;
@@ -37,8 +41,13 @@ async function wasmDetail(page: Page): Promise<string> {
 
 describe("from the lab's own server (isolation headers)", () => {
   let server: StaticServer;
-  beforeAll(async () => { server = await serveDist(); origin = server.origin; });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await serveDist();
+    origin = server.origin;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('is isolated without a service worker and trains on the threaded build, ?threads=2 giving two', async () => {
     lab = await openLab(browser);
@@ -59,16 +68,25 @@ describe("from the lab's own server (isolation headers)", () => {
 describe('from a plain static server, under a sub-folder', () => {
   let server: StaticServer;
   const prefix = '/course/lab/';
-  beforeAll(async () => { server = await serveDist(undefined, { plain: true, prefix }); origin = server.origin; });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await serveDist(undefined, { plain: true, prefix });
+    origin = server.origin;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('installs the isolation service worker, reloads once, and is then isolated with the threaded build', async () => {
     lab = await openLab(browser);
     const { page } = lab;
     let navigations = 0;
-    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations++;
+    });
     const workerPolicies: (string | undefined)[] = [];
-    page.on('response', (r) => { if (/lab\.worker/.test(r.url())) workerPolicies.push(r.headers()['content-security-policy']); });
+    page.on('response', (r) => {
+      if (/lab\.worker/.test(r.url())) workerPolicies.push(r.headers()['content-security-policy']);
+    });
     await page.goto(labUrl(`${server.origin}${prefix.slice(0, -1)}`, { backend: 'wasm' }));
     await expect.poll(() => page.evaluate(() => crossOriginIsolated), { timeout: 20_000 }).toBe(true);
     await page.waitForFunction(() => (window as unknown as { lab?: unknown }).lab != null);

@@ -12,8 +12,12 @@ const ALL_ROWS = 11; // teacher ×3 (○ ◑ ◐), student, student (other half)
 let server: StaticServer;
 let lab: LabPage | null = null;
 
-beforeAll(async () => { server = await serveDist(); });
-afterAll(async () => { await server?.close(); });
+beforeAll(async () => {
+  server = await serveDist();
+});
+afterAll(async () => {
+  await server?.close();
+});
 
 afterEach(async () => {
   if (!lab) return;
@@ -29,22 +33,34 @@ async function checkFinished(l: LabPage, backend: string): Promise<void> {
   for (const s of ['teacher', 'student', 'studentOther', 'standard', 'triplet', 'control']) {
     expect(await page.getAttribute(`[data-testid=stage-${s}]`, 'data-status')).toBe('done');
   }
-  await expect.poll(async () => Number(await page.getAttribute('[data-testid=loss-chart]', 'data-points'))).toBeGreaterThan(5);
+  await expect
+    .poll(async () => Number(await page.getAttribute('[data-testid=loss-chart]', 'data-points')))
+    .toBeGreaterThan(5);
   await expect.poll(async () => Number(await page.getAttribute('[data-testid=metric-chart]', 'data-points'))).toBe(6);
-  await expect.poll(() => page.locator('[data-testid=loss-chart] path.svg-chart-line[d^=M]').count()).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.locator('[data-testid=loss-chart] path.svg-chart-line[d^=M]').count())
+    .toBeGreaterThan(0);
   await page.click('[data-testid=tab-results]');
   await expect.poll(() => page.locator('[data-testid=grid-row]').count()).toBe(ALL_ROWS);
   const grid = await page.textContent('[data-testid=results-grid]');
   for (const sym of ['○', '◑', '◐']) expect(grid).toContain(sym);
   // The combined students' rows, and the paired tests against the student beside the grid.
   expect(grid).toContain('SVM on standard + triplet embeddings');
-  await expect.poll(async () => (await page.locator('[data-testid=row-p]').allTextContents()).filter((t) => /^p[=<]/.test(t)).length).toBe(6);
+  await expect
+    .poll(
+      async () => (await page.locator('[data-testid=row-p]').allTextContents()).filter((t) => /^p[=<]/.test(t)).length,
+    )
+    .toBe(6);
 }
 
 describe('with WebGPU (software adapter)', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(true); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(true);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('creates the dataset, runs the curriculum in the worker on webgpu to the end, charts and grid complete', async () => {
     lab = await openLab(browser);
@@ -54,7 +70,9 @@ describe('with WebGPU (software adapter)', () => {
     await waitForState(page, (s) => s.datasets.list.length === 1 && s.worker.ready);
     const weight = await pageWeight(page, server.origin);
     const jsGzip = weight.filter((w) => w.url.endsWith('.js')).reduce((n, w) => n + w.gzip, 0);
-    console.log(`initial page JS: ${(jsGzip / 1000).toFixed(1)} kB gzipped (${weight.map((w) => `${w.url} ${(w.gzip / 1000).toFixed(1)} kB`).join(', ')})`);
+    console.log(
+      `initial page JS: ${(jsGzip / 1000).toFixed(1)} kB gzipped (${weight.map((w) => `${w.url} ${(w.gzip / 1000).toFixed(1)} kB`).join(', ')})`,
+    );
     expect(jsGzip).toBeLessThan(250_000);
     expect(weight.some((w) => /lab\.worker|tfjs/.test(w.url))).toBe(false);
 
@@ -62,19 +80,27 @@ describe('with WebGPU (software adapter)', () => {
     await expect.poll(() => page.textContent('[data-testid=current-dataset-status]')).toBe('stored');
     await expect.poll(() => page.locator('[data-testid=dataset-card]').count()).toBe(1);
     await page.click('[data-testid=preview-lower]');
-    await expect.poll(() => page.evaluate(() => (document.querySelector('[data-testid=preview-canvas]') as HTMLCanvasElement).width)).toBeGreaterThan(100);
+    await expect
+      .poll(() =>
+        page.evaluate(() => (document.querySelector('[data-testid=preview-canvas]') as HTMLCanvasElement).width),
+      )
+      .toBeGreaterThan(100);
 
     // A wrong value is explained next to its field and blocks the run; fixing it unblocks.
     await page.click('[data-testid=tab-experiment]');
     const margin = page.locator('[data-field="triplet.margin"] input');
     await margin.fill('9');
-    await expect.poll(() => page.locator('[data-field="triplet.margin"] [data-testid=field-error]').textContent()).toMatch(/between 0 and 2/);
+    await expect
+      .poll(() => page.locator('[data-field="triplet.margin"] [data-testid=field-error]').textContent())
+      .toMatch(/between 0 and 2/);
     expect(await page.isDisabled('[data-testid=start]')).toBe(true);
     await margin.fill('0.2');
     await page.waitForSelector('[data-testid=start]:not([disabled])');
 
     // Before clicking: the expected duration, from a calibration of a few training steps on this machine.
-    await expect.poll(() => page.textContent('[data-testid=estimate]'), { timeout: 60_000 }).toMatch(/^expected: about \d+ (s|min)/);
+    await expect
+      .poll(() => page.textContent('[data-testid=estimate]'), { timeout: 60_000 })
+      .toMatch(/^expected: about \d+ (s|min)/);
     await page.click('[data-testid=start]');
     await waitForState(page, (s) => s.run && s.run.steps > 0);
     const since = await page.evaluate(() => performance.now());
@@ -95,7 +121,9 @@ describe('with WebGPU (software adapter)', () => {
     await page.click('[data-testid=tab-results]');
     await page.click('[data-testid=open-run]');
     await expect.poll(() => page.locator('[data-testid=grid-row]').count()).toBe(ALL_ROWS);
-    await expect.poll(async () => Number(await page.getAttribute('[data-testid=loss-chart]', 'data-points'))).toBeGreaterThan(5);
+    await expect
+      .poll(async () => Number(await page.getAttribute('[data-testid=loss-chart]', 'data-points')))
+      .toBeGreaterThan(5);
     expect(await state(page, (s) => s.resumable)).toBeNull();
   });
 
@@ -119,7 +147,9 @@ describe('with WebGPU (software adapter)', () => {
     // 6 stages × 1 epoch × 2 batches: what the checkpoint held was not trained again.
     expect(await state(page, (s) => s.run.steps)).toBe(12);
     await checkFinished(lab, 'webgpu');
-    const history = await state(page, (s) => s.run.history.map((h: { stage: string; epoch: number }) => `${h.stage}:${h.epoch}`));
+    const history = await state(page, (s) =>
+      s.run.history.map((h: { stage: string; epoch: number }) => `${h.stage}:${h.epoch}`),
+    );
     expect(new Set(history).size).toBe(history.length);
     expect(history).toHaveLength(6);
     expect(await state(page, (s) => s.runs.map((r: { status: string }) => r.status))).toEqual(['done']);
@@ -138,9 +168,15 @@ describe('with WebGPU (software adapter)', () => {
     expect(skipped.find((x) => x.name === 'webgpu')?.reason).toMatch(/software adapter/);
     // The grid is explained in sentences, and the demo presets list their expected durations.
     await page.click('[data-testid=tab-results]');
-    await expect.poll(() => page.textContent('[data-testid=lessons]')).toMatch(/Hiding the upper half costs the teacher|does not hurt the teacher/);
+    await expect
+      .poll(() => page.textContent('[data-testid=lessons]'))
+      .toMatch(/Hiding the upper half costs the teacher|does not hurt the teacher/);
     await page.click('[data-testid=tab-experiment]');
-    await expect.poll(() => page.locator('[data-testid=preset] option', { hasText: 'demo-expression-lower (about' }).count(), { timeout: 120_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('[data-testid=preset] option', { hasText: 'demo-expression-lower (about' }).count(), {
+        timeout: 120_000,
+      })
+      .toBe(1);
   });
 
   it('a lost WebGPU device is reported in words, the run is kept and resumes on another backend', async () => {
@@ -163,8 +199,12 @@ describe('with WebGPU (software adapter)', () => {
 
 describe('without WebGPU', () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launch(false); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launch(false);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('falls back to the next backend and says why WebGPU was skipped', async () => {
     lab = await openLab(browser);

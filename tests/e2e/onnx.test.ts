@@ -32,9 +32,21 @@ describe('ONNX export from the Results page', () => {
     await waitForState(page, (s) => s.exporting.pending === null);
     expect(await page.textContent('[data-testid=export-message]')).toMatch(/-student\.onnx \(\d+\.\d\d MB\) saved\.$/);
     const meta = Object.fromEntries(onnxProto.onnx.ModelProto.decode(file).metadataProps.map((p) => [p.key, p.value]));
-    expect(meta).toMatchObject({ stage: 'student', task: 'expression', visibility: 'lower', occlusion_scenario: 'lower', input_layout: 'NHWC' });
+    expect(meta).toMatchObject({
+      stage: 'student',
+      task: 'expression',
+      visibility: 'lower',
+      occlusion_scenario: 'lower',
+      input_layout: 'NHWC',
+    });
     expect(JSON.parse(meta.labels)).toHaveLength(8);
-    expect(JSON.parse(meta.preprocessing)).toMatchObject({ height: 16, width: 16, channels: 1, colour: 'grey', hiddenRows: [0, 8] });
+    expect(JSON.parse(meta.preprocessing)).toMatchObject({
+      height: 16,
+      width: 16,
+      channels: 1,
+      colour: 'grey',
+      hiddenRows: [0, 8],
+    });
 
     // A second export (the worker has the ONNX module loaded by now): the teacher's file.
     const t1 = Date.now();
@@ -50,7 +62,10 @@ describe('ONNX export from the Results page', () => {
     expect(inZip, 'model.onnx in the zip').toBeTruthy();
     const zipped = await readZipEntry(src, inZip!, inflateRawNode);
 
-    const model = await loadChecked(await readModelFiles([{ name: 'student.zip', bytes: zip }], nodeImportPlatform.inflateRaw), { inputShape: [16, 16, 1], outputUnits: 8 });
+    const model = await loadChecked(
+      await readModelFiles([{ name: 'student.zip', bytes: zip }], nodeImportPlatform.inflateRaw),
+      { inputShape: [16, 16, 1], outputUnits: 8 },
+    );
     const x = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 4);
     const [probs, emb] = tfjsOutputs(model, x, { kind: 'classification' });
     const xs = x.dataSync() as Float32Array;

@@ -30,10 +30,20 @@ afterAll(async () => {
 
 describe('webgpu training kernels in Chromium', () => {
   it('Conv2DBackpropFilter equals cpu on odd shapes, strides 1/2, same/valid/explicit padding, batch 1', async (ctx) => {
-    const probe = await page.evaluate(() => (window as unknown as { gpuBench: { probe(): Promise<Probe> } }).gpuBench.probe());
-    if (!probe.webgpu.adapter) return ctx.skip(`no WebGPU adapter in this Chromium (${probe.webgpu.present ? 'navigator.gpu present' : 'no navigator.gpu'})`);
-    const rows = await page.evaluate(() => (window as unknown as {
-      gpuBench: { kernelCheck(): Promise<{ name: string; ours: number; stock: number }[]> } }).gpuBench.kernelCheck());
+    const probe = await page.evaluate(() =>
+      (window as unknown as { gpuBench: { probe(): Promise<Probe> } }).gpuBench.probe(),
+    );
+    if (!probe.webgpu.adapter)
+      return ctx.skip(
+        `no WebGPU adapter in this Chromium (${probe.webgpu.present ? 'navigator.gpu present' : 'no navigator.gpu'})`,
+      );
+    const rows = await page.evaluate(() =>
+      (
+        window as unknown as {
+          gpuBench: { kernelCheck(): Promise<{ name: string; ours: number; stock: number }[]> };
+        }
+      ).gpuBench.kernelCheck(),
+    );
     expect(rows.length).toBe(7);
     for (const r of rows) {
       expect(r.ours, `ours: ${r.name}`).toBeLessThan(1e-4);

@@ -126,7 +126,10 @@ export function makeTar(files: ArchiveFile[], opts: { longNames?: 'gnu' | 'pax' 
         const body = concatBytes([nameBytes, new Uint8Array(1)]);
         parts.push(tarHeader({ name: '././@LongLink', type: 'L', size: body.length, magic: 'gnu' }), tarBody(body));
       } else {
-        const body = paxRecords([['path', name], ['mtime', '1700000000.5']]);
+        const body = paxRecords([
+          ['path', name],
+          ['mtime', '1700000000.5'],
+        ]);
         parts.push(tarHeader({ name: 'PaxHeader/long', type: 'x', size: body.length }), tarBody(body));
       }
     }
@@ -203,19 +206,44 @@ export function makeZip(files: ArchiveFile[], opts: { method?: 0 | 8; zip64?: bo
 
     const localExtra = z64 ? new Writer().u16(1).u16(16).u64(data.length).u64(packed.length).done() : new Uint8Array(0);
     const local = new Writer()
-      .u32(0x04034b50).u16(version).u16(0x0800).u16(method).u16(DOS_TIME).u16(DOS_DATE)
-      .u32(crc).u32(z64 ? 0xffffffff : packed.length).u32(z64 ? 0xffffffff : data.length)
-      .u16(name.length).u16(localExtra.length).bytes(name).bytes(localExtra).done();
+      .u32(0x04034b50)
+      .u16(version)
+      .u16(0x0800)
+      .u16(method)
+      .u16(DOS_TIME)
+      .u16(DOS_DATE)
+      .u32(crc)
+      .u32(z64 ? 0xffffffff : packed.length)
+      .u32(z64 ? 0xffffffff : data.length)
+      .u16(name.length)
+      .u16(localExtra.length)
+      .bytes(name)
+      .bytes(localExtra)
+      .done();
 
     const centralExtra = z64
       ? new Writer().u16(1).u16(24).u64(data.length).u64(packed.length).u64(offset).done()
       : new Uint8Array(0);
     central
-      .u32(0x02014b50).u16((3 << 8) | version).u16(version).u16(0x0800).u16(method).u16(DOS_TIME).u16(DOS_DATE)
-      .u32(crc).u32(z64 ? 0xffffffff : packed.length).u32(z64 ? 0xffffffff : data.length)
-      .u16(name.length).u16(centralExtra.length).u16(0).u16(0).u16(0)
+      .u32(0x02014b50)
+      .u16((3 << 8) | version)
+      .u16(version)
+      .u16(0x0800)
+      .u16(method)
+      .u16(DOS_TIME)
+      .u16(DOS_DATE)
+      .u32(crc)
+      .u32(z64 ? 0xffffffff : packed.length)
+      .u32(z64 ? 0xffffffff : data.length)
+      .u16(name.length)
+      .u16(centralExtra.length)
+      .u16(0)
+      .u16(0)
+      .u16(0)
       .u32(dir ? ((0o40755 << 16) | 0x10) >>> 0 : (0o100644 << 16) >>> 0)
-      .u32(z64 ? 0xffffffff : offset).bytes(name).bytes(centralExtra);
+      .u32(z64 ? 0xffffffff : offset)
+      .bytes(name)
+      .bytes(centralExtra);
 
     out.push(local, packed);
     offset += local.length + packed.length;
@@ -226,13 +254,28 @@ export function makeZip(files: ArchiveFile[], opts: { method?: 0 | 8; zip64?: bo
   const end = new Writer();
   if (z64) {
     const eocd64Offset = cdOffset + cd.length;
-    end.u32(0x06064b50).u64(44).u16((3 << 8) | 45).u16(45).u32(0).u32(0)
-      .u64(files.length).u64(files.length).u64(cd.length).u64(cdOffset);
+    end
+      .u32(0x06064b50)
+      .u64(44)
+      .u16((3 << 8) | 45)
+      .u16(45)
+      .u32(0)
+      .u32(0)
+      .u64(files.length)
+      .u64(files.length)
+      .u64(cd.length)
+      .u64(cdOffset);
     end.u32(0x07064b50).u32(0).u64(eocd64Offset).u32(1);
   }
-  end.u32(0x06054b50).u16(0).u16(0)
-    .u16(z64 ? 0xffff : files.length).u16(z64 ? 0xffff : files.length)
-    .u32(z64 ? 0xffffffff : cd.length).u32(z64 ? 0xffffffff : cdOffset).u16(0);
+  end
+    .u32(0x06054b50)
+    .u16(0)
+    .u16(0)
+    .u16(z64 ? 0xffff : files.length)
+    .u16(z64 ? 0xffff : files.length)
+    .u32(z64 ? 0xffffffff : cd.length)
+    .u32(z64 ? 0xffffffff : cdOffset)
+    .u16(0);
   out.push(end.done());
   return concatBytes(out);
 }

@@ -7,10 +7,17 @@ import sharp from 'sharp';
  * only (VP8L instead of VP8); a lossy WebP with real transparency comes out as VP8X with an alpha chunk.
  */
 export async function encodeImage(
-  pixels: Uint8Array, w: number, h: number, channels: 1 | 3 | 4, format: 'jpeg' | 'png' | 'webp', quality = 90,
+  pixels: Uint8Array,
+  w: number,
+  h: number,
+  channels: 1 | 3 | 4,
+  format: 'jpeg' | 'png' | 'webp',
+  quality = 90,
   options: { lossless?: boolean; progressive?: boolean } = {},
 ): Promise<Uint8Array> {
-  let img = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width: w, height: h, channels } });
+  let img = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
+    raw: { width: w, height: h, channels },
+  });
   // Without this libvips writes one-band input as sRGB; a grey fixture should be a grey file (WebP has no grey mode).
   if (channels === 1) img = img.toColourspace('b-w');
   if (format === 'jpeg') img = img.jpeg({ quality, progressive: options.progressive ?? false });

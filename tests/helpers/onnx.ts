@@ -8,10 +8,16 @@ import { withEmbedding } from '../../src/core/models';
 /** The saved tfjs artifacts of a model, as the lab stores them (topology + one weight buffer). */
 export async function savedParts(m: tf.LayersModel): Promise<SavedModelParts> {
   let parts: SavedModelParts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    parts = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: tf.io.CompositeArrayBuffer.join(a.weightData ?? new ArrayBuffer(0)) };
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await m.save(
+    tf.io.withSaveHandler(async (a) => {
+      parts = {
+        modelTopology: a.modelTopology,
+        weightSpecs: a.weightSpecs ?? [],
+        weightData: tf.io.CompositeArrayBuffer.join(a.weightData ?? new ArrayBuffer(0)),
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return parts!;
 }
 
@@ -60,7 +66,11 @@ export function tfjsOutputs(m: tf.LayersModel, x: tf.Tensor, head: OnnxHead): [F
 }
 
 /** Runs an ONNX file on `x` ([b, h, w, c]) in ONNX Runtime; its two outputs by name. */
-export async function ortOutputs(bytes: Uint8Array, x: Float32Array, shape: number[]): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+export async function ortOutputs(
+  bytes: Uint8Array,
+  x: Float32Array,
+  shape: number[],
+): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
   const session = await ort.InferenceSession.create(bytes);
   try {
     const res = await session.run({ input: new ort.Tensor('float32', x, shape) });
@@ -71,4 +81,3 @@ export async function ortOutputs(bytes: Uint8Array, x: Float32Array, shape: numb
     await session.release();
   }
 }
-

@@ -26,7 +26,9 @@ describe('file size', () => {
   it(`no file under src/ is over ${MAX_LINES} lines`, () => {
     const files = sources('src');
     expect(files.length).toBeGreaterThan(50);
-    const over = files.map((f) => ({ f, n: lineCount(readFileSync(f, 'utf8')) })).filter((x) => x.n > MAX_LINES)
+    const over = files
+      .map((f) => ({ f, n: lineCount(readFileSync(f, 'utf8')) }))
+      .filter((x) => x.n > MAX_LINES)
       .map((x) => `${x.f}: ${x.n} lines`);
     expect(over).toEqual([]);
   });

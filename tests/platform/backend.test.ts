@@ -6,10 +6,21 @@ import { BACKEND_CHOICES, backendOrder, isBackendName } from '../../src/core/bac
 
 describe('software GPU detection', () => {
   it('names SwiftShader, llvmpipe, lavapipe and Microsoft Basic Render as software; real GPUs not', () => {
-    for (const s of ['Google SwiftShader', 'llvmpipe (LLVM 15.0.6, 256 bits)', 'lavapipe', 'Microsoft Basic Render Driver', 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)))']) {
+    for (const s of [
+      'Google SwiftShader',
+      'llvmpipe (LLVM 15.0.6, 256 bits)',
+      'lavapipe',
+      'Microsoft Basic Render Driver',
+      'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)))',
+    ]) {
       expect(SOFTWARE_GPU.test(s), s).toBe(true);
     }
-    for (const s of ['NVIDIA GeForce RTX 3060', 'ANGLE (Intel, Intel(R) Iris(R) Xe Graphics Direct3D11)', 'Apple M2', 'AMD Radeon RX 6800']) {
+    for (const s of [
+      'NVIDIA GeForce RTX 3060',
+      'ANGLE (Intel, Intel(R) Iris(R) Xe Graphics Direct3D11)',
+      'Apple M2',
+      'AMD Radeon RX 6800',
+    ]) {
       expect(SOFTWARE_GPU.test(s), s).toBe(false);
     }
   });

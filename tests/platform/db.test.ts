@@ -13,13 +13,31 @@ import { synthDatasetId } from '../../src/core/data/datasetId';
 
 let n = 0;
 const fresh = () => `lab-test-${++n}-${Date.now()}`;
-const ds = (over: Partial<SynthDatasetConfig> = {}): SynthDatasetConfig => ({ ...(presetConfig('fixture-tiny').dataset as SynthDatasetConfig), ...over });
+const ds = (over: Partial<SynthDatasetConfig> = {}): SynthDatasetConfig => ({
+  ...(presetConfig('fixture-tiny').dataset as SynthDatasetConfig),
+  ...over,
+});
 
 function run(id: string, createdAt: number): RunRecord {
   const cfg = presetConfig('fixture-tiny');
   return {
-    id, name: id, config: cfg, datasetId: 'd', createdAt, updatedAt: createdAt, status: 'running', message: null, backend: 'webgpu',
-    skipped: [], stages: ['teacher'], history: [], rows: [], losses: [], stageMs: {}, checkpoint: null, elapsedMs: 0,
+    id,
+    name: id,
+    config: cfg,
+    datasetId: 'd',
+    createdAt,
+    updatedAt: createdAt,
+    status: 'running',
+    message: null,
+    backend: 'webgpu',
+    skipped: [],
+    stages: ['teacher'],
+    history: [],
+    rows: [],
+    losses: [],
+    stageMs: {},
+    checkpoint: null,
+    elapsedMs: 0,
   };
 }
 
@@ -28,7 +46,14 @@ describe('lab database', () => {
     const db = await openLabDb(fresh());
     expect(db.version).toBe(DB_VERSION);
     expect(DB_VERSION).toBe(MIGRATIONS.length);
-    expect([...db.objectStoreNames].sort()).toEqual(['checkpoints', 'chunks', 'datasets', 'importedModels', 'models', 'runs']);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'checkpoints',
+      'chunks',
+      'datasets',
+      'importedModels',
+      'models',
+      'runs',
+    ]);
     const tx = db.transaction(['chunks', 'runs', 'models']);
     expect([...tx.objectStore('chunks').indexNames]).toEqual(['byDataset']);
     expect([...tx.objectStore('runs').indexNames]).toEqual(['byCreated']);
@@ -79,12 +104,38 @@ describe('lab database', () => {
   it('runs: newest first; run and checkpoint saved together; deleting a run takes its models and checkpoint', async () => {
     const st = idbStorage(fresh());
     await st.putRun(run('old', 1));
-    await st.putRunAndCheckpoint(run('new', 2), { runId: 'new', savedAt: 3, stage: 'teacher', epoch: 1, checkpoint: { weights: { teacher: [new Float32Array([1, 2])] } } });
+    await st.putRunAndCheckpoint(run('new', 2), {
+      runId: 'new',
+      savedAt: 3,
+      stage: 'teacher',
+      epoch: 1,
+      checkpoint: { weights: { teacher: [new Float32Array([1, 2])] } },
+    });
     expect((await st.listRuns()).map((r) => r.id)).toEqual(['new', 'old']);
     const cp = (await st.getCheckpoint('new'))!;
-    expect((cp.checkpoint as { weights: { teacher: Float32Array[] } }).weights.teacher[0]).toEqual(new Float32Array([1, 2]));
-    await st.putModel({ runId: 'new', stage: 'teacher', modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(8), format: 'layers-model', generatedBy: 't', savedAt: 4 });
-    await st.putModel({ runId: 'old', stage: 'teacher', modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(8), format: 'layers-model', generatedBy: 't', savedAt: 4 });
+    expect((cp.checkpoint as { weights: { teacher: Float32Array[] } }).weights.teacher[0]).toEqual(
+      new Float32Array([1, 2]),
+    );
+    await st.putModel({
+      runId: 'new',
+      stage: 'teacher',
+      modelTopology: {},
+      weightSpecs: [],
+      weightData: new ArrayBuffer(8),
+      format: 'layers-model',
+      generatedBy: 't',
+      savedAt: 4,
+    });
+    await st.putModel({
+      runId: 'old',
+      stage: 'teacher',
+      modelTopology: {},
+      weightSpecs: [],
+      weightData: new ArrayBuffer(8),
+      format: 'layers-model',
+      generatedBy: 't',
+      savedAt: 4,
+    });
     expect(await st.listModels('new')).toEqual(['teacher']);
     await st.deleteRun('new');
     expect(await st.getRun('new')).toBeUndefined();
@@ -99,15 +150,34 @@ describe('lab database', () => {
     const { nodeImportPlatform } = await import('../../src/platform/node/importFiles');
     const st = idbStorage(fresh());
     await ensureSynthDataset(st, ds());
-    const row = (i: number) => `${i % 7},${Array.from({ length: 64 }, (_, k) => (k * i) % 256).join(' ')},${['Training', 'PublicTest', 'PrivateTest'][i % 3]}`;
+    const row = (i: number) =>
+      `${i % 7},${Array.from({ length: 64 }, (_, k) => (k * i) % 256).join(' ')},${['Training', 'PublicTest', 'PrivateTest'][i % 3]}`;
     const text = `emotion,pixels,Usage\n${Array.from({ length: 1700 }, (_, i) => row(i)).join('\n')}\n`;
     const bytes = new TextEncoder().encode(text);
-    const src = { name: 'fer.csv', size: bytes.length, async* stream() { for (let i = 0; i < bytes.length; i += 5000) yield bytes.slice(i, i + 5000); } };
+    const src = {
+      name: 'fer.csv',
+      size: bytes.length,
+      async *stream() {
+        for (let i = 0; i < bytes.length; i += 5000) yield bytes.slice(i, i + 5000);
+      },
+    };
     let sawIncomplete = false;
-    const out = await runImport({ kind: 'csv', images: src, votes: null }, 'fer2013', { name: 'fer', height: 8, width: 8, channels: 1, seed: 1, split: [60, 20, 20] }, st, nodeImportPlatform, {
-      id: 'import-x', progressMs: 0,
-      onProgress: () => { void st.getDataset('import-x').then((m) => { if (m && !m.complete) sawIncomplete = true; }); },
-    });
+    const out = await runImport(
+      { kind: 'csv', images: src, votes: null },
+      'fer2013',
+      { name: 'fer', height: 8, width: 8, channels: 1, seed: 1, split: [60, 20, 20] },
+      st,
+      nodeImportPlatform,
+      {
+        id: 'import-x',
+        progressMs: 0,
+        onProgress: () => {
+          void st.getDataset('import-x').then((m) => {
+            if (m && !m.complete) sawIncomplete = true;
+          });
+        },
+      },
+    );
     expect(out.status).toBe('done');
     expect(sawIncomplete).toBe(true);
     const meta = (await st.getDataset('import-x'))!;
@@ -116,7 +186,17 @@ describe('lab database', () => {
     const { data } = await loadSplits(st, 'import-x');
     expect(data.train.pixels.subarray(0, 64)).toEqual(Uint8Array.from({ length: 64 }, () => 0));
     await st.deleteDataset('import-x');
-    const chunk = { datasetId: 'import-x', split: 'train' as const, index: 0, start: 0, count: 1, pixels: new Uint8Array(64), expression: null, gender: null, age: null };
+    const chunk = {
+      datasetId: 'import-x',
+      split: 'train' as const,
+      index: 0,
+      start: 0,
+      count: 1,
+      pixels: new Uint8Array(64),
+      expression: null,
+      gender: null,
+      age: null,
+    };
     await expect(st.putChunks([chunk])).rejects.toThrow(/dataset import-x was removed while it was written/);
     await expect(st.finishDataset(meta)).rejects.toThrow(/was removed while it was written/);
     expect((await st.listDatasets()).map((d) => d.id)).toEqual([synthDatasetId(ds())]);

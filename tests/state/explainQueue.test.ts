@@ -12,22 +12,35 @@ function fakeClient(): LabClient & { sent: WorkerCommand[]; emit(e: WorkerEvent)
   const subs = new Set<(e: WorkerEvent) => void>();
   const sent: WorkerCommand[] = [];
   return {
-    kind: 'worker', sent,
-    send: (c) => { sent.push(c); },
-    subscribe: (fn) => { subs.add(fn); return () => subs.delete(fn); },
-    restart: () => {}, terminate: () => {},
-    emit: (e) => { for (const f of subs) f(e); },
+    kind: 'worker',
+    sent,
+    send: (c) => {
+      sent.push(c);
+    },
+    subscribe: (fn) => {
+      subs.add(fn);
+      return () => subs.delete(fn);
+    },
+    restart: () => {},
+    terminate: () => {},
+    emit: (e) => {
+      for (const f of subs) f(e);
+    },
   };
 }
 
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('Grad-CAM and calibration', () => {
   it('holds a Grad-CAM request until the calibration in flight answers, and calibrates again after the maps', () => {
     vi.useFakeTimers();
     const client = fakeClient();
-    const { store, actions } = createLab({ client, storage: memoryStorage(), flushMs: 10, calibrations: { load: () => ({}), save: () => {} } },
-      initialLabState(presetConfig('fixture-tiny'), 'fixture-tiny'));
+    const { store, actions } = createLab(
+      { client, storage: memoryStorage(), flushMs: 10, calibrations: { load: () => ({}), save: () => {} } },
+      initialLabState(presetConfig('fixture-tiny'), 'fixture-tiny'),
+    );
     client.emit({ type: 'ready', tfjs: '4', stageLabels: {} } as unknown as WorkerEvent);
     vi.advanceTimersByTime(10);
     actions.calibrate();
@@ -35,7 +48,12 @@ describe('Grad-CAM and calibration', () => {
     expect(cal).toBeTruthy();
     actions.explain({ runId: 'run-1', pick: { mode: 'first' }, count: 2, target: 'predicted' });
     expect(client.sent.some((c) => c.type === 'gradcam')).toBe(false);
-    client.emit({ type: 'calibration', key: cal.key, cost: { msPerImage: 1, evalMsPerImage: 1 }, message: null } as unknown as WorkerEvent);
+    client.emit({
+      type: 'calibration',
+      key: cal.key,
+      cost: { msPerImage: 1, evalMsPerImage: 1 },
+      message: null,
+    } as unknown as WorkerEvent);
     vi.advanceTimersByTime(10);
     const sent = client.sent.map((c) => c.type);
     expect(sent.filter((t) => t === 'gradcam')).toHaveLength(1);

@@ -19,7 +19,9 @@ describe('saved settings', () => {
   });
 
   it('fills what the document lacks from the defaults and an unknown backend becomes auto', () => {
-    const s = parseSettings(JSON.stringify({ version: 1, config: { triplet: { margin: 0.4 } }, backendChoice: 'quantum' }))!;
+    const s = parseSettings(
+      JSON.stringify({ version: 1, config: { triplet: { margin: 0.4 } }, backendChoice: 'quantum' }),
+    )!;
     expect(s.config.triplet.margin).toBe(0.4);
     expect(s.config.task).toBe('expression');
     expect([s.backendChoice, s.preset, s.presenter]).toEqual(['auto', null, false]);

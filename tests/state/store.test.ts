@@ -7,7 +7,14 @@ import type { CurriculumEvent, EpochRecord, GridRow } from '../../src/core/event
 import type { RunRecord } from '../../src/core/records';
 import { memoryStorage } from '../../src/platform/memoryStorage';
 import { initialLabState, reduceLab, type LabState } from '../../src/state/labState';
-import { etaSeconds, newRunView, reduceRun, runProgress, runViewFromRecord, type RunView } from '../../src/state/runView';
+import {
+  etaSeconds,
+  newRunView,
+  reduceRun,
+  runProgress,
+  runViewFromRecord,
+  type RunView,
+} from '../../src/state/runView';
 import { setPath } from '../../src/core/config/paths';
 import { createLab, eventBuffer } from '../../src/state/store';
 import { calibrationFor, runBackends } from '../../src/state/calibration';
@@ -17,12 +24,27 @@ import { appendLossPoint, MAX_LOSS_POINTS } from '../../src/core/results/series'
 
 const cfg = presetConfig('fixture-tiny'); // 96 train images, batch 16 → 6 steps per epoch
 const STAGES: StageName[] = ['teacher', 'student', 'studentOther', 'standard', 'triplet', 'control'];
-const EPOCHS: Record<StageName, number> = { teacher: 2, student: 1, studentOther: 1, standard: 1, triplet: 1, control: 1 };
+const EPOCHS: Record<StageName, number> = {
+  teacher: 2,
+  student: 1,
+  studentOther: 1,
+  standard: 1,
+  triplet: 1,
+  control: 1,
+};
 
 function epochRecord(stage: StageName, epoch: number, acc = 0.5): EpochRecord {
   return {
-    stage, epoch, train: { count: 96, loss: 1, accuracy: acc }, val: { count: 32, loss: 1, accuracy: acc }, learningRate: 1e-3,
-    losses: { total: 1, task: 1 }, trainMs: 10, miningMs: 0, imagesPerSec: 100, best: true,
+    stage,
+    epoch,
+    train: { count: 96, loss: 1, accuracy: acc },
+    val: { count: 32, loss: 1, accuracy: acc },
+    learningRate: 1e-3,
+    losses: { total: 1, task: 1 },
+    trainMs: 10,
+    miningMs: 0,
+    imagesPerSec: 100,
+    best: true,
   };
 }
 function row(model: StageName, test: 'full' | 'lower' | 'upper'): GridRow {
@@ -36,12 +58,25 @@ function runEvents(stages = STAGES): CurriculumEvent[] {
     out.push({ type: 'stageStart', stage, label: stage, epochs: EPOCHS[stage], stepsPerEpoch: 6, visibility: 'lower' });
     for (let epoch = 0; epoch < EPOCHS[stage]; epoch++) {
       for (let step = 1; step <= 6; step++) {
-        const losses = stage === 'triplet' ? { total: 1, task: 0.8, triplet: 0.2 } : stage === 'standard' ? { total: 1, task: 0.9, kd: 0.3 } : { total: 1, task: 1 };
+        const losses =
+          stage === 'triplet'
+            ? { total: 1, task: 0.8, triplet: 0.2 }
+            : stage === 'standard'
+              ? { total: 1, task: 0.9, kd: 0.3 }
+              : { total: 1, task: 1 };
         out.push({ type: 'batchEnd', stage, epoch, step, stepsPerEpoch: 6, losses, imagesPerSec: 200 });
       }
       out.push({ type: 'epochEnd', record: epochRecord(stage, epoch) });
     }
-    out.push({ type: 'stageEnd', stage, bestEpoch: EPOCHS[stage] - 1, ms: 100, stoppedEarly: null, epochsRun: EPOCHS[stage], earlyStopped: false });
+    out.push({
+      type: 'stageEnd',
+      stage,
+      bestEpoch: EPOCHS[stage] - 1,
+      ms: 100,
+      stoppedEarly: null,
+      epochsRun: EPOCHS[stage],
+      earlyStopped: false,
+    });
     const tests = stage === 'teacher' ? (['full', 'lower', 'upper'] as const) : (['lower'] as const);
     for (const t of tests) out.push({ type: 'result', row: row(stage, t) });
   }
@@ -80,7 +115,10 @@ describe('reduceRun', () => {
     const evs = runEvents();
     let v = evs.reduce(reduceRun, newRunView('r1', cfg));
     v = reduceRun(v, { type: 'epochEnd', record: epochRecord('teacher', 1, 0.9) });
-    v = reduceRun(v, { type: 'result', row: { ...row('teacher', 'full'), metrics: { count: 32, loss: 1, accuracy: 0.99 } } });
+    v = reduceRun(v, {
+      type: 'result',
+      row: { ...row('teacher', 'full'), metrics: { count: 32, loss: 1, accuracy: 0.99 } },
+    });
     expect(v.history).toHaveLength(7);
     expect(v.history.find((h) => h.stage === 'teacher' && h.epoch === 1)!.val.accuracy).toBe(0.9);
     expect(v.rows).toHaveLength(8);
@@ -92,9 +130,23 @@ describe('reduceRun', () => {
     const cut = evs.findIndex((e) => e.type === 'stageStart' && e.stage === 'studentOther');
     const before = evs.slice(0, cut).reduce(reduceRun, newRunView('r1', cfg));
     const record: RunRecord = {
-      id: 'r1', name: cfg.name, config: cfg, datasetId: 'd', createdAt: 1, updatedAt: 2, status: 'interrupted', message: 'reload',
-      backend: 'webgpu', skipped: [], stages: STAGES, history: before.history, rows: before.rows, losses: before.losses,
-      stageMs: { teacher: 100, student: 100 }, checkpoint: { stage: 'student', epoch: -1, steps: before.steps, savedAt: 3 }, elapsedMs: 50,
+      id: 'r1',
+      name: cfg.name,
+      config: cfg,
+      datasetId: 'd',
+      createdAt: 1,
+      updatedAt: 2,
+      status: 'interrupted',
+      message: 'reload',
+      backend: 'webgpu',
+      skipped: [],
+      stages: STAGES,
+      history: before.history,
+      rows: before.rows,
+      losses: before.losses,
+      stageMs: { teacher: 100, student: 100 },
+      checkpoint: { stage: 'student', epoch: -1, steps: before.steps, savedAt: 3 },
+      elapsedMs: 50,
     };
     let v: RunView = runViewFromRecord(record);
     expect(v.stageInfo.teacher!.status).toBe('done');
@@ -102,7 +154,16 @@ describe('reduceRun', () => {
     expect(v.stageInfo.studentOther!.status).toBe('pending');
     expect(v.steps).toBe(18);
     // The core announces the resume, then runs only what is left.
-    v = [{ type: 'runStart', config: cfg, backend: 'wasm', stages: STAGES, resumedFrom: { stage: 'student', epoch: -1 } } as CurriculumEvent, ...evs.slice(cut)].reduce(reduceRun, v);
+    v = [
+      {
+        type: 'runStart',
+        config: cfg,
+        backend: 'wasm',
+        stages: STAGES,
+        resumedFrom: { stage: 'student', epoch: -1 },
+      } as CurriculumEvent,
+      ...evs.slice(cut),
+    ].reduce(reduceRun, v);
     expect(v.backend).toBe('wasm');
     expect(v.history).toHaveLength(7);
     expect(v.rows).toHaveLength(8);
@@ -130,13 +191,20 @@ function lab(): LabState {
 describe('reduceLab', () => {
   it('starts with the errors of the config it is given', () => {
     const bad = { ...cfg, triplet: { ...cfg.triplet, margin: 9 } };
-    expect(initialLabState(bad, null).experiment.errors).toEqual([{ field: 'triplet.margin', message: 'must be between 0 and 2 (got 9)' }]);
+    expect(initialLabState(bad, null).experiment.errors).toEqual([
+      { field: 'triplet.margin', message: 'must be between 0 and 2 (got 9)' },
+    ]);
     expect(lab().experiment.errors).toEqual([]);
   });
 
-  it('shows the backend that runs and why the others were skipped; ignores other runs\' events', () => {
+  it("shows the backend that runs and why the others were skipped; ignores other runs' events", () => {
     let s: LabState = { ...lab(), run: newRunView('r1', cfg) };
-    s = reduceLab(s, { type: 'backend', runId: 'r1', name: 'webgl', skipped: [{ name: 'webgpu', reason: 'no WebGPU adapter' }] });
+    s = reduceLab(s, {
+      type: 'backend',
+      runId: 'r1',
+      name: 'webgl',
+      skipped: [{ name: 'webgpu', reason: 'no WebGPU adapter' }],
+    });
     expect(s.run!.backend).toBe('webgl');
     expect(s.run!.skipped[0].reason).toBe('no WebGPU adapter');
     const same = reduceLab(s, { type: 'events', runId: 'other', events: runEvents() });
@@ -144,7 +212,24 @@ describe('reduceLab', () => {
   });
 
   it('a worker crash keeps the run, says why, and offers to resume it', () => {
-    let s: LabState = { ...lab(), run: { ...newRunView('r1', cfg), status: 'running' }, runs: [{ id: 'r1', name: 'x', status: 'running', message: null, createdAt: 1, backend: 'webgpu', task: 'expression', scenario: 'lower', rows: 0, checkpoint: null }] };
+    let s: LabState = {
+      ...lab(),
+      run: { ...newRunView('r1', cfg), status: 'running' },
+      runs: [
+        {
+          id: 'r1',
+          name: 'x',
+          status: 'running',
+          message: null,
+          createdAt: 1,
+          backend: 'webgpu',
+          task: 'expression',
+          scenario: 'lower',
+          rows: 0,
+          checkpoint: null,
+        },
+      ],
+    };
     s = reduceLab(s, { type: 'crashed', message: 'The training worker stopped: out of memory.' });
     expect(s.run!.status).toBe('interrupted');
     expect(s.run!.message).toMatch(/out of memory.*kept/);
@@ -154,9 +239,31 @@ describe('reduceLab', () => {
   });
 
   it('a lost device reported by the worker makes the run resumable', () => {
-    let s: LabState = { ...lab(), run: { ...newRunView('r1', cfg), status: 'running' }, runs: [{ id: 'r1', name: 'x', status: 'running', message: null, createdAt: 1, backend: 'webgpu', task: 'expression', scenario: 'lower', rows: 0, checkpoint: null }] };
+    let s: LabState = {
+      ...lab(),
+      run: { ...newRunView('r1', cfg), status: 'running' },
+      runs: [
+        {
+          id: 'r1',
+          name: 'x',
+          status: 'running',
+          message: null,
+          createdAt: 1,
+          backend: 'webgpu',
+          task: 'expression',
+          scenario: 'lower',
+          rows: 0,
+          checkpoint: null,
+        },
+      ],
+    };
     s = reduceLab(s, { type: 'checkpoint', runId: 'r1', stage: 'teacher', epoch: 1, ms: 5 });
-    s = reduceLab(s, { type: 'runState', runId: 'r1', status: 'interrupted', message: 'The WebGPU device was lost (destroyed).' });
+    s = reduceLab(s, {
+      type: 'runState',
+      runId: 'r1',
+      status: 'interrupted',
+      message: 'The WebGPU device was lost (destroyed).',
+    });
     expect(s.run!.lastCheckpoint).toEqual({ stage: 'teacher', epoch: 1 });
     expect(s.resumable).toMatchObject({ id: 'r1', status: 'interrupted', checkpoint: { stage: 'teacher', epoch: 1 } });
     s = reduceLab(s, { type: 'runState', runId: 'r1', status: 'starting', message: null });
@@ -166,7 +273,21 @@ describe('reduceLab', () => {
   it('dataset progress, then the stored dataset in the list', () => {
     let s = reduceLab(lab(), { type: 'datasetProgress', datasetId: 'd', phase: 'generating', done: 5, total: 10 });
     expect(s.datasets.progress).toMatchObject({ done: 5, total: 10 });
-    const meta = { id: 'd', name: 'n', source: 'synth' as const, synth: null, height: 16, width: 16, channels: 1 as const, tasks: [], classNames: {}, splits: {} as never, bytes: 1, createdAt: 1, complete: true };
+    const meta = {
+      id: 'd',
+      name: 'n',
+      source: 'synth' as const,
+      synth: null,
+      height: 16,
+      width: 16,
+      channels: 1 as const,
+      tasks: [],
+      classNames: {},
+      splits: {} as never,
+      bytes: 1,
+      createdAt: 1,
+      complete: true,
+    };
     s = reduceLab(s, { type: 'datasetReady', meta, created: true });
     expect(s.datasets.progress).toBeNull();
     expect(s.datasets.list.map((d) => d.id)).toEqual(['d']);
@@ -177,16 +298,27 @@ function fakeClient(): LabClient & { sent: WorkerCommand[]; emit(e: WorkerEvent)
   const subs = new Set<(e: WorkerEvent) => void>();
   const sent: WorkerCommand[] = [];
   return {
-    kind: 'worker', sent,
-    send: (c) => { sent.push(c); },
-    subscribe: (fn) => { subs.add(fn); return () => subs.delete(fn); },
-    restart: () => {}, terminate: () => {},
-    emit: (e) => { for (const f of subs) f(e); },
+    kind: 'worker',
+    sent,
+    send: (c) => {
+      sent.push(c);
+    },
+    subscribe: (fn) => {
+      subs.add(fn);
+      return () => subs.delete(fn);
+    },
+    restart: () => {},
+    terminate: () => {},
+    emit: (e) => {
+      for (const f of subs) f(e);
+    },
   };
 }
 
 describe('the store', () => {
-  afterEach(() => { vi.useRealTimers(); });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('eventBuffer hands over everything pushed within the interval in one batch', () => {
     vi.useFakeTimers();
@@ -207,7 +339,9 @@ describe('the store', () => {
     const start = client.sent.find((c) => c.type === 'start')!;
     expect(start).toMatchObject({ type: 'start', backends: ['webgpu', 'webgl', 'wasm', 'cpu'] });
     let updates = 0;
-    store.subscribe(() => { updates++; });
+    store.subscribe(() => {
+      updates++;
+    });
     const evs = runEvents();
     for (const e of evs) client.emit({ type: 'events', runId: runId!, events: [e] });
     expect(updates).toBe(0);
@@ -220,11 +354,24 @@ describe('the store', () => {
 
   it('auto tries last the backends its calibration measured slower; a named backend alone', () => {
     const key = calibrationFor(cfg, 'auto')!.key;
-    const costs = { [key]: { trainMsPerImage: 4, evalMsPerImage: 1, backend: 'wasm', why: 'wasm, the fastest measured for this model here', slower: ['webgpu'] } };
+    const costs = {
+      [key]: {
+        trainMsPerImage: 4,
+        evalMsPerImage: 1,
+        backend: 'wasm',
+        why: 'wasm, the fastest measured for this model here',
+        slower: ['webgpu'],
+      },
+    };
     const calibrations = { costs, pending: [], failed: {} };
     expect(runBackends({ backendChoice: 'auto', calibrations }, cfg)).toEqual(['webgl', 'wasm', 'cpu', 'webgpu']);
     // Not yet timed (or another model): the usual order.
-    expect(runBackends({ backendChoice: 'auto', calibrations: { ...calibrations, costs: {} } }, cfg)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(runBackends({ backendChoice: 'auto', calibrations: { ...calibrations, costs: {} } }, cfg)).toEqual([
+      'webgpu',
+      'webgl',
+      'wasm',
+      'cpu',
+    ]);
     expect(runBackends({ backendChoice: 'webgl', calibrations }, cfg)).toEqual(['webgl']);
   });
 
@@ -245,7 +392,9 @@ describe('the store', () => {
     const client = fakeClient();
     const { store, actions } = createLab({ client, storage: memoryStorage(), flushMs: 10 }, lab());
     actions.setField('triplet.margin', 9);
-    expect(store.getState().experiment.errors).toEqual([{ field: 'triplet.margin', message: 'must be between 0 and 2 (got 9)' }]);
+    expect(store.getState().experiment.errors).toEqual([
+      { field: 'triplet.margin', message: 'must be between 0 and 2 (got 9)' },
+    ]);
     expect(client.sent).toEqual([]); // no round trip through the worker
     expect(actions.startRun()).toBeNull();
     actions.setBackendChoice('wasm');
@@ -259,8 +408,23 @@ describe('the store', () => {
   it('on boot, a run stored as going is marked interrupted and offered for resume', async () => {
     const storage = memoryStorage();
     const rec: RunRecord = {
-      id: 'r9', name: 'n', config: cfg, datasetId: 'd', createdAt: 5, updatedAt: 6, status: 'running', message: null, backend: 'webgpu',
-      skipped: [], stages: STAGES, history: [], rows: [], losses: [], stageMs: {}, checkpoint: { stage: 'teacher', epoch: 1, steps: 6, savedAt: 7 }, elapsedMs: 0,
+      id: 'r9',
+      name: 'n',
+      config: cfg,
+      datasetId: 'd',
+      createdAt: 5,
+      updatedAt: 6,
+      status: 'running',
+      message: null,
+      backend: 'webgpu',
+      skipped: [],
+      stages: STAGES,
+      history: [],
+      rows: [],
+      losses: [],
+      stageMs: {},
+      checkpoint: { stage: 'teacher', epoch: 1, steps: 6, savedAt: 7 },
+      elapsedMs: 0,
     };
     await storage.putRun(rec);
     const client = fakeClient();
@@ -270,7 +434,11 @@ describe('the store', () => {
     expect((await storage.getRun('r9'))!.status).toBe('interrupted');
     expect(client.sent.map((c) => c.type)).toEqual(['ensureDataset']);
     await actions.resumeRun('r9');
-    expect(client.sent.at(-1)).toEqual({ type: 'resumeRun', runId: 'r9', backends: ['webgpu', 'webgl', 'wasm', 'cpu'] });
+    expect(client.sent.at(-1)).toEqual({
+      type: 'resumeRun',
+      runId: 'r9',
+      backends: ['webgpu', 'webgl', 'wasm', 'cpu'],
+    });
     expect(store.getState().run!.stageInfo.teacher!.epoch).toBe(0);
     actions.dispose();
   });
@@ -278,16 +446,39 @@ describe('the store', () => {
   it('a run a worker still holds (another tab, or the reloading page letting go) is offered only once freed', async () => {
     const storage = memoryStorage();
     const rec: RunRecord = {
-      id: 'r7', name: 'n', config: cfg, datasetId: 'd', createdAt: 5, updatedAt: 6, status: 'running', message: null, backend: 'webgpu',
-      skipped: [], stages: STAGES, history: [], rows: [], losses: [], stageMs: {}, checkpoint: null, elapsedMs: 0,
+      id: 'r7',
+      name: 'n',
+      config: cfg,
+      datasetId: 'd',
+      createdAt: 5,
+      updatedAt: 6,
+      status: 'running',
+      message: null,
+      backend: 'webgpu',
+      skipped: [],
+      stages: STAGES,
+      history: [],
+      rows: [],
+      losses: [],
+      stageMs: {},
+      checkpoint: null,
+      elapsedMs: 0,
     };
     await storage.putRun(rec);
     let free!: () => void;
-    const freed = new Promise<void>((r) => { free = r; });
-    const { store, actions } = createLab({
-      client: fakeClient(), storage, flushMs: 10,
-      runsInProgress: async () => new Set(['r7']), whenRunFree: () => freed,
-    }, lab());
+    const freed = new Promise<void>((r) => {
+      free = r;
+    });
+    const { store, actions } = createLab(
+      {
+        client: fakeClient(),
+        storage,
+        flushMs: 10,
+        runsInProgress: async () => new Set(['r7']),
+        whenRunFree: () => freed,
+      },
+      lab(),
+    );
     await actions.boot();
     expect(store.getState().resumable).toBeNull();
     expect((await storage.getRun('r7'))!.status).toBe('running');

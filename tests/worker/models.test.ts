@@ -21,13 +21,19 @@ import { readZipDirectory } from '../../src/core/data/formats/zip';
 
 const cfg = { ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false };
 
-
 describe('Grad-CAM and export of a stored run', () => {
   it('maps every stored model on the chosen images, agrees with the grid, exports a zip that imports back', async () => {
     const storage = memoryStorage();
-    const client = createInProcessClient({ storage, selectBackend: (o) => selectBackend(o.filter((b) => b !== 'webgpu')), flushMs: 20 });
+    const client = createInProcessClient({
+      storage,
+      selectBackend: (o) => selectBackend(o.filter((b) => b !== 'webgpu')),
+      flushMs: 20,
+    });
     const downloads: { name: string; bytes: Uint8Array }[] = [];
-    const { store, actions } = createLab({ client, storage, flushMs: 10, download: (name, bytes) => downloads.push({ name, bytes }) }, initialLabState(cfg, null));
+    const { store, actions } = createLab(
+      { client, storage, flushMs: 10, download: (name, bytes) => downloads.push({ name, bytes }) },
+      initialLabState(cfg, null),
+    );
     const ready = until(client, (e) => e.type === 'datasetReady');
     await actions.boot();
     await ready;
@@ -46,7 +52,13 @@ describe('Grad-CAM and export of a stored run', () => {
     const { explain } = store.getState();
     expect(explain.error).toBeNull();
     const sheet = explain.sheet!;
-    expect(sheet.panels.map((p) => `${p.model}:${p.visibility}`)).toEqual(['teacher:full', 'teacher:lower', 'student:lower', 'standard:lower', 'triplet:lower']);
+    expect(sheet.panels.map((p) => `${p.model}:${p.visibility}`)).toEqual([
+      'teacher:full',
+      'teacher:lower',
+      'student:lower',
+      'standard:lower',
+      'triplet:lower',
+    ]);
     const truth = (await storage.getChunks(run.datasetId, 'test')).flatMap((c) => Array.from(c.expression!));
     expect(sheet.indices).toEqual(pickImages(run, truth, { mode: 'wrong' }, 4));
     expect(sheet.count).toBe(sheet.indices.length);
@@ -54,7 +66,8 @@ describe('Grad-CAM and export of a stored run', () => {
     expect(Math.min(...sheet.maps)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...sheet.maps)).toBeLessThanOrEqual(1);
     // Each panel's prediction is the grid's prediction for that image (same model, same input).
-    const gridPred = (model: string, test: string) => run.rows.find((r) => r.model === model && r.test === test)!.predictions;
+    const gridPred = (model: string, test: string) =>
+      run.rows.find((r) => r.model === model && r.test === test)!.predictions;
     sheet.indices.forEach((idx, i) => {
       expect(sheet.truth[i]).toBe(truth[idx]);
       sheet.panels.forEach((p, k) => expect(sheet.predicted[i * 5 + k]).toBe(gridPred(p.model, p.visibility)[idx]));
@@ -75,7 +88,12 @@ describe('Grad-CAM and export of a stored run', () => {
     // The page names every download <run id>-<what>.<ext>.
     expect(downloads.map((d) => d.name)).toEqual([`${runId}-triplet.zip`]);
     const read = await readModelFiles([{ name: 'x.zip', bytes: downloads[0].bytes }], nodeImportPlatform.inflateRaw);
-    expect(read.info).toMatchObject({ stage: 'triplet', task: 'expression', visibility: 'lower', preprocessing: { height: 16, width: 16, channels: 1, hiddenRows: [0, 8] } });
+    expect(read.info).toMatchObject({
+      stage: 'triplet',
+      task: 'expression',
+      visibility: 'lower',
+      preprocessing: { height: 16, width: 16, channels: 1, hiddenRows: [0, 8] },
+    });
     expect(read.info!.metrics.map((m) => m.test)).toEqual(['lower']);
     const back = await loadChecked(read, { inputShape: [16, 16, 1], outputUnits: 8 });
     const orig = await loadStoredModel((await storage.getModel(runId, 'triplet'))!);
@@ -122,14 +140,23 @@ describe('Grad-CAM and export of a stored run', () => {
     // ... and a new run's teacher starts from it.
     actions.setField('teacherInit', imported[0].id);
     const run2 = actions.startRun()!;
-    const end = await until(client, (e) => e.type === 'runState' && e.runId === run2 && ['done', 'failed'].includes(e.status));
+    const end = await until(
+      client,
+      (e) => e.type === 'runState' && e.runId === run2 && ['done', 'failed'].includes(e.status),
+    );
     expect(end).toMatchObject({ status: 'done' });
     await client.idle();
     await new Promise((r) => setTimeout(r, 30)); // the store's event buffer (10 ms) has seen run 2 end
     actions.setField('teacherInit', 'model-gone');
     const run3 = actions.startRun()!;
-    const failed = await until(client, (e) => e.type === 'runState' && e.runId === run3 && ['done', 'failed', 'interrupted'].includes(e.status));
-    expect(failed).toMatchObject({ status: 'interrupted', message: expect.stringMatching(/The imported model "model-gone" the teacher should start from is not stored/) });
+    const failed = await until(
+      client,
+      (e) => e.type === 'runState' && e.runId === run3 && ['done', 'failed', 'interrupted'].includes(e.status),
+    );
+    expect(failed).toMatchObject({
+      status: 'interrupted',
+      message: expect.stringMatching(/The imported model "model-gone" the teacher should start from is not stored/),
+    });
     await client.idle();
     actions.dispose();
   });

@@ -6,7 +6,9 @@ import { ALPHA } from '../results/lessons';
 import { budgetStats, DISTILLED, gainUnit, type BudgetStats, type BudgetTable, type Gain } from './table';
 
 const ROW_NAME: Record<(typeof DISTILLED)[number], string> = {
-  standard: 'standard distillation', triplet: 'triplet distillation', svm: 'the SVM on both distilled students',
+  standard: 'standard distillation',
+  triplet: 'triplet distillation',
+  svm: 'the SVM on both distilled students',
 };
 
 /** "p = 0.04", "p < 0.001", or why there is no test. */
@@ -24,7 +26,9 @@ export function imagesWords(t: BudgetTable, images: number): string {
 /** "2.5 points" or "0.42 years" of a gain (its size; the verb says the direction). */
 function size(t: BudgetTable, g: number): string {
   const v = Math.abs(gainUnit(t, g));
-  return t.metric === 'accuracy' ? `${v.toFixed(1)} point${v.toFixed(1) === '1.0' ? '' : 's'}` : `${v.toFixed(2)} years`;
+  return t.metric === 'accuracy'
+    ? `${v.toFixed(1)} point${v.toFixed(1) === '1.0' ? '' : 's'}`
+    : `${v.toFixed(2)} years`;
 }
 
 /** One sentence: a row against a reference at one budget. */
@@ -52,8 +56,10 @@ export function gainSentence(t: BudgetTable, images: number, who: string, ref: s
 /** Does the gain shrink as the budget grows? First against last budget, in words. */
 export function trendSentence(t: BudgetTable, stats: BudgetStats[], m: (typeof DISTILLED)[number]): string | null {
   if (stats.length < 2) return null;
-  const first = stats[0], last = stats[stats.length - 1];
-  const a = first.vsControl[m], b = last.vsControl[m];
+  const first = stats[0],
+    last = stats[stats.length - 1];
+  const a = first.vsControl[m],
+    b = last.vsControl[m];
   if (Number.isNaN(a.mean) || Number.isNaN(b.mean)) return null;
   const signed = (g: number) => `${g >= 0 ? '+' : '−'}${size(t, g)}`;
   const name = `The gain of ${ROW_NAME[m]} over the control`;
@@ -80,8 +86,10 @@ export function budgetLessons(t: BudgetTable): string[] {
   for (const s of stats) {
     const g = s.controlVsStudent;
     if (g.n && g.mean < 0) {
-      out.push(`With ${imagesWords(t, s.images)}, the control (the step-2 student trained on as long without the teacher) fell `
-        + `${size(t, g.mean)} below the step-2 student (${pWords(g.p)}): more passes over few labelled images overfit.`);
+      out.push(
+        `With ${imagesWords(t, s.images)}, the control (the step-2 student trained on as long without the teacher) fell ` +
+          `${size(t, g.mean)} below the step-2 student (${pWords(g.p)}): more passes over few labelled images overfit.`,
+      );
     }
   }
   return out;

@@ -10,8 +10,13 @@ import { budgetCount } from './subset';
 /** The config that trains the teacher alone (every later stage at 0 epochs). */
 export function teacherOnly(cfg: ExperimentConfig): ExperimentConfig {
   return {
-    ...cfg, budget: null, budgets: null, repeats: 1,
-    student: { ...cfg.student, epochs: 0 }, standard: { ...cfg.standard, epochs: 0 }, triplet: { ...cfg.triplet, epochs: 0 },
+    ...cfg,
+    budget: null,
+    budgets: null,
+    repeats: 1,
+    student: { ...cfg.student, epochs: 0 },
+    standard: { ...cfg.standard, epochs: 0 },
+    triplet: { ...cfg.triplet, epochs: 0 },
   };
 }
 
@@ -22,17 +27,26 @@ export function budgetRunConfig(cfg: ExperimentConfig, seed: number, budget: num
 
 /** The parts of a sweep in order (per seed: the teacher, then each budget) with the training images
  *  each asks for at its epoch caps, plus its validation passes: the measure of progress. */
-export function budgetPlan(cfg: ExperimentConfig, trainImages: number, valImages = 0): { seed: number; budget: number | string | null; work: number }[] {
-  const work = (c: ExperimentConfig, n: number) => curriculumStages(c).reduce((s, st) => {
-    const sc = stageConfig(c, st);
-    // A validation pass per epoch, priced as a third of training an image (inference only).
-    return s + sc.epochs * (Math.floor(n / sc.batchSize) * sc.batchSize * (st === 'triplet' ? 2 : 1) + valImages / 3);
-  }, 0);
+export function budgetPlan(
+  cfg: ExperimentConfig,
+  trainImages: number,
+  valImages = 0,
+): { seed: number; budget: number | string | null; work: number }[] {
+  const work = (c: ExperimentConfig, n: number) =>
+    curriculumStages(c).reduce((s, st) => {
+      const sc = stageConfig(c, st);
+      // A validation pass per epoch, priced as a third of training an image (inference only).
+      return s + sc.epochs * (Math.floor(n / sc.batchSize) * sc.batchSize * (st === 'triplet' ? 2 : 1) + valImages / 3);
+    }, 0);
   return repeatSeeds(cfg).flatMap((seed) => [
     { seed, budget: null, work: work(teacherOnly(cfg), trainImages) },
     ...(cfg.budgets ?? []).map((b) => {
       const c = budgetRunConfig(cfg, seed, b);
-      return { seed, budget: b, work: work({ ...c, teacher: { ...c.teacher, epochs: 0 } }, budgetCount(b, trainImages)) };
+      return {
+        seed,
+        budget: b,
+        work: work({ ...c, teacher: { ...c.teacher, epochs: 0 } }, budgetCount(b, trainImages)),
+      };
     }),
   ]);
 }
@@ -48,4 +62,3 @@ export function budgetEstimate(cfg: ExperimentConfig, dims: DatasetDims, cost: S
   }, 0);
   return seeds * (teacher + rest);
 }
-

@@ -20,7 +20,9 @@ const COUNT = /^\s*(\d+)\s*$/;
 export function budgetError(v: unknown): string | null {
   if (v === null) return null;
   if (typeof v === 'number') {
-    return Number.isInteger(v) && v >= 1 ? null : `must be a whole number of images ≥ 1, a percentage like "20%", or null (got ${v})`;
+    return Number.isInteger(v) && v >= 1
+      ? null
+      : `must be a whole number of images ≥ 1, a percentage like "20%", or null (got ${v})`;
   }
   if (typeof v === 'string') {
     const p = PERCENT.exec(v);
@@ -36,7 +38,8 @@ export function budgetError(v: unknown): string | null {
 /** Why a list is not a budget sweep, or null. */
 export function budgetsError(v: unknown): string | null {
   if (v === null) return null;
-  if (!Array.isArray(v) || v.length < 1 || v.length > 12) return `must be null or 1 to 12 budgets (got ${JSON.stringify(v)})`;
+  if (!Array.isArray(v) || v.length < 1 || v.length > 12)
+    return `must be null or 1 to 12 budgets (got ${JSON.stringify(v)})`;
   for (const [i, b] of v.entries()) {
     if (b === null) return `entry ${i + 1}: a budget in a sweep is a count or a percentage (got null)`;
     const e = budgetError(b);
@@ -47,10 +50,14 @@ export function budgetsError(v: unknown): string | null {
 
 /** `120,300,1200,100%` → [120, 300, 1200, "100%"], or an Error naming the bad entry. */
 export function parseBudgets(text: string): (number | string)[] {
-  const parts = text.split(',').map((s) => s.trim()).filter((s) => s.length);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length);
   const out = parts.map((p) => (COUNT.test(p) ? Number(p) : p));
   const err = budgetsError(out);
-  if (err || !out.length) throw new Error(`--budgets wants counts or percentages, e.g. 120,300,1200,100%: ${err ?? 'none given'}`);
+  if (err || !out.length)
+    throw new Error(`--budgets wants counts or percentages, e.g. 120,300,1200,100%: ${err ?? 'none given'}`);
   return out;
 }
 
@@ -90,21 +97,33 @@ export function allocate(sizes: number[], k: number): number[] {
   if (k === total) return [...sizes];
   const quota = sizes.map((s) => (s * k) / total);
   const out = quota.map((q, i) => Math.min(sizes[i], Math.floor(q)));
-  const nonEmpty = sizes.map((s, i) => [s, i] as const).filter(([s]) => s > 0).map(([, i]) => i);
+  const nonEmpty = sizes
+    .map((s, i) => [s, i] as const)
+    .filter(([s]) => s > 0)
+    .map(([, i]) => i);
   if (k >= nonEmpty.length) for (const i of nonEmpty) if (out[i] === 0) out[i] = 1;
   let sum = out.reduce((a, b) => a + b, 0);
   // Too many after the minimum of one: take back from the largest shares first.
   const byShare = [...sizes.keys()].sort((a, b) => out[b] - out[a] || a - b);
   for (let j = 0; sum > k; j = (j + 1) % byShare.length) {
     const i = byShare[j];
-    if (out[i] > 1) { out[i]--; sum--; }
+    if (out[i] > 1) {
+      out[i]--;
+      sum--;
+    }
   }
-  const byRemainder = [...sizes.keys()].sort((a, b) => (quota[b] - Math.floor(quota[b])) - (quota[a] - Math.floor(quota[a])) || a - b);
+  const byRemainder = [...sizes.keys()].sort(
+    (a, b) => quota[b] - Math.floor(quota[b]) - (quota[a] - Math.floor(quota[a])) || a - b,
+  );
   while (sum < k) {
     let moved = false;
     for (const i of byRemainder) {
       if (sum >= k) break;
-      if (out[i] < sizes[i]) { out[i]++; sum++; moved = true; }
+      if (out[i] < sizes[i]) {
+        out[i]++;
+        sum++;
+        moved = true;
+      }
     }
     if (!moved) break;
   }
@@ -120,7 +139,10 @@ export function allocate(sizes: number[], k: number): number[] {
 export function stratifiedSubset(strata: ArrayLike<number>, strataCount: number, k: number, seed: number): Int32Array {
   const members: number[][] = Array.from({ length: strataCount }, () => []);
   for (let i = 0; i < strata.length; i++) members[strata[i]].push(i);
-  const counts = allocate(members.map((m) => m.length), k);
+  const counts = allocate(
+    members.map((m) => m.length),
+    k,
+  );
   const picked: number[] = [];
   members.forEach((m, s) => {
     const order = permutation(m.length, createRng(hash32(seed, 0xb0d6e7, s)));
@@ -133,22 +155,35 @@ export function stratifiedSubset(strata: ArrayLike<number>, strataCount: number,
 export function subsetImages(set: ImageSet, indices: ArrayLike<number>): ImageSet {
   const per = set.height * set.width * set.channels;
   const pixels = new Uint8Array(indices.length * per);
-  for (let j = 0; j < indices.length; j++) pixels.set(set.pixels.subarray(indices[j] * per, (indices[j] + 1) * per), j * per);
+  for (let j = 0; j < indices.length; j++)
+    pixels.set(set.pixels.subarray(indices[j] * per, (indices[j] + 1) * per), j * per);
   const pick = <T extends Int32Array | Float32Array>(a: T | null): T | null => {
     if (!a) return null;
-    const out = new (a.constructor as { new(n: number): T })(indices.length);
+    const out = new (a.constructor as { new (n: number): T })(indices.length);
     for (let j = 0; j < indices.length; j++) out[j] = a[indices[j]];
     return out;
   };
   return {
-    height: set.height, width: set.width, channels: set.channels, count: indices.length, pixels,
-    expression: pick(set.expression), gender: pick(set.gender), age: pick(set.age), classNames: set.classNames,
+    height: set.height,
+    width: set.width,
+    channels: set.channels,
+    count: indices.length,
+    pixels,
+    expression: pick(set.expression),
+    gender: pick(set.gender),
+    age: pick(set.age),
+    classNames: set.classNames,
   };
 }
 
 /** The student's training split under a budget: the stratified subset, or the split itself when the
  *  budget covers it. `indices`: which images of the full split it holds. */
-export function budgetSplit(set: ImageSet, task: Task, b: Budget, seed: number): { set: ImageSet; indices: Int32Array | null } {
+export function budgetSplit(
+  set: ImageSet,
+  task: Task,
+  b: Budget,
+  seed: number,
+): { set: ImageSet; indices: Int32Array | null } {
   const k = budgetCount(b, set.count);
   if (k >= set.count) return { set, indices: null };
   const { strata, count } = strataOf(set, task);

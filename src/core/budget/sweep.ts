@@ -26,8 +26,10 @@ export function budgetSweepError(cfg: ExperimentConfig, trainImages: number): st
   const batch = Math.max(cfg.student.batchSize, cfg.standard.batchSize, cfg.triplet.batchSize);
   const small = cfg.budgets.find((b) => budgetCount(b, trainImages) < batch);
   if (small !== undefined) {
-    return `budgets: ${JSON.stringify(small)} is ${budgetCount(small, trainImages)} images, fewer than a batch of steps 2-3 (${batch}); `
-      + 'raise it or lower student/standard/triplet batchSize';
+    return (
+      `budgets: ${JSON.stringify(small)} is ${budgetCount(small, trainImages)} images, fewer than a batch of steps 2-3 (${batch}); ` +
+      'raise it or lower student/standard/triplet batchSize'
+    );
   }
   return null;
 }
@@ -38,14 +40,22 @@ export function budgetSweepError(cfg: ExperimentConfig, trainImages: number): st
  * checkpoints (a stopped sweep starts again); models are disposed as soon as a part is done.
  */
 export async function runBudgetSweep(
-  cfg: ExperimentConfig, data: CurriculumData, hooks: CurriculumHooks, onTable?: (t: BudgetTable) => void,
+  cfg: ExperimentConfig,
+  data: CurriculumData,
+  hooks: CurriculumHooks,
+  onTable?: (t: BudgetTable) => void,
 ): Promise<BudgetSweepResult> {
   const err = budgetSweepError(cfg, data.train.count);
   if (err) throw new Error(err);
   const budgets = cfg.budgets!;
   const seeds = repeatSeeds(cfg);
   const n = data.train.count;
-  let table = emptyTable(cfg, n, seeds, budgets.map((b) => ({ budget: b, images: budgetCount(b, n) })));
+  let table = emptyTable(
+    cfg,
+    n,
+    seeds,
+    budgets.map((b) => ({ budget: b, images: budgetCount(b, n) })),
+  );
   const plan = budgetPlan(cfg, n, data.val.count);
   const total = plan.reduce((s, p) => s + p.work, 0);
   const t0 = Date.now();
@@ -55,19 +65,30 @@ export async function runBudgetSweep(
   hooks.emit({ type: 'runStart', config: cfg, backend: hooks.backend ?? 'unknown', stages });
   // Inner runs' frames are dropped: the sweep is one run for whoever listens.
   const inner: CurriculumHooks = {
-    ...hooks, onCheckpoint: undefined, initialTeacher: undefined,
-    emit: (e: CurriculumEvent) => { if (e.type !== 'runStart' && e.type !== 'runEnd') hooks.emit(e); },
+    ...hooks,
+    onCheckpoint: undefined,
+    initialTeacher: undefined,
+    emit: (e: CurriculumEvent) => {
+      if (e.type !== 'runStart' && e.type !== 'runEnd') hooks.emit(e);
+    },
   };
   const say = (what: string) => {
     const f = total ? done / total : 0;
     const elapsed = (Date.now() - t0) / 1000;
     const left = f > 0 ? ` about ${formatEstimate((elapsed * (1 - f)) / f)} left (at the epoch caps),` : '';
-    hooks.emit({ type: 'log', level: 'info', message: `Budget sweep, part ${part + 1} of ${plan.length}: ${what};${left} ${Math.round(100 * f)}% of the training done.` });
+    hooks.emit({
+      type: 'log',
+      level: 'info',
+      message: `Budget sweep, part ${part + 1} of ${plan.length}: ${what};${left} ${Math.round(100 * f)}% of the training done.`,
+    });
   };
   const runs: BudgetSweepResult['runs'] = [];
   for (const [s, seed] of seeds.entries()) {
     say(`seed ${seed} (${s + 1} of ${seeds.length}), the teacher on all ${n} training images`);
-    const tr = await runCurriculum({ ...teacherOnly(cfg), seed }, data, { ...inner, initialTeacher: hooks.initialTeacher });
+    const tr = await runCurriculum({ ...teacherOnly(cfg), seed }, data, {
+      ...inner,
+      initialTeacher: hooks.initialTeacher,
+    });
     done += plan[part++].work;
     const teacher = tr.models.teacher!;
     try {
@@ -88,4 +109,3 @@ export async function runBudgetSweep(
   hooks.emit({ type: 'runEnd', ms: Date.now() - t0 });
   return { table, runs };
 }
-

@@ -213,7 +213,9 @@ export const ENSEMBLE_DEFAULTS: EnsembleConfig = DEFAULTS.ensemble!;
 
 export const FILE_DATASET_DEFAULTS: FileDatasetConfig = defaultsOf(DATASET_SETTINGS.file).dataset as FileDatasetConfig;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object | null ? DeepPartial<T[K]> : T[K];
+};
 export type ConfigOverrides = DeepPartial<ExperimentConfig>;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -246,10 +248,14 @@ function merge<T>(base: T, over: unknown): T {
  * `over` is not modified.
  */
 export function upgradeConfig(over: unknown): unknown {
-  if (!isPlainObject(over) || !isPlainObject(over.triplet) || !Object.hasOwn(over.triplet, 'subsetPercent')) return over;
+  if (!isPlainObject(over) || !isPlainObject(over.triplet) || !Object.hasOwn(over.triplet, 'subsetPercent'))
+    return over;
   const { subsetPercent, ...triplet } = over.triplet;
   const pool = (given: unknown) => (isPlainObject(given) ? given : { percent: subsetPercent, of: 'class' });
-  return { ...over, triplet: { ...triplet, positivePool: pool(triplet.positivePool), negativePool: pool(triplet.negativePool) } };
+  return {
+    ...over,
+    triplet: { ...triplet, positivePool: pool(triplet.positivePool), negativePool: pool(triplet.negativePool) },
+  };
 }
 
 /** A complete config from defaults plus overrides (the dataset source switch replaces the whole block). */

@@ -16,17 +16,26 @@ export const PAPER_SCENARIOS = ['lower', 'upper'] as const;
 export const PAPER_ARCHS = { vggf: 'vgg-f', vggface: 'vgg-face', resnet50: 'resnet-50' } as const;
 
 const ARCH_LABEL = { vggf: 'VGG-f', vggface: 'VGG-face', resnet50: 'ResNet-50' } as const;
-const SCENARIO_LABEL = { lower: 'lower half visible (VR headset)', upper: 'upper half visible (surgical mask)' } as const;
+const SCENARIO_LABEL = {
+  lower: 'lower half visible (VR headset)',
+  upper: 'upper half visible (surgical mask)',
+} as const;
 
 /** The datasets the presets expect, where they expect them (relative to where the runner starts; --dataset
  *  replaces the path), and their split sizes (FER+'s own split; UTKFace's 23,689 faces split 60/20/20). */
 export const PAPER_DATASETS = {
   expression: {
-    name: 'FER+', path: 'data/fer2013.csv', ferplus: 'data/fer2013new.csv', channels: 1 as const,
+    name: 'FER+',
+    path: 'data/fer2013.csv',
+    ferplus: 'data/fer2013new.csv',
+    channels: 1 as const,
     dims: { train: 25045, val: 3191, test: 3137 },
   },
   utkface: {
-    name: 'UTKFace', path: 'data/UTKFace.tar.gz', ferplus: null, channels: 3 as const,
+    name: 'UTKFace',
+    path: 'data/UTKFace.tar.gz',
+    ferplus: null,
+    channels: 3 as const,
     dims: { train: 14213, val: 4738, test: 4738 },
   },
 };
@@ -34,12 +43,20 @@ export const PAPER_DATASETS = {
 export const PAPER_SIZE = 224;
 
 /** Every paper preset's name. */
-export const PAPER_PRESET_NAMES: string[] = PAPER_TASKS.flatMap((t) => PAPER_SCENARIOS.flatMap((s) =>
-  Object.keys(PAPER_ARCHS).map((a) => `paper-${t}-${s}-${a}`)));
+export const PAPER_PRESET_NAMES: string[] = PAPER_TASKS.flatMap((t) =>
+  PAPER_SCENARIOS.flatMap((s) => Object.keys(PAPER_ARCHS).map((a) => `paper-${t}-${s}-${a}`)),
+);
 
 function stage(epochs: number, learningRate: number): Partial<StageConfig> {
   return {
-    epochs, batchSize: 64, optimizer: 'sgd', learningRate, momentum: 0.9, lrPatience: 2, lrFactor: 0.1, minLearningRate: 1e-5,
+    epochs,
+    batchSize: 64,
+    optimizer: 'sgd',
+    learningRate,
+    momentum: 0.9,
+    lrPatience: 2,
+    lrFactor: 0.1,
+    minLearningRate: 1e-5,
     patience: 5,
   };
 }
@@ -48,11 +65,23 @@ function stage(epochs: number, learningRate: number): Partial<StageConfig> {
 export function paperPreset(name: string): Partial<ExperimentConfig> | null {
   const m = /^paper-(expression|gender|age)-(lower|upper)-(vggf|vggface|resnet50)$/.exec(name);
   if (!m) return null;
-  const [, task, scenario, arch] = m as unknown as [string, ExperimentConfig['task'], 'lower' | 'upper', keyof typeof PAPER_ARCHS];
+  const [, task, scenario, arch] = m as unknown as [
+    string,
+    ExperimentConfig['task'],
+    'lower' | 'upper',
+    keyof typeof PAPER_ARCHS,
+  ];
   const ds = task === 'expression' ? PAPER_DATASETS.expression : PAPER_DATASETS.utkface;
   const dataset: FileDatasetConfig = {
-    source: 'file', path: ds.path, ferplus: ds.ferplus, labels: null, format: 'auto',
-    height: PAPER_SIZE, width: PAPER_SIZE, channels: ds.channels, seed: 1,
+    source: 'file',
+    path: ds.path,
+    ferplus: ds.ferplus,
+    labels: null,
+    format: 'auto',
+    height: PAPER_SIZE,
+    width: PAPER_SIZE,
+    channels: ds.channels,
+    seed: 1,
   };
   return {
     name: `Paper: ${task}, ${SCENARIO_LABEL[scenario]}, ${ARCH_LABEL[arch]} at ${PAPER_SIZE}×${PAPER_SIZE} (${ds.name})`,

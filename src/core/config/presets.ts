@@ -35,11 +35,13 @@ export const OFFERED_PRESETS: readonly string[] = Object.keys(PRESETS).filter((n
 
 /** One line on what each demo shows, for the Experiment tab. */
 export const PRESET_DESCRIPTIONS: Record<string, string> = {
-  'demo-expression-lower': 'Expression with the upper half hidden (VR headset): the collapse, the recovery and both distillations.',
+  'demo-expression-lower':
+    'Expression with the upper half hidden (VR headset): the collapse, the recovery and both distillations.',
   'demo-gender-upper': 'Gender with the lower half hidden (surgical mask): the informative half is the upper one.',
   'demo-age-upper': 'Age (MAE in years) with the lower half hidden: the same curriculum on a regression task.',
-  'demo-expression-budget': 'When distillation helps: one teacher per seed, students with 40, 120 or all 1,200 labelled half-faces, '
-    + 'gain over the control against the budget (seeds 1-3).',
+  'demo-expression-budget':
+    'When distillation helps: one teacher per seed, students with 40, 120 or all 1,200 labelled half-faces, ' +
+    'gain over the control against the budget (seeds 1-3).',
 };
 
 /** A shipped preset, or one of the paper's grid (paper-<task>-<scenario>-<arch>, not in PRESETS: they are
@@ -47,8 +49,10 @@ export const PRESET_DESCRIPTIONS: Record<string, string> = {
 export function presetConfig(name: string): ExperimentConfig {
   const p = PRESETS[name] ?? paperPreset(name);
   if (!p) {
-    throw new Error(`Unknown preset "${name}". Presets: ${Object.keys(PRESETS).join(', ')}; `
-      + `and the paper's grid: ${PAPER_PRESET_NAMES.join(', ')}.`);
+    throw new Error(
+      `Unknown preset "${name}". Presets: ${Object.keys(PRESETS).join(', ')}; ` +
+        `and the paper's grid: ${PAPER_PRESET_NAMES.join(', ')}.`,
+    );
   }
   return makeConfig(p);
 }

@@ -23,7 +23,10 @@ export function configShapeErrors(doc: unknown): ConfigError[] {
     const { value, path, depth } = stack.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_CONFIG_DEPTH) {
-      out.push({ field: path || '(root)', message: `is nested more than ${MAX_CONFIG_DEPTH} levels deep; no setting is` });
+      out.push({
+        field: path || '(root)',
+        message: `is nested more than ${MAX_CONFIG_DEPTH} levels deep; no setting is`,
+      });
       continue;
     }
     if (Array.isArray(value)) {

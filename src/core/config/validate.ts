@@ -5,7 +5,15 @@ import { sweepError } from '../results/sweep';
 import { customLayoutSize } from '../models/customSize';
 import { ConfigValidationError, type ConfigError, type ExperimentConfig } from './config';
 import { configShapeErrors, FORBIDDEN_KEYS } from './shape';
-import { checkOf, DATASET_SETTINGS, OPTIONAL_DATASET_KEYS, OPTIONAL_ROOTS, SETTINGS, type Check, type Setting } from './settings';
+import {
+  checkOf,
+  DATASET_SETTINGS,
+  OPTIONAL_DATASET_KEYS,
+  OPTIONAL_ROOTS,
+  SETTINGS,
+  type Check,
+  type Setting,
+} from './settings';
 
 /** A node of the settings tree: a leaf check, or the checks of an object's keys. */
 type Node = Check | Map<string, Node>;
@@ -26,12 +34,20 @@ function tree(settings: Setting[], strip = ''): Map<string, Node> {
 }
 
 const TOP = tree(SETTINGS);
-const DATASET = Object.fromEntries(Object.entries(DATASET_SETTINGS).map(([k, v]) => [k, tree(v, 'dataset.')])) as Record<keyof typeof DATASET_SETTINGS, Map<string, Node>>;
+const DATASET = Object.fromEntries(
+  Object.entries(DATASET_SETTINGS).map(([k, v]) => [k, tree(v, 'dataset.')]),
+) as Record<keyof typeof DATASET_SETTINGS, Map<string, Node>>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks `obj` against a tree: own properties only, every missing and unknown key named. */
-function checkObject(obj: unknown, checks: Map<string, Node>, path: string, out: ConfigError[], optional: ReadonlySet<string> = new Set()): void {
+function checkObject(
+  obj: unknown,
+  checks: Map<string, Node>,
+  path: string,
+  out: ConfigError[],
+  optional: ReadonlySet<string> = new Set(),
+): void {
   if (!isObject(obj)) {
     const got = obj === null ? 'null' : Array.isArray(obj) ? 'an array' : JSON.stringify(obj);
     out.push({ field: path || '(root)', message: `must be an object (got ${got})` });
@@ -51,7 +67,8 @@ function checkObject(obj: unknown, checks: Map<string, Node>, path: string, out:
   for (const key of Object.keys(obj)) {
     const field = path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) out.push({ field, message: 'is not allowed as a setting name' });
-    else if (!checks.has(key) && !(path === '' && key === 'sweep')) out.push({ field, message: 'is not a known setting (typo?)' });
+    else if (!checks.has(key) && !(path === '' && key === 'sweep'))
+      out.push({ field, message: 'is not a known setting (typo?)' });
   }
 }
 
@@ -77,7 +94,8 @@ function validInto(cfg: unknown, out: ConfigError[]): void {
   checkObject(rest, TOP, '', out, OPTIONAL_ROOTS);
   if (Object.hasOwn(cfg, 'sweep') && cfg.sweep !== null && cfg.sweep !== undefined) {
     const sw = cfg.sweep as { path?: unknown; values?: unknown };
-    if (!isObject(sw) || typeof sw.path !== 'string') out.push({ field: 'sweep', message: 'must be null or { "path": "<setting>", "values": [...] }' });
+    if (!isObject(sw) || typeof sw.path !== 'string')
+      out.push({ field: 'sweep', message: 'must be null or { "path": "<setting>", "values": [...] }' });
     else {
       const e = sweepError({ path: sw.path, values: sw.values as number[] }, cfg as unknown as ExperimentConfig);
       if (e) out.push({ field: e.split(':')[0], message: e.slice(e.indexOf(':') + 2) });
@@ -86,29 +104,53 @@ function validInto(cfg: unknown, out: ConfigError[]): void {
   if (!Object.hasOwn(cfg, 'dataset')) out.push({ field: 'dataset', message: 'is missing' });
   else {
     const source = isObject(ds) ? ds.source : undefined;
-    if (source === 'synth' || source === 'stored' || source === 'file') checkObject(ds, DATASET[source], 'dataset', out, OPTIONAL_DATASET_KEYS);
+    if (source === 'synth' || source === 'stored' || source === 'file')
+      checkObject(ds, DATASET[source], 'dataset', out, OPTIONAL_DATASET_KEYS);
     else if (!isObject(ds)) checkObject(ds, DATASET.synth, 'dataset', out);
-    else out.push({ field: 'dataset.source', message: `must be "synth", "stored" or "file" (got ${JSON.stringify(source)})` });
+    else
+      out.push({
+        field: 'dataset.source',
+        message: `must be "synth", "stored" or "file" (got ${JSON.stringify(source)})`,
+      });
   }
   if (out.length === 0) {
     const c = cfg as unknown as ExperimentConfig;
     for (const s of ['teacher', 'student', 'standard', 'triplet'] as const) {
       if (c[s].minLearningRate > c[s].learningRate) {
-        out.push({ field: `${s}.minLearningRate`, message: `must not exceed ${s}.learningRate (${c[s].learningRate})` });
+        out.push({
+          field: `${s}.minLearningRate`,
+          message: `must not exceed ${s}.learningRate (${c[s].learningRate})`,
+        });
       }
     }
     if (c.teacher.epochs === 0) out.push({ field: 'teacher.epochs', message: 'the teacher needs at least one epoch' });
     if (c.model.arch === 'custom' && c.model.custom === null) {
-      out.push({ field: 'model.custom', message: 'arch "custom" needs its layers: { "convs": [...], "dense": [...] } (or choose another architecture)' });
+      out.push({
+        field: 'model.custom',
+        message: 'arch "custom" needs its layers: { "convs": [...], "dense": [...] } (or choose another architecture)',
+      });
     }
     if (c.model.arch === 'custom' && c.model.custom !== null && c.dataset.source === 'synth') {
-      const size = customLayoutSize(c.model.custom, [c.dataset.height, c.dataset.width, c.dataset.channels], 8, c.model.width, c.model.embeddingSize);
-      if (size.error) out.push({ field: 'model.custom', message: `${size.error} at the dataset's ${c.dataset.height}x${c.dataset.width} images` });
+      const size = customLayoutSize(
+        c.model.custom,
+        [c.dataset.height, c.dataset.width, c.dataset.channels],
+        8,
+        c.model.width,
+        c.model.embeddingSize,
+      );
+      if (size.error)
+        out.push({
+          field: 'model.custom',
+          message: `${size.error} at the dataset's ${c.dataset.height}x${c.dataset.width} images`,
+        });
     }
     if (c.dataset.source === 'synth') {
       for (const s of ['teacher', 'student', 'standard', 'triplet'] as const) {
         if (c[s].batchSize > c.dataset.train) {
-          out.push({ field: `${s}.batchSize`, message: `is larger than the training split (${c.dataset.train} images)` });
+          out.push({
+            field: `${s}.batchSize`,
+            message: `is larger than the training split (${c.dataset.train} images)`,
+          });
         }
       }
     }

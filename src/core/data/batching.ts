@@ -18,16 +18,18 @@ export interface TaskHead {
 
 export function taskHead(task: Task, set?: ImageSet): TaskHead {
   if (task === 'age') return { kind: 'regression', units: 1, classNames: [] };
-  const names = task === 'expression'
-    ? set?.classNames.expression ?? [...EXPRESSION_CLASSES]
-    : set?.classNames.gender ?? [...GENDER_CLASSES];
+  const names =
+    task === 'expression'
+      ? (set?.classNames.expression ?? [...EXPRESSION_CLASSES])
+      : (set?.classNames.gender ?? [...GENDER_CLASSES]);
   return { kind: 'classification', units: names.length, classNames: names };
 }
 
 /** Throws unless the set carries the labels the task needs. */
 export function requireLabels(set: ImageSet, task: Task, what = 'dataset'): void {
   // An empty split first: it has no labels of any task, and saying so would send people after the wrong fix.
-  if (set.count === 0) throw new Error(`The ${what} has no images (0 rows); every split (train, val, test) needs some.`);
+  if (set.count === 0)
+    throw new Error(`The ${what} has no images (0 rows); every split (train, val, test) needs some.`);
   const ok = task === 'expression' ? set.expression : task === 'gender' ? set.gender : set.age;
   if (!ok) throw new Error(`The ${what} has no ${task} labels; choose another task or dataset.`);
 }
@@ -36,7 +38,12 @@ export function requireLabels(set: ImageSet, task: Task, what = 'dataset'): void
  * Writes images `indices` into `out` as floats in [0, 1], hidden rows zero.
  * @param out [indices.length, h, w, c] flat, preallocated; rows past indices.length are left alone
  */
-export function fillImages(set: ImageSet, indices: ArrayLike<number>, visibility: Visibility, out: Float32Array): Float32Array {
+export function fillImages(
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  visibility: Visibility,
+  out: Float32Array,
+): Float32Array {
   const { height, width, channels, pixels } = set;
   const rowLen = width * channels;
   const imgLen = height * rowLen;

@@ -24,10 +24,18 @@ export interface FramingInfo {
 // aligned chips show the whole head with some background: the face is about 60% of the side. The
 // synthetic faces fill most of their frame, hair on top.
 export const FRAMINGS: Record<Framing, FramingInfo> = {
-  fer: { margin: 1.1, down: 0.02, note: 'FER2013 / FER+ crops are tight (brows to chin): the square is 1.1× the face box, then grey 48x48 as a FER row' },
+  fer: {
+    margin: 1.1,
+    down: 0.02,
+    note: 'FER2013 / FER+ crops are tight (brows to chin): the square is 1.1× the face box, then grey 48x48 as a FER row',
+  },
   utkface: { margin: 1.7, down: 0.05, note: 'UTKFace chips show the whole head: the square is 1.7× the face box' },
   folder: { margin: 1.4, down: 0.03, note: 'class-folder photos: the square is 1.4× the face box' },
-  synth: { margin: 1.25, down: -0.05, note: 'the synthetic faces fill their frame, hair on top: the square is 1.25× the face box' },
+  synth: {
+    margin: 1.25,
+    down: -0.05,
+    note: 'the synthetic faces fill their frame, hair on top: the square is 1.25× the face box',
+  },
 };
 
 /** The framing of a run's dataset from its import format (null: the synthetic generator). */
@@ -45,8 +53,12 @@ export function framingOf(format: 'fer2013' | 'ferplus' | 'utkface' | 'folder' |
  */
 export function faceSquare(face: Box, frameW: number, frameH: number, margin: number, down = 0): Box {
   if (!(frameW >= 1 && frameH >= 1)) throw new RangeError(`faceSquare: empty frame ${frameW}x${frameH}`);
-  if (!(face.w > 0 && face.h > 0) || !(margin > 0)) throw new RangeError('faceSquare: the face box and the margin must be positive');
-  const side = Math.max(1, Math.min(Math.round(Math.max(face.w, face.h) * margin), Math.floor(frameW), Math.floor(frameH)));
+  if (!(face.w > 0 && face.h > 0) || !(margin > 0))
+    throw new RangeError('faceSquare: the face box and the margin must be positive');
+  const side = Math.max(
+    1,
+    Math.min(Math.round(Math.max(face.w, face.h) * margin), Math.floor(frameW), Math.floor(frameH)),
+  );
   const cx = face.x + face.w / 2;
   const cy = face.y + face.h / 2 + down * face.h;
   const x = Math.min(Math.max(0, Math.round(cx - side / 2)), Math.floor(frameW) - side);
@@ -66,7 +78,14 @@ export interface CropTarget {
  * toChannels does), then the importer's fitGrey to the run's size. Photos (UTKFace, folders) and the
  * synthetic faces: the square resized straight to the run's size (area averaging), then toChannels.
  */
-export function cropFace(rgba: Uint8Array, frameW: number, frameH: number, square: Box, target: CropTarget, framing: Framing): Uint8Array {
+export function cropFace(
+  rgba: Uint8Array,
+  frameW: number,
+  frameH: number,
+  square: Box,
+  target: CropTarget,
+  framing: Framing,
+): Uint8Array {
   if (framing === 'fer') {
     const small = resizeImage(rgba, frameW, frameH, 4, FER_SIDE, FER_SIDE, square);
     const row = toChannels(small, FER_SIDE * FER_SIDE, 4, 1);
@@ -84,8 +103,15 @@ export function cropFace(rgba: Uint8Array, frameW: number, frameH: number, squar
  */
 export function faceInput(pixels: Uint8Array, target: CropTarget, visibility: Visibility): Float32Array {
   const set: ImageSet = {
-    height: target.height, width: target.width, channels: target.channels, count: 1, pixels,
-    expression: null, gender: null, age: null, classNames: {},
+    height: target.height,
+    width: target.width,
+    channels: target.channels,
+    count: 1,
+    pixels,
+    expression: null,
+    gender: null,
+    age: null,
+    classNames: {},
   };
   return fillImages(set, [0], visibility, new Float32Array(pixels.length));
 }
@@ -103,18 +129,30 @@ export function softmax(logits: ArrayLike<number>): number[] {
  * A small RGB copy of an RGBA frame for the face detector: each output pixel the mean of a `factor` x
  * `factor` block (the frame's last partial rows and columns dropped). Floats 0-255, [h, w, 3].
  */
-export function shrinkRgb(rgba: Uint8Array, width: number, height: number, factor: number): { rgb: Float32Array; width: number; height: number } {
-  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`shrinkRgb: factor must be a whole number >= 1 (got ${factor})`);
+export function shrinkRgb(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  factor: number,
+): { rgb: Float32Array; width: number; height: number } {
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new RangeError(`shrinkRgb: factor must be a whole number >= 1 (got ${factor})`);
   const w = Math.floor(width / factor);
   const h = Math.floor(height / factor);
   const rgb = new Float32Array(w * h * 3);
   const inv = 1 / (factor * factor);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let j = 0; j < factor; j++) {
         let p = ((y * factor + j) * width + x * factor) * 4;
-        for (let i = 0; i < factor; i++, p += 4) { r += rgba[p]; g += rgba[p + 1]; b += rgba[p + 2]; }
+        for (let i = 0; i < factor; i++, p += 4) {
+          r += rgba[p];
+          g += rgba[p + 1];
+          b += rgba[p + 2];
+        }
       }
       const o = (y * w + x) * 3;
       rgb[o] = r * inv;

@@ -18,7 +18,13 @@ export interface ImportOptions {
   split: [number, number, number];
 }
 
-export const DEFAULT_IMPORT_OPTIONS: Omit<ImportOptions, 'name'> = { height: 48, width: 48, channels: 1, seed: 1, split: [60, 20, 20] };
+export const DEFAULT_IMPORT_OPTIONS: Omit<ImportOptions, 'name'> = {
+  height: 48,
+  width: 48,
+  channels: 1,
+  seed: 1,
+  split: [60, 20, 20],
+};
 
 export interface ImportProgress {
   bytesDone: number;
@@ -50,7 +56,6 @@ export interface ImportReport {
   labels?: string;
 }
 
-
 /** What the page hands the worker (File objects clone into a worker without copying their bytes). */
 export type ImportFiles =
   | { kind: 'csv'; images: File; votes: File | null; labels?: File | null }
@@ -58,7 +63,9 @@ export type ImportFiles =
   | { kind: 'files'; root: string; files: { file: File; path: string }[] };
 
 /** Rejections grouped by reason (the reason's text up to any per-row detail), largest group first. */
-export function groupRejections(rejected: ImportReport['rejected']): { reason: string; count: number; where: string[] }[] {
+export function groupRejections(
+  rejected: ImportReport['rejected'],
+): { reason: string; count: number; where: string[] }[] {
   const groups = new Map<string, { reason: string; count: number; where: string[] }>();
   for (const r of rejected) {
     const key = r.reason.replace(/\d+/g, '#');
@@ -73,22 +80,32 @@ export function groupRejections(rejected: ImportReport['rejected']): { reason: s
 export function formatImportReport(r: ImportReport, opts: { maxListed?: number } = {}): string {
   const max = opts.maxListed ?? 20;
   const lines: string[] = [];
-  lines.push(`${r.name}: ${r.images} images imported (${r.format}, ${(r.bytesRead / 1e6).toFixed(1)} MB read in ${(r.ms / 1000).toFixed(1)} s, `
-    + `${(r.images / Math.max(r.ms / 1000, 1e-3)).toFixed(0)} images/s)`);
+  lines.push(
+    `${r.name}: ${r.images} images imported (${r.format}, ${(r.bytesRead / 1e6).toFixed(1)} MB read in ${(r.ms / 1000).toFixed(1)} s, ` +
+      `${(r.images / Math.max(r.ms / 1000, 1e-3)).toFixed(0)} images/s)`,
+  );
   if (r.labels) lines.push(`labels: ${r.labels}`);
   for (const task of ['expression', 'gender'] as const) {
     const names = r.classNames[task];
     if (!names || !r.tasks.includes(task)) continue;
     const w = Math.max(8, ...names.map((n) => n.length));
     lines.push('', `${task.padEnd(w)}  ${SPLITS.map((s) => s.padStart(7)).join('')}`);
-    names.forEach((n, i) => lines.push(`${n.padEnd(w)}  ${SPLITS.map((s) => String(r.splits[s].classCounts[task]?.[i] ?? 0).padStart(7)).join('')}`));
+    names.forEach((n, i) =>
+      lines.push(
+        `${n.padEnd(w)}  ${SPLITS.map((s) => String(r.splits[s].classCounts[task]?.[i] ?? 0).padStart(7)).join('')}`,
+      ),
+    );
     lines.push(`${'total'.padEnd(w)}  ${SPLITS.map((s) => String(r.splits[s].count).padStart(7)).join('')}`);
   }
   if (r.tasks.includes('age')) {
-    lines.push('', 'age (years)  ' + SPLITS.map((s) => {
-      const a = r.splits[s].age;
-      return `${s} ${a ? `${a.min}-${a.max}, mean ${a.mean.toFixed(1)}` : '-'}`;
-    }).join('; '));
+    lines.push(
+      '',
+      'age (years)  ' +
+        SPLITS.map((s) => {
+          const a = r.splits[s].age;
+          return `${s} ${a ? `${a.min}-${a.max}, mean ${a.mean.toFixed(1)}` : '-'}`;
+        }).join('; '),
+    );
   }
   lines.push('', `rejected: ${r.rejectedCount}`);
   for (const g of groupRejections(r.rejected)) {
@@ -99,6 +116,7 @@ export function formatImportReport(r: ImportReport, opts: { maxListed?: number }
   if (r.rejectedCount > r.rejected.length) lines.push(`  (${r.rejectedCount - r.rejected.length} more not listed)`);
   lines.push('', `duplicates (identical pixels, kept): ${r.duplicates.count}`);
   for (const [a, b] of r.duplicates.examples.slice(0, max)) lines.push(`  ${a} = ${b}`);
-  if (r.duplicates.count > Math.min(max, r.duplicates.examples.length)) lines.push(`  ... and ${r.duplicates.count - Math.min(max, r.duplicates.examples.length)} more`);
+  if (r.duplicates.count > Math.min(max, r.duplicates.examples.length))
+    lines.push(`  ... and ${r.duplicates.count - Math.min(max, r.duplicates.examples.length)} more`);
   return lines.join('\n');
 }

@@ -26,7 +26,12 @@ export function hiddenRows(height: number, visibility: Visibility): [number, num
  * @param pixels row-major [count, height, width, channels] (bytes or floats)
  */
 export function occludeInPlace<T extends Uint8Array | Float32Array>(
-  pixels: T, count: number, height: number, width: number, channels: number, visibility: Visibility,
+  pixels: T,
+  count: number,
+  height: number,
+  width: number,
+  channels: number,
+  visibility: Visibility,
 ): T {
   const [r0, r1] = hiddenRows(height, visibility);
   if (r1 <= r0) return pixels;
@@ -38,7 +43,12 @@ export function occludeInPlace<T extends Uint8Array | Float32Array>(
 
 /** Returns an occluded copy; the input is untouched. */
 export function occluded<T extends Uint8Array | Float32Array>(
-  pixels: T, count: number, height: number, width: number, channels: number, visibility: Visibility,
+  pixels: T,
+  count: number,
+  height: number,
+  width: number,
+  channels: number,
+  visibility: Visibility,
 ): T {
   return occludeInPlace(pixels.slice() as T, count, height, width, channels, visibility);
 }

@@ -12,7 +12,14 @@ export const TASKS: readonly Task[] = ['expression', 'gender', 'age'];
 
 /** FER+ order (docs/method.md#tasks-and-metrics). */
 export const EXPRESSION_CLASSES = [
-  'neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt',
+  'neutral',
+  'happiness',
+  'surprise',
+  'sadness',
+  'anger',
+  'disgust',
+  'fear',
+  'contempt',
 ] as const;
 export type ExpressionClass = (typeof EXPRESSION_CLASSES)[number];
 export const GENDER_CLASSES = ['male', 'female'] as const;

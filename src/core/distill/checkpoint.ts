@@ -59,7 +59,8 @@ export function setLayerwiseWeights(model: tf.LayersModel, weights: tf.Tensor[])
     if (n) l.setWeights(weights.slice(k, k + n));
     k += n;
   }
-  if (k !== weights.length) throw new Error(`checkpoint: ${weights.length} weight arrays for a model with ${k} weights`);
+  if (k !== weights.length)
+    throw new Error(`checkpoint: ${weights.length} weight arrays for a model with ${k} weights`);
 }
 
 export async function weightArrays(model: tf.LayersModel): Promise<WeightArrays> {
@@ -69,10 +70,12 @@ export async function weightArrays(model: tf.LayersModel): Promise<WeightArrays>
 /** Loads arrays into a model built from the same spec; shapes are checked one by one. */
 export function loadWeightArrays(model: tf.LayersModel, arrays: WeightArrays): void {
   const shapes = model.layers.flatMap((l) => l.weights.map((w) => ({ name: w.name, shape: w.shape })));
-  if (shapes.length !== arrays.length) throw new Error(`checkpoint: ${arrays.length} weight arrays for a model with ${shapes.length} weights`);
+  if (shapes.length !== arrays.length)
+    throw new Error(`checkpoint: ${arrays.length} weight arrays for a model with ${shapes.length} weights`);
   const tensors = arrays.map((a, i) => {
     const size = (shapes[i].shape as number[]).reduce((x, y) => x * y, 1);
-    if (a.length !== size) throw new Error(`checkpoint: weight ${shapes[i].name} has ${a.length} values, the model expects ${size}`);
+    if (a.length !== size)
+      throw new Error(`checkpoint: weight ${shapes[i].name} has ${a.length} values, the model expects ${size}`);
     return tf.tensor(a, shapes[i].shape as number[]);
   });
   try {
@@ -84,9 +87,11 @@ export function loadWeightArrays(model: tf.LayersModel, arrays: WeightArrays): v
 
 /** Throws with a clear message if a checkpoint cannot belong to this code. */
 export function checkCheckpoint(cp: Checkpoint): void {
-  if (cp.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${cp.version} is not supported (expected ${CHECKPOINT_VERSION})`);
+  if (cp.version !== CHECKPOINT_VERSION)
+    throw new Error(`checkpoint version ${cp.version} is not supported (expected ${CHECKPOINT_VERSION})`);
   checkCheckpointShape(cp, (why) => new Error(`checkpoint: ${why}`));
-  if (cp.progress && !cp.weights[cp.progress.stage]) throw new Error(`checkpoint: stage ${cp.progress.stage} is in progress but has no weights`);
+  if (cp.progress && !cp.weights[cp.progress.stage])
+    throw new Error(`checkpoint: stage ${cp.progress.stage} is in progress but has no weights`);
   for (const s of cp.done) if (!cp.weights[s]) throw new Error(`checkpoint: stage ${s} is done but has no weights`);
 }
 

@@ -34,12 +34,22 @@ export function checkCheckpointShape(cp: unknown, bad: (why: string) => Error): 
     throw bad('"progress.best" is malformed.');
   }
   const opt = p.optimizer;
-  if (!Array.isArray(opt) || !opt.every((o) => isObj(o) && typeof o.name === 'string' && Array.isArray(o.shape)
-    && (o.data instanceof Float32Array || o.data instanceof Int32Array))) {
+  if (
+    !Array.isArray(opt) ||
+    !opt.every(
+      (o) =>
+        isObj(o) &&
+        typeof o.name === 'string' &&
+        Array.isArray(o.shape) &&
+        (o.data instanceof Float32Array || o.data instanceof Int32Array),
+    )
+  ) {
     throw bad('"progress.optimizer" is malformed.');
   }
-  if (p.optimizerScalars !== undefined && !(isObj(p.optimizerScalars)
-    && Object.values(p.optimizerScalars).every((v) => typeof v === 'number'))) {
+  if (
+    p.optimizerScalars !== undefined &&
+    !(isObj(p.optimizerScalars) && Object.values(p.optimizerScalars).every((v) => typeof v === 'number'))
+  ) {
     throw bad('"progress.optimizerScalars" is malformed.');
   }
 }

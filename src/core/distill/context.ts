@@ -65,13 +65,19 @@ export class StageContext {
    *  subset once the teacher is done (docs/method.md#extension-the-students-data-budget); without a budget the two are one. */
   readonly teacherTrain: ImageSet;
 
-  constructor(readonly cfg: ExperimentConfig, public data: CurriculumData, readonly hooks: ContextHooks) {
+  constructor(
+    readonly cfg: ExperimentConfig,
+    public data: CurriculumData,
+    readonly hooks: ContextHooks,
+  ) {
     this.teacherTrain = data.train;
     for (const [name, set] of Object.entries(data)) requireLabels(set as ImageSet, cfg.task, `${name} split`);
     const t = data.train;
     for (const [name, set] of Object.entries(data) as [string, ImageSet][]) {
       if (set.height !== t.height || set.width !== t.width || set.channels !== t.channels) {
-        throw new Error(`The ${name} split has images of ${set.height}x${set.width}x${set.channels}, the training split ${t.height}x${t.width}x${t.channels}.`);
+        throw new Error(
+          `The ${name} split has images of ${set.height}x${set.width}x${set.channels}, the training split ${t.height}x${t.width}x${t.channels}.`,
+        );
       }
     }
     this.head = taskHead(cfg.task, t);
@@ -121,10 +127,17 @@ export class StageContext {
   /** A resumable snapshot of the whole run: every model's weights, the rows and history so far. */
   async checkpoint(progress: StageProgress | null): Promise<Checkpoint> {
     const weights: Partial<Record<StageName, Float32Array[]>> = {};
-    for (const [s, m] of Object.entries(this.models) as [StageName, tf.LayersModel][]) weights[s] = await weightArrays(m);
+    for (const [s, m] of Object.entries(this.models) as [StageName, tf.LayersModel][])
+      weights[s] = await weightArrays(m);
     return {
-      version: CHECKPOINT_VERSION, done: [...this.done], weights, progress,
-      rows: [...this.rows], history: [...this.history], stageMs: { ...this.stageMs }, stopped: { ...this.stopped },
+      version: CHECKPOINT_VERSION,
+      done: [...this.done],
+      weights,
+      progress,
+      rows: [...this.rows],
+      history: [...this.history],
+      stageMs: { ...this.stageMs },
+      stopped: { ...this.stopped },
     };
   }
 
@@ -141,7 +154,14 @@ export class StageContext {
 
   async evaluateRow(stage: StageName, model: tf.LayersModel, train: string, test: Visibility): Promise<GridRow> {
     const ev = await evaluateModel(model, this.data.test, test, this.cfg.task, this.head, this.cfg.evalBatchSize);
-    const row: GridRow = { model: stage, label: STAGE_LABEL[stage], train, test, metrics: ev.metrics, predictions: Array.from(ev.predictions) };
+    const row: GridRow = {
+      model: stage,
+      label: STAGE_LABEL[stage],
+      train,
+      test,
+      metrics: ev.metrics,
+      predictions: Array.from(ev.predictions),
+    };
     this.emit({ type: 'result', row });
     return row;
   }
@@ -149,14 +169,27 @@ export class StageContext {
 
 /** The model every stage of a run builds (one architecture; weights from a checkpoint fit it). */
 export function modelSpecFor(cfg: ExperimentConfig, train: ImageSet): ModelSpec {
-  return specOf(cfg.model, [train.height, train.width, train.channels], taskHead(cfg.task, train).units, hash32(cfg.seed, 0x30de1));
+  return specOf(
+    cfg.model,
+    [train.height, train.width, train.channels],
+    taskHead(cfg.task, train).units,
+    hash32(cfg.seed, 0x30de1),
+  );
 }
 
 /** The ModelSpec of a config's model block at an input shape (configs saved before `custom` and `init`
  *  existed lack them: no custom layers, He initialisation). */
-export function specOf(m: ExperimentConfig['model'], inputShape: [number, number, number], outputUnits: number, seed: number): ModelSpec {
+export function specOf(
+  m: ExperimentConfig['model'],
+  inputShape: [number, number, number],
+  outputUnits: number,
+  seed: number,
+): ModelSpec {
   return {
-    arch: m.arch, inputShape, outputUnits, width: m.width,
+    arch: m.arch,
+    inputShape,
+    outputUnits,
+    width: m.width,
     ...(m.embeddingSize !== null ? { embeddingSize: m.embeddingSize } : {}),
     ...(m.dropout !== null ? { dropout: m.dropout } : {}),
     ...(m.arch === 'custom' && m.custom ? { custom: m.custom } : {}),

@@ -53,7 +53,6 @@ export interface SharedTeacher {
   ms: number;
 }
 
-
 export interface CurriculumResult {
   rows: GridRow[];
   history: EpochRecord[];
@@ -64,20 +63,25 @@ export interface CurriculumResult {
   stopped: Partial<Record<StageName, string>>;
 }
 
-
 export function disposeModels(models: Partial<Record<StageName, tf.LayersModel>>): void {
   for (const m of Object.values(models)) m?.dispose();
 }
 
 /** Display form of a training visibility, e.g. `full+lower` for a distilled student. */
 export function trainLabel(v: string): string {
-  return v.split('+').map((p) => `${VISIBILITY_SYMBOL[p as Visibility] ?? p} ${p}`).join(' + ');
+  return v
+    .split('+')
+    .map((p) => `${VISIBILITY_SYMBOL[p as Visibility] ?? p} ${p}`)
+    .join(' + ');
 }
 
 /** Runs the whole curriculum, or continues it from a checkpoint. On cancel or error every model it
  *  built is disposed before it throws. */
 export async function runCurriculum(
-  cfg: ExperimentConfig, data: CurriculumData, hooks: CurriculumHooks, resumeFrom?: Checkpoint,
+  cfg: ExperimentConfig,
+  data: CurriculumData,
+  hooks: CurriculumHooks,
+  resumeFrom?: Checkpoint,
 ): Promise<CurriculumResult> {
   const c = new StageContext(cfg, data, hooks);
   // Before any model is built: every stage's models, gradients and batches against the backend's memory.
@@ -103,13 +107,25 @@ export async function runCurriculum(
   const t0 = now();
   const scen = cfg.scenario;
   c.emit({
-    type: 'runStart', config: cfg, backend: hooks.backend ?? tf.getBackend(), stages,
-    ...(cp ? { resumedFrom: cp.progress ? { stage: cp.progress.stage, epoch: cp.progress.nextEpoch } : { stage: cp.done[cp.done.length - 1] ?? 'teacher', epoch: -1 } } : {}),
+    type: 'runStart',
+    config: cfg,
+    backend: hooks.backend ?? tf.getBackend(),
+    stages,
+    ...(cp
+      ? {
+          resumedFrom: cp.progress
+            ? { stage: cp.progress.stage, epoch: cp.progress.nextEpoch }
+            : { stage: cp.done[cp.done.length - 1] ?? 'teacher', epoch: -1 },
+        }
+      : {}),
   });
 
   /** Builds (or restores) a stage's model, trains it unless the checkpoint says it is done, adds its rows. */
   const stage = async (
-    name: StageName, make: () => tf.LayersModel, run: (m: tf.LayersModel) => StageRun, tests: [string, Visibility][],
+    name: StageName,
+    make: () => tf.LayersModel,
+    run: (m: tf.LayersModel) => StageRun,
+    tests: [string, Visibility][],
   ): Promise<tf.LayersModel> => {
     const saved = cp?.weights[name];
     let model: tf.LayersModel;
@@ -123,8 +139,15 @@ export async function runCurriculum(
     hooks.onModel?.(name, model);
     if (c.done.includes(name)) return model;
     const resume = cp?.progress?.stage === name ? cp.progress : undefined;
-    c.stageMs[name] = await trainStage(c, { ...run(model), ...(resume ? { resume } : {}) },
-      hooks.onCheckpoint ? async (p) => { await hooks.onCheckpoint!(await c.checkpoint(p)); } : undefined);
+    c.stageMs[name] = await trainStage(
+      c,
+      { ...run(model), ...(resume ? { resume } : {}) },
+      hooks.onCheckpoint
+        ? async (p) => {
+            await hooks.onCheckpoint!(await c.checkpoint(p));
+          }
+        : undefined,
+    );
     for (const [train, test] of tests) c.rows.push(await c.evaluateRow(name, model, train, test));
     c.done.push(name);
     if (hooks.onCheckpoint) await hooks.onCheckpoint(await c.checkpoint(null));
@@ -137,57 +160,127 @@ export async function runCurriculum(
   };
 
   try {
-    const teacher = await stage('teacher', () => {
-      if (shared) return copyModel(shared.model, c.spec);
-      const m = buildModel(c.spec);
-      if (hooks.initialTeacher) {
-        try {
-          copyWeightsInto(hooks.initialTeacher, m, {
-            src: 'The imported model', dst: 'teacher', hint: ': choose a model of the same architecture, width and embedding size.',
-          });
-        } catch (e) {
-          m.dispose();
-          throw e;
+    const teacher = await stage(
+      'teacher',
+      () => {
+        if (shared) return copyModel(shared.model, c.spec);
+        const m = buildModel(c.spec);
+        if (hooks.initialTeacher) {
+          try {
+            copyWeightsInto(hooks.initialTeacher, m, {
+              src: 'The imported model',
+              dst: 'teacher',
+              hint: ': choose a model of the same architecture, width and embedding size.',
+            });
+          } catch (e) {
+            m.dispose();
+            throw e;
+          }
         }
-      }
-      return m;
-    },
-      (m) => ({ stage: 'teacher', model: m, cfg: stageConfig(cfg, 'teacher'), visibility: 'full', extraTerm: null, makeStep: taskStep(c, 'full') }),
-      [['full', 'full'], ['full', 'lower'], ['full', 'upper']]);
+        return m;
+      },
+      (m) => ({
+        stage: 'teacher',
+        model: m,
+        cfg: stageConfig(cfg, 'teacher'),
+        visibility: 'full',
+        extraTerm: null,
+        makeStep: taskStep(c, 'full'),
+      }),
+      [
+        ['full', 'full'],
+        ['full', 'lower'],
+        ['full', 'upper'],
+      ],
+    );
     teacher.trainable = false; // frozen from here on; minimize() is also given the student's variables only
     // Steps 2-3 train on the student's data budget (the whole split without one); the teacher keeps all.
     c.data = { ...data, train: budgetSplit(data.train, cfg.task, cfg.budget ?? null, cfg.seed).set };
 
     let base = teacher;
     if (stages.includes('student')) {
-      base = await stage('student', copyOf(teacher),
-        (m) => ({ stage: 'student', model: m, cfg: stageConfig(cfg, 'student'), visibility: scen, extraTerm: null, makeStep: taskStep(c, scen) }),
-        [[scen, scen]]);
+      base = await stage(
+        'student',
+        copyOf(teacher),
+        (m) => ({
+          stage: 'student',
+          model: m,
+          cfg: stageConfig(cfg, 'student'),
+          visibility: scen,
+          extraTerm: null,
+          makeStep: taskStep(c, scen),
+        }),
+        [[scen, scen]],
+      );
     }
     if (stages.includes('studentOther')) {
       const other = otherHalf(scen);
-      await stage('studentOther', copyOf(teacher),
-        (m) => ({ stage: 'studentOther', model: m, cfg: stageConfig(cfg, 'studentOther'), visibility: other, extraTerm: null, makeStep: taskStep(c, other) }),
-        [[other, other]]);
+      await stage(
+        'studentOther',
+        copyOf(teacher),
+        (m) => ({
+          stage: 'studentOther',
+          model: m,
+          cfg: stageConfig(cfg, 'studentOther'),
+          visibility: other,
+          extraTerm: null,
+          makeStep: taskStep(c, other),
+        }),
+        [[other, other]],
+      );
     }
     const distilled = `full+${scen}`;
     if (stages.includes('standard')) {
       const kind = standardKind(cfg);
-      await stage('standard', copyOf(base),
-        (m) => ({ stage: 'standard', model: m, cfg: stageConfig(cfg, 'standard'), visibility: scen, extraTerm: kind, ...standardRun(c, teacher, kind) }),
-        [[distilled, scen]]);
+      await stage(
+        'standard',
+        copyOf(base),
+        (m) => ({
+          stage: 'standard',
+          model: m,
+          cfg: stageConfig(cfg, 'standard'),
+          visibility: scen,
+          extraTerm: kind,
+          ...standardRun(c, teacher, kind),
+        }),
+        [[distilled, scen]],
+      );
     }
     if (stages.includes('triplet')) {
       await stage('triplet', copyOf(base), (m) => tripletRun(c, teacher, m), [[distilled, scen]]);
     }
     if (stages.includes('control')) {
-      await stage('control', copyOf(base),
-        (m) => ({ stage: 'control', model: m, cfg: stageConfig(cfg, 'control'), visibility: scen, extraTerm: null, makeStep: taskStep(c, scen) }),
-        [[scen, scen]]);
+      await stage(
+        'control',
+        copyOf(base),
+        (m) => ({
+          stage: 'control',
+          model: m,
+          cfg: stageConfig(cfg, 'control'),
+          visibility: scen,
+          extraTerm: null,
+          makeStep: taskStep(c, scen),
+        }),
+        [[scen, scen]],
+      );
     }
     const ens = cfg.ensemble;
-    if (ens?.enabled && c.models.standard && c.models.triplet && stages.includes('standard') && stages.includes('triplet')) {
-      const rows = await ensembleRows(cfg, ens, c.data, c.head, { standard: c.models.standard, triplet: c.models.triplet }, (e) => c.emit(e), hooks.signal);
+    if (
+      ens?.enabled &&
+      c.models.standard &&
+      c.models.triplet &&
+      stages.includes('standard') &&
+      stages.includes('triplet')
+    ) {
+      const rows = await ensembleRows(
+        cfg,
+        ens,
+        c.data,
+        c.head,
+        { standard: c.models.standard, triplet: c.models.triplet },
+        (e) => c.emit(e),
+        hooks.signal,
+      );
       c.rows.push(...rows);
     }
     // CIs and paired tests against the student, once every row is in; re-emitted rows replace the first ones.

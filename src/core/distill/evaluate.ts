@@ -3,7 +3,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { AGE_OFFSET, AGE_SCALE, evaluationBatches, fillImages, labelsOf, type TaskHead } from '../data/batching';
 import type { ImageSet, Task, Visibility } from '../data/types';
-import { accuracy, argmaxRows, confusionMatrix, CONFUSION_MAX_CLASSES, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics';
+import {
+  accuracy,
+  argmaxRows,
+  confusionMatrix,
+  CONFUSION_MAX_CLASSES,
+  meanAbsoluteError,
+  weightedAccuracy,
+  type Metrics,
+} from '../metrics';
 
 export interface Evaluation {
   metrics: Metrics;
@@ -15,7 +23,11 @@ export interface Evaluation {
  *  [batch, ...] outputs of the real (unpadded) rows, in order. Outputs are disposed after the callback.
  *  A batch's outputs are read back while the next batch is already queued (no GPU stall per batch). */
 async function forEachBatch(
-  model: tf.LayersModel, set: ImageSet, indices: Int32Array | null, visibility: Visibility, batchSize: number,
+  model: tf.LayersModel,
+  set: ImageSet,
+  indices: Int32Array | null,
+  visibility: Visibility,
+  batchSize: number,
   onBatch: (outs: Float32Array[], widths: number[], offset: number, valid: number) => void,
 ): Promise<void> {
   const n = indices ? indices.length : set.count;
@@ -32,7 +44,12 @@ async function forEachBatch(
     } finally {
       tf.dispose(q.outs);
     }
-    onBatch(data, q.outs.map((o) => o.shape.slice(1).reduce((a, b) => a * (b ?? 1), 1)), q.offset, q.valid);
+    onBatch(
+      data,
+      q.outs.map((o) => o.shape.slice(1).reduce((a, b) => a * (b ?? 1), 1)),
+      q.offset,
+      q.valid,
+    );
   };
   try {
     for (const { indices: local, valid } of evaluationBatches(n, bs)) {
@@ -62,7 +79,12 @@ async function forEachBatch(
 
 /** Metrics of a model's `logits` output on a split seen with `visibility`. */
 export async function evaluateModel(
-  model: tf.LayersModel, set: ImageSet, visibility: Visibility, task: Task, head: TaskHead, batchSize: number,
+  model: tf.LayersModel,
+  set: ImageSet,
+  visibility: Visibility,
+  task: Task,
+  head: TaskHead,
+  batchSize: number,
 ): Promise<Evaluation> {
   const truth = labelsOf(set, task);
   const n = set.count;
@@ -104,12 +126,19 @@ export async function evaluateModel(
  * @returns [indices.length, d] tensor owned by the caller
  */
 export async function embedImages(
-  twoOutput: tf.LayersModel, set: ImageSet, indices: Int32Array, visibility: Visibility, batchSize: number,
+  twoOutput: tf.LayersModel,
+  set: ImageSet,
+  indices: Int32Array,
+  visibility: Visibility,
+  batchSize: number,
 ): Promise<tf.Tensor2D> {
   let d = 0;
   let all: Float32Array | null = null;
   await forEachBatch(twoOutput, set, indices, visibility, batchSize, ([emb], [k], offset, valid) => {
-    if (!all) { d = k; all = new Float32Array(indices.length * k); }
+    if (!all) {
+      d = k;
+      all = new Float32Array(indices.length * k);
+    }
     all.set(emb.subarray(0, valid * k), offset * k);
   });
   return tf.tensor2d(all ?? new Float32Array(0), [indices.length, d]);
@@ -121,22 +150,36 @@ export async function embedImages(
  * @returns emb [indices.length, d] owned by the caller; correct [indices.length] 1/0
  */
 export async function embedAndJudge(
-  twoOutput: tf.LayersModel, set: ImageSet, indices: Int32Array, visibility: Visibility, batchSize: number,
-  task: Task, head: TaskHead, ageToleranceYears: number,
+  twoOutput: tf.LayersModel,
+  set: ImageSet,
+  indices: Int32Array,
+  visibility: Visibility,
+  batchSize: number,
+  task: Task,
+  head: TaskHead,
+  ageToleranceYears: number,
 ): Promise<{ emb: tf.Tensor2D; correct: Uint8Array }> {
   const truth = labelsOf(set, task);
   const correct = new Uint8Array(indices.length);
   let d = 0;
   let all: Float32Array | null = null;
   await forEachBatch(twoOutput, set, indices, visibility, batchSize, ([emb, out], [k, u], offset, valid) => {
-    if (!all) { d = k; all = new Float32Array(indices.length * k); }
+    if (!all) {
+      d = k;
+      all = new Float32Array(indices.length * k);
+    }
     all.set(emb.subarray(0, valid * k), offset * k);
     for (let i = 0; i < valid; i++) {
       const t = truth[indices[offset + i]];
       const row = out.subarray(i * u, (i + 1) * u);
-      correct[offset + i] = head.kind === 'classification'
-        ? (argmaxRows(row, u)[0] === t ? 1 : 0)
-        : (Math.abs(row[0] * AGE_SCALE + AGE_OFFSET - t) < ageToleranceYears ? 1 : 0);
+      correct[offset + i] =
+        head.kind === 'classification'
+          ? argmaxRows(row, u)[0] === t
+            ? 1
+            : 0
+          : Math.abs(row[0] * AGE_SCALE + AGE_OFFSET - t) < ageToleranceYears
+            ? 1
+            : 0;
     }
   });
   return { emb: tf.tensor2d(all ?? new Float32Array(0), [indices.length, d]), correct };
@@ -146,12 +189,22 @@ export async function embedAndJudge(
  *  emb [count, d] and out [count, u]. (The frozen teacher's outputs on the full faces, computed once
  *  per stage instead of once per batch.) */
 export async function allOutputs(
-  twoOutput: tf.LayersModel, set: ImageSet, visibility: Visibility, batchSize: number,
+  twoOutput: tf.LayersModel,
+  set: ImageSet,
+  visibility: Visibility,
+  batchSize: number,
 ): Promise<{ emb: Float32Array; d: number; out: Float32Array; u: number }> {
-  let d = 0, u = 0;
-  let emb: Float32Array | null = null, out: Float32Array | null = null;
+  let d = 0,
+    u = 0;
+  let emb: Float32Array | null = null,
+    out: Float32Array | null = null;
   await forEachBatch(twoOutput, set, null, visibility, batchSize, ([e, o], [k, w], offset, valid) => {
-    if (!emb) { d = k; u = w; emb = new Float32Array(set.count * k); out = new Float32Array(set.count * w); }
+    if (!emb) {
+      d = k;
+      u = w;
+      emb = new Float32Array(set.count * k);
+      out = new Float32Array(set.count * w);
+    }
     emb.set(e.subarray(0, valid * k), offset * k);
     out!.set(o.subarray(0, valid * w), offset * w);
   });

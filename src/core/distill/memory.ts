@@ -47,7 +47,12 @@ export interface RunMemory {
 }
 
 const SETTING: Record<string, string> = {
-  teacher: 'teacher', student: 'student', studentOther: 'student', standard: 'standard', triplet: 'triplet', control: 'standard',
+  teacher: 'teacher',
+  student: 'student',
+  studentOther: 'student',
+  standard: 'standard',
+  triplet: 'triplet',
+  control: 'standard',
 };
 
 /** Every stage's memory for `cfg` with the model of `spec` (float32), from the layout alone. */
@@ -63,7 +68,12 @@ export function runMemory(cfg: ExperimentConfig, spec: ModelSpec): RunMemory {
     const bytesPerBatchImage = perBatchImage * TRAIN_ACTIVATION_COPIES * act + teacherForward;
     const batchSize = stageConfig(cfg, s).batchSize;
     return {
-      stage: s, setting: `${SETTING[s]}.batchSize`, batchSize, perBatchImage, weightBytes, bytesPerBatchImage,
+      stage: s,
+      setting: `${SETTING[s]}.batchSize`,
+      batchSize,
+      perBatchImage,
+      weightBytes,
+      bytesPerBatchImage,
       trainBytes: weightBytes + batchSize * bytesPerBatchImage,
       evalBytes: weightBytes + cfg.evalBatchSize * FORWARD_ACTIVATION_COPIES * act,
     };
@@ -79,19 +89,30 @@ const gb = (b: number) => `${(b / 2 ** 30).toFixed(1)} GB`;
  * fits. The message gives the estimate, the ceiling and, for each batch setting too large, the largest
  * value that fits: a config changed to those values is accepted.
  */
-export function memoryProblem(cfg: ExperimentConfig, spec: ModelSpec, backend: string, ceilingBytes: number | null): string | null {
+export function memoryProblem(
+  cfg: ExperimentConfig,
+  spec: ModelSpec,
+  backend: string,
+  ceilingBytes: number | null,
+): string | null {
   const m = runMemory(cfg, spec);
   const where = `${cfg.model.arch} at ${spec.inputShape.join('x')}`;
   if (m.largestWeight > MAX_TENSOR_VALUES) {
-    return `This config's model (${where}) has a layer with ${(m.largestWeight / 1e9).toFixed(1)} billion weights, more than ` +
-      `one tensor can hold (${(MAX_TENSOR_VALUES / 1e9).toFixed(1)} billion) on any backend. Choose a smaller image size, width or embedding size.`;
+    return (
+      `This config's model (${where}) has a layer with ${(m.largestWeight / 1e9).toFixed(1)} billion weights, more than ` +
+      `one tensor can hold (${(MAX_TENSOR_VALUES / 1e9).toFixed(1)} billion) on any backend. Choose a smaller image size, width or embedding size.`
+    );
   }
   if (ceilingBytes === null || m.peakBytes <= ceilingBytes) return null;
-  const worst = m.stages.reduce((a, s) => (Math.max(s.trainBytes, s.evalBytes) > Math.max(a.trainBytes, a.evalBytes) ? s : a));
-  const what = worst.trainBytes >= worst.evalBytes
-    ? `${worst.batchSize * worst.perBatchImage} images per training step in the ${worst.stage} stage`
-    : `evaluation batches of ${cfg.evalBatchSize} images in the ${worst.stage} stage`;
-  const head = `This config needs about ${gb(m.peakBytes)} (${where}, ${what}: activations ` +
+  const worst = m.stages.reduce((a, s) =>
+    Math.max(s.trainBytes, s.evalBytes) > Math.max(a.trainBytes, a.evalBytes) ? s : a,
+  );
+  const what =
+    worst.trainBytes >= worst.evalBytes
+      ? `${worst.batchSize * worst.perBatchImage} images per training step in the ${worst.stage} stage`
+      : `evaluation batches of ${cfg.evalBatchSize} images in the ${worst.stage} stage`;
+  const head =
+    `This config needs about ${gb(m.peakBytes)} (${where}, ${what}: activations ` +
     `${gb(Math.max(worst.trainBytes, worst.evalBytes) - worst.weightBytes)}, the run's models with the trained one's gradients, ` +
     `Adam state and best-epoch copy ${gb(worst.weightBytes)}), more than the ${gb(ceilingBytes)} the ${backend} backend can use.`;
   const advice = batchAdvice(m, ceilingBytes);
@@ -106,7 +127,8 @@ function batchAdvice(m: RunMemory, ceiling: number): string {
     const room = ceiling - s.weightBytes;
     if (room <= 0) return 'Even the weights do not fit: choose a smaller image size, width or architecture.';
     if (s.trainBytes > ceiling) lower(s.setting, Math.floor(room / s.bytesPerBatchImage));
-    if (s.evalBytes > ceiling) lower('evalBatchSize', Math.floor(room / (FORWARD_ACTIVATION_COPIES * 4 * m.activationsPerImage)));
+    if (s.evalBytes > ceiling)
+      lower('evalBatchSize', Math.floor(room / (FORWARD_ACTIVATION_COPIES * 4 * m.activationsPerImage)));
   }
   if ([...limits.values()].some((v) => v < 1)) {
     return 'Even one image per batch does not fit: choose a smaller image size, width or architecture.';
@@ -119,10 +141,13 @@ function batchAdvice(m: RunMemory, ceiling: number): string {
 /** A backend's out-of-memory failure, in words; null for any other error. */
 export function outOfMemoryMessage(err: unknown, backend: string | null): string | null {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  const oom = /memory access out of bounds|out of memory|Cannot allocate|Array buffer allocation failed|Aborted\(OOM\)|could not allocate/i;
+  const oom =
+    /memory access out of bounds|out of memory|Cannot allocate|Array buffer allocation failed|Aborted\(OOM\)|could not allocate/i;
   if (!oom.test(text) && !/Invalid (typed )?array (buffer )?length|WebAssembly\.Memory.*grow/i.test(text)) return null;
-  return `it ran out of memory on ${backend ?? 'this backend'}${backend === 'wasm' ? ` (wasm can address ${gb(WASM_MEMORY_BYTES)} in all)` : ''}: ` +
-    'try a smaller batch, image size or architecture';
+  return (
+    `it ran out of memory on ${backend ?? 'this backend'}${backend === 'wasm' ? ` (wasm can address ${gb(WASM_MEMORY_BYTES)} in all)` : ''}: ` +
+    'try a smaller batch, image size or architecture'
+  );
 }
 
 /** The memory a backend can use, when known: wasm's address space; the machine's (`machineBytes`) for cpu. */
@@ -141,7 +166,12 @@ export class MemoryLimitError extends Error {
 }
 
 /** Throws a MemoryLimitError when `cfg` cannot fit (see memoryProblem). */
-export function checkMemory(cfg: ExperimentConfig, spec: ModelSpec, backend: string, ceilingBytes: number | null): void {
+export function checkMemory(
+  cfg: ExperimentConfig,
+  spec: ModelSpec,
+  backend: string,
+  ceilingBytes: number | null,
+): void {
   const problem = memoryProblem(cfg, spec, backend, ceilingBytes);
   if (problem) throw new MemoryLimitError(problem);
 }

@@ -9,9 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { l2Normalize } from '../losses/triplet';
 
-export type PositiveRule =
-  | { kind: 'class' }
-  | { kind: 'age'; thresholdYears: number };
+export type PositiveRule = { kind: 'class' } | { kind: 'age'; thresholdYears: number };
 
 export interface MiningInput {
   /** [A, d] student embeddings of the occluded anchors. */
@@ -50,9 +48,7 @@ export interface MinedTriplets {
 function positiveMask(aLab: tf.Tensor1D, pLab: tf.Tensor1D, rule: PositiveRule): tf.Tensor2D {
   const a = tf.expandDims(aLab, 1);
   const p = tf.expandDims(pLab, 0);
-  return (rule.kind === 'class'
-    ? tf.equal(a, p)
-    : tf.less(tf.abs(tf.sub(a, p)), rule.thresholdYears)) as tf.Tensor2D;
+  return (rule.kind === 'class' ? tf.equal(a, p) : tf.less(tf.abs(tf.sub(a, p)), rule.thresholdYears)) as tf.Tensor2D;
 }
 
 /** Squared distances of L2-normalised rows: ‖u − v‖² = 2 − 2 u·v. [a, d] × [p, d] → [a, p]. */
@@ -69,8 +65,10 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
   const semihard = input.negatives === 'semihard';
   const nFor = input.negativeFor ? tf.tensor1d(Float32Array.from(input.negativeFor)) : null;
   const [pNorm, nNorm, pLab, nLab, pOk] = tf.tidy(() => [
-    l2Normalize(input.positiveEmb), l2Normalize(input.negativeEmb),
-    tf.tensor1d(input.positiveLabels), tf.tensor1d(input.negativeLabels),
+    l2Normalize(input.positiveEmb),
+    l2Normalize(input.negativeEmb),
+    tf.tensor1d(input.positiveLabels),
+    tf.tensor1d(input.negativeLabels),
     tf.tensor1d(input.positiveAllowed ?? new Uint8Array(input.positiveLabels.length).fill(1), 'bool'),
   ]);
   try {
@@ -81,7 +79,8 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
         const aLab = tf.tensor1d(input.anchorLabels.subarray(s, e));
         const posMask = tf.logicalAnd(positiveMask(aLab, pLab, input.rule), tf.expandDims(pOk, 0)) as tf.Tensor2D;
         let negMask = tf.logicalNot(positiveMask(aLab, nLab, input.rule)) as tf.Tensor2D;
-        if (nFor) negMask = tf.logicalAnd(negMask, tf.equal(tf.expandDims(aLab, 1), tf.expandDims(nFor, 0))) as tf.Tensor2D;
+        if (nFor)
+          negMask = tf.logicalAnd(negMask, tf.equal(tf.expandDims(aLab, 1), tf.expandDims(nFor, 0))) as tf.Tensor2D;
         // Farthest positive: masked-out entries get −1 (all real distances are ≥ 0).
         const dP = tf.where(posMask, pairwiseSquared(a, pNorm), tf.fill(posMask.shape, -1));
         // Closest negative: masked-out entries get 5 (all real distances are ≤ 4).
@@ -94,10 +93,7 @@ export async function mineHardTriplets(input: MiningInput): Promise<MinedTriplet
           const found = tf.less(tf.min(dSemi, 1), 5);
           nIdx = tf.where(found, tf.argMin(dSemi, 1), nIdx);
         }
-        return [
-          tf.argMax(dP, 1), nIdx,
-          tf.any(posMask, 1), tf.any(negMask, 1),
-        ];
+        return [tf.argMax(dP, 1), nIdx, tf.any(posMask, 1), tf.any(negMask, 1)];
       });
       const [pi, ni, hasP, hasN] = await Promise.all(out.map((t) => t.data()));
       tf.dispose(out);

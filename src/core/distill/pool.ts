@@ -19,26 +19,43 @@ export interface MiningPools {
 const concat = (parts: Int32Array[]): Int32Array => {
   const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 
 /** round(p% of n), at least 1 of a non-empty set, at most all of it. */
 export const poolCount = (n: number, percent: number, of = n): number =>
-  (n === 0 ? 0 : Math.min(n, Math.max(1, Math.round((of * percent) / 100))));
+  n === 0 ? 0 : Math.min(n, Math.max(1, Math.round((of * percent) / 100)));
 
 /**
  * @param labels training labels (class index), or null for regression (a uniform draw of p% of the set)
  * @param classes number of classes (ignored for regression)
  */
 export function drawMiningPools(
-  labels: ArrayLike<number> | null, classes: number, count: number, positive: MiningPoolConfig, negative: MiningPoolConfig, seed: number, epoch: number,
+  labels: ArrayLike<number> | null,
+  classes: number,
+  count: number,
+  positive: MiningPoolConfig,
+  negative: MiningPoolConfig,
+  seed: number,
+  epoch: number,
 ): MiningPools {
   const all = () => Int32Array.from({ length: count }, (_, i) => i);
   const byClass = labels ? indicesByClass(labels, classes) : [];
   // Each class's members, p% of the class or p% of the training set (at most the whole class).
   const sameClass = (rng: Rng, pool: MiningPoolConfig) =>
-    concat(byClass.map((members) => sampleWithoutReplacement(members, poolCount(members.length, pool.percent, pool.of === 'class' ? members.length : count), rng)));
+    concat(
+      byClass.map((members) =>
+        sampleWithoutReplacement(
+          members,
+          poolCount(members.length, pool.percent, pool.of === 'class' ? members.length : count),
+          rng,
+        ),
+      ),
+    );
   const draw = (purpose: number, pool: MiningPoolConfig): Int32Array => {
     const rng = createRng(hash32(seed, epoch, purpose));
     if (!labels) return sampleWithoutReplacement(all(), poolCount(count, pool.percent), rng);

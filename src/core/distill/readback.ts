@@ -43,7 +43,11 @@ export interface StepFigures {
   stepMs: number;
 }
 
-interface InFlight { tensor: tf.Tensor; read: Promise<unknown>; steps: { step: number; images: number }[] }
+interface InFlight {
+  tensor: tf.Tensor;
+  read: Promise<unknown>;
+  steps: { step: number; images: number }[];
+}
 
 /**
  * Collects step tensors (it owns them once added) and hands their figures to `onFigures` in step order.
@@ -57,7 +61,11 @@ export class StepReadback {
   private lastSettled: number;
   private halted = false;
 
-  constructor(private readonly policy: ReadbackPolicy, private readonly onFigures: (f: StepFigures) => boolean, private readonly clock = now) {
+  constructor(
+    private readonly policy: ReadbackPolicy,
+    private readonly onFigures: (f: StepFigures) => boolean,
+    private readonly clock = now,
+  ) {
     this.lastRead = clock();
     this.lastSettled = this.lastRead;
   }
@@ -119,7 +127,12 @@ export class StepReadback {
     this.lastSettled = t;
     r.steps.forEach((s, i) => {
       if (this.halted) return;
-      this.halted = !this.onFigures({ step: s.step, images: s.images, values: data.subarray(4 * i, 4 * i + 4), stepMs });
+      this.halted = !this.onFigures({
+        step: s.step,
+        images: s.images,
+        values: data.subarray(4 * i, 4 * i + 4),
+        stepMs,
+      });
     });
   }
 }

@@ -10,7 +10,12 @@ import { accuracyCi, maeCi, mcnemar, wilcoxonSignedRank } from '../metrics/stats
 export const CI_REPS = 1000;
 
 /** A paired test of `row` against `other` on the same test images, or undefined when they differ. */
-export function pairedTest(row: GridRow, other: GridRow | undefined, truth: ArrayLike<number>, task: Task): PairedTest | undefined {
+export function pairedTest(
+  row: GridRow,
+  other: GridRow | undefined,
+  truth: ArrayLike<number>,
+  task: Task,
+): PairedTest | undefined {
   const n = row.predictions.length;
   if (!other || other === row || other.predictions.length !== n) return undefined;
   if (task === 'age') {
@@ -25,12 +30,26 @@ export function pairedTest(row: GridRow, other: GridRow | undefined, truth: Arra
 
 /** The row's statistics; `student` is the student's row on the same test half (none: CI only), `control`
  *  the same-budget control's (distilled and combined rows only). */
-export function rowStats(row: GridRow, truth: ArrayLike<number>, task: Task, student: GridRow | undefined, seed: number, control?: GridRow): RowStats {
+export function rowStats(
+  row: GridRow,
+  truth: ArrayLike<number>,
+  task: Task,
+  student: GridRow | undefined,
+  seed: number,
+  control?: GridRow,
+): RowStats {
   const n = row.predictions.length;
   const opts = { reps: CI_REPS, level: 0.95, seed };
-  const ci = task === 'age'
-    ? maeCi(Float64Array.from({ length: n }, (_, i) => Math.abs(row.predictions[i] - truth[i])), opts)
-    : accuracyCi(Uint8Array.from({ length: n }, (_, i) => (row.predictions[i] === truth[i] ? 1 : 0)), opts);
+  const ci =
+    task === 'age'
+      ? maeCi(
+          Float64Array.from({ length: n }, (_, i) => Math.abs(row.predictions[i] - truth[i])),
+          opts,
+        )
+      : accuracyCi(
+          Uint8Array.from({ length: n }, (_, i) => (row.predictions[i] === truth[i] ? 1 : 0)),
+          opts,
+        );
   const stats: RowStats = { ci: { lo: ci.lo, hi: ci.hi, level: ci.level, reps: ci.reps } };
   const vsStudent = pairedTest(row, student, truth, task);
   if (vsStudent) stats.vsStudent = vsStudent;
@@ -42,8 +61,10 @@ export function rowStats(row: GridRow, truth: ArrayLike<number>, task: Task, stu
 /** Adds statistics to every row (rows tested on a half are compared with the student on that half). */
 export function withRowStats(rows: GridRow[], truth: ArrayLike<number>, task: Task, seed: number): GridRow[] {
   return rows.map((r) => {
-    const student = r.model === 'student' || r.model === 'teacher' || r.model === 'studentOther' ? undefined
-      : rows.find((x) => x.model === 'student' && x.test === r.test);
+    const student =
+      r.model === 'student' || r.model === 'teacher' || r.model === 'studentOther'
+        ? undefined
+        : rows.find((x) => x.model === 'student' && x.test === r.test);
     const distilled = !['teacher', 'student', 'studentOther', 'control'].includes(r.model);
     const control = distilled ? rows.find((x) => x.model === 'control' && x.test === r.test) : undefined;
     return { ...r, stats: rowStats(r, truth, task, student, seed, control) };

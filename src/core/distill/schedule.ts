@@ -36,9 +36,15 @@ export const initialEarlyStop = (): EarlyStopState => ({ best: null, bad: 0 });
 
 /** After an epoch with validation value `value`: an improvement of more than `minDelta` resets the
  *  count; otherwise (NaN included) it grows. `stop` once it reaches `patience` (never when 0). */
-export function earlyStopStep(s: EarlyStopState, value: number, higherIsBetter: boolean, cfg: Pick<StageConfig, 'patience' | 'minDelta'>): EarlyStopState & { stop: boolean } {
-  const improved = !Number.isNaN(value)
-    && (s.best === null || (higherIsBetter ? value > s.best + cfg.minDelta : value < s.best - cfg.minDelta));
+export function earlyStopStep(
+  s: EarlyStopState,
+  value: number,
+  higherIsBetter: boolean,
+  cfg: Pick<StageConfig, 'patience' | 'minDelta'>,
+): EarlyStopState & { stop: boolean } {
+  const improved =
+    !Number.isNaN(value) &&
+    (s.best === null || (higherIsBetter ? value > s.best + cfg.minDelta : value < s.best - cfg.minDelta));
   const next = improved ? { best: value, bad: 0 } : { best: s.best, bad: s.bad + 1 };
   return { ...next, stop: cfg.patience > 0 && next.bad >= cfg.patience };
 }
@@ -70,11 +76,16 @@ export function standardKind(cfg: ExperimentConfig): 'kd' | 'hint' {
  *  student trains as the student; the control as the standard stage, for the control's epochs). */
 export function stageConfig(cfg: ExperimentConfig, s: StageName): StageConfig {
   switch (s) {
-    case 'teacher': return cfg.teacher;
+    case 'teacher':
+      return cfg.teacher;
     case 'student':
-    case 'studentOther': return cfg.student;
-    case 'standard': return cfg.standard;
-    case 'triplet': return cfg.triplet;
-    case 'control': return { ...cfg.standard, epochs: controlEpochs(cfg) };
+    case 'studentOther':
+      return cfg.student;
+    case 'standard':
+      return cfg.standard;
+    case 'triplet':
+      return cfg.triplet;
+    case 'control':
+      return { ...cfg.standard, epochs: controlEpochs(cfg) };
   }
 }

@@ -17,17 +17,20 @@ export function taskStep(ctx: StageContext, visibility: Visibility): (m: tf.Laye
     const x = ctx.images(ctx.data.train, batch, visibility, xBuf);
     const y = ctx.targets(batch, yBuf);
     let comps: tf.Tensor1D | null = null;
-    opt.minimize(() => {
-      const out = model.apply(x, { training: true }) as tf.Tensor2D;
-      const loss = taskLoss(ctx.head.kind, out, y);
-      comps = tf.keep(tf.stack([loss, loss, tf.scalar(0), ctx.batchScore(out, y)]) as tf.Tensor1D);
-      return loss;
-    }, false, trainableVariables(model));
+    opt.minimize(
+      () => {
+        const out = model.apply(x, { training: true }) as tf.Tensor2D;
+        const loss = taskLoss(ctx.head.kind, out, y);
+        comps = tf.keep(tf.stack([loss, loss, tf.scalar(0), ctx.batchScore(out, y)]) as tf.Tensor1D);
+        return loss;
+      },
+      false,
+      trainableVariables(model),
+    );
     tf.dispose([x, y]);
     return comps!;
   };
 }
-
 
 /** Above this many floats (64 MB) the teacher's outputs are not cached: it runs once per batch. */
 export const TEACHER_CACHE_FLOATS = 16 * 1024 * 1024;
@@ -35,7 +38,11 @@ export const TEACHER_CACHE_FLOATS = 16 * 1024 * 1024;
 /** Standard T-S (docs/method.md#standard-t-s): teacher on the full image, student on the occluded one. The frozen
  *  teacher sees the same full images every epoch, so its embeddings and logits for the training split
  *  are computed once, at the stage's first epoch, and gathered per batch (when they fit in memory). */
-export function standardRun(ctx: StageContext, teacher: tf.LayersModel, kind: 'kd' | 'hint'): Pick<StageRun, 'makeStep' | 'beforeEpoch' | 'afterStage'> {
+export function standardRun(
+  ctx: StageContext,
+  teacher: tf.LayersModel,
+  kind: 'kd' | 'hint',
+): Pick<StageRun, 'makeStep' | 'beforeEpoch' | 'afterStage'> {
   const vis = ctx.cfg.scenario;
   const B = ctx.maxBatch();
   const xFull = new Float32Array(B * ctx.imgLen);
@@ -44,7 +51,8 @@ export function standardRun(ctx: StageContext, teacher: tf.LayersModel, kind: 'k
   const teacherTwo = withEmbedding(teacher);
   const s = ctx.cfg.standard;
   let cache: Awaited<ReturnType<typeof allOutputs>> | null = null;
-  let eBuf: Float32Array | null = null, zBuf: Float32Array | null = null;
+  let eBuf: Float32Array | null = null,
+    zBuf: Float32Array | null = null;
   /** [batch, d] and [batch, u] of the teacher for these training images: from the cache, or computed. */
   const teacherOut = (batch: Int32Array): tf.Tensor2D[] => {
     if (!cache) {
@@ -58,7 +66,10 @@ export function standardRun(ctx: StageContext, teacher: tf.LayersModel, kind: 'k
       eBuf!.set(emb.subarray(batch[i] * d, (batch[i] + 1) * d), i * d);
       zBuf!.set(out.subarray(batch[i] * u, (batch[i] + 1) * u), i * u);
     }
-    return [tf.tensor2d(eBuf!.subarray(0, batch.length * d), [batch.length, d]), tf.tensor2d(zBuf!.subarray(0, batch.length * u), [batch.length, u])];
+    return [
+      tf.tensor2d(eBuf!.subarray(0, batch.length * d), [batch.length, d]),
+      tf.tensor2d(zBuf!.subarray(0, batch.length * u), [batch.length, u]),
+    ];
   };
   return {
     beforeEpoch: async () => {
@@ -72,7 +83,11 @@ export function standardRun(ctx: StageContext, teacher: tf.LayersModel, kind: 'k
       zBuf = new Float32Array(B * cache.u);
       return now() - t0;
     },
-    afterStage: () => { cache = null; eBuf = null; zBuf = null; },
+    afterStage: () => {
+      cache = null;
+      eBuf = null;
+      zBuf = null;
+    },
     makeStep: (student) => {
       const studentTwo = withEmbedding(student);
       return (batch, opt) => {
@@ -81,20 +96,30 @@ export function standardRun(ctx: StageContext, teacher: tf.LayersModel, kind: 'k
         // The teacher's outputs are constants of the student's loss (computed outside minimize).
         const [eT, zT] = teacherOut(batch);
         let comps: tf.Tensor1D | null = null;
-        opt.minimize(() => {
-          const [eS, zS] = studentTwo.apply(xo, { training: true }) as tf.Tensor2D[];
-          let total: tf.Scalar, task: tf.Scalar, term: tf.Scalar;
-          if (kind === 'kd') {
-            const r = kdLoss(zS, zT, y, { lambda: s.lambda, temperature: s.temperature, scaleByTemperatureSquared: s.scaleByTemperatureSquared });
-            total = r.total; task = r.hard; term = r.soft;
-          } else {
-            task = taskLoss(ctx.head.kind, zS, y);
-            term = hintLoss(eS, eT, s.hintScale ?? 'sum');
-            total = tf.add(tf.mul(task, 1 - s.lambda), tf.mul(term, s.lambda));
-          }
-          comps = tf.keep(tf.stack([total, task, term, ctx.batchScore(zS, y)]) as tf.Tensor1D);
-          return total;
-        }, false, trainableVariables(student));
+        opt.minimize(
+          () => {
+            const [eS, zS] = studentTwo.apply(xo, { training: true }) as tf.Tensor2D[];
+            let total: tf.Scalar, task: tf.Scalar, term: tf.Scalar;
+            if (kind === 'kd') {
+              const r = kdLoss(zS, zT, y, {
+                lambda: s.lambda,
+                temperature: s.temperature,
+                scaleByTemperatureSquared: s.scaleByTemperatureSquared,
+              });
+              total = r.total;
+              task = r.hard;
+              term = r.soft;
+            } else {
+              task = taskLoss(ctx.head.kind, zS, y);
+              term = hintLoss(eS, eT, s.hintScale ?? 'sum');
+              total = tf.add(tf.mul(task, 1 - s.lambda), tf.mul(term, s.lambda));
+            }
+            comps = tf.keep(tf.stack([total, task, term, ctx.batchScore(zS, y)]) as tf.Tensor1D);
+            return total;
+          },
+          false,
+          trainableVariables(student),
+        );
         tf.dispose([xo, y, eT, zT]);
         return comps!;
       };

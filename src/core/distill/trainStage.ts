@@ -17,16 +17,34 @@ import { readbackPolicy, StepReadback } from './readback';
 /** Seed streams for shuffling and dropout. The two distillation stages and the same-budget control share
  *  one: each sees the training images in the same order, epoch by epoch, so a single seed's comparison
  *  of the three differs by the loss alone (issue 11: less noise in paired comparisons). */
-const STAGE_SEED: Record<StageName, number> = { teacher: 11, student: 12, studentOther: 13, standard: 14, triplet: 14, control: 14 };
-
+const STAGE_SEED: Record<StageName, number> = {
+  teacher: 11,
+  student: 12,
+  studentOther: 13,
+  standard: 14,
+  triplet: 14,
+  control: 14,
+};
 
 /** The generic epoch loop: shuffles, steps, validates, keeps the best epoch, reduces the rate. */
-export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?: (p: StageProgress) => Promise<void>): Promise<number> {
+export async function trainStage(
+  ctx: StageContext,
+  run: StageRun,
+  onCheckpoint?: (p: StageProgress) => Promise<void>,
+): Promise<number> {
   const { stage, model, cfg } = run;
   const train = ctx.data.train;
   const batchesPerEpoch = Math.floor(train.count / cfg.batchSize);
-  if (batchesPerEpoch === 0) throw new Error(`${stage}.batchSize (${cfg.batchSize}) is larger than the training split (${train.count} images).`);
-  ctx.emit({ type: 'stageStart', stage, label: STAGE_LABEL[stage], epochs: cfg.epochs, stepsPerEpoch: batchesPerEpoch, visibility: run.visibility });
+  if (batchesPerEpoch === 0)
+    throw new Error(`${stage}.batchSize (${cfg.batchSize}) is larger than the training split (${train.count} images).`);
+  ctx.emit({
+    type: 'stageStart',
+    stage,
+    label: STAGE_LABEL[stage],
+    epochs: cfg.epochs,
+    stepsPerEpoch: batchesPerEpoch,
+    visibility: run.visibility,
+  });
   const r = run.resume;
   const t0 = now() - (r?.elapsedMs ?? 0);
   const opt = ctx.makeOptimizer(cfg);
@@ -50,7 +68,10 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       }
       bestVal = r.bestVal ?? r.best?.val ?? null;
       if (r.optimizer.length) {
-        const named = r.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.data, o.shape, o.data instanceof Int32Array ? 'int32' : 'float32') }));
+        const named = r.optimizer.map((o) => ({
+          name: o.name,
+          tensor: tf.tensor(o.data, o.shape, o.data instanceof Int32Array ? 'int32' : 'float32'),
+        }));
         await opt.setWeights(named);
         tf.dispose(named.map((n) => n.tensor));
       }
@@ -77,7 +98,15 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
         seen += images;
         const inst = (images * 1000) / Math.max(1e-3, stepMs);
         rate = rate === 0 ? inst : 0.8 * rate + 0.2 * inst;
-        ctx.emit({ type: 'batchEnd', stage, epoch, step: s, stepsPerEpoch: batchesPerEpoch, losses: ctx.components(v, run.extraTerm), imagesPerSec: rate });
+        ctx.emit({
+          type: 'batchEnd',
+          stage,
+          epoch,
+          step: s,
+          stepsPerEpoch: batchesPerEpoch,
+          losses: ctx.components(v, run.extraTerm),
+          imagesPerSec: rate,
+        });
         return true;
       });
       try {
@@ -97,7 +126,9 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       const trainMs = now() - e0;
       // The epoch's record keeps no confusion matrix: the grid rows have one each (tests), and a matrix per
       // epoch of every stage made results.json grow with classes² x epochs.
-      const { confusion: _cm, ...val } = (await evaluateModel(model, ctx.data.val, run.visibility, ctx.cfg.task, ctx.head, ctx.cfg.evalBatchSize)).metrics;
+      const { confusion: _cm, ...val } = (
+        await evaluateModel(model, ctx.data.val, run.visibility, ctx.cfg.task, ctx.head, ctx.cfg.evalBatchSize)
+      ).metrics;
       const trainMetrics: Metrics = { count: seen, loss: sums[0] / Math.max(1, seen) };
       if (ctx.head.kind === 'classification') trainMetrics.accuracy = sums[3] / Math.max(1, seen);
       else trainMetrics.mae = sums[3] / Math.max(1, seen);
@@ -110,9 +141,19 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
         best = { epoch, val, weights: layerwiseWeights(model).map((w) => tf.clone(w)) };
       }
       const record: EpochRecord = {
-        stage, epoch, train: trainMetrics, val, learningRate: plateau.learningRate,
-        losses: ctx.components(Array.from(sums).map((s, i) => (i < 3 ? s / Math.max(1, seen) : s)), run.extraTerm),
-        trainMs, miningMs, imagesPerSec: (seen * 1000) / Math.max(1, trainMs), best: improved,
+        stage,
+        epoch,
+        train: trainMetrics,
+        val,
+        learningRate: plateau.learningRate,
+        losses: ctx.components(
+          Array.from(sums).map((s, i) => (i < 3 ? s / Math.max(1, seen) : s)),
+          run.extraTerm,
+        ),
+        trainMs,
+        miningMs,
+        imagesPerSec: (seen * 1000) / Math.max(1, trainMs),
+        best: improved,
       };
       ctx.history.push(record);
       ctx.emit({ type: 'epochEnd', record });
@@ -125,8 +166,17 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       earlyStopped = es.stop;
       if (onCheckpoint && epoch + 1 < cfg.epochs && !earlyStopped) {
         await onCheckpoint({
-          stage, nextEpoch: epoch + 1, plateau: { ...plateau }, earlyStop: { ...early },
-          best: best ? { epoch: best.epoch, val: best.val, weights: await Promise.all(best.weights.map(async (w) => (await w.data()) as Float32Array)) } : null,
+          stage,
+          nextEpoch: epoch + 1,
+          plateau: { ...plateau },
+          earlyStop: { ...early },
+          best: best
+            ? {
+                epoch: best.epoch,
+                val: best.val,
+                weights: await Promise.all(best.weights.map(async (w) => (await w.data()) as Float32Array)),
+              }
+            : null,
           bestVal,
           optimizer: await optimizerState(opt),
           optimizerScalars: await optimizerScalars(opt),
@@ -135,7 +185,9 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
       }
     }
     if (stoppedEarly && !best) {
-      throw new Error(`${STAGE_LABEL[stage]}: ${stoppedEarly.replace(`; ${keptText}`, '')} No epoch finished before that, so there is no checkpoint to keep.`);
+      throw new Error(
+        `${STAGE_LABEL[stage]}: ${stoppedEarly.replace(`; ${keptText}`, '')} No epoch finished before that, so there is no checkpoint to keep.`,
+      );
     }
     if (best) setLayerwiseWeights(model, best.weights);
   } finally {
@@ -148,17 +200,31 @@ export async function trainStage(ctx: StageContext, run: StageRun, onCheckpoint?
   const ms = now() - t0;
   const bestEpoch = best ? (best as { epoch: number }).epoch : -1;
   if (earlyStopped) {
-    ctx.emit({ type: 'log', level: 'info', message: `${STAGE_LABEL[stage]}: stopped after ${epochsRun} of ${cfg.epochs} epochs (no validation improvement for ${cfg.patience}); kept epoch ${bestEpoch + 1}${keepBest ? '' : ' (the last)'}.` });
+    ctx.emit({
+      type: 'log',
+      level: 'info',
+      message: `${STAGE_LABEL[stage]}: stopped after ${epochsRun} of ${cfg.epochs} epochs (no validation improvement for ${cfg.patience}); kept epoch ${bestEpoch + 1}${keepBest ? '' : ' (the last)'}.`,
+    });
   }
-  ctx.emit({ type: 'stageEnd', stage, bestEpoch, ms, stoppedEarly, epochsRun, earlyStopped, keep: keepBest ? 'best' : 'last' });
+  ctx.emit({
+    type: 'stageEnd',
+    stage,
+    bestEpoch,
+    ms,
+    stoppedEarly,
+    epochsRun,
+    earlyStopped,
+    keep: keepBest ? 'best' : 'last',
+  });
   return ms;
 }
-
 
 /** Optimizer slots as plain arrays (Adam: step count, first and second moments). */
 async function optimizerState(opt: tf.Optimizer): Promise<StageProgress['optimizer']> {
   const named = await opt.getWeights();
-  const out = await Promise.all(named.map(async (n) => ({ name: n.name, shape: n.tensor.shape, data: (await n.tensor.data()) as Float32Array })));
+  const out = await Promise.all(
+    named.map(async (n) => ({ name: n.name, shape: n.tensor.shape, data: (await n.tensor.data()) as Float32Array })),
+  );
   // getWeights returns the live slot variables plus a fresh scalar for the step count: free only that one.
   tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
   return out;
@@ -196,4 +262,3 @@ export function reseedDropout(model: tf.LayersModel, seed: number): void {
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
-

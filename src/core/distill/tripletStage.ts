@@ -23,7 +23,9 @@ export const TEACHER_CACHE_LIMIT_BYTES = 512 * 2 ** 20;
  * the images it sent through the teacher (tests check that later epochs send none they have seen).
  */
 export function teacherEmbeddingCache(
-  embed: (indices: Int32Array) => Promise<{ emb: tf.Tensor2D; correct: Uint8Array }>, count: number, limitBytes = TEACHER_CACHE_LIMIT_BYTES,
+  embed: (indices: Int32Array) => Promise<{ emb: tf.Tensor2D; correct: Uint8Array }>,
+  count: number,
+  limitBytes = TEACHER_CACHE_LIMIT_BYTES,
 ) {
   let rows: Float32Array | null = null;
   let d = 0;
@@ -34,7 +36,10 @@ export function teacherEmbeddingCache(
   return {
     stats,
     async get(indices: Int32Array): Promise<{ emb: tf.Tensor2D; correct: Uint8Array }> {
-      if (off) { stats.embedded += indices.length; return embed(indices); }
+      if (off) {
+        stats.embedded += indices.length;
+        return embed(indices);
+      }
       const missing = indices.filter((i) => !known[i]);
       if (missing.length) {
         stats.embedded += missing.length;
@@ -77,26 +82,56 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
   // embeddings of them are what it has to pass on. Without a budget the two splits are one.
   const full = ctx.teacherTrain;
   const fullLabels = full === train ? labels : labelsOf(full, cfg.task);
-  const rule = ctx.head.kind === 'classification' ? { kind: 'class' as const } : { kind: 'age' as const, thresholdYears: t.ageThreshold };
+  const rule =
+    ctx.head.kind === 'classification'
+      ? { kind: 'class' as const }
+      : { kind: 'age' as const, thresholdYears: t.ageThreshold };
   let mined: { posEmb: tf.Tensor2D; negIdx: Int32Array; valid: Uint8Array } | null = null;
-  const release = () => { if (mined) { mined.posEmb.dispose(); mined = null; } };
+  const release = () => {
+    if (mined) {
+      mined.posEmb.dispose();
+      mined = null;
+    }
+  };
   const teacherEmb = teacherEmbeddingCache(
-    (idx) => embedAndJudge(teacherTwo, full, idx, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold), full.count);
+    (idx) => embedAndJudge(teacherTwo, full, idx, 'full', cfg.evalBatchSize, cfg.task, ctx.head, t.ageThreshold),
+    full.count,
+  );
   const xBuf = new Float32Array(2 * B * ctx.imgLen);
   const yBuf = new Float32Array(B);
   const cls = ctx.head.kind === 'classification';
   const poolsOf = (epoch: number) => {
-    const pools = drawMiningPools(cls ? labels : null, ctx.head.units, train.count, t.positivePool, t.negativePool, cfg.seed, epoch);
+    const pools = drawMiningPools(
+      cls ? labels : null,
+      ctx.head.units,
+      train.count,
+      t.positivePool,
+      t.negativePool,
+      cfg.seed,
+      epoch,
+    );
     // The positive pool's draw has its own seed stream: drawn over the whole split it is the same draw
     // as before whenever the student has the whole split.
     if (full !== train) {
-      pools.positives = drawMiningPools(cls ? fullLabels : null, ctx.head.units, full.count, t.positivePool, t.negativePool, cfg.seed, epoch).positives;
+      pools.positives = drawMiningPools(
+        cls ? fullLabels : null,
+        ctx.head.units,
+        full.count,
+        t.positivePool,
+        t.negativePool,
+        cfg.seed,
+        epoch,
+      ).positives;
     }
     return pools;
   };
   let firstEpoch = true;
   return {
-    stage: 'triplet', model: student, cfg: t, visibility: vis, extraTerm: 'triplet',
+    stage: 'triplet',
+    model: student,
+    cfg: t,
+    visibility: vis,
+    extraTerm: 'triplet',
     beforeEpoch: async (epoch) => {
       const t0 = now();
       release();
@@ -116,8 +151,14 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
       let m;
       try {
         m = await mineHardTriplets({
-          anchorEmb, anchorLabels: labels, positiveEmb: posEmb, positiveLabels: Float32Array.from(pools.positives, (i) => fullLabels[i]),
-          negativeEmb: negEmb, negativeLabels: pick(pools.negatives), negativeFor: pools.negativeFor, rule,
+          anchorEmb,
+          anchorLabels: labels,
+          positiveEmb: posEmb,
+          positiveLabels: Float32Array.from(pools.positives, (i) => fullLabels[i]),
+          negativeEmb: negEmb,
+          negativeLabels: pick(pools.negatives),
+          negativeFor: pools.negativeFor,
+          rule,
           negatives: t.mining === 'semihard' || t.mining === 'teacher-correct-semihard' ? 'semihard' : 'hardest',
           ...(teacherCorrect ? { positiveAllowed: correct } : {}),
         });
@@ -141,7 +182,17 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
         if (!correct[m.positive[i]]) wrong++;
       }
       const ms = now() - t0;
-      ctx.emit({ type: 'mining', stage: 'triplet', epoch, ms, anchors: train.count, positives: pools.positives.length, negatives: pools.negatives.length, validTriplets: validCount, positiveTeacherWrong: validCount ? wrong / validCount : 0 });
+      ctx.emit({
+        type: 'mining',
+        stage: 'triplet',
+        epoch,
+        ms,
+        anchors: train.count,
+        positives: pools.positives.length,
+        negatives: pools.negatives.length,
+        validTriplets: validCount,
+        positiveTeacherWrong: validCount ? wrong / validCount : 0,
+      });
       return ms;
     },
     afterStage: release,
@@ -158,20 +209,23 @@ export function tripletRun(ctx: StageContext, teacher: tf.LayersModel, student: 
       const w = tf.tensor1d(Float32Array.from(batch, (a) => mm.valid[a]));
       const pos = tf.tidy(() => tf.gather(mm.posEmb, batch));
       let comps: tf.Tensor1D | null = null;
-      opt.minimize(() => {
-        const [e, z] = studentTwo.apply(x, { training: true }) as tf.Tensor2D[];
-        const eA = tf.slice(e, [0, 0], [B, -1]);
-        const eN = tf.slice(e, [B, 0], [B, -1]);
-        const zA = tf.slice(z, [0, 0], [B, -1]);
-        const task = taskLoss(ctx.head.kind, zA, y);
-        const trip = tripletLoss(eA, pos, eN, t.margin, w);
-        const total = tf.add(tf.mul(task, 1 - t.lambda), tf.mul(trip, t.lambda)) as tf.Scalar;
-        comps = tf.keep(tf.stack([total, task, trip, ctx.batchScore(zA, y)]) as tf.Tensor1D);
-        return total;
-      }, false, trainableVariables(student));
+      opt.minimize(
+        () => {
+          const [e, z] = studentTwo.apply(x, { training: true }) as tf.Tensor2D[];
+          const eA = tf.slice(e, [0, 0], [B, -1]);
+          const eN = tf.slice(e, [B, 0], [B, -1]);
+          const zA = tf.slice(z, [0, 0], [B, -1]);
+          const task = taskLoss(ctx.head.kind, zA, y);
+          const trip = tripletLoss(eA, pos, eN, t.margin, w);
+          const total = tf.add(tf.mul(task, 1 - t.lambda), tf.mul(trip, t.lambda)) as tf.Scalar;
+          comps = tf.keep(tf.stack([total, task, trip, ctx.batchScore(zA, y)]) as tf.Tensor1D);
+          return total;
+        },
+        false,
+        trainableVariables(student),
+      );
       tf.dispose([x, y, w, pos]);
       return comps!;
     },
   };
 }
-

@@ -32,7 +32,15 @@ export interface GridOptions {
 }
 
 /** One C of the grid: validation score, fit time, epochs summed over binary problems, and whether all converged. */
-export interface GridScore { C: number; score: number; ms: number; epochs: number; converged: boolean; visits: number; updates: number }
+export interface GridScore {
+  C: number;
+  score: number;
+  ms: number;
+  epochs: number;
+  converged: boolean;
+  visits: number;
+  updates: number;
+}
 
 /**
  * Fits every C of the grid (ascending, warm-started), scores each on validation (accuracy, or -MAE for SVR),
@@ -56,8 +64,13 @@ export const GRID_YIELD_MS = 50;
  * fit runs: a cancel that aborts o.signal stops the fit at its next epoch (an epoch of the lab's largest fits is tens
  * of milliseconds) and rejects with an AbortError. Same results as fitGrid.
  */
-export async function fitGridAsync(task: 'svc' | 'svr', data: GridData, grid: number[], o: GridOptions,
-  yieldMs = GRID_YIELD_MS): Promise<GridResult> {
+export async function fitGridAsync(
+  task: 'svc' | 'svr',
+  data: GridData,
+  grid: number[],
+  o: GridOptions,
+  yieldMs = GRID_YIELD_MS,
+): Promise<GridResult> {
   const steps = gridSteps(task, data, grid, o);
   let last = performance.now();
   for (;;) {
@@ -95,18 +108,28 @@ export function* gridSteps(task: 'svc' | 'svr', data: GridData, grid: number[], 
     // Time spent in the driver between steps (a yield to the event loop) is not the fit's.
     let ms = 0;
     let t0 = performance.now();
-    const pause = () => { ms += performance.now() - t0; };
-    const resume = () => { t0 = performance.now(); };
+    const pause = () => {
+      ms += performance.now() - t0;
+    };
+    const resume = () => {
+      t0 = performance.now();
+    };
     let model: SvcModel | SvrModel;
     let stats: FitStats;
     let score: number;
     const fo: FitOptions = {
-      C, tol: o.tol, maxEpochs: o.maxEpochs, scaleBounds: task === 'svr', warm: o.warmStart === false ? null : prev, signal: o.signal,
+      C,
+      tol: o.tol,
+      maxEpochs: o.maxEpochs,
+      scaleBounds: task === 'svr',
+      warm: o.warmStart === false ? null : prev,
+      signal: o.signal,
       ...(o.onFitProgress ? { onProblem: (done: number, total: number) => o.onFitProgress!(i + 1, done, total) } : {}),
     };
-    const fit = task === 'svc'
-      ? svcSteps(xTrain, yTrain as Int32Array, nTrain, d, data.classes, fo)
-      : svrSteps(xTrain, yTrain as Float32Array, nTrain, d, { ...fo, epsilon: o.epsilon ?? 0.1 });
+    const fit =
+      task === 'svc'
+        ? svcSteps(xTrain, yTrain as Int32Array, nTrain, d, data.classes, fo)
+        : svrSteps(xTrain, yTrain as Float32Array, nTrain, d, { ...fo, epsilon: o.epsilon ?? 0.1 });
     for (;;) {
       const r = fit.next();
       if (r.done) {
@@ -129,7 +152,15 @@ export function* gridSteps(task: 'svc' | 'svr', data: GridData, grid: number[], 
       score = nVal > 0 ? -err / nVal : NaN;
     }
     pause();
-    scores.push({ C, score, ms, epochs: stats.epochs, converged: stats.converged, visits: stats.visits, updates: stats.updates });
+    scores.push({
+      C,
+      score,
+      ms,
+      epochs: stats.epochs,
+      converged: stats.converged,
+      visits: stats.visits,
+      updates: stats.updates,
+    });
     if (best === null || score > bestScore) {
       best = model;
       bestC = C;

@@ -68,7 +68,12 @@ export interface FitOptions {
  * work done: rows visited (one dot product of d each) and dual updates (one more pass of d each), a measure of cost
  * that does not depend on how busy the machine is.
  */
-export interface FitStats { epochs: number; converged: boolean; visits: number; updates: number }
+export interface FitStats {
+  epochs: number;
+  converged: boolean;
+  visits: number;
+  updates: number;
+}
 
 export const DEFAULT_MAX_EPOCHS = 1000;
 export const SVC_TOL = 0.1;
@@ -99,7 +104,13 @@ export function biasFeatureFor(C: number): number {
  * 25.7M (worse; 2,000 x 256: 2.4M vs 3.6M), and on the tests' small 20-dimensional problems it can cost more epochs
  * than a cold start. So fitGrid turns it on for SVR only, and a plain fit only when asked.
  */
-export function warmDuals(old: Float32Array, oldC: number | undefined, o: FitOptions, out: Float64Array, lo: number): void {
+export function warmDuals(
+  old: Float32Array,
+  oldC: number | undefined,
+  o: FitOptions,
+  out: Float64Array,
+  lo: number,
+): void {
   const C = o.C;
   // Duals are stored as float32: compare with the old C rounded the same way.
   const bound = o.scaleBounds && oldC != null && oldC < C ? Math.fround(oldC) : NaN;
@@ -130,9 +141,18 @@ export interface Problem {
 
 export function problem(x: Float32Array, n: number, d: number, o: FitOptions, tol: number): Problem {
   return {
-    x, d, sq: rowSquares(x, n, d), B: o.biasFeature ?? biasFeatureFor(o.C), C: o.C, tol,
-    maxEpochs: o.maxEpochs ?? DEFAULT_MAX_EPOCHS, shrinking: o.shrinking ?? true, rng: new Rng(o.seed ?? 1), signal: o.signal,
-    visits: 0, updates: 0,
+    x,
+    d,
+    sq: rowSquares(x, n, d),
+    B: o.biasFeature ?? biasFeatureFor(o.C),
+    C: o.C,
+    tol,
+    maxEpochs: o.maxEpochs ?? DEFAULT_MAX_EPOCHS,
+    shrinking: o.shrinking ?? true,
+    rng: new Rng(o.seed ?? 1),
+    signal: o.signal,
+    visits: 0,
+    updates: 0,
   };
 }
 

@@ -8,7 +8,14 @@ import { AGE_OFFSET, AGE_SCALE, labelsOf, type TaskHead } from '../data/batching
 import type { ImageSet, Visibility } from '../data/types';
 import { embedImages } from '../distill/evaluate';
 import type { CurriculumEvent, GridRow, RowModel } from '../events';
-import { accuracy, confusionMatrix, CONFUSION_MAX_CLASSES, meanAbsoluteError, weightedAccuracy, type Metrics } from '../metrics/classification';
+import {
+  accuracy,
+  confusionMatrix,
+  CONFUSION_MAX_CLASSES,
+  meanAbsoluteError,
+  weightedAccuracy,
+  type Metrics,
+} from '../metrics/classification';
 import { withEmbedding } from '../models/registry';
 import { fitGridAsync, type GridOptions } from './grid';
 import type { SvcModel, SvrModel } from './solver';
@@ -30,10 +37,21 @@ interface Embedded {
   d: number;
 }
 
-async function embedAll(model: tf.LayersModel, data: { train: ImageSet; val: ImageSet; test: ImageSet }, vis: Visibility, batch: number): Promise<Embedded> {
+async function embedAll(
+  model: tf.LayersModel,
+  data: { train: ImageSet; val: ImageSet; test: ImageSet },
+  vis: Visibility,
+  batch: number,
+): Promise<Embedded> {
   const view = withEmbedding(model);
   const one = async (set: ImageSet) => {
-    const t = await embedImages(view, set, Int32Array.from({ length: set.count }, (_, i) => i), vis, batch);
+    const t = await embedImages(
+      view,
+      set,
+      Int32Array.from({ length: set.count }, (_, i) => i),
+      vis,
+      batch,
+    );
     const out = { x: (await t.data()) as Float32Array, d: t.shape[1] };
     t.dispose();
     return out;
@@ -54,7 +72,6 @@ export function concatRows(a: Float32Array, da: number, b: Float32Array, db: num
   return out;
 }
 
-
 /**
  * The ensemble rows of a run, from its trained standard and triplet students. An abort of `signal` stops it within
  * an epoch of the running fit (fitGridAsync hands the thread back to the event loop every few tens of milliseconds,
@@ -62,8 +79,13 @@ export function concatRows(a: Float32Array, da: number, b: Float32Array, db: num
  * `solver`: the fits' stopping settings (tests).
  */
 export async function ensembleRows(
-  cfg: ExperimentConfig, ens: EnsembleConfig, data: { train: ImageSet; val: ImageSet; test: ImageSet }, head: TaskHead,
-  students: { standard: tf.LayersModel; triplet: tf.LayersModel }, emit: (e: CurriculumEvent) => void, signal?: AbortSignal,
+  cfg: ExperimentConfig,
+  ens: EnsembleConfig,
+  data: { train: ImageSet; val: ImageSet; test: ImageSet },
+  head: TaskHead,
+  students: { standard: tf.LayersModel; triplet: tf.LayersModel },
+  emit: (e: CurriculumEvent) => void,
+  signal?: AbortSignal,
   solver: Pick<GridOptions, 'tol' | 'maxEpochs'> = {},
 ): Promise<GridRow[]> {
   const vis = cfg.scenario;
@@ -76,16 +98,29 @@ export async function ensembleRows(
   const nVa = data.val.count;
   const nTe = data.test.count;
   const combos: [EnsembleRowName, () => Embedded][] = [
-    ['svm', () => ({ train: concatRows(s.train, s.d, t.train, t.d, nTr), val: concatRows(s.val, s.d, t.val, t.d, nVa), test: concatRows(s.test, s.d, t.test, t.d, nTe), d: s.d + t.d })],
+    [
+      'svm',
+      () => ({
+        train: concatRows(s.train, s.d, t.train, t.d, nTr),
+        val: concatRows(s.val, s.d, t.val, t.d, nVa),
+        test: concatRows(s.test, s.d, t.test, t.d, nTe),
+        d: s.d + t.d,
+      }),
+    ],
   ];
   if (ens.singles) combos.push(['svmStandard', () => s], ['svmTriplet', () => t]);
   const svr = head.kind === 'regression';
   // Age is fitted in the network's standardised units, so ε = 0.1 means 2 years, as the students' targets.
-  const toUnits = (y: Float32Array) => (svr ? Float32Array.from(y, (v) => (v - AGE_OFFSET) / AGE_SCALE) : Int32Array.from(y));
+  const toUnits = (y: Float32Array) =>
+    svr ? Float32Array.from(y, (v) => (v - AGE_OFFSET) / AGE_SCALE) : Int32Array.from(y);
   const yTr = toUnits(labelsOf(data.train, cfg.task));
   const yVa = toUnits(labelsOf(data.val, cfg.task));
   const truth = labelsOf(data.test, cfg.task);
-  emit({ type: 'log', level: 'info', message: `ensemble: embeddings of ${nTr + nVa + nTe} images from both students in ${((Date.now() - t0) / 1000).toFixed(1)} s` });
+  emit({
+    type: 'log',
+    level: 'info',
+    message: `ensemble: embeddings of ${nTr + nVa + nTe} images from both students in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  });
   const rows: GridRow[] = [];
   for (const [name, get] of combos) {
     if (signal?.aborted) throw abortError();
@@ -98,17 +133,35 @@ export async function ensembleRows(
     const label = ENSEMBLE_LABEL[name][svr ? 'svr' : 'svc'];
     // Inside a C (many classes: hundreds of binary problems), a progress line at most once a second.
     let said = 0;
-    const fit = await fitGridAsync(svr ? 'svr' : 'svc', {
-      xTrain: xTr, yTrain: yTr, nTrain: nTr, xVal: xVa, yVal: yVa, nVal: nVa, d: e.d, classes: head.units,
-    }, ens.cGrid, {
-      ...solver, epsilon: ens.epsilon, signal,
-      onProgress: (i, total) => emit({ type: 'log', level: 'info', message: `${label}: C ${i}/${total}` }),
-      onFitProgress: (i, done, count) => {
-        if (done === count || Date.now() - said < 1000) return;
-        said = Date.now();
-        emit({ type: 'log', level: 'info', message: `${label}: C ${i - 1}/${ens.cGrid.length}, binary problems ${done}/${count} of the next` });
+    const fit = await fitGridAsync(
+      svr ? 'svr' : 'svc',
+      {
+        xTrain: xTr,
+        yTrain: yTr,
+        nTrain: nTr,
+        xVal: xVa,
+        yVal: yVa,
+        nVal: nVa,
+        d: e.d,
+        classes: head.units,
       },
-    });
+      ens.cGrid,
+      {
+        ...solver,
+        epsilon: ens.epsilon,
+        signal,
+        onProgress: (i, total) => emit({ type: 'log', level: 'info', message: `${label}: C ${i}/${total}` }),
+        onFitProgress: (i, done, count) => {
+          if (done === count || Date.now() - said < 1000) return;
+          said = Date.now();
+          emit({
+            type: 'log',
+            level: 'info',
+            message: `${label}: C ${i - 1}/${ens.cGrid.length}, binary problems ${done}/${count} of the next`,
+          });
+        },
+      },
+    );
     let predictions: number[];
     const metrics: Metrics = { count: nTe, loss: 0 };
     if (svr) {
@@ -124,9 +177,18 @@ export async function ensembleRows(
       metrics.loss = 1 - metrics.accuracy;
     }
     const row: GridRow = {
-      model: name, label: `${ENSEMBLE_LABEL[name][svr ? 'svr' : 'svc']} (C = ${fit.bestC})`, train: `full+${vis}`, test: vis, metrics, predictions,
+      model: name,
+      label: `${ENSEMBLE_LABEL[name][svr ? 'svr' : 'svc']} (C = ${fit.bestC})`,
+      train: `full+${vis}`,
+      test: vis,
+      metrics,
+      predictions,
     };
-    emit({ type: 'log', level: 'info', message: `${row.label}: chosen on validation in ${((Date.now() - t1) / 1000).toFixed(1)} s` });
+    emit({
+      type: 'log',
+      level: 'info',
+      message: `${row.label}: chosen on validation in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+    });
     emit({ type: 'result', row });
     rows.push(row);
   }

@@ -2,7 +2,10 @@
 // standard deviation, with the training split's statistics applied to every split.
 import { checkRows } from './solver';
 
-export interface Standardizer { mean: Float32Array; scale: Float32Array }
+export interface Standardizer {
+  mean: Float32Array;
+  scale: Float32Array;
+}
 
 /** Mean and 1/std per feature from rows [n, d] (std 0 -> scale 1). */
 export function fitStandardizer(x: Float32Array, n: number, d: number): Standardizer {

@@ -24,19 +24,38 @@ const SVC_RELAXATION = 1.5;
  * with a random permutation each epoch and optional shrinking; the bias as an extra constant feature (see
  * biasFeatureFor). labels: Int32Array of class indices 0..classes-1.
  */
-export function fitSvc(x: Float32Array, labels: Int32Array, n: number, d: number, classes: number, o: FitOptions): SvcModel {
+export function fitSvc(
+  x: Float32Array,
+  labels: Int32Array,
+  n: number,
+  d: number,
+  classes: number,
+  o: FitOptions,
+): SvcModel {
   return run(svcSteps(x, labels, n, d, classes, o)).model;
 }
 
 /** fitSvc plus the epoch count (fitGrid reports it). */
-export function fitSvcStats(x: Float32Array, labels: Int32Array, n: number, d: number, classes: number, o: FitOptions):
-  { model: SvcModel; stats: FitStats } {
+export function fitSvcStats(
+  x: Float32Array,
+  labels: Int32Array,
+  n: number,
+  d: number,
+  classes: number,
+  o: FitOptions,
+): { model: SvcModel; stats: FitStats } {
   return run(svcSteps(x, labels, n, d, classes, o));
 }
 
 /** fitSvcStats in steps (see FitSteps). */
-export function* svcSteps(x: Float32Array, labels: Int32Array, n: number, d: number, classes: number, o: FitOptions):
-  FitSteps<{ model: SvcModel; stats: FitStats }> {
+export function* svcSteps(
+  x: Float32Array,
+  labels: Int32Array,
+  n: number,
+  d: number,
+  classes: number,
+  o: FitOptions,
+): FitSteps<{ model: SvcModel; stats: FitStats }> {
   checkRows('fitSvc', x, n, d);
   checkC('fitSvc', o.C);
   if (labels.length !== n) throw new Error(`fitSvc: ${n} rows but ${labels.length} labels`);
@@ -78,11 +97,20 @@ export function* svcSteps(x: Float32Array, labels: Int32Array, n: number, d: num
       const m = byClass[a].length + byClass[b].length;
       const rows = new Int32Array(m);
       const y = new Float64Array(m);
-      let ia = 0, ib = 0;
+      let ia = 0,
+        ib = 0;
       for (let t = 0; t < m; t++) {
         const ra = ia < byClass[a].length ? byClass[a][ia] : Infinity;
         const rb = ib < byClass[b].length ? byClass[b][ib] : Infinity;
-        if (ra < rb) { rows[t] = ra; y[t] = 1; ia++; } else { rows[t] = rb; y[t] = -1; ib++; }
+        if (ra < rb) {
+          rows[t] = ra;
+          y[t] = 1;
+          ia++;
+        } else {
+          rows[t] = rb;
+          y[t] = -1;
+          ib++;
+        }
       }
       const alpha = new Float64Array(m);
       const prev = warm?.pairs.find((p) => p.a === a && p.b === b);
@@ -105,8 +133,14 @@ export function* svcSteps(x: Float32Array, labels: Int32Array, n: number, d: num
  * (see biasFeatureFor) until the bias moves by less than tol. alpha is read (warm start) and written; w gets the
  * weights (w[d] is the constant feature's); bias0 is the bias to start from.
  */
-function* solveSvc(p: Problem, rows: Int32Array, y: Float64Array, alpha: Float64Array, w: Float64Array, bias0: number):
-  FitSteps<{ bias: number; epochs: number; converged: boolean }> {
+function* solveSvc(
+  p: Problem,
+  rows: Int32Array,
+  y: Float64Array,
+  alpha: Float64Array,
+  w: Float64Array,
+  bias0: number,
+): FitSteps<{ bias: number; epochs: number; converged: boolean }> {
   const { x, d, B } = p;
   w.fill(0);
   for (let t = 0; t < rows.length; t++) if (alpha[t] !== 0) axpy(w, alpha[t] * y[t], x, rows[t] * d, d, B);
@@ -129,8 +163,15 @@ function* solveSvc(p: Problem, rows: Int32Array, y: Float64Array, alpha: Float64
  * (Hsieh et al. 2008, with their shrinking). Keeps w = Σ α_i y_i x̄_i so each step costs O(d); a step's update of w
  * and the next active row's dot product share one pass (axpyDot).
  */
-function* cdSvc(p: Problem, rows: Int32Array, y: Float64Array, alpha: Float64Array, w: Float64Array, b0: number,
-  maxEpochs: number): FitSteps<{ epochs: number; converged: boolean }> {
+function* cdSvc(
+  p: Problem,
+  rows: Int32Array,
+  y: Float64Array,
+  alpha: Float64Array,
+  w: Float64Array,
+  b0: number,
+  maxEpochs: number,
+): FitSteps<{ epochs: number; converged: boolean }> {
   const { x, d, B, C, tol, shrinking, rng, signal } = p;
   const omega = SVC_RELAXATION;
   const m = rows.length;
@@ -140,13 +181,15 @@ function* cdSvc(p: Problem, rows: Int32Array, y: Float64Array, alpha: Float64Arr
   let nActive = m;
   // Bounds from the previous epoch: a dual at 0 whose gradient is above pgMaxOld (or at C and below pgMinOld)
   // is unlikely to move, so it is set aside until the active set has converged.
-  let pgMaxOld = Infinity, pgMinOld = -Infinity;
+  let pgMaxOld = Infinity,
+    pgMinOld = -Infinity;
   let epochs = 0;
   while (epochs < maxEpochs) {
     if (signal?.aborted) throw abortError();
     shuffle(active, nActive, rng);
     p.visits += nActive; // every row active at the start of the epoch gets its dot product, shrunk ones included
-    let pgMax = 0, pgMin = 0;
+    let pgMax = 0,
+      pgMin = 0;
     // wx: w·x of the row at active[s], computed ahead (by axpyDot when fused).
     let wx = nActive > 0 ? dot64(w, x, rows[active[0]] * d, d) : 0;
     for (let s = 0; s < nActive; s++) {

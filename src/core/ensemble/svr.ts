@@ -5,19 +5,35 @@ import type { FitOptions, FitStats, FitSteps, Problem, SvrModel } from './solver
 import { axpy, axpyDot, dot, dot64, median, shuffle } from './vector';
 
 /** Linear epsilon-SVR (L1 loss, epsilon-insensitive), dual coordinate descent, bias as an extra feature. */
-export function fitSvr(x: Float32Array, y: Float32Array, n: number, d: number, o: FitOptions & { epsilon: number }): SvrModel {
+export function fitSvr(
+  x: Float32Array,
+  y: Float32Array,
+  n: number,
+  d: number,
+  o: FitOptions & { epsilon: number },
+): SvrModel {
   return run(svrSteps(x, y, n, d, o)).model;
 }
 
 /** fitSvr plus the epoch count (fitGrid reports it). */
-export function fitSvrStats(x: Float32Array, y: Float32Array, n: number, d: number, o: FitOptions & { epsilon: number }):
-  { model: SvrModel; stats: FitStats } {
+export function fitSvrStats(
+  x: Float32Array,
+  y: Float32Array,
+  n: number,
+  d: number,
+  o: FitOptions & { epsilon: number },
+): { model: SvrModel; stats: FitStats } {
   return run(svrSteps(x, y, n, d, o));
 }
 
 /** fitSvrStats in steps (see FitSteps). */
-export function* svrSteps(x: Float32Array, y: Float32Array, n: number, d: number, o: FitOptions & { epsilon: number }):
-  FitSteps<{ model: SvrModel; stats: FitStats }> {
+export function* svrSteps(
+  x: Float32Array,
+  y: Float32Array,
+  n: number,
+  d: number,
+  o: FitOptions & { epsilon: number },
+): FitSteps<{ model: SvrModel; stats: FitStats }> {
   checkRows('fitSvr', x, n, d);
   checkC('fitSvr', o.C);
   if (y.length !== n) throw new Error(`fitSvr: ${n} rows but ${y.length} targets`);
@@ -36,14 +52,26 @@ export function* svrSteps(x: Float32Array, y: Float32Array, n: number, d: number
   // Cold starts begin at the median, the L1 loss's own centre (ages sit far from 0).
   const r = yield* solveSvr(pb, n, y, o.epsilon, beta, w, warm ? warm.bias : median(y));
   const model: SvrModel = {
-    kind: 'svr', d, w: Float32Array.from(w.subarray(0, d)), bias: r.bias, dual: Float32Array.from(beta), C: o.C,
+    kind: 'svr',
+    d,
+    w: Float32Array.from(w.subarray(0, d)),
+    bias: r.bias,
+    dual: Float32Array.from(beta),
+    C: o.C,
   };
   return { model, stats: { epochs: r.epochs, converged: r.converged, visits: pb.visits, updates: pb.updates } };
 }
 
 /** SVR counterpart of solveSvc: rounds of cdSvr, re-centring the bias penalty until the bias settles. */
-function* solveSvr(p: Problem, n: number, y: Float32Array, eps: number, beta: Float64Array, w: Float64Array, bias0: number):
-  FitSteps<{ bias: number; epochs: number; converged: boolean }> {
+function* solveSvr(
+  p: Problem,
+  n: number,
+  y: Float32Array,
+  eps: number,
+  beta: Float64Array,
+  w: Float64Array,
+  bias0: number,
+): FitSteps<{ bias: number; epochs: number; converged: boolean }> {
   const { x, d, B } = p;
   w.fill(0);
   for (let i = 0; i < n; i++) if (beta[i] !== 0) axpy(w, beta[i], x, i * d, d, B);
@@ -66,8 +94,16 @@ function* solveSvr(p: Problem, n: number, y: Float32Array, eps: number, beta: Fl
  * (a soft threshold, then the box). The stopping measure v_i is the smallest-magnitude element of the projected
  * subgradient; shrinking sets aside duals whose v is 0 (or blocked at ±C) by more than last epoch's max |v|.
  */
-function* cdSvr(p: Problem, n: number, y: Float32Array, eps: number, beta: Float64Array, w: Float64Array, b0: number,
-  maxEpochs: number): FitSteps<{ epochs: number; converged: boolean }> {
+function* cdSvr(
+  p: Problem,
+  n: number,
+  y: Float32Array,
+  eps: number,
+  beta: Float64Array,
+  w: Float64Array,
+  b0: number,
+  maxEpochs: number,
+): FitSteps<{ epochs: number; converged: boolean }> {
   const { x, d, B, C, tol, shrinking, rng, signal } = p;
   const B2 = B * B;
   const active = new Int32Array(n);
@@ -79,13 +115,15 @@ function* cdSvr(p: Problem, n: number, y: Float32Array, eps: number, beta: Float
     if (signal?.aborted) throw abortError();
     shuffle(active, nActive, rng);
     p.visits += nActive;
-    let vMax = 0, vMin = 0;
+    let vMax = 0,
+      vMin = 0;
     let wx = nActive > 0 ? dot64(w, x, active[0] * d, d) : 0;
     for (let s = 0; s < nActive; s++) {
       const i = active[s];
       const off = i * d;
       const g = wx + w[d] * B + b0 - y[i]; // gradient of the smooth part: prediction - target
-      const gp = g + eps, gn = g - eps;
+      const gp = g + eps,
+        gn = g - eps;
       const bi = beta[i];
       let v = 0;
       let shrink = false;

@@ -5,7 +5,10 @@ import type { Rng } from '../random';
 
 /** w[0..d) · x[off..off+d); four accumulators so the adds do not wait on each other. */
 export function dot(w: Float64Array | Float32Array, x: Float32Array, off: number, d: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   const d4 = d - (d % 4);
   for (; k < d4; k += 4) {
@@ -15,12 +18,15 @@ export function dot(w: Float64Array | Float32Array, x: Float32Array, off: number
     s3 += w[k + 3] * x[off + k + 3];
   }
   for (; k < d; k++) s0 += w[k] * x[off + k];
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /** dot for the solvers' Float64Array w (a copy of dot, so each stays monomorphic in V8's hot loops). */
 export function dot64(w: Float64Array, x: Float32Array, off: number, d: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   const d4 = d - (d % 4);
   for (; k < d4; k += 4) {
@@ -30,15 +36,26 @@ export function dot64(w: Float64Array, x: Float32Array, off: number, d: number):
     s3 += w[k + 3] * x[off + k + 3];
   }
   for (; k < d; k++) s0 += w[k] * x[off + k];
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
  * axpy(w, a, x, offA, d, B) then dot64(w, x, offB, d) in one pass over w: each w[k] is updated, then read for the
  * dot, in the same order and with the same accumulators as the two calls, so the result is bit for bit theirs.
  */
-export function axpyDot(w: Float64Array, a: number, x: Float32Array, offA: number, offB: number, d: number, B: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+export function axpyDot(
+  w: Float64Array,
+  a: number,
+  x: Float32Array,
+  offA: number,
+  offB: number,
+  d: number,
+  B: number,
+): number {
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   const d4 = d - (d % 4);
   for (; k < d4; k += 4) {
@@ -61,14 +78,15 @@ export function axpyDot(w: Float64Array, a: number, x: Float32Array, offA: numbe
     s0 += wk * x[offB + k];
   }
   w[d] += a * B;
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /** w += a·[x_row, B] (w has d + 1 entries, the last for the constant feature). */
 export function axpy(w: Float64Array, a: number, x: Float32Array, off: number, d: number, B: number): void {
   let k = 0;
   const d4 = d - (d % 4);
-  for (; k < d4; k += 4) { // unrolled: ~30% faster than the plain loop in V8
+  for (; k < d4; k += 4) {
+    // unrolled: ~30% faster than the plain loop in V8
     w[k] += a * x[off + k];
     w[k + 1] += a * x[off + k + 1];
     w[k + 2] += a * x[off + k + 2];

@@ -31,14 +31,22 @@ type LayerLike = tf.layers.Layer & { inboundNodes: NodeLike[] };
  * The model's output for `x` [n, h, w, c], computed layer by layer over its graph; when `conv` is given
  * it stands in for the output of the layer named `convLayer`. Returns the output and the conv map.
  */
-export function forwardWithConv(model: tf.LayersModel, x: tf.Tensor, conv: tf.Tensor | null, convLayer = LAST_CONV_LAYER): { output: tf.Tensor; conv: tf.Tensor } {
+export function forwardWithConv(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  conv: tf.Tensor | null,
+  convLayer = LAST_CONV_LAYER,
+): { output: tf.Tensor; conv: tf.Tensor } {
   const values = new Map<number, tf.Tensor>();
   const input = model.inputs[0] as unknown as SymbolicLike;
   values.set(input.id, x);
   let convOut: tf.Tensor | null = null;
   for (const layer of model.layers as LayerLike[]) {
     if (layer.getClassName() === 'InputLayer') continue;
-    if (layer.inboundNodes.length !== 1) throw new Error(`Grad-CAM: layer ${layer.name} is used ${layer.inboundNodes.length} times; shared layers are not supported`);
+    if (layer.inboundNodes.length !== 1)
+      throw new Error(
+        `Grad-CAM: layer ${layer.name} is used ${layer.inboundNodes.length} times; shared layers are not supported`,
+      );
     const node = layer.inboundNodes[0];
     const ins = node.inputTensors.map((t) => {
       const v = values.get(t.id);
@@ -92,15 +100,23 @@ export async function gradCam(model: tf.LayersModel, x: tf.Tensor4D, target: Cam
     const cam = a.mul(weights).sum(3).relu() as tf.Tensor3D; // [n, h, w]
     const max = cam.max([1, 2], true);
     const normed = cam.div(tf.where(max.greater(0), max, tf.onesLike(max))) as tf.Tensor3D;
-    const resized = tf.image.resizeBilinear(normed.expandDims(3) as tf.Tensor4D, [height, width]).squeeze([3]).clipByValue(0, 1);
+    const resized = tf.image
+      .resizeBilinear(normed.expandDims(3) as tf.Tensor4D, [height, width])
+      .squeeze([3])
+      .clipByValue(0, 1);
     return { up: resized, norm: normed, scores: scoreOf(a) };
   });
   try {
     const [maps, coarse, sc] = await Promise.all([up.data(), norm.data(), scores.data()]);
     return {
-      maps: maps as Float32Array, height, width,
-      coarse: coarse as Float32Array, coarseHeight: norm.shape[1], coarseWidth: norm.shape[2],
-      targets, scores: Array.from(sc),
+      maps: maps as Float32Array,
+      height,
+      width,
+      coarse: coarse as Float32Array,
+      coarseHeight: norm.shape[1],
+      coarseWidth: norm.shape[2],
+      targets,
+      scores: Array.from(sc),
     };
   } finally {
     tf.dispose([up, norm, scores]);

@@ -6,7 +6,12 @@ import type { Visibility } from '../data/types';
 import type { GridRow } from '../events';
 import type { RunRecord } from '../records';
 
-export type CamPick = { mode: 'first' } | { mode: 'class'; cls: number } | { mode: 'correct' } | { mode: 'wrong' } | { mode: 'disagreement' };
+export type CamPick =
+  | { mode: 'first' }
+  | { mode: 'class'; cls: number }
+  | { mode: 'correct' }
+  | { mode: 'wrong' }
+  | { mode: 'disagreement' };
 /** Which class each classification map explains: each model's own prediction, the true class, or a chosen one. */
 export type CamClass = 'predicted' | 'true' | number;
 
@@ -41,7 +46,8 @@ export interface CamSheet {
   ms: number;
 }
 
-const rowOf = (rows: GridRow[], model: StageName, test: Visibility) => rows.find((r) => r.model === model && r.test === test);
+const rowOf = (rows: GridRow[], model: StageName, test: Visibility) =>
+  rows.find((r) => r.model === model && r.test === test);
 
 /** Test images for the viewer, from the run's stored per-image predictions. */
 export function pickImages(run: RunRecord, truth: ArrayLike<number>, pick: CamPick, count: number): number[] {
@@ -52,17 +58,22 @@ export function pickImages(run: RunRecord, truth: ArrayLike<number>, pick: CamPi
   const age = run.config.task === 'age';
   const right = (i: number) => (age ? Math.abs(student![i] - truth[i]) <= 5 : student![i] === truth[i]);
   switch (pick.mode) {
-    case 'first': return all.slice(0, count);
-    case 'class': return all.filter((i) => truth[i] === pick.cls).slice(0, count);
+    case 'first':
+      return all.slice(0, count);
+    case 'class':
+      return all.filter((i) => truth[i] === pick.cls).slice(0, count);
     case 'correct':
     case 'wrong':
       if (!student) throw new Error('This run has no student results yet.');
       return all.filter((i) => right(i) === (pick.mode === 'correct')).slice(0, count);
     case 'disagreement': {
       if (!student || !teacher) throw new Error('This run has no teacher and student results yet.');
-      const gap = (i: number) => (age ? Math.abs(teacher[i] - student[i]) : teacher[i] !== student[i] ? 1 + (teacher[i] === truth[i] ? 1 : 0) : 0);
-      return all.filter((i) => gap(i) > 0).sort((a, b) => gap(b) - gap(a) || a - b).slice(0, count);
+      const gap = (i: number) =>
+        age ? Math.abs(teacher[i] - student[i]) : teacher[i] !== student[i] ? 1 + (teacher[i] === truth[i] ? 1 : 0) : 0;
+      return all
+        .filter((i) => gap(i) > 0)
+        .sort((a, b) => gap(b) - gap(a) || a - b)
+        .slice(0, count);
     }
   }
 }
-

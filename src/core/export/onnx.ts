@@ -11,8 +11,18 @@ import type { onnx as O } from 'onnx-proto';
 import { ARCHITECTURES } from '../models/registry';
 import { validateSpec, type ModelSpec } from '../models/spec';
 import {
-  FLOAT, ONNX_AGE, ONNX_EMBEDDING, ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, ONNX_PROBABILITIES, OnnxGraph,
-  type LayerEntry, type LayerSource, type OnnxValue, type WeightEntry,
+  FLOAT,
+  ONNX_AGE,
+  ONNX_EMBEDDING,
+  ONNX_INPUT,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  ONNX_PROBABILITIES,
+  OnnxGraph,
+  type LayerEntry,
+  type LayerSource,
+  type OnnxValue,
+  type WeightEntry,
 } from './onnxGraph';
 
 const { onnx } = onnxProto;
@@ -54,7 +64,8 @@ export function layerSourceFromParts(parts: SavedModelParts): LayerSource {
   const topo = parts.modelTopology;
   const modelConfig = isRec(topo) && isRec(topo.model_config) ? topo.model_config : topo;
   const layers = isRec(modelConfig) && isRec(modelConfig.config) ? modelConfig.config.layers : undefined;
-  if (!Array.isArray(layers)) throw new Error('ONNX export: the model topology lists no layers (not a tfjs LayersModel).');
+  if (!Array.isArray(layers))
+    throw new Error('ONNX export: the model topology lists no layers (not a tfjs LayersModel).');
   const byName = new Map<string, LayerEntry>();
   for (const l of layers) {
     if (!isRec(l) || !isRec(l.config) || typeof l.class_name !== 'string') continue;
@@ -67,11 +78,14 @@ export function layerSourceFromParts(parts: SavedModelParts): LayerSource {
     const s = raw as { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: unknown };
     const name = typeof s.name === 'string' ? s.name : `#${i + 1}`;
     if (s.quantization) throw new Error(`ONNX export: weight ${name} is quantized; only float32 weights are exported.`);
-    if (s.dtype !== 'float32') throw new Error(`ONNX export: weight ${name} is ${String(s.dtype)}; only float32 weights are exported.`);
-    if (!Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`ONNX export: weight ${name} has no valid shape.`);
+    if (s.dtype !== 'float32')
+      throw new Error(`ONNX export: weight ${name} is ${String(s.dtype)}; only float32 weights are exported.`);
+    if (!Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new Error(`ONNX export: weight ${name} has no valid shape.`);
     const shape = s.shape as number[];
     const n = shape.reduce((a, b) => a * b, 1);
-    if (offset + 4 * n > parts.weightData.byteLength) throw new Error(`ONNX export: the weight data ends inside ${name} (truncated weights).`);
+    if (offset + 4 * n > parts.weightData.byteLength)
+      throw new Error(`ONNX export: the weight data ends inside ${name} (truncated weights).`);
     weights.set(name, { shape, data: new Float32Array(parts.weightData, offset, n) });
     offset += 4 * n;
   }
@@ -92,7 +106,8 @@ export function layerSourceFromParts(parts: SavedModelParts): LayerSource {
 
 function valueInfo(name: string, dims: Array<number | string>, docString: string): O.IValueInfoProto {
   return {
-    name, docString,
+    name,
+    docString,
     type: {
       tensorType: {
         elemType: FLOAT,
@@ -111,7 +126,9 @@ export function onnxModelProto(o: OnnxExportOptions): O.IModelProto {
   const net = arch.layout(g, o.spec);
   const missed = g.unvisited();
   if (missed.length) {
-    throw new Error(`ONNX export: the trained model has layers its ${o.spec.arch} layout does not build (${missed.join(', ')}); the model does not match its run's config.`);
+    throw new Error(
+      `ONNX export: the trained model has layers its ${o.spec.arch} layout does not build (${missed.join(', ')}); the model does not match its run's config.`,
+    );
   }
   const logits: OnnxValue = net.output;
   const embedding = g.embedding;
@@ -132,14 +149,21 @@ export function onnxModelProto(o: OnnxExportOptions): O.IModelProto {
     name: o.name,
     node: g.nodes,
     initializer: g.initializers,
-    input: [valueInfo(ONNX_INPUT, ['batch', h, w, c], 'images [batch, height, width, channels] (NHWC), pixel bytes / 255, hidden rows 0')],
+    input: [
+      valueInfo(
+        ONNX_INPUT,
+        ['batch', h, w, c],
+        'images [batch, height, width, channels] (NHWC), pixel bytes / 255, hidden rows 0',
+      ),
+    ],
     output: [
       valueInfo(out, ['batch', units], outDoc),
       valueInfo(ONNX_EMBEDDING, ['batch', embedding.shape[0]], 'the embedding layer (post-ReLU) [batch, size]'),
     ],
   };
   // The embedding output is the dense layer's own value: no copy, the graph output names it.
-  if (embedding.name !== ONNX_EMBEDDING) throw new Error(`ONNX export: the embedding value is "${embedding.name}", not "${ONNX_EMBEDDING}".`);
+  if (embedding.name !== ONNX_EMBEDDING)
+    throw new Error(`ONNX export: the embedding value is "${embedding.name}", not "${ONNX_EMBEDDING}".`);
   return {
     irVersion: ONNX_IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],

@@ -67,7 +67,12 @@ const pair = (n: number) => [n, n];
  * Paddings of one spatial axis as tfjs computes them: 'same' pads (out - 1)·s + k - d in total, the
  * smaller half before (TensorFlow's rule, which ONNX's SAME_UPPER also follows); 'valid' pads nothing.
  */
-export function axisPads(d: number, k: number, s: number, padding: 'same' | 'valid'): { out: number; before: number; after: number } {
+export function axisPads(
+  d: number,
+  k: number,
+  s: number,
+  padding: 'same' | 'valid',
+): { out: number; before: number; after: number } {
   if (padding === 'valid') return { out: Math.floor((d - k) / s) + 1, before: 0, after: 0 };
   const out = Math.ceil(d / s);
   const total = Math.max((out - 1) * s + k - d, 0);
@@ -103,7 +108,10 @@ export class OnnxGraph implements Graph<OnnxValue> {
   private readonly visited = new Set<string>();
 
   /** @param what names the model in errors (e.g. "the vgg-f layout"). */
-  constructor(private readonly src: LayerSource, private readonly what: string) {}
+  constructor(
+    private readonly src: LayerSource,
+    private readonly what: string,
+  ) {}
 
   /** Layers of the model the layout never reached (each would be missing from the ONNX graph). */
   unvisited(): string[] {
@@ -122,16 +130,26 @@ export class OnnxGraph implements Graph<OnnxValue> {
     } catch (e) {
       return this.fail(name, `is not in the trained model (${(e as Error).message})`);
     }
-    if (l.className !== className) this.fail(name, `is a ${l.className} in the trained model where the layout has a ${className}`);
+    if (l.className !== className)
+      this.fail(name, `is a ${l.className} in the trained model where the layout has a ${className}`);
     for (const [k, v] of Object.entries(expect)) {
-      if (!same(l.config[k], v)) this.fail(name, `has ${k} ${JSON.stringify(l.config[k])} in the trained model where the layout has ${JSON.stringify(v)}`);
+      if (!same(l.config[k], v))
+        this.fail(
+          name,
+          `has ${k} ${JSON.stringify(l.config[k])} in the trained model where the layout has ${JSON.stringify(v)}`,
+        );
     }
     this.visited.add(name);
     return l.config;
   }
 
   /** A weight as an initializer (values transformed by `map` if given), checked against `shape`. */
-  private weight(layer: string, w: string, shape: number[], map?: (data: Float32Array) => { dims: number[]; data: Float32Array }): string {
+  private weight(
+    layer: string,
+    w: string,
+    shape: number[],
+    map?: (data: Float32Array) => { dims: number[]; data: Float32Array },
+  ): string {
     const name = `${layer}/${w}`;
     let e: WeightEntry;
     try {
@@ -139,13 +157,20 @@ export class OnnxGraph implements Graph<OnnxValue> {
     } catch (err) {
       return this.fail(layer, `has no weight ${w} (${(err as Error).message})`);
     }
-    if (!same(e.shape, shape)) this.fail(layer, `has ${w} of shape [${e.shape.join(', ')}] where the layout needs [${shape.join(', ')}]`);
+    if (!same(e.shape, shape))
+      this.fail(layer, `has ${w} of shape [${e.shape.join(', ')}] where the layout needs [${shape.join(', ')}]`);
     const { dims, data } = map ? map(e.data) : { dims: shape, data: e.data };
     this.initializers.push({ name, dims, dataType: FLOAT, rawData: floatBytes(data) });
     return name;
   }
 
-  private node(opType: string, inputs: string[], output: string, attribute: onnx.IAttributeProto[] = [], name = output): string {
+  private node(
+    opType: string,
+    inputs: string[],
+    output: string,
+    attribute: onnx.IAttributeProto[] = [],
+    name = output,
+  ): string {
     this.nodes.push({ name, opType, input: inputs, output: [output], attribute });
     return output;
   }
@@ -163,7 +188,8 @@ export class OnnxGraph implements Graph<OnnxValue> {
   }
 
   private spatial(x: OnnxValue, op: string): [number, number, number] {
-    if (x.shape.length !== 3) throw new Error(`ONNX export: ${op} needs an image-shaped input, got [${x.shape.join(', ')}]`);
+    if (x.shape.length !== 3)
+      throw new Error(`ONNX export: ${op} needs an image-shaped input, got [${x.shape.join(', ')}]`);
     return x.shape as [number, number, number];
   }
 
@@ -171,10 +197,15 @@ export class OnnxGraph implements Graph<OnnxValue> {
     this.layer('input', 'InputLayer', { batch_input_shape: [null, ...shape] });
     this.inputValue = { name: 'input', shape: [...shape] };
     // [n, h, w, c] as the lab feeds it -> [n, c, h, w] for ONNX's convolutions and pools.
-    return { name: this.node('Transpose', ['input'], 'input_nchw', [attrInts('perm', [0, 3, 1, 2])]), shape: [...shape] };
+    return {
+      name: this.node('Transpose', ['input'], 'input_nchw', [attrInts('perm', [0, 3, 1, 2])]),
+      shape: [...shape],
+    };
   }
 
-  shape(x: OnnxValue): number[] { return x.shape; }
+  shape(x: OnnxValue): number[] {
+    return x.shape;
+  }
 
   conv(x: OnnxValue, o: ConvOpts): OnnxValue {
     const [h, w, c] = this.spatial(x, o.name);
@@ -183,18 +214,30 @@ export class OnnxGraph implements Graph<OnnxValue> {
     const activation = o.activation ?? 'linear';
     const useBias = o.useBias ?? true;
     this.layer(o.name, 'Conv2D', {
-      filters: o.filters, kernel_size: pair(o.kernel), strides: pair(s), padding, activation, use_bias: useBias,
-      data_format: 'channels_last', dilation_rate: pair(1),
+      filters: o.filters,
+      kernel_size: pair(o.kernel),
+      strides: pair(s),
+      padding,
+      activation,
+      use_bias: useBias,
+      data_format: 'channels_last',
+      dilation_rate: pair(1),
     });
     const k = o.kernel;
-    const kernel = this.weight(o.name, 'kernel', [k, k, c, o.filters],
-      (d) => ({ dims: [o.filters, c, k, k], data: convKernelToOihw(d, k, k, c, o.filters) }));
+    const kernel = this.weight(o.name, 'kernel', [k, k, c, o.filters], (d) => ({
+      dims: [o.filters, c, k, k],
+      data: convKernelToOihw(d, k, k, c, o.filters),
+    }));
     const inputs = [x.name, kernel];
     if (useBias) inputs.push(this.weight(o.name, 'bias', [o.filters]));
     const ph = axisPads(h, k, s, padding);
     const pw = axisPads(w, k, s, padding);
-    const attrs = [attrInts('kernel_shape', [k, k]), attrInts('strides', [s, s]), attrInts('dilations', [1, 1]),
-      attrInts('pads', [ph.before, pw.before, ph.after, pw.after])];
+    const attrs = [
+      attrInts('kernel_shape', [k, k]),
+      attrInts('strides', [s, s]),
+      attrInts('dilations', [1, 1]),
+      attrInts('pads', [ph.before, pw.before, ph.after, pw.after]),
+    ];
     const shape = [ph.out, pw.out, o.filters];
     if (activation === 'linear') return { name: this.node('Conv', inputs, o.name, attrs), shape };
     const pre = this.node('Conv', inputs, `${o.name}/conv`, attrs);
@@ -204,10 +247,14 @@ export class OnnxGraph implements Graph<OnnxValue> {
   batchNorm(x: OnnxValue, name: string): OnnxValue {
     const c = this.spatial(x, name)[2];
     const cfg = this.layer(name, 'BatchNormalization', { center: true, scale: true });
-    if (!(cfg.axis === -1 || cfg.axis === 3)) this.fail(name, `normalises axis ${JSON.stringify(cfg.axis)}, not the channels`);
+    if (!(cfg.axis === -1 || cfg.axis === 3))
+      this.fail(name, `normalises axis ${JSON.stringify(cfg.axis)}, not the channels`);
     const epsilon = cfg.epsilon;
     if (typeof epsilon !== 'number') this.fail(name, 'has no epsilon in its config');
-    const inputs = [x.name, ...['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => this.weight(name, w, [c]))];
+    const inputs = [
+      x.name,
+      ...['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => this.weight(name, w, [c])),
+    ];
     return { name: this.node('BatchNormalization', inputs, name, [attrFloat('epsilon', epsilon)]), shape: x.shape };
   }
 
@@ -230,15 +277,24 @@ export class OnnxGraph implements Graph<OnnxValue> {
     // alpha scaled by size to undo ONNX's division.
     const size = 2 * r + 1;
     return {
-      name: this.node('LRN', [x.name], name, [attrInt('size', size), attrFloat('alpha', num('alpha') * size),
-        attrFloat('beta', num('beta')), attrFloat('bias', num('bias'))]),
+      name: this.node('LRN', [x.name], name, [
+        attrInt('size', size),
+        attrFloat('alpha', num('alpha') * size),
+        attrFloat('beta', num('beta')),
+        attrFloat('bias', num('bias')),
+      ]),
       shape: x.shape,
     };
   }
 
   zeroPadEnd(x: OnnxValue, bottom: number, right: number, name: string): OnnxValue {
     const [h, w, c] = this.spatial(x, name);
-    this.layer(name, 'ZeroPadding2D', { padding: [[0, bottom], [0, right]] });
+    this.layer(name, 'ZeroPadding2D', {
+      padding: [
+        [0, bottom],
+        [0, right],
+      ],
+    });
     // Pad's pads: begins of n, c, h, w then ends of n, c, h, w.
     const pads = this.int64Const(`${name}/pads`, [0, 0, 0, 0, 0, 0, bottom, right]);
     return { name: this.node('Pad', [x.name, pads], name), shape: [h + bottom, w + right, c] };
@@ -251,16 +307,27 @@ export class OnnxGraph implements Graph<OnnxValue> {
     const pw = axisPads(w, pool, strides, padding);
     // ONNX MaxPool leaves padded cells out of the max, as tfjs's 'same' pooling does.
     return {
-      name: this.node('MaxPool', [x.name], name, [attrInts('kernel_shape', [pool, pool]), attrInts('strides', [strides, strides]),
-        attrInts('pads', [ph.before, pw.before, ph.after, pw.after])]),
+      name: this.node('MaxPool', [x.name], name, [
+        attrInts('kernel_shape', [pool, pool]),
+        attrInts('strides', [strides, strides]),
+        attrInts('pads', [ph.before, pw.before, ph.after, pw.after]),
+      ]),
       shape: [ph.out, pw.out, c],
     };
   }
 
   add(xs: OnnxValue[], name: string): OnnxValue {
-    if (xs.some((v) => !same(v.shape, xs[0].shape))) this.fail(name, `adds values of shapes ${JSON.stringify(xs.map((v) => v.shape))}`);
+    if (xs.some((v) => !same(v.shape, xs[0].shape)))
+      this.fail(name, `adds values of shapes ${JSON.stringify(xs.map((v) => v.shape))}`);
     this.layer(name, 'Add');
-    return { name: this.node(xs.length === 2 ? 'Add' : 'Sum', xs.map((v) => v.name), name), shape: xs[0].shape };
+    return {
+      name: this.node(
+        xs.length === 2 ? 'Add' : 'Sum',
+        xs.map((v) => v.name),
+        name,
+      ),
+      shape: xs[0].shape,
+    };
   }
 
   globalAvgPool(x: OnnxValue, name: string): OnnxValue {

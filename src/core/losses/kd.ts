@@ -17,7 +17,11 @@ export interface KdOptions {
  * @param studentLogits [batch, classes]
  * @param teacherLogits [batch, classes]
  */
-export function softCrossEntropy(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
+export function softCrossEntropy(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  temperature: number,
+): tf.Scalar {
   return tf.tidy(() => {
     const pT = tf.softmax(tf.div(stopGradient(teacherLogits), temperature));
     const logQ = tf.logSoftmax(tf.div(studentLogits, temperature));
@@ -27,7 +31,10 @@ export function softCrossEntropy(studentLogits: tf.Tensor2D, teacherLogits: tf.T
 
 /** Returns [total, soft term, ground-truth term] (the terms unweighted, for charts). */
 export function kdLoss(
-  studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, labels: tf.Tensor1D, opts: KdOptions,
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  opts: KdOptions,
 ): { total: tf.Scalar; soft: tf.Scalar; hard: tf.Scalar } {
   const soft = softCrossEntropy(studentLogits, teacherLogits, opts.temperature);
   const hard = crossEntropyLoss(studentLogits, labels);

@@ -21,7 +21,11 @@ export function squaredDistance(u: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor1D {
  * @param weights optional [m] 0/1 mask: anchors without a valid triplet count neither in the sum nor in m
  */
 export function tripletLoss(
-  anchor: tf.Tensor2D, positive: tf.Tensor2D, negative: tf.Tensor2D, margin: number, weights?: tf.Tensor1D,
+  anchor: tf.Tensor2D,
+  positive: tf.Tensor2D,
+  negative: tf.Tensor2D,
+  margin: number,
+  weights?: tf.Tensor1D,
 ): tf.Scalar {
   return tf.tidy(() => {
     const a = l2Normalize(anchor);

@@ -2,11 +2,14 @@
 
 /** counts[t][p]: test images of true class t predicted as p. */
 export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, classes: number): number[][] {
-  if (truth.length !== pred.length) throw new Error(`confusionMatrix: ${truth.length} labels but ${pred.length} predictions`);
+  if (truth.length !== pred.length)
+    throw new Error(`confusionMatrix: ${truth.length} labels but ${pred.length} predictions`);
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < truth.length; i++) {
-    const t = truth[i], p = pred[i];
-    if (t < 0 || t >= classes || p < 0 || p >= classes) throw new Error(`confusionMatrix: class index out of range at ${i} (true ${t}, predicted ${p})`);
+    const t = truth[i],
+      p = pred[i];
+    if (t < 0 || t >= classes || p < 0 || p >= classes)
+      throw new Error(`confusionMatrix: class index out of range at ${i} (true ${t}, predicted ${p})`);
     m[t][p]++;
   }
   return m;
@@ -36,7 +39,8 @@ export function weightedAccuracy(cm: number[][]): number {
 
 /** Mean absolute error. */
 export function meanAbsoluteError(truth: ArrayLike<number>, pred: ArrayLike<number>): number {
-  if (truth.length !== pred.length) throw new Error(`meanAbsoluteError: ${truth.length} targets but ${pred.length} predictions`);
+  if (truth.length !== pred.length)
+    throw new Error(`meanAbsoluteError: ${truth.length} targets but ${pred.length} predictions`);
   if (truth.length === 0) return NaN;
   let s = 0;
   for (let i = 0; i < truth.length; i++) s += Math.abs(truth[i] - pred[i]);

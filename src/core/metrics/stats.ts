@@ -17,7 +17,8 @@ function erfcNonNeg(x: number): number {
   if (x < 3) {
     // erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_{k>=0} (2x^2)^k x / (1*3*...*(2k+1))
     const x2 = x * x;
-    let term = x, sum = x;
+    let term = x,
+      sum = x;
     for (let k = 1; k < 200; k++) {
       term *= (2 * x2) / (2 * k + 1);
       sum += term;
@@ -27,7 +28,9 @@ function erfcNonNeg(x: number): number {
   }
   // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))), evaluated by modified Lentz.
   const tiny = 1e-300;
-  let f = x, c = x, d = 0;
+  let f = x,
+    c = x,
+    d = 0;
   for (let k = 1; k < 500; k++) {
     const a = k / 2;
     d = x + a * d;
@@ -68,14 +71,16 @@ function binomHalfCdfLower(k: number, n: number): number {
   if (k < 0) return 0;
   if (k >= n) return 1;
   if (n <= 1000) {
-    let choose = 1, sum = 1;
+    let choose = 1,
+      sum = 1;
     for (let i = 1; i <= k; i++) {
       choose = (choose * (n - i + 1)) / i;
       sum += choose;
     }
     return Math.min(1, sum * 2 ** -n);
   }
-  let rel = 1, sum = 1; // term_i / term_k, walking down from i = k
+  let rel = 1,
+    sum = 1; // term_i / term_k, walking down from i = k
   for (let i = k; i > 0; i--) {
     rel *= i / (n - i + 1);
     sum += rel;
@@ -83,10 +88,14 @@ function binomHalfCdfLower(k: number, n: number): number {
   }
   // term_k = C(n, k) * 2^-n, built as a product of ratios >= 1 with the n halvings interleaved (exact operations) so it
   // stays in range; summing thousands of logs instead would lose ~1e-11 of relative accuracy.
-  let term = 1, halvings = n;
+  let term = 1,
+    halvings = n;
   for (let i = 1; i <= k; i++) {
     term = (term * (n - k + i)) / i;
-    while (term >= 1 && halvings > 0) { term *= 0.5; halvings--; }
+    while (term >= 1 && halvings > 0) {
+      term *= 0.5;
+      halvings--;
+    }
   }
   return Math.min(1, sum * term * 2 ** -halvings);
 }
@@ -102,8 +111,10 @@ function binomHalfCdfLower(k: number, n: number): number {
  */
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: ~15 significant digits). */
 export function lnGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
   let a = c[0];
@@ -119,7 +130,9 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
   const front = Math.exp(a * Math.log(x) + b * Math.log(1 - x) - (lnGamma(a) + lnGamma(b) - lnGamma(a + b))) / a;
   const tiny = 1e-300;
-  let f = 1, c = 1, d = 0;
+  let f = 1,
+    c = 1,
+    d = 0;
   for (let i = 0; i <= 400; i++) {
     const m = Math.floor(i / 2);
     let num: number;
@@ -145,7 +158,14 @@ export function tTwoSided(t: number, df: number): number {
   return incompleteBeta(df / (df + t * t), df / 2, 0.5);
 }
 
-export interface PairedT { n: number; meanDiff: number; sdDiff: number; t: number; df: number; p: number }
+export interface PairedT {
+  n: number;
+  meanDiff: number;
+  sdDiff: number;
+  t: number;
+  df: number;
+  p: number;
+}
 
 /** Paired t-test of a − b (e.g. one grid row against another over seeds). With a zero spread of the
  *  differences the test is undefined: p is 1 when they are all 0, else NaN. */
@@ -160,16 +180,25 @@ export function pairedTTest(a: ArrayLike<number>, b: ArrayLike<number>): PairedT
   return { n, meanDiff: mean, sdDiff: sd, t, df, p: tTwoSided(t, df) };
 }
 
-export interface McNemar { b: number; c: number; n: number; method: 'exact' | 'chi2'; statistic: number | null; p: number }
+export interface McNemar {
+  b: number;
+  c: number;
+  n: number;
+  method: 'exact' | 'chi2';
+  statistic: number | null;
+  p: number;
+}
 
 export function mcnemar(correctA: ArrayLike<boolean | number>, correctB: ArrayLike<boolean | number>): McNemar {
   if (correctA.length !== correctB.length) {
     throw new Error(`mcnemar: ${correctA.length} results for A but ${correctB.length} for B`);
   }
-  let b = 0, c = 0;
+  let b = 0,
+    c = 0;
   for (let i = 0; i < correctA.length; i++) {
     // Numbers count as correct when non-zero (and not NaN), so 0/1 arrays and boolean arrays behave the same.
-    const okA = !!correctA[i], okB = !!correctB[i];
+    const okA = !!correctA[i],
+      okB = !!correctB[i];
     if (okA && !okB) b++;
     else if (okB && !okA) c++;
   }
@@ -191,7 +220,14 @@ export function mcnemar(correctA: ArrayLike<boolean | number>, correctB: ArrayLi
  * n <= 25 with no ties, else the normal approximation with tie and continuity corrections. n is the count after
  * dropping zeros; z is null for the exact method. z is signed like W+ - n(n+1)/4: positive when a tends to exceed b.
  */
-export interface Wilcoxon { n: number; wPlus: number; wMinus: number; method: 'exact' | 'normal'; z: number | null; p: number }
+export interface Wilcoxon {
+  n: number;
+  wPlus: number;
+  wMinus: number;
+  method: 'exact' | 'normal';
+  z: number | null;
+  p: number;
+}
 
 const WILCOXON_EXACT_MAX_N = 25;
 
@@ -219,7 +255,9 @@ export function wilcoxonSignedRank(a: ArrayLike<number>, b: ArrayLike<number>): 
   if (n === 0) return { n: 0, wPlus: 0, wMinus: 0, method: 'exact', z: null, p: 1 };
 
   const order = diffs.map((_, i) => i).sort((i, j) => Math.abs(diffs[i]) - Math.abs(diffs[j]));
-  let wPlus = 0, wMinus = 0, tieTerm = 0; // tieTerm = sum over tie groups of t^3 - t
+  let wPlus = 0,
+    wMinus = 0,
+    tieTerm = 0; // tieTerm = sum over tie groups of t^3 - t
   for (let start = 0; start < n;) {
     let end = start + 1;
     const mag = Math.abs(diffs[order[start]]);
@@ -254,8 +292,18 @@ export function wilcoxonSignedRank(a: ArrayLike<number>, b: ArrayLike<number>): 
 // ---------------------------------------------------------------------------------------------------------------------
 // Bootstrap
 
-export interface BootstrapOptions { reps?: number; level?: number; seed?: number }
-export interface BootstrapCi { estimate: number; lo: number; hi: number; level: number; reps: number }
+export interface BootstrapOptions {
+  reps?: number;
+  level?: number;
+  seed?: number;
+}
+export interface BootstrapCi {
+  estimate: number;
+  lo: number;
+  hi: number;
+  level: number;
+  reps: number;
+}
 
 /** Linear interpolation between order statistics (R's type 7), on an ascending array. */
 function quantileSorted(sorted: Float64Array, q: number): number {

@@ -13,26 +13,44 @@ class ActivationCountGraph extends CountGraph {
     this.activations += shape.reduce((a, d) => a * d, 1);
     return shape;
   }
-  override input(shape: [number, number, number]) { return this.out(super.input(shape)); }
+  override input(shape: [number, number, number]) {
+    return this.out(super.input(shape));
+  }
   override conv(x: number[], o: ConvOpts) {
     this.largestWeight = Math.max(this.largestWeight, o.kernel * o.kernel * x[x.length - 1] * o.filters);
     return this.out(super.conv(x, o));
   }
-  override batchNorm(x: number[]) { return this.out(super.batchNorm(x)); }
-  override relu(x: number[]) { return this.out(super.relu(x)); }
-  override lrn(x: number[]) { return this.out(super.lrn(x)); }
-  override zeroPadEnd(x: number[], bottom: number, right: number) { return this.out(super.zeroPadEnd(x, bottom, right)); }
+  override batchNorm(x: number[]) {
+    return this.out(super.batchNorm(x));
+  }
+  override relu(x: number[]) {
+    return this.out(super.relu(x));
+  }
+  override lrn(x: number[]) {
+    return this.out(super.lrn(x));
+  }
+  override zeroPadEnd(x: number[], bottom: number, right: number) {
+    return this.out(super.zeroPadEnd(x, bottom, right));
+  }
   override maxPool(x: number[], pool: number, strides: number, padding: 'same' | 'valid', name: string) {
     return this.out(super.maxPool(x, pool, strides, padding, name));
   }
-  override add(xs: number[][], name: string) { return this.out(super.add(xs, name)); }
-  override globalAvgPool(x: number[]) { return this.out(super.globalAvgPool(x)); }
-  override flatten(x: number[]) { return this.out(super.flatten(x)); }
+  override add(xs: number[][], name: string) {
+    return this.out(super.add(xs, name));
+  }
+  override globalAvgPool(x: number[]) {
+    return this.out(super.globalAvgPool(x));
+  }
+  override flatten(x: number[]) {
+    return this.out(super.flatten(x));
+  }
   override dense(x: number[], o: DenseOpts) {
     this.largestWeight = Math.max(this.largestWeight, x[x.length - 1] * o.units);
     return this.out(super.dense(x, o));
   }
-  override dropout(x: number[]) { return this.out(super.dropout(x)); }
+  override dropout(x: number[]) {
+    return this.out(super.dropout(x));
+  }
 }
 
 export interface ModelFootprint {
@@ -49,5 +67,9 @@ export function modelFootprint(spec: ModelSpec): ModelFootprint {
   validateSpec(spec);
   const g = new ActivationCountGraph();
   ARCHITECTURES[spec.arch].layout(g, spec);
-  return { params: g.trainableParams + g.nonTrainableParams, activationsPerImage: g.activations, largestWeight: g.largestWeight };
+  return {
+    params: g.trainableParams + g.nonTrainableParams,
+    activationsPerImage: g.activations,
+    largestWeight: g.largestWeight,
+  };
 }

@@ -25,11 +25,23 @@ class CountToFlatten extends CountGraph {
  * @returns the sizes, or (error) the block the map is too small for, in the layer editor's words
  */
 export function customLayoutSize(
-  layout: CustomLayout, inputShape: [number, number, number], outputUnits: number, width = 1, embeddingSize: number | null = null,
+  layout: CustomLayout,
+  inputShape: [number, number, number],
+  outputUnits: number,
+  width = 1,
+  embeddingSize: number | null = null,
 ): CustomSize {
   const g = new CountToFlatten();
   try {
-    customLayout(g, { arch: 'custom', custom: layout, inputShape, outputUnits, width, ...(embeddingSize !== null ? { embeddingSize } : {}), seed: 0 });
+    customLayout(g, {
+      arch: 'custom',
+      custom: layout,
+      inputShape,
+      outputUnits,
+      width,
+      ...(embeddingSize !== null ? { embeddingSize } : {}),
+      seed: 0,
+    });
   } catch (e) {
     if (e instanceof CustomLayoutError) return { trainableParams: null, macs: null, output: null, error: e.short };
     throw e;

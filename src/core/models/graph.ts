@@ -20,9 +20,14 @@ import { layerSeed, type Init } from './spec';
  * deliberately not seeded: a fixed seed would give tfjs the same mask on every step.
  */
 export class LayersGraph implements Graph<tf.SymbolicTensor> {
-  constructor(private readonly seed: number, private readonly init: Init = 'he') {}
+  constructor(
+    private readonly seed: number,
+    private readonly init: Init = 'he',
+  ) {}
 
-  private he(name: string) { return tf.initializers.heNormal({ seed: layerSeed(this.seed, name) }); }
+  private he(name: string) {
+    return tf.initializers.heNormal({ seed: layerSeed(this.seed, name) });
+  }
 
   /** PyTorch's U(−1/√fan_in, 1/√fan_in), for a layer's weights and (seeded apart) its bias. */
   private torchUniform(name: string, fanIn: number) {
@@ -34,18 +39,30 @@ export class LayersGraph implements Graph<tf.SymbolicTensor> {
     return layer.apply(x) as tf.SymbolicTensor;
   }
 
-  input(shape: [number, number, number]) { return tf.input({ shape, name: 'input' }); }
-  shape(x: tf.SymbolicTensor) { return x.shape.slice(1) as number[]; }
+  input(shape: [number, number, number]) {
+    return tf.input({ shape, name: 'input' });
+  }
+  shape(x: tf.SymbolicTensor) {
+    return x.shape.slice(1) as number[];
+  }
 
   conv(x: tf.SymbolicTensor, o: ConvOpts) {
     const fanIn = o.kernel * o.kernel * (x.shape[3] as number);
     const torch = this.init === 'pytorch';
-    return this.apply(tf.layers.conv2d({
-      name: o.name, filters: o.filters, kernelSize: o.kernel, strides: o.strides ?? 1,
-      padding: o.padding ?? 'same', activation: o.activation ?? 'linear', useBias: o.useBias ?? true,
-      kernelInitializer: torch ? this.torchUniform(o.name, fanIn) : this.he(o.name),
-      biasInitializer: torch ? this.torchUniform(`${o.name}/bias`, fanIn) : 'zeros',
-    }), x);
+    return this.apply(
+      tf.layers.conv2d({
+        name: o.name,
+        filters: o.filters,
+        kernelSize: o.kernel,
+        strides: o.strides ?? 1,
+        padding: o.padding ?? 'same',
+        activation: o.activation ?? 'linear',
+        useBias: o.useBias ?? true,
+        kernelInitializer: torch ? this.torchUniform(o.name, fanIn) : this.he(o.name),
+        biasInitializer: torch ? this.torchUniform(`${o.name}/bias`, fanIn) : 'zeros',
+      }),
+      x,
+    );
   }
 
   batchNorm(x: tf.SymbolicTensor, name: string) {
@@ -58,32 +75,55 @@ export class LayersGraph implements Graph<tf.SymbolicTensor> {
     return this.apply(tf.layers.activation({ name, activation: 'relu' }), x);
   }
 
-  lrn(x: tf.SymbolicTensor, name: string) { return this.apply(new LRN({ ...PAPER_LRN, name }), x); }
+  lrn(x: tf.SymbolicTensor, name: string) {
+    return this.apply(new LRN({ ...PAPER_LRN, name }), x);
+  }
 
   zeroPadEnd(x: tf.SymbolicTensor, bottom: number, right: number, name: string) {
-    return this.apply(tf.layers.zeroPadding2d({ name, padding: [[0, bottom], [0, right]] }), x);
+    return this.apply(
+      tf.layers.zeroPadding2d({
+        name,
+        padding: [
+          [0, bottom],
+          [0, right],
+        ],
+      }),
+      x,
+    );
   }
 
   maxPool(x: tf.SymbolicTensor, pool: number, strides: number, padding: 'same' | 'valid', name: string) {
     return this.apply(tf.layers.maxPooling2d({ name, poolSize: pool, strides, padding }), x);
   }
 
-  add(xs: tf.SymbolicTensor[], name: string) { return this.apply(tf.layers.add({ name }), xs); }
+  add(xs: tf.SymbolicTensor[], name: string) {
+    return this.apply(tf.layers.add({ name }), xs);
+  }
   globalAvgPool(x: tf.SymbolicTensor, name: string) {
     return this.apply(tf.layers.globalAveragePooling2d({ name }), x);
   }
-  flatten(x: tf.SymbolicTensor, name: string) { return this.apply(tf.layers.flatten({ name }), x); }
+  flatten(x: tf.SymbolicTensor, name: string) {
+    return this.apply(tf.layers.flatten({ name }), x);
+  }
 
   dense(x: tf.SymbolicTensor, o: DenseOpts) {
     const fanIn = x.shape[x.shape.length - 1] as number;
     const torch = this.init === 'pytorch';
-    const kernelInitializer = torch ? this.torchUniform(o.name, fanIn)
-      : o.activation === 'relu' ? this.he(o.name)
+    const kernelInitializer = torch
+      ? this.torchUniform(o.name, fanIn)
+      : o.activation === 'relu'
+        ? this.he(o.name)
         : tf.initializers.glorotUniform({ seed: layerSeed(this.seed, o.name) });
-    return this.apply(tf.layers.dense({
-      name: o.name, units: o.units, activation: o.activation, kernelInitializer,
-      biasInitializer: torch ? this.torchUniform(`${o.name}/bias`, fanIn) : 'zeros',
-    }), x);
+    return this.apply(
+      tf.layers.dense({
+        name: o.name,
+        units: o.units,
+        activation: o.activation,
+        kernelInitializer,
+        biasInitializer: torch ? this.torchUniform(`${o.name}/bias`, fanIn) : 'zeros',
+      }),
+      x,
+    );
   }
 
   dropout(x: tf.SymbolicTensor, rate: number, name: string) {

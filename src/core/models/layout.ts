@@ -38,7 +38,10 @@ export interface Graph<T> {
   dropout(x: T, rate: number, name: string): T;
 }
 
-export interface Net<T> { input: T; output: T }
+export interface Net<T> {
+  input: T;
+  output: T;
+}
 export type Layout = <T>(g: Graph<T>, spec: ModelSpec) => Net<T>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -46,7 +49,11 @@ export type Layout = <T>(g: Graph<T>, spec: ModelSpec) => Net<T>;
 
 /** conv → (BatchNorm) → ReLU; the post-activation node gets `outName` (e.g. LAST_CONV_LAYER) if given. */
 export function convBlock<T>(
-  g: Graph<T>, x: T, o: Omit<ConvOpts, 'activation' | 'useBias'>, batchNorm: boolean, outName?: string,
+  g: Graph<T>,
+  x: T,
+  o: Omit<ConvOpts, 'activation' | 'useBias'>,
+  batchNorm: boolean,
+  outName?: string,
 ): T {
   if (!batchNorm) return g.conv(x, { ...o, name: outName ?? o.name, activation: 'relu', useBias: true });
   const y = g.batchNorm(g.conv(x, { ...o, activation: 'linear', useBias: false }), `${o.name}_bn`);
@@ -74,9 +81,7 @@ export function ceilMaxPool<T>(g: Graph<T>, x: T, pool: number, strides: number,
  * overrides its width; dropout (if > 0) follows every hidden layer, after the embedding is taken.
  * @param hidden [name, paper units] of each hidden layer, the embedding last (its name is replaced).
  */
-export function denseHead<T>(
-  g: Graph<T>, x: T, spec: ModelSpec, hidden: Array<[string, number]>, dropout: number,
-): T {
+export function denseHead<T>(g: Graph<T>, x: T, spec: ModelSpec, hidden: Array<[string, number]>, dropout: number): T {
   hidden.forEach(([name, units], i) => {
     const last = i === hidden.length - 1;
     const n = last && spec.embeddingSize !== undefined ? spec.embeddingSize : scaled(units, spec.width);
@@ -97,8 +102,12 @@ export class CountGraph implements Graph<number[]> {
   /** BatchNorm moving mean / variance: weights of the model but not trained. */
   nonTrainableParams = 0;
 
-  input(shape: [number, number, number]) { return [...shape]; }
-  shape(x: number[]) { return x; }
+  input(shape: [number, number, number]) {
+    return [...shape];
+  }
+  shape(x: number[]) {
+    return x;
+  }
 
   private static outDim(d: number, k: number, s: number, padding: 'same' | 'valid', what: string): number {
     const out = padding === 'same' ? Math.ceil(d / s) : Math.floor((d - k) / s) + 1;
@@ -125,13 +134,22 @@ export class CountGraph implements Graph<number[]> {
     return x;
   }
 
-  relu(x: number[]) { return x; }
-  lrn(x: number[]) { return x; }
-  zeroPadEnd(x: number[], bottom: number, right: number) { return [x[0] + bottom, x[1] + right, x[2]]; }
+  relu(x: number[]) {
+    return x;
+  }
+  lrn(x: number[]) {
+    return x;
+  }
+  zeroPadEnd(x: number[], bottom: number, right: number) {
+    return [x[0] + bottom, x[1] + right, x[2]];
+  }
 
   maxPool(x: number[], pool: number, strides: number, padding: 'same' | 'valid', name: string) {
-    return [CountGraph.outDim(x[0], pool, strides, padding, name),
-      CountGraph.outDim(x[1], pool, strides, padding, name), x[2]];
+    return [
+      CountGraph.outDim(x[0], pool, strides, padding, name),
+      CountGraph.outDim(x[1], pool, strides, padding, name),
+      x[2],
+    ];
   }
 
   add(xs: number[][], name: string) {
@@ -139,8 +157,12 @@ export class CountGraph implements Graph<number[]> {
     return xs[0];
   }
 
-  globalAvgPool(x: number[]) { return [x[x.length - 1]]; }
-  flatten(x: number[]) { return [x.reduce((a, b) => a * b, 1)]; }
+  globalAvgPool(x: number[]) {
+    return [x[x.length - 1]];
+  }
+  flatten(x: number[]) {
+    return [x.reduce((a, b) => a * b, 1)];
+  }
 
   dense(x: number[], o: DenseOpts) {
     const n = x[x.length - 1];
@@ -149,5 +171,7 @@ export class CountGraph implements Graph<number[]> {
     return [o.units];
   }
 
-  dropout(x: number[]) { return x; }
+  dropout(x: number[]) {
+    return x;
+  }
 }

@@ -47,7 +47,10 @@ export class LRN extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return {
       ...super.getConfig(),
-      depthRadius: this.depthRadius, bias: this.bias, alpha: this.alpha, beta: this.beta,
+      depthRadius: this.depthRadius,
+      bias: this.bias,
+      alpha: this.alpha,
+      beta: this.beta,
     };
   }
 }

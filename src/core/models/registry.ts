@@ -25,11 +25,20 @@ export interface ArchitectureInfo {
 }
 
 function info(
-  name: ArchName, title: string, description: string, defaultInput: [number, number, number], paper: boolean,
+  name: ArchName,
+  title: string,
+  description: string,
+  defaultInput: [number, number, number],
+  paper: boolean,
   layout: Layout,
 ): ArchitectureInfo {
   return {
-    name, title, description, defaultInput, paper, layout,
+    name,
+    title,
+    description,
+    defaultInput,
+    paper,
+    layout,
     build: (spec) => {
       validateSpec(spec);
       if (spec.arch !== name) throw new Error(`ModelSpec.arch is '${spec.arch}' but this builder is '${name}'`);
@@ -43,22 +52,48 @@ function info(
 }
 
 export const ARCHITECTURES: Record<ArchName, ArchitectureInfo> = {
-  'small': info('small', 'Small CNN (laptop)',
+  small: info(
+    'small',
+    'Small CNN (laptop)',
     'conv32-conv64-conv128 3x3 with BatchNorm, ReLU and max-pool, dense 128 embedding. Not from the paper: ' +
-    'sized to train on a CPU in minutes.', [48, 48, 1], false, smallLayout),
-  'vgg-f': info('vgg-f', 'VGG-f (CNN-F)',
+      'sized to train on a CPU in minutes.',
+    [48, 48, 1],
+    false,
+    smallLayout,
+  ),
+  'vgg-f': info(
+    'vgg-f',
+    'VGG-f (CNN-F)',
     'Chatfield et al. 2014: conv 64@11x11/4 + LRN, 256@5x5 + LRN, 3 x 256@3x3, fc 4096, 4096.',
-    [224, 224, 3], true, vggFLayout),
-  'vgg-face': info('vgg-face', 'VGG-face (VGG-16)',
+    [224, 224, 3],
+    true,
+    vggFLayout,
+  ),
+  'vgg-face': info(
+    'vgg-face',
+    'VGG-face (VGG-16)',
     'VGG-16 layout of Parkhi et al. 2015: 13 convs 3x3 in five blocks (64 to 512 filters), fc 4096, 4096.',
-    [224, 224, 3], true, vggFaceLayout),
-  'resnet-50': info('resnet-50', 'ResNet-50',
+    [224, 224, 3],
+    true,
+    vggFaceLayout,
+  ),
+  'resnet-50': info(
+    'resnet-50',
+    'ResNet-50',
     'He et al. 2016: bottleneck ResNet-50 with BatchNorm, global average pooling, dense embedding head.',
-    [224, 224, 3], true, resnet50Layout),
-  'custom': info('custom', 'Custom (your own layers)',
+    [224, 224, 3],
+    true,
+    resnet50Layout,
+  ),
+  custom: info(
+    'custom',
+    'Custom (your own layers)',
     'The conv blocks and dense layers of model.custom: conv → (BatchNorm) → ReLU → (max-pool) per block, flatten, ' +
-    'ReLU dense layers (the last one the embedding), linear logits. For matching a course notebook\'s network.',
-    [28, 28, 1], false, customLayout),
+      "ReLU dense layers (the last one the embedding), linear logits. For matching a course notebook's network.",
+    [28, 28, 1],
+    false,
+    customLayout,
+  ),
 };
 
 /** Validates the spec (an Error names the bad field) and builds a fresh model. */
@@ -79,22 +114,32 @@ export interface CopyLabels {
  * model (trainable = false) lists its weights in another order at the model level, but each layer keeps
  * its own order. Same layers and shapes are required; a mismatch names the first weight that differs.
  */
-export function copyWeightsInto(src: tf.LayersModel, dst: tf.LayersModel, labels: CopyLabels = { src: 'the source', dst: 'target', hint: '' }): void {
+export function copyWeightsInto(
+  src: tf.LayersModel,
+  dst: tf.LayersModel,
+  labels: CopyLabels = { src: 'the source', dst: 'target', hint: '' },
+): void {
   if (src.layers.length !== dst.layers.length || src.weights.length !== dst.weights.length) {
-    throw new Error(`${labels.src} has ${src.layers.length} layers / ${src.weights.length} weight tensors, the ${labels.dst}'s architecture `
-      + `${dst.layers.length} / ${dst.weights.length}${labels.hint}`);
+    throw new Error(
+      `${labels.src} has ${src.layers.length} layers / ${src.weights.length} weight tensors, the ${labels.dst}'s architecture ` +
+        `${dst.layers.length} / ${dst.weights.length}${labels.hint}`,
+    );
   }
   src.layers.forEach((l, i) => {
     const a = l.weights;
     const b = dst.layers[i].weights;
     for (let k = 0; k < Math.max(a.length, b.length); k++) {
       if (a[k]?.shape.join('x') !== b[k]?.shape.join('x')) {
-        throw new Error(`${labels.src}'s weight ${a[k]?.name ?? '(none)'} is [${a[k]?.shape.join(', ') ?? ''}] where the ${labels.dst}'s `
-          + `${b[k]?.name ?? '(none)'} is [${b[k]?.shape.join(', ') ?? ''}]${labels.hint}`);
+        throw new Error(
+          `${labels.src}'s weight ${a[k]?.name ?? '(none)'} is [${a[k]?.shape.join(', ') ?? ''}] where the ${labels.dst}'s ` +
+            `${b[k]?.name ?? '(none)'} is [${b[k]?.shape.join(', ') ?? ''}]${labels.hint}`,
+        );
       }
     }
   });
-  src.layers.forEach((l, i) => { if (l.weights.length) dst.layers[i].setWeights(l.getWeights()); });
+  src.layers.forEach((l, i) => {
+    if (l.weights.length) dst.layers[i].setWeights(l.getWeights());
+  });
 }
 
 /**
@@ -120,7 +165,9 @@ function view(m: tf.LayersModel, layerName: string, suffix: string): tf.LayersMo
     throw new Error(`model '${m.name}' has no layer '${layerName}'`);
   }
   const v = tf.model({
-    inputs: m.inputs, outputs: [layer.output as tf.SymbolicTensor, m.outputs[0]], name: `${m.name}_${suffix}`,
+    inputs: m.inputs,
+    outputs: [layer.output as tf.SymbolicTensor, m.outputs[0]],
+    name: `${m.name}_${suffix}`,
   });
   // A view owns no variables but tfjs would dispose the shared layers (their count is 1): make it a no-op,
   // so disposing the view can never free the base model's weights. Dispose the base model instead.

@@ -4,8 +4,12 @@
 import { denseHead, type Graph, type Net } from './layout';
 import { LAST_CONV_LAYER, scaled, type ModelSpec } from './spec';
 
-export const RESNET_STAGES: Array<[blocks: number, width: number, stride: number]> =
-  [[3, 64, 1], [4, 128, 2], [6, 256, 2], [3, 512, 2]];
+export const RESNET_STAGES: Array<[blocks: number, width: number, stride: number]> = [
+  [3, 64, 1],
+  [4, 128, 2],
+  [6, 256, 2],
+  [3, 512, 2],
+];
 export const RESNET_EMBEDDING = 512;
 export const RESNET_DEFAULT_DROPOUT = 0;
 

@@ -13,8 +13,13 @@ export function smallLayout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {
     const name = `conv${i + 1}`;
     const last = i === stages.length - 1;
     // Grad-CAM reads the last conv map before its pool: twice the resolution of the pooled map.
-    x = convBlock(g, x, { name, filters: scaled(filters, spec.width), kernel: 3 }, true,
-      last ? LAST_CONV_LAYER : undefined);
+    x = convBlock(
+      g,
+      x,
+      { name, filters: scaled(filters, spec.width), kernel: 3 },
+      true,
+      last ? LAST_CONV_LAYER : undefined,
+    );
     x = ceilMaxPool(g, x, 2, 2, `pool${i + 1}`);
   });
   x = g.flatten(x, 'flatten');

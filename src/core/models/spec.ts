@@ -98,8 +98,7 @@ export function validateSpec(spec: ModelSpec): void {
   if (spec.embeddingSize !== undefined && !isPosInt(spec.embeddingSize)) {
     throw new Error(`ModelSpec.embeddingSize must be a positive integer; got ${show(spec.embeddingSize)}`);
   }
-  if (spec.dropout !== undefined &&
-      !(typeof spec.dropout === 'number' && spec.dropout >= 0 && spec.dropout < 1)) {
+  if (spec.dropout !== undefined && !(typeof spec.dropout === 'number' && spec.dropout >= 0 && spec.dropout < 1)) {
     throw new Error(`ModelSpec.dropout must be a number in [0, 1); got ${show(spec.dropout)}`);
   }
   if (spec.norm !== undefined && !(NORMS as readonly string[]).includes(spec.norm)) {
@@ -120,7 +119,15 @@ export function validateSpec(spec: ModelSpec): void {
 }
 
 /** Limits of a custom layout (what the form offers and the config accepts). */
-export const CUSTOM_LIMITS = { convs: 16, dense: 8, filters: 4096, kernel: 15, stride: 8, pool: 8, units: 16384 } as const;
+export const CUSTOM_LIMITS = {
+  convs: 16,
+  dense: 8,
+  filters: 4096,
+  kernel: 15,
+  stride: 8,
+  pool: 8,
+  units: 16384,
+} as const;
 
 /**
  * What is wrong with a custom layout, as a path suffix and message (e.g. `.convs[1].kernel must be ...`),
@@ -132,12 +139,14 @@ export function customLayoutError(c: unknown): string | null {
     return ` must be { "convs": [...], "dense": [...] } for arch 'custom'; got ${show(c)}`;
   }
   const o = c as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'convs' && k !== 'dense') return `.${k} is not a known field (convs, dense)`;
+  for (const k of Object.keys(o))
+    if (k !== 'convs' && k !== 'dense') return `.${k} is not a known field (convs, dense)`;
   const L = CUSTOM_LIMITS;
   if (!Array.isArray(o.convs) || o.convs.length < 1 || o.convs.length > L.convs) {
     return `.convs must be a list of 1 to ${L.convs} conv blocks; got ${show(o.convs)}`;
   }
-  const intIn = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+  const intIn = (v: unknown, lo: number, hi: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
   for (let i = 0; i < o.convs.length; i++) {
     const b = o.convs[i] as Record<string, unknown>;
     const at = `.convs[${i}]`;
@@ -147,18 +156,24 @@ export function customLayoutError(c: unknown): string | null {
         return `${at}.${k} is not a known field (filters, kernel, stride, padding, batchNorm, pool)`;
       }
     }
-    if (!intIn(b.filters, 1, L.filters)) return `${at}.filters must be a whole number 1-${L.filters}; got ${show(b.filters)}`;
-    if (!intIn(b.kernel, 1, L.kernel)) return `${at}.kernel must be a whole number 1-${L.kernel}; got ${show(b.kernel)}`;
-    if (!intIn(b.stride, 1, L.stride)) return `${at}.stride must be a whole number 1-${L.stride}; got ${show(b.stride)}`;
-    if (b.padding !== 'same' && b.padding !== 'valid') return `${at}.padding must be "same" or "valid"; got ${show(b.padding)}`;
+    if (!intIn(b.filters, 1, L.filters))
+      return `${at}.filters must be a whole number 1-${L.filters}; got ${show(b.filters)}`;
+    if (!intIn(b.kernel, 1, L.kernel))
+      return `${at}.kernel must be a whole number 1-${L.kernel}; got ${show(b.kernel)}`;
+    if (!intIn(b.stride, 1, L.stride))
+      return `${at}.stride must be a whole number 1-${L.stride}; got ${show(b.stride)}`;
+    if (b.padding !== 'same' && b.padding !== 'valid')
+      return `${at}.padding must be "same" or "valid"; got ${show(b.padding)}`;
     if (typeof b.batchNorm !== 'boolean') return `${at}.batchNorm must be true or false; got ${show(b.batchNorm)}`;
-    if (!(b.pool === 0 || intIn(b.pool, 2, L.pool))) return `${at}.pool must be 0 (none) or a window 2-${L.pool}; got ${show(b.pool)}`;
+    if (!(b.pool === 0 || intIn(b.pool, 2, L.pool)))
+      return `${at}.pool must be 0 (none) or a window 2-${L.pool}; got ${show(b.pool)}`;
   }
   if (!Array.isArray(o.dense) || o.dense.length < 1 || o.dense.length > L.dense) {
     return `.dense must list 1 to ${L.dense} hidden layer sizes, the last one the embedding; got ${show(o.dense)}`;
   }
   for (let i = 0; i < o.dense.length; i++) {
-    if (!intIn(o.dense[i], 1, L.units)) return `.dense[${i}] must be a whole number 1-${L.units}; got ${show(o.dense[i])}`;
+    if (!intIn(o.dense[i], 1, L.units))
+      return `.dense[${i}] must be a whole number 1-${L.units}; got ${show(o.dense[i])}`;
   }
   return null;
 }

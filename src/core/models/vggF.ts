@@ -17,8 +17,12 @@ export function vggFLayout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {
   const input = g.input(spec.inputShape);
   const [h, w] = spec.inputShape;
 
-  let x = convBlock(g, input,
-    { name: 'conv1', filters: f(64), kernel: 11, strides: 4, padding: h >= 11 && w >= 11 ? 'valid' : 'same' }, bn);
+  let x = convBlock(
+    g,
+    input,
+    { name: 'conv1', filters: f(64), kernel: 11, strides: 4, padding: h >= 11 && w >= 11 ? 'valid' : 'same' },
+    bn,
+  );
   if (!bn) x = g.lrn(x, 'norm1');
   x = ceilMaxPool(g, x, 3, 2, 'pool1');
 
@@ -32,6 +36,15 @@ export function vggFLayout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {
   x = ceilMaxPool(g, x, 3, 2, 'pool5');
 
   x = g.flatten(x, 'flatten');
-  const output = denseHead(g, x, spec, [['fc6', 4096], ['fc7', 4096]], spec.dropout ?? VGG_DEFAULT_DROPOUT);
+  const output = denseHead(
+    g,
+    x,
+    spec,
+    [
+      ['fc6', 4096],
+      ['fc7', 4096],
+    ],
+    spec.dropout ?? VGG_DEFAULT_DROPOUT,
+  );
   return { input, output };
 }

@@ -4,7 +4,13 @@ import { ceilMaxPool, convBlock, denseHead, type Graph, type Net } from './layou
 import { LAST_CONV_LAYER, scaled, type ModelSpec } from './spec';
 import { VGG_DEFAULT_DROPOUT } from './vggF';
 
-const BLOCKS: Array<[filters: number, convs: number]> = [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]];
+const BLOCKS: Array<[filters: number, convs: number]> = [
+  [64, 2],
+  [128, 2],
+  [256, 3],
+  [512, 3],
+  [512, 3],
+];
 
 /**
  * Pools are ceil-mode 2x2/2 (as Caffe's VGG), identical to 'valid' at 224 and never 0-sized at small inputs
@@ -17,12 +23,26 @@ export function vggFaceLayout<T>(g: Graph<T>, spec: ModelSpec): Net<T> {
   BLOCKS.forEach(([filters, convs], b) => {
     for (let i = 0; i < convs; i++) {
       const last = b === BLOCKS.length - 1 && i === convs - 1;
-      x = convBlock(g, x, { name: `conv${b + 1}_${i + 1}`, filters: scaled(filters, spec.width), kernel: 3 }, bn,
-        last ? LAST_CONV_LAYER : undefined);
+      x = convBlock(
+        g,
+        x,
+        { name: `conv${b + 1}_${i + 1}`, filters: scaled(filters, spec.width), kernel: 3 },
+        bn,
+        last ? LAST_CONV_LAYER : undefined,
+      );
     }
     x = ceilMaxPool(g, x, 2, 2, `pool${b + 1}`);
   });
   x = g.flatten(x, 'flatten');
-  const output = denseHead(g, x, spec, [['fc6', 4096], ['fc7', 4096]], spec.dropout ?? VGG_DEFAULT_DROPOUT);
+  const output = denseHead(
+    g,
+    x,
+    spec,
+    [
+      ['fc6', 4096],
+      ['fc7', 4096],
+    ],
+    spec.dropout ?? VGG_DEFAULT_DROPOUT,
+  );
   return { input, output };
 }

@@ -67,16 +67,35 @@ export function formatRepeats(rows: RepeatRow[], task: ExperimentConfig['task'],
   const f = (x: number) => (Number.isNaN(x) ? '–' : age ? x.toFixed(2) : (100 * x).toFixed(1));
   const p = (t: PairedT | undefined) => (!t ? '' : Number.isNaN(t.p) ? 'n/a' : t.p < 0.001 ? '<0.001' : t.p.toFixed(3));
   const d = (t: PairedT | undefined) => (!t ? '' : `${t.meanDiff >= 0 ? '+' : ''}${f(t.meanDiff)}`);
-  const head = ['row', 'test', `${age ? 'MAE' : 'acc %'} mean ± sd`, ...seeds.map((s) => `seed ${s}`), 'Δ vs student', 'p', 'Δ vs control', 'p'];
+  const head = [
+    'row',
+    'test',
+    `${age ? 'MAE' : 'acc %'} mean ± sd`,
+    ...seeds.map((s) => `seed ${s}`),
+    'Δ vs student',
+    'p',
+    'Δ vs control',
+    'p',
+  ];
   const body = rows.map((r) => [
-    r.label, r.test, `${f(r.mean)} ± ${f(r.sd)}`, ...r.values.map(f), d(r.vsStudent), p(r.vsStudent), d(r.vsControl), p(r.vsControl),
+    r.label,
+    r.test,
+    `${f(r.mean)} ± ${f(r.sd)}`,
+    ...r.values.map(f),
+    d(r.vsStudent),
+    p(r.vsStudent),
+    d(r.vsControl),
+    p(r.vsControl),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
-    line(head), ...body.map(line), '',
-    `Mean ± sample sd over ${seeds.length} seeds; Δ: mean per-seed difference (row − other${age ? ', years: negative is better' : ', points'}); `
-    + 'p: two-sided paired t-test across seeds (few seeds: low power, read it as a guide).',
+    line(head),
+    ...body.map(line),
+    '',
+    `Mean ± sample sd over ${seeds.length} seeds; Δ: mean per-seed difference (row − other${age ? ', years: negative is better' : ', points'}); ` +
+      'p: two-sided paired t-test across seeds (few seeds: low power, read it as a guide).',
   ].join('\n');
 }
 
@@ -84,12 +103,20 @@ export function formatRepeats(rows: RepeatRow[], task: ExperimentConfig['task'],
 export function meanRows(rows: RepeatRow[], task: ExperimentConfig['task']): GridRow[] {
   const age = task === 'age';
   return rows.map((r) => ({
-    model: r.model, label: r.label, train: r.train, test: r.test, predictions: [],
+    model: r.model,
+    label: r.label,
+    train: r.train,
+    test: r.test,
+    predictions: [],
     metrics: age ? { count: 0, loss: NaN, mae: r.mean } : { count: 0, loss: NaN, accuracy: r.mean },
     stats: {
       ci: { lo: NaN, hi: NaN, level: 0.95, reps: 0 },
-      ...(r.vsStudent ? { vsStudent: { test: 't' as const, method: 'exact' as const, p: r.vsStudent.p, n: r.vsStudent.n } } : {}),
-      ...(r.vsControl ? { vsControl: { test: 't' as const, method: 'exact' as const, p: r.vsControl.p, n: r.vsControl.n } } : {}),
+      ...(r.vsStudent
+        ? { vsStudent: { test: 't' as const, method: 'exact' as const, p: r.vsStudent.p, n: r.vsStudent.n } }
+        : {}),
+      ...(r.vsControl
+        ? { vsControl: { test: 't' as const, method: 'exact' as const, p: r.vsControl.p, n: r.vsControl.n } }
+        : {}),
     },
   }));
 }
@@ -97,13 +124,26 @@ export function meanRows(rows: RepeatRow[], task: ExperimentConfig['task']): Gri
 /** Everything the runner writes and the lab shows after a config's repeats: the rows across seeds, each
  *  seed's guard, the seeds whose comparison is not meaningful, the table and the lessons of the means. */
 export function summariseRepeats(
-  runs: { seed: number; rows: GridRow[]; history: EpochRecord[] }[], cfg: GuardConfig,
-): { seeds: number[]; rows: RepeatRow[]; guards: (Guard & { seed: number })[]; notMeaningful: number[]; text: string; lessons: string[] } {
+  runs: { seed: number; rows: GridRow[]; history: EpochRecord[] }[],
+  cfg: GuardConfig,
+): {
+  seeds: number[];
+  rows: RepeatRow[];
+  guards: (Guard & { seed: number })[];
+  notMeaningful: number[];
+  text: string;
+  lessons: string[];
+} {
   const seeds = runs.map((r) => r.seed);
-  const rows = aggregateRepeats(runs.map((r) => r.rows), cfg.task);
+  const rows = aggregateRepeats(
+    runs.map((r) => r.rows),
+    cfg.task,
+  );
   const guards = runs.map((r) => ({ seed: r.seed, ...distillationGuard(r.history, cfg) }));
   return {
-    seeds, rows, guards,
+    seeds,
+    rows,
+    guards,
     notMeaningful: guards.filter((g) => g.meaningful === false).map((g) => g.seed),
     text: formatRepeats(rows, cfg.task, seeds),
     lessons: lessons(meanRows(rows, cfg.task), [], cfg, 'seeds'),

@@ -12,7 +12,10 @@ function metricCells(row: GridRow, task: Task): string[] {
 }
 
 function trainCell(train: string): string {
-  return train.split('+').map((v) => `${VISIBILITY_SYMBOL[v as keyof typeof VISIBILITY_SYMBOL] ?? ''}${v}`).join(' + ');
+  return train
+    .split('+')
+    .map((v) => `${VISIBILITY_SYMBOL[v as keyof typeof VISIBILITY_SYMBOL] ?? ''}${v}`)
+    .join(' + ');
 }
 
 /** "95% CI" and "vs student" cells: the bootstrap interval, and the paired test's p (with McNemar's
@@ -33,20 +36,41 @@ export function statsCells(row: GridRow, task: Task): [string, string, string] {
 /** The grid as an aligned text table. */
 export function formatGrid(rows: GridRow[], task: Task): string {
   const stats = rows.some((r) => r.stats);
-  const head = ['model', 'trained on', 'tested on', ...(task === 'age' ? ['MAE (years)'] : task === 'expression' ? ['accuracy %', 'weighted acc. %'] : ['accuracy %']),
-    ...(stats ? ['95% CI', 'vs student', 'vs control'] : [])];
-  const body = rows.map((r) => [r.label, trainCell(r.train), `${VISIBILITY_SYMBOL[r.test]}${r.test}`, ...metricCells(r, task), ...(stats ? statsCells(r, task) : [])]);
+  const head = [
+    'model',
+    'trained on',
+    'tested on',
+    ...(task === 'age' ? ['MAE (years)'] : task === 'expression' ? ['accuracy %', 'weighted acc. %'] : ['accuracy %']),
+    ...(stats ? ['95% CI', 'vs student', 'vs control'] : []),
+  ];
+  const body = rows.map((r) => [
+    r.label,
+    trainCell(r.train),
+    `${VISIBILITY_SYMBOL[r.test]}${r.test}`,
+    ...metricCells(r, task),
+    ...(stats ? statsCells(r, task) : []),
+  ]);
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
-  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c + ' '.repeat(widths[i] - [...c].length))
+      .join('  ')
+      .trimEnd();
   const n = rows[0]?.metrics.count;
   const notes = [
     ...(n !== undefined ? [`(test split: ${n} images)`] : []),
-    ...(stats ? [task === 'age'
-      ? '95% CI: bootstrap over test images; vs student / vs control: Wilcoxon signed-rank on absolute errors against the student / the same-budget control on the same half.'
-      : '95% CI: bootstrap over test images; vs student / vs control: McNemar against the student / the same-budget control on the same half (b/c: images only this model / only the other got right).'] : []),
+    ...(stats
+      ? [
+          task === 'age'
+            ? '95% CI: bootstrap over test images; vs student / vs control: Wilcoxon signed-rank on absolute errors against the student / the same-budget control on the same half.'
+            : '95% CI: bootstrap over test images; vs student / vs control: McNemar against the student / the same-budget control on the same half (b/c: images only this model / only the other got right).',
+        ]
+      : []),
   ];
-  return printableText([line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...notes].join('\n'));
+  return printableText(
+    [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...notes].join('\n'),
+  );
 }
 
 const csvCell = (v: unknown): string => {
@@ -56,11 +80,41 @@ const csvCell = (v: unknown): string => {
 
 /** The grid as CSV (one row per grid row; metrics as fractions / years; CI and the paired test). */
 export function gridCsv(rows: GridRow[]): string {
-  const head = ['model', 'label', 'trained_on', 'tested_on', 'test_images', 'accuracy', 'weighted_accuracy', 'mae_years',
-    'ci95_lo', 'ci95_hi', 'vs_student_test', 'vs_student_p', 'only_this_right', 'only_student_right'];
-  const body = rows.map((r) => [
-    r.model, r.label, r.train, r.test, r.metrics.count, r.metrics.accuracy, r.metrics.weightedAccuracy, r.metrics.mae,
-    r.stats?.ci.lo, r.stats?.ci.hi, r.stats?.vsStudent?.test, r.stats?.vsStudent?.p, r.stats?.vsStudent?.b, r.stats?.vsStudent?.c,
-  ].map(csvCell).join(','));
+  const head = [
+    'model',
+    'label',
+    'trained_on',
+    'tested_on',
+    'test_images',
+    'accuracy',
+    'weighted_accuracy',
+    'mae_years',
+    'ci95_lo',
+    'ci95_hi',
+    'vs_student_test',
+    'vs_student_p',
+    'only_this_right',
+    'only_student_right',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.model,
+      r.label,
+      r.train,
+      r.test,
+      r.metrics.count,
+      r.metrics.accuracy,
+      r.metrics.weightedAccuracy,
+      r.metrics.mae,
+      r.stats?.ci.lo,
+      r.stats?.ci.hi,
+      r.stats?.vsStudent?.test,
+      r.stats?.vsStudent?.p,
+      r.stats?.vsStudent?.b,
+      r.stats?.vsStudent?.c,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
   return [head.join(','), ...body].join('\n') + '\n';
 }

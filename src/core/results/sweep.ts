@@ -11,7 +11,6 @@ export interface SweepSpec {
   values: number[];
 }
 
-
 /** `triplet.margin=0.1,0.2,0.4` -> a spec, or an Error naming what is wrong (checked against `cfg`). */
 export function parseSweep(text: string, cfg: ExperimentConfig): SweepSpec {
   const m = /^([A-Za-z][\w.]*)=(.+)$/.exec(text.trim());
@@ -25,8 +24,14 @@ export function parseSweep(text: string, cfg: ExperimentConfig): SweepSpec {
 
 /** Why a sweep cannot run on `cfg`, or null. */
 export function sweepError(spec: SweepSpec, cfg: ExperimentConfig): string | null {
-  if (typeof getPath(cfg, spec.path) !== 'number') return `sweep.path: "${spec.path}" is not a numeric setting of the experiment`;
-  if (!Array.isArray(spec.values) || spec.values.length < 2 || spec.values.length > 20 || spec.values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+  if (typeof getPath(cfg, spec.path) !== 'number')
+    return `sweep.path: "${spec.path}" is not a numeric setting of the experiment`;
+  if (
+    !Array.isArray(spec.values) ||
+    spec.values.length < 2 ||
+    spec.values.length > 20 ||
+    spec.values.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+  ) {
     return `sweep.values: must be 2 to 20 numbers (got ${JSON.stringify(spec.values)})`;
   }
   return null;
@@ -44,8 +49,15 @@ export function sweepStage(path: string): StageName {
 }
 
 /** The stage's best validation value (accuracy, or MAE for age), or null when it has no epoch. */
-export function bestValidation(history: EpochRecord[], stage: StageName, task: ExperimentConfig['task']): number | null {
-  const vals = history.filter((h) => h.stage === stage).map((h) => (task === 'age' ? h.val.mae : h.val.accuracy)).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+export function bestValidation(
+  history: EpochRecord[],
+  stage: StageName,
+  task: ExperimentConfig['task'],
+): number | null {
+  const vals = history
+    .filter((h) => h.stage === stage)
+    .map((h) => (task === 'age' ? h.val.mae : h.val.accuracy))
+    .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
   if (!vals.length) return null;
   return task === 'age' ? Math.min(...vals) : Math.max(...vals);
 }
@@ -63,13 +75,20 @@ export function chooseSweep(val: (number | null)[], task: ExperimentConfig['task
 /** The config of a sweep's i-th run: the value set, no nested sweep, the value in its name. */
 export function sweepRunConfig(cfg: ExperimentConfig, spec: SweepSpec, i: number): ExperimentConfig {
   const value = spec.values[i];
-  return { ...withSweepValue(cfg, spec.path, value), sweep: null, name: `${cfg.name} [sweep ${i + 1}/${spec.values.length}: ${spec.path} = ${value}]` };
+  return {
+    ...withSweepValue(cfg, spec.path, value),
+    sweep: null,
+    name: `${cfg.name} [sweep ${i + 1}/${spec.values.length}: ${spec.path} = ${value}]`,
+  };
 }
 
 /** What a finished sweep shows, from its runs (null: a run that did not finish): the deciding stage's
  *  best validation figure and its test figure per value, and the value chosen on validation. */
 export function sweepOutcome(
-  runs: ({ history: EpochRecord[]; rows: GridRow[] } | null)[], stage: StageName, task: ExperimentConfig['task'], scenario: ExperimentConfig['scenario'],
+  runs: ({ history: EpochRecord[]; rows: GridRow[] } | null)[],
+  stage: StageName,
+  task: ExperimentConfig['task'],
+  scenario: ExperimentConfig['scenario'],
 ): { validation: (number | null)[]; test: (number | null)[]; chosen: number } {
   const validation = runs.map((r) => (r ? bestValidation(r.history, stage, task) : null));
   const test = runs.map((r) => {

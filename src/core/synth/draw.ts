@@ -167,7 +167,11 @@ export class FaceCanvas {
   /** Pixels per face unit. */
   ppu = 1;
 
-  constructor(readonly width: number, readonly height: number, readonly channels: 1 | 3) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly channels: 1 | 3,
+  ) {
     this.data = new Float32Array(width * height * channels);
   }
 

@@ -88,10 +88,14 @@ function resolve(opts: Omit<SynthOptions, 'count'>): Resolved {
   const posInt = (v: number) => Number.isInteger(v) && v >= 1;
   if (!posInt(height) || !posInt(width)) throw new Error(`synth: bad image size ${width}x${height}`);
   if (channels !== 1 && channels !== 3) throw new Error(`synth: channels must be 1 or 3, got ${channels}`);
-  if (!(intensity[0] >= 0 && intensity[0] <= intensity[1])) throw new Error('synth: intensity must be [lo, hi] with 0 <= lo <= hi');
+  if (!(intensity[0] >= 0 && intensity[0] <= intensity[1]))
+    throw new Error('synth: intensity must be [lo, hi] with 0 <= lo <= hi');
   if (!(labelNoise >= 0 && labelNoise <= 1)) throw new Error('synth: labelNoise must be in [0, 1]');
-  if (classWeights.length !== EXPRESSION_CLASSES.length || classWeights.some((w) => !(w >= 0))
-    || !(classWeights.reduce((a, b) => a + b, 0) > 0)) {
+  if (
+    classWeights.length !== EXPRESSION_CLASSES.length ||
+    classWeights.some((w) => !(w >= 0)) ||
+    !(classWeights.reduce((a, b) => a + b, 0) > 0)
+  ) {
     throw new Error(`synth: classWeights needs ${EXPRESSION_CLASSES.length} non-negative numbers, not all zero`);
   }
   if (!(rotationDeg >= 0)) throw new Error('synth: rotationDeg must be >= 0');
@@ -123,7 +127,13 @@ function drawSample(r: Resolved, seed: number, stream: number, index: number): S
   const trueGender = rng.chance(0.5) ? 1 : 0;
   const trueAge = sampleAge(rng);
   const intensity = rng.uniform(r.intensity[0], r.intensity[1]);
-  const face = sampleFace(rng, { expression: trueExpression, gender: trueGender, age: trueAge, intensity, rotationDeg: r.rotationDeg });
+  const face = sampleFace(rng, {
+    expression: trueExpression,
+    gender: trueGender,
+    age: trueAge,
+    intensity,
+    rotationDeg: r.rotationDeg,
+  });
 
   const noisy = new Rng(hash32(sampleSeed, 0x6c61626c)); // 'labl'
   const k = EXPRESSION_CLASSES.length;
@@ -151,17 +161,34 @@ function allocate(count: number, r: Resolved): SynthImageSet {
     age: new Float32Array(count),
     classNames: { expression: [...EXPRESSION_CLASSES], gender: [...GENDER_CLASSES] },
     latents: {
-      intensity: new Float32Array(count), dx: new Float32Array(count), dy: new Float32Array(count),
-      scale: new Float32Array(count), rotation: new Float32Array(count), skin: new Float32Array(count),
-      hair: new Float32Array(count), light: new Float32Array(count), trueExpression: new Int32Array(count),
-      trueGender: new Int32Array(count), trueAge: new Float32Array(count), grey: new Float32Array(count),
-      hairLength: new Float32Array(count), beard: new Float32Array(count),
+      intensity: new Float32Array(count),
+      dx: new Float32Array(count),
+      dy: new Float32Array(count),
+      scale: new Float32Array(count),
+      rotation: new Float32Array(count),
+      skin: new Float32Array(count),
+      hair: new Float32Array(count),
+      light: new Float32Array(count),
+      trueExpression: new Int32Array(count),
+      trueGender: new Int32Array(count),
+      trueAge: new Float32Array(count),
+      grey: new Float32Array(count),
+      hairLength: new Float32Array(count),
+      beard: new Float32Array(count),
     },
   };
 }
 
 /** Fills `set` with samples [first, first + count) of the stream; `tick(n)` after each sample. */
-function fill(set: SynthImageSet, r: Resolved, seed: number, stream: number, first: number, tick: () => void, signal?: AbortSignal): void {
+function fill(
+  set: SynthImageSet,
+  r: Resolved,
+  seed: number,
+  stream: number,
+  first: number,
+  tick: () => void,
+  signal?: AbortSignal,
+): void {
   const canvas = new FaceCanvas(r.width, r.height, r.channels);
   const imgLen = r.width * r.height * r.channels;
   const L = set.latents;

@@ -4,7 +4,15 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { StageName } from '../../core/config/config';
 import type { Split } from '../../core/data/types';
-import type { CheckpointRecord, ChunkRecord, DatasetMeta, ImportedModelMeta, LabStorage, ModelRecord, RunRecord } from '../../core/records';
+import type {
+  CheckpointRecord,
+  ChunkRecord,
+  DatasetMeta,
+  ImportedModelMeta,
+  LabStorage,
+  ModelRecord,
+  RunRecord,
+} from '../../core/records';
 
 export const DB_NAME = 'occlusion-distillation-lab';
 
@@ -57,7 +65,10 @@ export function idbStorage(name = DB_NAME): LabStorage & { close(): Promise<void
   let pending: Promise<Db> | null = null;
   const db = (): Promise<Db> => (pending ??= openLabDb(name));
   return {
-    close: async () => { if (pending) (await pending).close(); pending = null; },
+    close: async () => {
+      if (pending) (await pending).close();
+      pending = null;
+    },
     listDatasets: async () => (await db()).getAll('datasets'),
     getDataset: async (id) => (await db()).get('datasets', id),
     putDataset: async (meta, chunks) => {
@@ -104,7 +115,9 @@ export function idbStorage(name = DB_NAME): LabStorage & { close(): Promise<void
     },
     listRuns: async () => (await (await db()).getAllFromIndex('runs', 'byCreated')).reverse(),
     getRun: async (id) => (await db()).get('runs', id),
-    putRun: async (r) => { await (await db()).put('runs', r); },
+    putRun: async (r) => {
+      await (await db()).put('runs', r);
+    },
     putRunAndCheckpoint: async (r, cp) => {
       const tx = (await db()).transaction(['runs', 'checkpoints'], 'readwrite');
       void tx.objectStore('runs').put(r);
@@ -119,8 +132,12 @@ export function idbStorage(name = DB_NAME): LabStorage & { close(): Promise<void
       await tx.done;
     },
     getCheckpoint: async (id) => (await db()).get('checkpoints', id),
-    deleteCheckpoint: async (id) => { await (await db()).delete('checkpoints', id); },
-    putModel: async (m) => { await (await db()).put('models', m); },
+    deleteCheckpoint: async (id) => {
+      await (await db()).delete('checkpoints', id);
+    },
+    putModel: async (m) => {
+      await (await db()).put('models', m);
+    },
     getModel: async (id, stage) => (await db()).get('models', [id, stage]),
     listModels: async (id) => (await (await db()).getAllKeysFromIndex('models', 'byRun', id)).map((k) => k[1]),
     putImportedModel: async (meta, rec) => {
@@ -129,7 +146,8 @@ export function idbStorage(name = DB_NAME): LabStorage & { close(): Promise<void
       void tx.objectStore('importedModels').put(meta);
       await tx.done;
     },
-    listImportedModels: async () => (await (await db()).getAll('importedModels')).sort((a, b) => b.importedAt - a.importedAt),
+    listImportedModels: async () =>
+      (await (await db()).getAll('importedModels')).sort((a, b) => b.importedAt - a.importedAt),
     deleteImportedModel: async (id) => {
       const tx = (await db()).transaction(['importedModels', 'models'], 'readwrite');
       void tx.objectStore('importedModels').delete(id);

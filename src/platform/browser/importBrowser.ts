@@ -49,10 +49,18 @@ export function blobSource(file: File): ByteSource {
 }
 
 export function browserInput(f: ImportFiles): ImportInput {
-  if (f.kind === 'csv') return { kind: 'csv', images: blobSource(f.images), votes: f.votes ? blobSource(f.votes) : null, labels: f.labels ? blobSource(f.labels) : null };
+  if (f.kind === 'csv')
+    return {
+      kind: 'csv',
+      images: blobSource(f.images),
+      votes: f.votes ? blobSource(f.votes) : null,
+      labels: f.labels ? blobSource(f.labels) : null,
+    };
   if (f.kind === 'archive') return { kind: 'archive', file: blobSource(f.file) };
   const files: FileItem[] = f.files.map(({ file, path }) => ({
-    path, size: file.size, read: async () => new Uint8Array(await file.arrayBuffer()),
+    path,
+    size: file.size,
+    read: async () => new Uint8Array(await file.arrayBuffer()),
   }));
   return { kind: 'files', root: f.root, files };
 }
@@ -60,7 +68,9 @@ export function browserInput(f: ImportFiles): ImportInput {
 /** Raw deflate (a .zip entry) through the platform's DecompressionStream (browsers, and Node 18+),
  *  read piece by piece and abandoned as soon as it passes `maxBytes` (a zip bomb never inflates in full). */
 export const inflateRaw: Inflate = async (d, maxBytes) => {
-  const rs = new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  const rs = new Blob([d as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('deflate-raw') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   const reader = rs.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -76,7 +86,10 @@ export const inflateRaw: Inflate = async (d, maxBytes) => {
   }
   const out = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 
@@ -91,7 +104,11 @@ export const browserImportPlatform: ImportPlatform = {
     if (info?.width && info.height) {
       // Crop and resize while decoding: a large photo never exists at full size as RGBA.
       const box = centerCropBox(info.width, info.height, t.width, t.height);
-      bitmap = await createImageBitmap(blob, box.x, box.y, box.w, box.h, { resizeWidth: t.width, resizeHeight: t.height, resizeQuality: 'high' });
+      bitmap = await createImageBitmap(blob, box.x, box.y, box.w, box.h, {
+        resizeWidth: t.width,
+        resizeHeight: t.height,
+        resizeQuality: 'high',
+      });
       if (bitmap.width !== t.width || bitmap.height !== t.height) {
         bitmap.close();
         throw new Error(`decoded to ${bitmap.width}x${bitmap.height}, not ${t.width}x${t.height}`);
@@ -99,11 +116,18 @@ export const browserImportPlatform: ImportPlatform = {
     } else {
       const full = await createImageBitmap(blob);
       const box = centerCropBox(full.width, full.height, t.width, t.height);
-      bitmap = await createImageBitmap(full, box.x, box.y, box.w, box.h, { resizeWidth: t.width, resizeHeight: t.height, resizeQuality: 'high' });
+      bitmap = await createImageBitmap(full, box.x, box.y, box.w, box.h, {
+        resizeWidth: t.width,
+        resizeHeight: t.height,
+        resizeQuality: 'high',
+      });
       full.close();
     }
     canvas ??= new OffscreenCanvas(t.width, t.height);
-    if (canvas.width !== t.width || canvas.height !== t.height) { canvas.width = t.width; canvas.height = t.height; }
+    if (canvas.width !== t.width || canvas.height !== t.height) {
+      canvas.width = t.width;
+      canvas.height = t.height;
+    }
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('no 2D canvas in this worker');
     ctx.clearRect(0, 0, t.width, t.height);
@@ -112,7 +136,12 @@ export const browserImportPlatform: ImportPlatform = {
     const rgba = new Uint8Array(ctx.getImageData(0, 0, t.width, t.height).data.buffer);
     return toChannels(rgba, t.width * t.height, 4, t.channels);
   },
-  gunzip: (src) => readStream(toStream(src).pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)),
+  gunzip: (src) =>
+    readStream(
+      toStream(src).pipeThrough(
+        new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+      ),
+    ),
   inflateRaw,
   estimate: storageEstimate,
 };

@@ -3,9 +3,7 @@
 // server the service worker public/isolation-sw.js adds them, which takes one reload after its first
 // install. Everything here degrades to "not isolated, and why": the lab then trains on one thread.
 
-export type Isolation =
-  | { isolated: true }
-  | { isolated: false; reloading: boolean; reason: string };
+export type Isolation = { isolated: true } | { isolated: false; reloading: boolean; reason: string };
 
 /** The browser surface used here (a fake in the unit tests). */
 export interface IsolationHost {
@@ -50,7 +48,10 @@ export async function crossOriginIsolate(host: IsolationHost, swUrl: string): Pr
       // The new worker claims this page (clients.claim in its activate step).
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, CLAIM_TIMEOUT_MS);
-        sw.addEventListener('controllerchange', () => { clearTimeout(t); resolve(); });
+        sw.addEventListener('controllerchange', () => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   } catch (e) {

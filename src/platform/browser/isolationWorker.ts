@@ -17,29 +17,46 @@ export interface IsolationWorkerScope {
   addEventListener(type: 'install' | 'activate' | 'fetch', fn: (event: never) => void): void;
 }
 
-interface FetchEventLike { request: Request; respondWith(r: Promise<Response>): void }
-interface ExtendableEventLike { waitUntil(p: Promise<unknown>): void }
+interface FetchEventLike {
+  request: Request;
+  respondWith(r: Promise<Response>): void;
+}
+interface ExtendableEventLike {
+  waitUntil(p: Promise<unknown>): void;
+}
 
-export function isolationWorker(scope: IsolationWorkerScope, headers: Record<string, string>, fetchFn: (r: Request) => Promise<Response>): void {
-  scope.addEventListener('install', () => { scope.skipWaiting(); });
-  scope.addEventListener('activate', (event: ExtendableEventLike) => { event.waitUntil(scope.clients.claim()); });
+export function isolationWorker(
+  scope: IsolationWorkerScope,
+  headers: Record<string, string>,
+  fetchFn: (r: Request) => Promise<Response>,
+): void {
+  scope.addEventListener('install', () => {
+    scope.skipWaiting();
+  });
+  scope.addEventListener('activate', (event: ExtendableEventLike) => {
+    event.waitUntil(scope.clients.claim());
+  });
   scope.addEventListener('fetch', (event: FetchEventLike) => {
     const request = event.request;
     if (new URL(request.url).origin !== scope.location.origin) return;
     // only-if-cached outside same-origin mode throws in fetch() (a DevTools quirk): leave it alone.
     if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
-    event.respondWith(fetchFn(request).then((response) => {
-      // Opaque responses carry no headers to change.
-      if (response.status === 0 || response.type === 'opaque' || response.type === 'opaqueredirect') return response;
-      const h = new Headers(response.headers);
-      for (const name of Object.keys(headers)) h.set(name, headers[name]);
-      return new Response(response.body, { status: response.status, statusText: response.statusText, headers: h });
-    }));
+    event.respondWith(
+      fetchFn(request).then((response) => {
+        // Opaque responses carry no headers to change.
+        if (response.status === 0 || response.type === 'opaque' || response.type === 'opaqueredirect') return response;
+        const h = new Headers(response.headers);
+        for (const name of Object.keys(headers)) h.set(name, headers[name]);
+        return new Response(response.body, { status: response.status, statusText: response.statusText, headers: h });
+      }),
+    );
   });
 }
 
 /** The service worker's script: `isolationWorker` run on the worker's own scope with `headers`. */
 export function isolationWorkerSource(headers: Record<string, string>): string {
-  return `// Written by the lab's build from src/platform/browser/isolationWorker.ts.\n'use strict';\n` +
-    `(${isolationWorker.toString()})(self, ${JSON.stringify(headers)}, (r) => fetch(r));\n`;
+  return (
+    `// Written by the lab's build from src/platform/browser/isolationWorker.ts.\n'use strict';\n` +
+    `(${isolationWorker.toString()})(self, ${JSON.stringify(headers)}, (r) => fetch(r));\n`
+  );
 }

@@ -12,7 +12,13 @@ export function keptCalibrations(): { load(): Record<string, StepCost>; save(cos
         if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
         const out: Record<string, StepCost> = {};
         for (const [k, c] of Object.entries(v as Record<string, StepCost>)) {
-          if (c && Number.isFinite(c.trainMsPerImage) && Number.isFinite(c.evalMsPerImage) && typeof c.backend === 'string') out[k] = c;
+          if (
+            c &&
+            Number.isFinite(c.trainMsPerImage) &&
+            Number.isFinite(c.evalMsPerImage) &&
+            typeof c.backend === 'string'
+          )
+            out[k] = c;
         }
         return out;
       } catch {

@@ -7,8 +7,10 @@
 
 /** The line put before the pthread worker's script: runs before the script's own message handler. */
 export function pthreadLoadShim(factoryUrl: string): string {
-  return `self.addEventListener('message',function(e){var d=e.data;` +
-    `if(d&&d.cmd==='load'&&typeof d.urlOrBlob!=='string')d.urlOrBlob=${JSON.stringify(factoryUrl)};});\n`;
+  return (
+    `self.addEventListener('message',function(e){var d=e.data;` +
+    `if(d&&d.cmd==='load'&&typeof d.urlOrBlob!=='string')d.urlOrBlob=${JSON.stringify(factoryUrl)};});\n`
+  );
 }
 
 /**

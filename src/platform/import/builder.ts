@@ -5,7 +5,15 @@
 import { bytesKey, hashUniform } from '../../core/hash';
 import type { ImportOptions, ImportReport } from '../../core/data/importReport';
 import { SPLITS, type Split, type Task } from '../../core/data/types';
-import { CHUNK_IMAGES, chunkBytes, type ChunkRecord, type DatasetMeta, type ImportInfo, type LabStorage, type SplitSummary } from '../../core/records';
+import {
+  CHUNK_IMAGES,
+  chunkBytes,
+  type ChunkRecord,
+  type DatasetMeta,
+  type ImportInfo,
+  type LabStorage,
+  type SplitSummary,
+} from '../../core/records';
 
 /** A failure the user must act on (wrong file, storage full...): the import stops and is removed. */
 export class ImportError extends Error {
@@ -36,9 +44,11 @@ export function drawSplit(where: string, seed: number, pct: readonly [number, nu
   return u < pct[0] ? 'train' : u < pct[0] + pct[1] ? 'val' : 'test';
 }
 
-
 /** A chunk being filled: a ChunkRecord less what the flush adds, with buffers of CHUNK_IMAGES. */
-type Pending = Omit<ChunkRecord, 'datasetId' | 'split' | 'race' | 'sources'> & { race: Int32Array | null; sources: string[] };
+type Pending = Omit<ChunkRecord, 'datasetId' | 'split' | 'race' | 'sources'> & {
+  race: Int32Array | null;
+  sources: string[];
+};
 
 interface SplitStats {
   count: number;
@@ -81,10 +91,21 @@ export class DatasetBuilder {
   duplicates = { count: 0, examples: [] as [string, string][] };
   images = 0;
 
-  constructor(private readonly storage: LabStorage, readonly spec: BuilderSpec) {
+  constructor(
+    private readonly storage: LabStorage,
+    readonly spec: BuilderSpec,
+  ) {
     const o = spec.options;
     this.imgLen = o.height * o.width * o.channels;
-    const blank = (): SplitStats => ({ count: 0, chunks: 0, expression: [], gender: [], ageMin: Infinity, ageMax: -Infinity, ageSum: 0 });
+    const blank = (): SplitStats => ({
+      count: 0,
+      chunks: 0,
+      expression: [],
+      gender: [],
+      ageMin: Infinity,
+      ageMax: -Infinity,
+      ageSum: 0,
+    });
     this.stats = { train: blank(), val: blank(), test: blank() };
   }
 
@@ -98,18 +119,33 @@ export class DatasetBuilder {
         classCounts.expression = (s.classNames.expression ?? []).map((_, i) => st.expression[i] ?? 0);
       }
       if (s.tasks.includes('gender')) classCounts.gender = (s.classNames.gender ?? []).map((_, i) => st.gender[i] ?? 0);
-      const age = s.tasks.includes('age') && st.count > 0 ? { min: st.ageMin, max: st.ageMax, mean: st.ageSum / st.count } : null;
+      const age =
+        s.tasks.includes('age') && st.count > 0 ? { min: st.ageMin, max: st.ageMax, mean: st.ageSum / st.count } : null;
       splits[k] = { count: st.count, chunks: st.chunks, classCounts, age };
     }
     return {
-      id: s.id, name: s.options.name, source: 'import', synth: null,
-      height: s.options.height, width: s.options.width, channels: s.options.channels,
-      tasks: s.tasks, classNames: structuredClone(s.classNames), splits, bytes: this.bytes, createdAt: Date.now(), complete,
+      id: s.id,
+      name: s.options.name,
+      source: 'import',
+      synth: null,
+      height: s.options.height,
+      width: s.options.width,
+      channels: s.options.channels,
+      tasks: s.tasks,
+      classNames: structuredClone(s.classNames),
+      splits,
+      bytes: this.bytes,
+      createdAt: Date.now(),
+      complete,
       imported: {
-        format: s.format, files: s.files, seed: s.options.seed,
-        rejected: this.rejected.slice(0, MAX_REPORTED), rejectedCount: this.rejectedCount,
+        format: s.format,
+        files: s.files,
+        seed: s.options.seed,
+        rejected: this.rejected.slice(0, MAX_REPORTED),
+        rejectedCount: this.rejectedCount,
         duplicates: { count: this.duplicates.count, examples: this.duplicates.examples.slice() },
-        metadata: s.metadata ?? {}, ms,
+        metadata: s.metadata ?? {},
+        ms,
       },
     };
   }
@@ -131,7 +167,8 @@ export class DatasetBuilder {
   }
 
   async add(img: LabelledImage): Promise<void> {
-    if (img.pixels.length !== this.imgLen) throw new Error(`${img.where}: ${img.pixels.length} bytes, expected ${this.imgLen}`);
+    if (img.pixels.length !== this.imgLen)
+      throw new Error(`${img.where}: ${img.pixels.length} bytes, expected ${this.imgLen}`);
     const split = img.split ?? drawSplit(img.where, this.spec.options.seed, this.spec.options.split);
     const key = bytesKey(img.pixels);
     const first = this.seen.get(key);
@@ -145,7 +182,9 @@ export class DatasetBuilder {
     if (!p) {
       const t = this.spec.tasks;
       p = this.pending[split] = {
-        index: st.chunks, start: st.count, count: 0,
+        index: st.chunks,
+        start: st.count,
+        count: 0,
         pixels: new Uint8Array(CHUNK_IMAGES * this.imgLen),
         expression: t.includes('expression') ? new Int32Array(CHUNK_IMAGES) : null,
         gender: t.includes('gender') ? new Int32Array(CHUNK_IMAGES) : null,
@@ -156,12 +195,20 @@ export class DatasetBuilder {
     }
     const i = p.count;
     p.pixels.set(img.pixels, i * this.imgLen);
-    if (p.expression) { p.expression[i] = img.expression ?? -1; st.expression[img.expression ?? -1] = (st.expression[img.expression ?? -1] ?? 0) + 1; }
-    if (p.gender) { p.gender[i] = img.gender ?? -1; st.gender[img.gender ?? -1] = (st.gender[img.gender ?? -1] ?? 0) + 1; }
+    if (p.expression) {
+      p.expression[i] = img.expression ?? -1;
+      st.expression[img.expression ?? -1] = (st.expression[img.expression ?? -1] ?? 0) + 1;
+    }
+    if (p.gender) {
+      p.gender[i] = img.gender ?? -1;
+      st.gender[img.gender ?? -1] = (st.gender[img.gender ?? -1] ?? 0) + 1;
+    }
     if (p.age) {
       const a = img.age ?? NaN;
       p.age[i] = a;
-      st.ageMin = Math.min(st.ageMin, a); st.ageMax = Math.max(st.ageMax, a); st.ageSum += a;
+      st.ageMin = Math.min(st.ageMin, a);
+      st.ageMax = Math.max(st.ageMax, a);
+      st.ageSum += a;
     }
     if (p.race) p.race[i] = img.race ?? -1;
     p.sources.push(img.where);
@@ -180,10 +227,17 @@ export class DatasetBuilder {
     this.stats[split].chunks++;
     const n = p.count;
     const rec: ChunkRecord = {
-      datasetId: this.spec.id, split, index: p.index, start: p.start, count: n,
+      datasetId: this.spec.id,
+      split,
+      index: p.index,
+      start: p.start,
+      count: n,
       pixels: n === CHUNK_IMAGES ? p.pixels : p.pixels.slice(0, n * this.imgLen),
-      expression: p.expression && p.expression.slice(0, n), gender: p.gender && p.gender.slice(0, n),
-      age: p.age && p.age.slice(0, n), race: p.race && p.race.slice(0, n), sources: p.sources,
+      expression: p.expression && p.expression.slice(0, n),
+      gender: p.gender && p.gender.slice(0, n),
+      age: p.age && p.age.slice(0, n),
+      race: p.race && p.race.slice(0, n),
+      sources: p.sources,
     };
     this.bytes += chunkBytes(rec);
     await this.writing;
@@ -196,9 +250,11 @@ export class DatasetBuilder {
       await p;
     } catch (e) {
       if (isQuotaError(e)) {
-        throw new ImportError('The browser ran out of storage space for this origin while writing the dataset. The import was '
-          + 'stopped and what it had written removed; nothing else was touched. Free space (delete datasets or runs, or '
-          + 'import at a smaller image size) and try again.');
+        throw new ImportError(
+          'The browser ran out of storage space for this origin while writing the dataset. The import was ' +
+            'stopped and what it had written removed; nothing else was touched. Free space (delete datasets or runs, or ' +
+            'import at a smaller image size) and try again.',
+        );
       }
       throw e;
     }
@@ -209,7 +265,9 @@ export class DatasetBuilder {
     for (const s of SPLITS) await this.flush(s);
     await this.writing;
     if (this.images === 0) {
-      throw new ImportError(`No image could be imported${this.rejectedCount ? ` (${this.rejectedCount} rejected: first, ${this.rejected[0].where}: ${this.rejected[0].reason})` : ' (the source is empty)'}.`);
+      throw new ImportError(
+        `No image could be imported${this.rejectedCount ? ` (${this.rejectedCount} rejected: first, ${this.rejected[0].where}: ${this.rejected[0].reason})` : ' (the source is empty)'}.`,
+      );
     }
     const meta = this.meta(true, ms);
     await this.guard(this.storage.finishDataset(meta));
@@ -225,10 +283,19 @@ export class DatasetBuilder {
   report(meta: DatasetMeta | null, bytesRead: number, ms: number): ImportReport {
     const m = meta ?? this.meta(false, ms);
     return {
-      datasetId: this.spec.id, name: this.spec.options.name, format: this.spec.format, files: this.spec.files,
-      tasks: this.spec.tasks, classNames: m.classNames, splits: m.splits, images: this.images,
-      rejected: this.rejected.slice(), rejectedCount: this.rejectedCount,
-      duplicates: { count: this.duplicates.count, examples: this.duplicates.examples.slice() }, bytesRead, ms,
+      datasetId: this.spec.id,
+      name: this.spec.options.name,
+      format: this.spec.format,
+      files: this.spec.files,
+      tasks: this.spec.tasks,
+      classNames: m.classNames,
+      splits: m.splits,
+      images: this.images,
+      rejected: this.rejected.slice(),
+      rejectedCount: this.rejectedCount,
+      duplicates: { count: this.duplicates.count, examples: this.duplicates.examples.slice() },
+      bytesRead,
+      ms,
       ...(this.spec.metadata?.labels ? { labels: this.spec.metadata.labels } : {}),
     };
   }

@@ -11,7 +11,11 @@ const MAX_LABELS_BYTES = 1 << 20;
 
 /** The largest whole-number label in column `col` of every data line (quoted lines are left to the main
  *  pass, which reports them). */
-export async function scanFerLabels(images: ByteSource, col: number, signal?: AbortSignal): Promise<{ max: number; rows: number }> {
+export async function scanFerLabels(
+  images: ByteSource,
+  col: number,
+  signal?: AbortSignal,
+): Promise<{ max: number; rows: number }> {
   let max = -1;
   let rows = 0;
   let header = true;
@@ -19,7 +23,10 @@ export async function scanFerLabels(images: ByteSource, col: number, signal?: Ab
   for await (const batch of byteLines(images.stream())) {
     if ((n++ & 15) === 0) throwIfAborted(signal);
     for (const l of batch) {
-      if (header) { header = false; continue; }
+      if (header) {
+        header = false;
+        continue;
+      }
       const b = l.bytes;
       if (b.indexOf(34) >= 0) continue;
       const { starts, ends } = splitCommas(b);
@@ -34,10 +41,18 @@ export async function scanFerLabels(images: ByteSource, col: number, signal?: Ab
 }
 
 /** The label scheme of a FER-layout CSV: reads the labels file (when given) and the label column. */
-export async function ferLabelsOf(images: ByteSource, col: number, labels: ByteSource | null | undefined, signal?: AbortSignal): Promise<LabelScheme> {
+export async function ferLabelsOf(
+  images: ByteSource,
+  col: number,
+  labels: ByteSource | null | undefined,
+  signal?: AbortSignal,
+): Promise<LabelScheme> {
   let names: string[] | null = null;
   if (labels) {
-    if (labels.size > MAX_LABELS_BYTES) throw new ImportError(`${labels.name}: ${labels.size} bytes is too large for a labels file (one class name per line).`);
+    if (labels.size > MAX_LABELS_BYTES)
+      throw new ImportError(
+        `${labels.name}: ${labels.size} bytes is too large for a labels file (one class name per line).`,
+      );
     let text = '';
     for await (const s of decodeText(labels.stream())) text += s;
     const parsed = parseLabelNames(text);

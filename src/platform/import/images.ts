@@ -4,7 +4,20 @@ import { expressionIndex, folderPlace, outsideArchive, splitFromFolder } from '.
 import { IMPORTABLE_FORMATS, sniffImage } from '../../core/data/formats/sniff';
 import { otherEntryReason, readTar } from '../../core/data/formats/tar';
 import { parseUtkFaceName, UTK_RACES } from '../../core/data/formats/utkface';
-import { ByteSource, ImportPlatform, ImportInput, MAX_IMAGE_PIXELS, MAX_ENTRY_BYTES, IMAGE_EXT, OTHER_IMAGE_EXT, mb, counted, throwIfAborted, Meter, Make } from './source';
+import {
+  ByteSource,
+  ImportPlatform,
+  ImportInput,
+  MAX_IMAGE_PIXELS,
+  MAX_ENTRY_BYTES,
+  IMAGE_EXT,
+  OTHER_IMAGE_EXT,
+  mb,
+  counted,
+  throwIfAborted,
+  Meter,
+  Make,
+} from './source';
 import { readZipDirectory, readZipEntry, type RandomAccess } from '../../core/data/formats/zip';
 import { EXPRESSION_CLASSES, GENDER_CLASSES, type Task } from '../../core/data/types';
 import type { ImportInfo } from '../../core/records';
@@ -22,13 +35,19 @@ interface Item {
 }
 
 async function* tarItems(file: ByteSource, platform: ImportPlatform, meter: Meter): AsyncGenerator<Item> {
-  const raw = counted(file.stream(), (n) => { meter.bytesDone += n; });
+  const raw = counted(file.stream(), (n) => {
+    meter.bytesDone += n;
+  });
   const gz = /\.(tgz|gz)$/i.test(file.name);
   for await (const { entry, data } of readTar(gz ? platform.gunzip(raw) : raw, { maxEntryBytes: MAX_ENTRY_BYTES })) {
     if (entry.kind === 'directory') continue;
     // Links, devices, FIFOs: never read, but named in the report.
-    if (entry.kind === 'other') { yield { path: entry.name, size: 0, bytes: null, skipped: otherEntryReason(entry.type) }; continue; }
-    yield data ? { path: entry.name, size: entry.size, bytes: async () => data }
+    if (entry.kind === 'other') {
+      yield { path: entry.name, size: 0, bytes: null, skipped: otherEntryReason(entry.type) };
+      continue;
+    }
+    yield data
+      ? { path: entry.name, size: entry.size, bytes: async () => data }
       : { path: entry.name, size: entry.size, bytes: null, skipped: `larger than ${mb(MAX_ENTRY_BYTES)}` };
   }
 }
@@ -36,7 +55,11 @@ async function* tarItems(file: ByteSource, platform: ImportPlatform, meter: Mete
 /** Every regular file's path in a tar, bodies skipped: a first pass, so that a tar's class folders are
  *  known before any image is labelled, as a zip's are from its directory (the same archive then maps the
  *  same whichever the container: male/female folders to gender, happy/sad/... to the FER+ classes). */
-async function tarPaths(file: ByteSource, platform: ImportPlatform, signal: AbortSignal | undefined): Promise<string[]> {
+async function tarPaths(
+  file: ByteSource,
+  platform: ImportPlatform,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
   const gz = /\.(tgz|gz)$/i.test(file.name);
   const raw = file.stream();
   const paths: string[] = [];
@@ -74,12 +97,23 @@ class Classes {
   private readonly growing: boolean;
   constructor(known: string[] | null) {
     const lower = (known ?? []).map((n) => n.toLowerCase());
-    if (known && known.length === 2 && lower.every((n) => n in GENDER_NAMES) && new Set(lower.map((n) => GENDER_NAMES[n])).size === 2) {
-      this.mode = 'gender'; this.task = 'gender'; this.names = [...GENDER_CLASSES];
+    if (
+      known &&
+      known.length === 2 &&
+      lower.every((n) => n in GENDER_NAMES) &&
+      new Set(lower.map((n) => GENDER_NAMES[n])).size === 2
+    ) {
+      this.mode = 'gender';
+      this.task = 'gender';
+      this.names = [...GENDER_CLASSES];
     } else if (known && known.length > 0 && known.every((n) => expressionIndex(n) !== null)) {
-      this.mode = 'expression'; this.task = 'expression'; this.names = [...EXPRESSION_CLASSES];
+      this.mode = 'expression';
+      this.task = 'expression';
+      this.names = [...EXPRESSION_CLASSES];
     } else {
-      this.mode = 'names'; this.task = 'expression'; this.names = known ? [...known].sort() : [];
+      this.mode = 'names';
+      this.task = 'expression';
+      this.names = known ? [...known].sort() : [];
     }
     this.growing = known === null;
   }
@@ -87,7 +121,10 @@ class Classes {
     if (this.mode === 'gender') return GENDER_NAMES[name.toLowerCase()] ?? null;
     if (this.mode === 'expression') return expressionIndex(name);
     let i = this.names.indexOf(name);
-    if (i < 0 && this.growing) { this.names.push(name); i = this.names.length - 1; }
+    if (i < 0 && this.growing) {
+      this.names.push(name);
+      i = this.names.length - 1;
+    }
     return i < 0 ? null : i;
   }
 }
@@ -95,8 +132,14 @@ class Classes {
 const looksLikeImage = (p: string) => IMAGE_EXT.test(p);
 
 export async function importImages(
-  input: Exclude<ImportInput, { kind: 'csv' }>, format: ImportFormat, o: ImportOptions, platform: ImportPlatform,
-  make: Make, meter: Meter, signal: AbortSignal | undefined, quota: () => Promise<void>,
+  input: Exclude<ImportInput, { kind: 'csv' }>,
+  format: ImportFormat,
+  o: ImportOptions,
+  platform: ImportPlatform,
+  make: Make,
+  meter: Meter,
+  signal: AbortSignal | undefined,
+  quota: () => Promise<void>,
 ): Promise<void> {
   // The items, and every path up front: a zip's directory, a tar's first pass, a folder's files.
   let items: AsyncIterable<Item>;
@@ -118,7 +161,10 @@ export async function importImages(
       items = (async function* () {
         for (const e of list) {
           meter.bytesDone += e.compressedSize;
-          if (e.size > MAX_ENTRY_BYTES) { yield { path: e.name, size: e.size, bytes: null, skipped: `larger than ${mb(MAX_ENTRY_BYTES)}` }; continue; }
+          if (e.size > MAX_ENTRY_BYTES) {
+            yield { path: e.name, size: e.size, bytes: null, skipped: `larger than ${mb(MAX_ENTRY_BYTES)}` };
+            continue;
+          }
           yield { path: e.name, size: e.size, bytes: () => readZipEntry(src, e, platform.inflateRaw) };
         }
       })();
@@ -144,7 +190,8 @@ export async function importImages(
   const peeked: Item[] = [];
   let fmt: 'utkface' | 'folder';
   if (format === 'utkface' || format === 'folder') fmt = format;
-  else if (format === 'fer2013') throw new ImportError('FER2013 is a CSV file (fer2013.csv), not an archive or folder.');
+  else if (format === 'fer2013')
+    throw new ImportError('FER2013 is a CSV file (fer2013.csv), not an archive or folder.');
   else {
     let names: string[];
     if (allPaths) names = allPaths.filter(looksLikeImage).slice(0, 200);
@@ -164,7 +211,14 @@ export async function importImages(
   let classes: Classes | null = null;
   let spec: Omit<BuilderSpec, 'id' | 'options'>;
   if (fmt === 'utkface') {
-    spec = { format: 'utkface', files, tasks: ['gender', 'age'], classNames: { gender: [...GENDER_CLASSES] }, keepRace: true, metadata: { race: [...UTK_RACES] } };
+    spec = {
+      format: 'utkface',
+      files,
+      tasks: ['gender', 'age'],
+      classNames: { gender: [...GENDER_CLASSES] },
+      keepRace: true,
+      metadata: { race: [...UTK_RACES] },
+    };
   } else {
     let known: string[] | null = null;
     if (allPaths) {
@@ -176,13 +230,23 @@ export async function importImages(
       known = [...set];
     }
     classes = new Classes(known);
-    spec = { format: 'folder', files, tasks: [classes.task], classNames: { [classes.task]: classes.names }, keepRace: false };
+    spec = {
+      format: 'folder',
+      files,
+      tasks: [classes.task],
+      classNames: { [classes.task]: classes.names },
+      keepRace: false,
+    };
   }
   const b = await make(spec);
 
   // Decoding runs `concurrency` deep; images are added in reading order, so a dataset is the same
   // whatever the timing.
-  type Job = { where: string; labels: Omit<Parameters<DatasetBuilder['add']>[0], 'pixels' | 'where'>; px: Promise<{ ok: true; px: Uint8Array } | { ok: false; reason: string }> };
+  type Job = {
+    where: string;
+    labels: Omit<Parameters<DatasetBuilder['add']>[0], 'pixels' | 'where'>;
+    px: Promise<{ ok: true; px: Uint8Array } | { ok: false; reason: string }>;
+  };
   const queue: Job[] = [];
   const drain = async (keep: number) => {
     while (queue.length > keep) {
@@ -203,24 +267,49 @@ export async function importImages(
   })();
   let n = 0;
   for await (const item of all) {
-    if ((n++ & 15) === 0) { throwIfAborted(signal); meter.tick(); await quota(); }
+    if ((n++ & 15) === 0) {
+      throwIfAborted(signal);
+      meter.tick();
+      await quota();
+    }
     const where = item.path;
     // Not readable (a link, a device, an entry over the size limit): said as such, whatever its name.
-    if (!item.bytes) { b.reject(where, item.skipped ?? 'could not be read'); continue; }
+    if (!item.bytes) {
+      b.reject(where, item.skipped ?? 'could not be read');
+      continue;
+    }
     const outside = outsideArchive(where);
-    if (outside) { b.reject(where, outside); continue; }
+    if (outside) {
+      b.reject(where, outside);
+      continue;
+    }
     let labels: Job['labels'];
     if (fmt === 'utkface') {
-      if (!looksLikeImage(where) && !OTHER_IMAGE_EXT.test(where)) { b.reject(where, 'not an image file'); continue; }
+      if (!looksLikeImage(where) && !OTHER_IMAGE_EXT.test(where)) {
+        b.reject(where, 'not an image file');
+        continue;
+      }
       const u = parseUtkFaceName(where);
-      if (!u.ok) { b.reject(where, u.reason); continue; }
+      if (!u.ok) {
+        b.reject(where, u.reason);
+        continue;
+      }
       labels = { split: null, gender: u.gender, age: u.age, race: u.race };
     } else {
       const pl = placeBelowRoot(where);
-      if (!pl.ok) { b.reject(where, pl.reason); continue; }
-      if (!looksLikeImage(where) && !OTHER_IMAGE_EXT.test(where)) { b.reject(where, 'not an image file'); continue; }
+      if (!pl.ok) {
+        b.reject(where, pl.reason);
+        continue;
+      }
+      if (!looksLikeImage(where) && !OTHER_IMAGE_EXT.test(where)) {
+        b.reject(where, 'not an image file');
+        continue;
+      }
       const k = classes!.index(pl.className);
-      if (k === null) { b.reject(where, `class folder "${pl.className}" is not one of ${classes!.names.join(', ')}`); continue; }
+      if (k === null) {
+        b.reject(where, `class folder "${pl.className}" is not one of ${classes!.names.join(', ')}`);
+        continue;
+      }
       labels = classes!.task === 'gender' ? { split: pl.split, gender: k } : { split: pl.split, expression: k };
     }
     const read = item.bytes;
@@ -232,10 +321,15 @@ export async function importImages(
         return { ok: false as const, reason: `could not be read: ${(e as Error).message}` };
       }
       const info = sniffImage(bytes);
-      if (!info) return { ok: false as const, reason: bytes.length === 0 ? 'empty file' : 'not an image (unknown content)' };
-      if (!IMPORTABLE_FORMATS.includes(info.format)) return { ok: false as const, reason: `unsupported image format (${info.format}; JPEG, PNG and WebP are read)` };
+      if (!info)
+        return { ok: false as const, reason: bytes.length === 0 ? 'empty file' : 'not an image (unknown content)' };
+      if (!IMPORTABLE_FORMATS.includes(info.format))
+        return { ok: false as const, reason: `unsupported image format (${info.format}; JPEG, PNG and WebP are read)` };
       if (info.width && info.height && info.width * info.height > MAX_IMAGE_PIXELS) {
-        return { ok: false as const, reason: `image is ${info.width}x${info.height} (${(info.width * info.height / 1e6).toFixed(0)} megapixels), over the ${MAX_IMAGE_PIXELS / 1e6}-megapixel limit` };
+        return {
+          ok: false as const,
+          reason: `image is ${info.width}x${info.height} (${((info.width * info.height) / 1e6).toFixed(0)} megapixels), over the ${MAX_IMAGE_PIXELS / 1e6}-megapixel limit`,
+        };
       }
       try {
         return { ok: true as const, px: await platform.decode(bytes, target) };

@@ -90,7 +90,12 @@ export class Meter {
   bytesDone = 0;
   private last = 0;
   private readonly t0 = Date.now();
-  constructor(readonly bytesTotal: number, private readonly b: () => DatasetBuilder | null, private readonly emit?: (p: ImportProgress) => void, private readonly ms = 200) {}
+  constructor(
+    readonly bytesTotal: number,
+    private readonly b: () => DatasetBuilder | null,
+    private readonly emit?: (p: ImportProgress) => void,
+    private readonly ms = 200,
+  ) {}
   tick(force = false): void {
     const now = Date.now();
     if (!this.emit || (!force && now - this.last < this.ms)) return;
@@ -100,11 +105,14 @@ export class Meter {
     const images = b?.images ?? 0;
     const frac = this.bytesTotal > 0 ? this.bytesDone / this.bytesTotal : 0;
     this.emit({
-      bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, images, rejected: b?.rejectedCount ?? 0,
-      rate: s > 0 ? images / s : 0, etaS: frac > 0.01 && s > 0.5 ? (s / frac) * (1 - frac) : null,
+      bytesDone: this.bytesDone,
+      bytesTotal: this.bytesTotal,
+      images,
+      rejected: b?.rejectedCount ?? 0,
+      rate: s > 0 ? images / s : 0,
+      etaS: frac > 0.01 && s > 0.5 ? (s / frac) * (1 - frac) : null,
     });
   }
 }
 
 export type Make = (spec: Omit<BuilderSpec, 'id' | 'options'>) => Promise<DatasetBuilder>;
-

@@ -64,7 +64,18 @@ export interface ModelParts {
 }
 
 /** The model.json document of tfjs's LayersModel format. */
-export function modelJsonDoc(a: { modelTopology?: unknown; weightSpecs?: unknown[]; format?: string; generatedBy?: string; convertedBy?: string | null; trainingConfig?: unknown; userDefinedMetadata?: unknown }, weightsPath = `./${WEIGHTS_FILE}`): Record<string, unknown> {
+export function modelJsonDoc(
+  a: {
+    modelTopology?: unknown;
+    weightSpecs?: unknown[];
+    format?: string;
+    generatedBy?: string;
+    convertedBy?: string | null;
+    trainingConfig?: unknown;
+    userDefinedMetadata?: unknown;
+  },
+  weightsPath = `./${WEIGHTS_FILE}`,
+): Record<string, unknown> {
   return {
     format: a.format ?? 'layers-model',
     generatedBy: a.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
@@ -77,17 +88,36 @@ export function modelJsonDoc(a: { modelTopology?: unknown; weightSpecs?: unknown
 }
 
 /** lab.json for a model trained in a run. */
-export function labInfo(o: { name: string; stage: StageName | null; config: ExperimentConfig; classNames: string[]; visibility: Visibility; rows: GridRow[]; height: number; width: number; channels: 1 | 3 }): LabModelInfo {
+export function labInfo(o: {
+  name: string;
+  stage: StageName | null;
+  config: ExperimentConfig;
+  classNames: string[];
+  visibility: Visibility;
+  rows: GridRow[];
+  height: number;
+  width: number;
+  channels: 1 | 3;
+}): LabModelInfo {
   const task = o.config.task;
   const h = o.height;
   return {
-    format: LAB_MODEL_FORMAT, version: 1, name: o.name, stage: o.stage, task, visibility: o.visibility,
+    format: LAB_MODEL_FORMAT,
+    version: 1,
+    name: o.name,
+    stage: o.stage,
+    task,
+    visibility: o.visibility,
     classNames: task === 'age' ? [] : o.classNames,
-    output: task === 'age'
-      ? { kind: 'regression', unit: 'years', years: `output × ${AGE_SCALE} + ${AGE_OFFSET}` }
-      : { kind: 'classification', logits: true },
+    output:
+      task === 'age'
+        ? { kind: 'regression', unit: 'years', years: `output × ${AGE_SCALE} + ${AGE_OFFSET}` }
+        : { kind: 'classification', logits: true },
     preprocessing: {
-      height: h, width: o.width, channels: o.channels, scale: 1 / 255,
+      height: h,
+      width: o.width,
+      channels: o.channels,
+      scale: 1 / 255,
       hiddenRows: o.visibility === 'full' ? null : o.visibility === 'lower' ? [0, splitRow(h)] : [splitRow(h), h],
     },
     config: o.config,
@@ -103,7 +133,8 @@ export function stageVisibility(stage: StageName, scenario: Exclude<Visibility, 
 }
 
 /** The model's input in words (README.txt, the ONNX metadata). */
-export const inputText = (i: LabModelInfo) => `[batch, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32 (NHWC), pixel bytes × 1/255${i.preprocessing.channels === 1 ? ' (grey)' : ' (RGB)'}${i.preprocessing.hiddenRows ? `, with rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (only the ${i.visibility} half visible)` : ', the full face'}`;
+export const inputText = (i: LabModelInfo) =>
+  `[batch, ${i.preprocessing.height}, ${i.preprocessing.width}, ${i.preprocessing.channels}] float32 (NHWC), pixel bytes × 1/255${i.preprocessing.channels === 1 ? ' (grey)' : ' (RGB)'}${i.preprocessing.hiddenRows ? `, with rows ${i.preprocessing.hiddenRows[0]} to ${i.preprocessing.hiddenRows[1] - 1} set to 0 (only the ${i.visibility} half visible)` : ', the full face'}`;
 
 const README = (i: LabModelInfo, onnx: Uint8Array | Error | undefined) => `${i.name}
 Exported by the Occlusion Distillation Lab (${i.exportedAt}).
@@ -115,16 +146,22 @@ Load it with plain TensorFlow.js:
 Input: ${inputText(i)}.
 Output: ${i.output.kind === 'regression' ? `age = ${i.output.years} years` : `logits over ${i.classNames.join(', ')}`}.
 lab.json has the labels, the preprocessing, the experiment config and the test metrics.
-${onnx instanceof Error ? `
+${
+  onnx instanceof Error
+    ? `
 model.onnx could not be written: ${onnx.message}
-` : onnx ? `
+`
+    : onnx
+      ? `
 model.onnx is the same model for ONNX Runtime (opset ${ONNX_OPSET}), e.g. in Python:
   import onnxruntime as ort
   session = ort.InferenceSession('model.onnx')
   ${i.output.kind === 'regression' ? 'age' : 'probabilities'}, embedding = session.run(None, {'${ONNX_INPUT}': x})  # x: ${inputText(i)}
 Outputs: ${i.output.kind === 'regression' ? `${ONNX_AGE} in years [batch, 1]` : `${ONNX_PROBABILITIES} over ${i.classNames.join(', ')} [batch, ${i.classNames.length}]`}, ${ONNX_EMBEDDING} [batch, size].
 Its metadata (labels, preprocessing, occlusion_scenario, config, lab_version, ...) is in the file's metadata_props.
-` : ''}`;
+`
+      : ''
+}`;
 
 /**
  * The export: model.json, model.weights.bin, model.onnx, lab.json and README.txt in one .zip.
@@ -146,7 +183,16 @@ export class ModelImportError extends Error {
   override name = 'ModelImportError';
 }
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, int16: 2, uint16: 2, float16: 2, complex64: 8 };
+const DTYPE_BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  float16: 2,
+  complex64: 8,
+};
 
 type Spec = { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: { dtype?: unknown } };
 
@@ -182,7 +228,8 @@ async function unzip(file: NamedBytes, inflateRaw: Inflate): Promise<NamedBytes[
   const out: NamedBytes[] = [];
   for (const e of entries) {
     if (e.isDirectory || /(^|\/)(__MACOSX|\.)/.test(e.name)) continue;
-    if (e.size > MAX_WEIGHT_BYTES) throw new ModelImportError(`${file.name}: ${e.name} is over ${MAX_WEIGHT_BYTES / 2 ** 20} MB`);
+    if (e.size > MAX_WEIGHT_BYTES)
+      throw new ModelImportError(`${file.name}: ${e.name} is over ${MAX_WEIGHT_BYTES / 2 ** 20} MB`);
     try {
       out.push({ name: e.name.split('/').pop()!, bytes: await readZipEntry(memAccess(file.bytes), e, inflateRaw) });
     } catch (err) {
@@ -205,13 +252,15 @@ export interface ReadModel {
  * without building it: sizes, JSON, format, manifest against the weight bytes.
  */
 export async function readModelFiles(files: NamedBytes[], inflateRaw: Inflate): Promise<ReadModel> {
-  if (files.length === 0) throw new ModelImportError('No file was given: choose the exported .zip, or model.json with its weights file.');
+  if (files.length === 0)
+    throw new ModelImportError('No file was given: choose the exported .zip, or model.json with its weights file.');
   let all: NamedBytes[] = [];
   for (const f of files) all.push(...(/\.zip$/i.test(f.name) ? await unzip(f, inflateRaw) : [f]));
   all = all.filter((f) => f.name !== 'README.txt');
   const jsonFile = all.find((f) => /\.json$/i.test(f.name) && f.name !== LAB_FILE);
   if (!jsonFile) throw new ModelImportError(`No model.json among ${all.map((f) => f.name).join(', ') || 'the files'}.`);
-  if (jsonFile.bytes.length > MAX_MODEL_JSON_BYTES) throw new ModelImportError(`${jsonFile.name} is over ${MAX_MODEL_JSON_BYTES / 2 ** 20} MB: not a model.json.`);
+  if (jsonFile.bytes.length > MAX_MODEL_JSON_BYTES)
+    throw new ModelImportError(`${jsonFile.name} is over ${MAX_MODEL_JSON_BYTES / 2 ** 20} MB: not a model.json.`);
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(new TextDecoder().decode(jsonFile.bytes)) as Record<string, unknown>;
@@ -221,9 +270,17 @@ export async function readModelFiles(files: NamedBytes[], inflateRaw: Inflate): 
   if (!doc || typeof doc !== 'object' || typeof doc.modelTopology !== 'object' || doc.modelTopology === null) {
     throw new ModelImportError(`${jsonFile.name} has no modelTopology: not a TensorFlow.js model.json.`);
   }
-  if (doc.format === 'graph-model') throw new ModelImportError(`${jsonFile.name} is a graph model (converted from TensorFlow); the lab trains and explains Layers models only.`);
+  if (doc.format === 'graph-model')
+    throw new ModelImportError(
+      `${jsonFile.name} is a graph model (converted from TensorFlow); the lab trains and explains Layers models only.`,
+    );
   const manifest = doc.weightsManifest;
-  if (!Array.isArray(manifest) || manifest.some((g) => !Array.isArray((g as { paths?: unknown }).paths) || !Array.isArray((g as { weights?: unknown }).weights))) {
+  if (
+    !Array.isArray(manifest) ||
+    manifest.some(
+      (g) => !Array.isArray((g as { paths?: unknown }).paths) || !Array.isArray((g as { weights?: unknown }).weights),
+    )
+  ) {
     throw new ModelImportError(`${jsonFile.name}: weightsManifest must be a list of { paths, weights } groups.`);
   }
   const specs: unknown[] = [];
@@ -233,18 +290,26 @@ export async function readModelFiles(files: NamedBytes[], inflateRaw: Inflate): 
     for (const p of g.paths) {
       const base = String(p).split('/').pop()!;
       const f = all.find((x) => x.name === base);
-      if (!f) throw new ModelImportError(`${jsonFile.name} names the weights file ${base}, which was not given${files.some((x) => /\.zip$/i.test(x.name)) ? ' (not in the zip)' : ''}.`);
+      if (!f)
+        throw new ModelImportError(
+          `${jsonFile.name} names the weights file ${base}, which was not given${files.some((x) => /\.zip$/i.test(x.name)) ? ' (not in the zip)' : ''}.`,
+        );
       buffers.push(f.bytes);
     }
   }
   const expected = manifestBytes(specs);
   const have = buffers.reduce((n, b) => n + b.length, 0);
   if (have !== expected) {
-    throw new ModelImportError(`The weights are ${have} bytes but ${jsonFile.name} describes ${expected}: ${have < expected ? 'truncated' : 'not the matching'} weights file.`);
+    throw new ModelImportError(
+      `The weights are ${have} bytes but ${jsonFile.name} describes ${expected}: ${have < expected ? 'truncated' : 'not the matching'} weights file.`,
+    );
   }
   const weightData = new Uint8Array(have);
   let at = 0;
-  for (const b of buffers) { weightData.set(b, at); at += b.length; }
+  for (const b of buffers) {
+    weightData.set(b, at);
+    at += b.length;
+  }
   let info: LabModelInfo | null = null;
   const labFile = all.find((f) => f.name === LAB_FILE);
   if (labFile) {
@@ -285,12 +350,15 @@ export async function loadChecked(read: ReadModel, expect: ModelExpectation = {}
   const input = model.inputs[0]?.shape ?? [];
   const out = model.outputs[0]?.shape ?? [];
   const problems: string[] = [];
-  if (model.inputs.length !== 1 || input.length !== 4) problems.push(`it takes ${JSON.stringify(model.inputs.map((i) => i.shape))}, not one image batch [n, h, w, c]`);
+  if (model.inputs.length !== 1 || input.length !== 4)
+    problems.push(`it takes ${JSON.stringify(model.inputs.map((i) => i.shape))}, not one image batch [n, h, w, c]`);
   else if (expect.inputShape && input.slice(1).some((d, i) => d !== expect.inputShape![i])) {
     problems.push(`it takes ${input.slice(1).join('x')} images; ${expect.inputShape.join('x')} are needed here`);
   }
-  if (model.outputs.length !== 1 || out.length !== 2) problems.push(`its output is ${JSON.stringify(model.outputs.map((o) => o.shape))}, not [n, units]`);
-  else if (expect.outputUnits !== undefined && out[1] !== expect.outputUnits) problems.push(`it has ${out[1]} outputs; ${expect.outputUnits} are needed here`);
+  if (model.outputs.length !== 1 || out.length !== 2)
+    problems.push(`its output is ${JSON.stringify(model.outputs.map((o) => o.shape))}, not [n, units]`);
+  else if (expect.outputUnits !== undefined && out[1] !== expect.outputUnits)
+    problems.push(`it has ${out[1]} outputs; ${expect.outputUnits} are needed here`);
   if (problems.length) {
     model.dispose();
     throw new ModelImportError(`This model does not fit: ${problems.join('; ')}.`);

@@ -17,14 +17,19 @@ export function onnxMetadata(i: LabModelInfo): Record<string, string> {
     stage: i.stage ?? '',
     task: i.task,
     labels: JSON.stringify(i.classNames),
-    output: i.output.kind === 'regression'
-      ? `${ONNX_AGE}: age in years [batch, 1] (= model output × ${AGE_SCALE} + ${AGE_OFFSET}); ${ONNX_EMBEDDING}: [batch, size]`
-      : `${ONNX_PROBABILITIES}: softmax over labels [batch, ${i.classNames.length}]; ${ONNX_EMBEDDING}: [batch, size]`,
+    output:
+      i.output.kind === 'regression'
+        ? `${ONNX_AGE}: age in years [batch, 1] (= model output × ${AGE_SCALE} + ${AGE_OFFSET}); ${ONNX_EMBEDDING}: [batch, size]`
+        : `${ONNX_PROBABILITIES}: softmax over labels [batch, ${i.classNames.length}]; ${ONNX_EMBEDDING}: [batch, size]`,
     input: `${ONNX_INPUT}: ${inputText(i)}`,
     input_layout: 'NHWC',
     preprocessing: JSON.stringify({
-      height: p.height, width: p.width, channels: p.channels, colour: p.channels === 1 ? 'grey' : 'rgb',
-      scale: p.scale, hiddenRows: p.hiddenRows,
+      height: p.height,
+      width: p.width,
+      channels: p.channels,
+      colour: p.channels === 1 ? 'grey' : 'rgb',
+      scale: p.scale,
+      hiddenRows: p.hiddenRows,
     }),
     occlusion_scenario: i.config?.scenario ?? '',
     visibility: i.visibility,
@@ -39,10 +44,13 @@ export function onnxMetadata(i: LabModelInfo): Record<string, string> {
 /** The model as the bytes of a .onnx file (opset 13; see core/export/onnx.ts for its inputs and outputs). */
 export function onnxModel(parts: ModelParts, info: LabModelInfo, spec: ModelSpec): Uint8Array {
   return exportOnnx({
-    spec, parts: { modelTopology: parts.modelTopology, weightSpecs: parts.weightSpecs, weightData: parts.weightData },
-    head: info.task === 'age' ? { kind: 'regression', scale: AGE_SCALE, offset: AGE_OFFSET } : { kind: 'classification' },
-    metadata: onnxMetadata(info), name: info.name.replace(/[^\w.-]+/g, '_'), producerVersion: LAB_VERSION,
+    spec,
+    parts: { modelTopology: parts.modelTopology, weightSpecs: parts.weightSpecs, weightData: parts.weightData },
+    head:
+      info.task === 'age' ? { kind: 'regression', scale: AGE_SCALE, offset: AGE_OFFSET } : { kind: 'classification' },
+    metadata: onnxMetadata(info),
+    name: info.name.replace(/[^\w.-]+/g, '_'),
+    producerVersion: LAB_VERSION,
     docString: `${info.name}, exported by the Occlusion Distillation Lab ${LAB_VERSION}.`,
   });
 }
-

@@ -39,7 +39,11 @@ export interface DatasetIdentity {
   files?: { path: string; bytes: number; sha256: string }[];
 }
 
-interface BinPart { file: string; bytes: number; sha256: string }
+interface BinPart {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
 
 interface CheckpointFile {
   format: string;
@@ -51,7 +55,13 @@ interface CheckpointFile {
   checkpoint: unknown;
 }
 
-export interface LoadedCheckpoint { config: ExperimentConfig; checkpoint: Checkpoint; world: RunWorld; savedAt: string; file: string }
+export interface LoadedCheckpoint {
+  config: ExperimentConfig;
+  checkpoint: Checkpoint;
+  world: RunWorld;
+  savedAt: string;
+  file: string;
+}
 
 /** A checkpoint that cannot be used, with the file and the reason in the message. */
 export class CheckpointFileError extends Error {
@@ -61,7 +71,11 @@ export class CheckpointFileError extends Error {
   }
 }
 
-interface Ref { $f32?: [offset: number, length: number]; $i32?: number[]; $num?: 'NaN' | 'Infinity' | '-Infinity' }
+interface Ref {
+  $f32?: [offset: number, length: number];
+  $i32?: number[];
+  $num?: 'NaN' | 'Infinity' | '-Infinity';
+}
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
@@ -82,11 +96,22 @@ async function writeDurably(path: string, data: Uint8Array | string): Promise<vo
 async function syncDir(dir: string): Promise<void> {
   try {
     const fh = await open(dir, 'r');
-    try { await fh.sync(); } finally { await fh.close(); }
-  } catch { /* e.g. Windows: renames are durable enough there */ }
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* e.g. Windows: renames are durable enough there */
+  }
 }
 
-export async function saveCheckpointFiles(dir: string, config: ExperimentConfig, cp: Checkpoint, world: RunWorld): Promise<void> {
+export async function saveCheckpointFiles(
+  dir: string,
+  config: ExperimentConfig,
+  cp: Checkpoint,
+  world: RunWorld,
+): Promise<void> {
   const parts: Float32Array[] = [];
   let offset = 0;
   const body = JSON.stringify(cp, (_k, v: unknown) => {
@@ -104,13 +129,20 @@ export async function saveCheckpointFiles(dir: string, config: ExperimentConfig,
   });
   const bin = new Float32Array(offset);
   let o = 0;
-  for (const p of parts) { bin.set(p, o); o += p.length; }
+  for (const p of parts) {
+    bin.set(p, o);
+    o += p.length;
+  }
   const bytes = new Uint8Array(bin.buffer);
   const hash = sha256(bytes);
   const binFile = `checkpoint-${hash.slice(0, 16)}.bin`;
   await writeDurably(join(dir, binFile), bytes);
   const file: Omit<CheckpointFile, 'checkpoint'> = {
-    format: CHECKPOINT_FORMAT, version: CHECKPOINT_FILE_VERSION, savedAt: new Date().toISOString(), config, world,
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_FILE_VERSION,
+    savedAt: new Date().toISOString(),
+    config,
+    world,
     bin: { file: binFile, bytes: bytes.byteLength, sha256: hash },
   };
   // The checkpoint's text is spliced in as it is (not parsed and stringified again).
@@ -119,7 +151,8 @@ export async function saveCheckpointFiles(dir: string, config: ExperimentConfig,
   await syncDir(dir);
   // Parts no checkpoint.json names any more (the previous epoch's, a legacy checkpoint.bin).
   for (const name of await readdir(dir)) {
-    if (name !== binFile && /^checkpoint(-[0-9a-f]{16})?\.bin(\.tmp.*)?$/.test(name)) await rm(join(dir, name), { force: true });
+    if (name !== binFile && /^checkpoint(-[0-9a-f]{16})?\.bin(\.tmp.*)?$/.test(name))
+      await rm(join(dir, name), { force: true });
   }
 }
 
@@ -138,23 +171,34 @@ export async function loadCheckpointFiles(dir: string): Promise<LoadedCheckpoint
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new CheckpointFileError(`${jsonPath} is not a complete checkpoint (${text.length} bytes, not valid JSON: `
-      + `${(e as Error).message}); it was cut short or damaged and cannot be resumed.`);
+    throw new CheckpointFileError(
+      `${jsonPath} is not a complete checkpoint (${text.length} bytes, not valid JSON: ` +
+        `${(e as Error).message}); it was cut short or damaged and cannot be resumed.`,
+    );
   }
   const f = raw as Partial<CheckpointFile> | null;
   if (!f || typeof f !== 'object' || Array.isArray(f) || f.format !== CHECKPOINT_FORMAT) {
     const legacy = f && typeof f === 'object' && 'checkpoint' in f && 'config' in f;
-    throw new CheckpointFileError(legacy
-      ? `${jsonPath} was written by an older version of the runner, whose checkpoints carry no hashes: it cannot be `
-        + 'verified against its checkpoint.bin, so it is not resumed. Start the run again.'
-      : `${jsonPath} is not a checkpoint of this runner (no "format": "${CHECKPOINT_FORMAT}").`);
+    throw new CheckpointFileError(
+      legacy
+        ? `${jsonPath} was written by an older version of the runner, whose checkpoints carry no hashes: it cannot be ` +
+            'verified against its checkpoint.bin, so it is not resumed. Start the run again.'
+        : `${jsonPath} is not a checkpoint of this runner (no "format": "${CHECKPOINT_FORMAT}").`,
+    );
   }
   if (f.version !== CHECKPOINT_FILE_VERSION) {
-    throw new CheckpointFileError(`${jsonPath} has checkpoint format version ${String(f.version)}; this runner reads version ${CHECKPOINT_FILE_VERSION}.`);
+    throw new CheckpointFileError(
+      `${jsonPath} has checkpoint format version ${String(f.version)}; this runner reads version ${CHECKPOINT_FILE_VERSION}.`,
+    );
   }
   const part = f.bin;
-  if (!part || typeof part.file !== 'string' || !/^checkpoint-[0-9a-f]{16}\.bin$/.test(part.file)
-    || !Number.isSafeInteger(part.bytes) || typeof part.sha256 !== 'string') {
+  if (
+    !part ||
+    typeof part.file !== 'string' ||
+    !/^checkpoint-[0-9a-f]{16}\.bin$/.test(part.file) ||
+    !Number.isSafeInteger(part.bytes) ||
+    typeof part.sha256 !== 'string'
+  ) {
     throw new CheckpointFileError(`${jsonPath} does not name its data part (the "bin" entry is missing or malformed).`);
   }
   if (!f.config || typeof f.config !== 'object' || !f.world || typeof f.world !== 'object') {
@@ -165,24 +209,37 @@ export async function loadCheckpointFiles(dir: string): Promise<LoadedCheckpoint
   try {
     data = await readFile(binPath);
   } catch (e) {
-    throw new CheckpointFileError(`${jsonPath} names ${part.file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): `
-      + 'the checkpoint is incomplete.');
+    throw new CheckpointFileError(
+      `${jsonPath} names ${part.file}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ` +
+        'the checkpoint is incomplete.',
+    );
   }
   if (data.byteLength !== part.bytes) {
-    throw new CheckpointFileError(`${binPath} has ${data.byteLength} bytes, but ${JSON_NAME} expects ${part.bytes}: `
-      + 'it was cut short or belongs to another checkpoint.');
+    throw new CheckpointFileError(
+      `${binPath} has ${data.byteLength} bytes, but ${JSON_NAME} expects ${part.bytes}: ` +
+        'it was cut short or belongs to another checkpoint.',
+    );
   }
   const got = sha256(data);
   if (got !== part.sha256) {
-    throw new CheckpointFileError(`${binPath} does not match ${JSON_NAME}: its SHA-256 is ${got.slice(0, 16)}…, the checkpoint `
-      + `records ${part.sha256.slice(0, 16)}…; the two parts come from different checkpoints, or one was changed.`);
+    throw new CheckpointFileError(
+      `${binPath} does not match ${JSON_NAME}: its SHA-256 is ${got.slice(0, 16)}…, the checkpoint ` +
+        `records ${part.sha256.slice(0, 16)}…; the two parts come from different checkpoints, or one was changed.`,
+    );
   }
-  if (data.byteLength % 4 !== 0) throw new CheckpointFileError(`${binPath} has ${data.byteLength} bytes, not a whole number of float32 values.`);
+  if (data.byteLength % 4 !== 0)
+    throw new CheckpointFileError(`${binPath} has ${data.byteLength} bytes, not a whole number of float32 values.`);
   const bin = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   const bad = (why: string) => new CheckpointFileError(`${jsonPath}: ${why}`);
   const checkpoint = revive(f.checkpoint, bin, bad);
   checkCheckpointShape(checkpoint, bad);
-  return { config: f.config, checkpoint: checkpoint as Checkpoint, world: f.world, savedAt: String(f.savedAt), file: jsonPath };
+  return {
+    config: f.config,
+    checkpoint: checkpoint as Checkpoint,
+    world: f.world,
+    savedAt: String(f.savedAt),
+    file: jsonPath,
+  };
 }
 
 /** The checkpoint with its array references replaced by the arrays. */
@@ -211,6 +268,7 @@ export async function removeCheckpointFiles(dir: string): Promise<void> {
   await rm(join(dir, JSON_NAME), { force: true });
   // The parts, and temporary files a killed writer left behind.
   for (const name of await readdir(dir)) {
-    if (/^checkpoint(-[0-9a-f]{16})?\.bin(\.tmp.*)?$|^checkpoint\.json\.tmp-\d+$/.test(name)) await rm(join(dir, name), { force: true });
+    if (/^checkpoint(-[0-9a-f]{16})?\.bin(\.tmp.*)?$|^checkpoint\.json\.tmp-\d+$/.test(name))
+      await rm(join(dir, name), { force: true });
   }
 }

@@ -27,7 +27,10 @@ async function filesUnder(dir: string): Promise<string[]> {
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -53,16 +56,19 @@ export async function datasetIdentity(ds: DatasetConfig): Promise<DatasetIdentit
 /** Why `now` is not the dataset `then` recorded, naming the file that changed; null when they agree. */
 export function datasetChange(then: DatasetIdentity, now: DatasetIdentity): string | null {
   if (then.sha256 === now.sha256) return null;
-  if (then.kind !== now.kind) return `the dataset was ${then.kind === 'synth' ? 'synthetic' : 'read from files'}, now it is not`;
-  if (then.kind === 'synth') return 'the synthetic dataset\'s spec differs';
+  if (then.kind !== now.kind)
+    return `the dataset was ${then.kind === 'synth' ? 'synthetic' : 'read from files'}, now it is not`;
+  if (then.kind === 'synth') return "the synthetic dataset's spec differs";
   const before = new Map((then.files ?? []).map((f) => [f.path, f]));
   const after = new Map((now.files ?? []).map((f) => [f.path, f]));
   for (const [p, f] of before) {
     const g = after.get(p);
     if (!g) return `${p} is gone`;
     if (g.sha256 !== f.sha256) {
-      return `${p} changed (${f.bytes} bytes, SHA-256 ${f.sha256.slice(0, 12)}… when the checkpoint was written; `
-        + `now ${g.bytes} bytes, ${g.sha256.slice(0, 12)}…)`;
+      return (
+        `${p} changed (${f.bytes} bytes, SHA-256 ${f.sha256.slice(0, 12)}… when the checkpoint was written; ` +
+        `now ${g.bytes} bytes, ${g.sha256.slice(0, 12)}…)`
+      );
     }
   }
   for (const p of after.keys()) if (!before.has(p)) return `${p} is new`;

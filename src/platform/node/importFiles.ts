@@ -11,12 +11,23 @@ import { toChannels } from '../../core/data/formats/pixels';
 import { InflateLimitError } from '../../core/data/formats/zip';
 import { ImportError } from '../import/builder';
 import type { ImportOptions } from '../../core/data/importReport';
-import { MAX_IMAGE_PIXELS, runImport, type ByteSource, type FileItem, type ImportHooks, type ImportInput, type ImportOutcome, type ImportPlatform } from '../import/run';
+import {
+  MAX_IMAGE_PIXELS,
+  runImport,
+  type ByteSource,
+  type FileItem,
+  type ImportHooks,
+  type ImportInput,
+  type ImportOutcome,
+  type ImportPlatform,
+} from '../import/run';
 import type { LabStorage } from '../../core/records';
 
 /** A file on disk as a ByteSource (streamed in 1 MiB pieces; random reads for .zip). */
 export async function fileSource(path: string): Promise<ByteSource> {
-  const st = await stat(path).catch((e: Error) => { throw new ImportError(`Cannot read ${path}: ${e.message}`); });
+  const st = await stat(path).catch((e: Error) => {
+    throw new ImportError(`Cannot read ${path}: ${e.message}`);
+  });
   if (!st.isFile()) throw new ImportError(`${path} is not a file.`);
   return {
     name: basename(path),
@@ -39,13 +50,19 @@ export async function fileSource(path: string): Promise<ByteSource> {
 export async function folderFiles(root: string): Promise<FileItem[]> {
   const out: FileItem[] = [];
   const walk = async (dir: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile()) {
         const size = (await stat(p)).size;
-        out.push({ path: relative(root, p).split(sep).join('/'), size, read: async () => new Uint8Array(await readFile(p)) });
+        out.push({
+          path: relative(root, p).split(sep).join('/'),
+          size,
+          read: async () => new Uint8Array(await readFile(p)),
+        });
       }
     }
   };
@@ -61,37 +78,67 @@ export const nodeImportPlatform: ImportPlatform = {
       .rotate() // EXIF orientation, as browsers apply it
       .resize(t.width, t.height, { fit: 'cover', position: 'centre' })
       .flatten({ background: '#ffffff' });
-    const { data, info } = await (t.channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb')).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await (t.channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb'))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const px = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (info.channels === t.channels) return px.slice();
     return toChannels(px, t.width * t.height, info.channels as 1 | 2 | 3 | 4, t.channels);
   },
   gunzip: (src) => Readable.from(src).pipe(createGunzip()) as AsyncIterable<Uint8Array>,
   // Bounded: zlib stops at maxOutputLength (ERR_BUFFER_TOO_LARGE) instead of inflating a bomb in full.
-  inflateRaw: (d, maxBytes) => new Promise((resolve, reject) => inflateRaw(d, { maxOutputLength: Math.max(1, maxBytes) }, (err, out) => {
-    if (err) reject((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? new InflateLimitError(maxBytes) : err);
-    else resolve(new Uint8Array(out));
-  })),
+  inflateRaw: (d, maxBytes) =>
+    new Promise((resolve, reject) =>
+      inflateRaw(d, { maxOutputLength: Math.max(1, maxBytes) }, (err, out) => {
+        if (err)
+          reject(
+            (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? new InflateLimitError(maxBytes) : err,
+          );
+        else resolve(new Uint8Array(out));
+      }),
+    ),
 };
 
 /** What a path is: a folder, a CSV (with the FER+ votes beside it when given), or an archive. */
-export async function inputFromPath(path: string, ferplus: string | null, labels: string | null = null): Promise<ImportInput> {
-  if (labels && !/\.csv$/i.test(path)) throw new ImportError('A labels file goes with a FER-layout CSV (class folders are named by their folders).');
-  const st = await stat(path).catch((e: Error) => { throw new ImportError(`Cannot read ${path}: ${e.message}`); });
+export async function inputFromPath(
+  path: string,
+  ferplus: string | null,
+  labels: string | null = null,
+): Promise<ImportInput> {
+  if (labels && !/\.csv$/i.test(path))
+    throw new ImportError('A labels file goes with a FER-layout CSV (class folders are named by their folders).');
+  const st = await stat(path).catch((e: Error) => {
+    throw new ImportError(`Cannot read ${path}: ${e.message}`);
+  });
   if (st.isDirectory()) {
     if (ferplus) throw new ImportError('FER+ votes go with a fer2013.csv, not with a folder.');
     return { kind: 'files', root: basename(path), files: await folderFiles(path) };
   }
-  if (/\.csv$/i.test(path)) return { kind: 'csv', images: await fileSource(path), votes: ferplus ? await fileSource(ferplus) : null, labels: labels ? await fileSource(labels) : null };
+  if (/\.csv$/i.test(path))
+    return {
+      kind: 'csv',
+      images: await fileSource(path),
+      votes: ferplus ? await fileSource(ferplus) : null,
+      labels: labels ? await fileSource(labels) : null,
+    };
   if (ferplus) throw new ImportError('FER+ votes go with a fer2013.csv, not with an archive.');
   return { kind: 'archive', file: await fileSource(path) };
 }
 
 /** Imports a dataset described in a config (or by --dataset) into `storage`. */
-export async function importFromConfig(ds: FileDatasetConfig, storage: LabStorage, hooks: ImportHooks = {}): Promise<ImportOutcome> {
+export async function importFromConfig(
+  ds: FileDatasetConfig,
+  storage: LabStorage,
+  hooks: ImportHooks = {},
+): Promise<ImportOutcome> {
   const input = await inputFromPath(ds.path, ds.ferplus, ds.labels ?? null);
   const options: ImportOptions = {
-    name: basename(ds.path), height: ds.height, width: ds.width, channels: ds.channels, seed: ds.seed, split: [60, 20, 20],
+    name: basename(ds.path),
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    seed: ds.seed,
+    split: [60, 20, 20],
   };
   return runImport(input, ds.format, options, storage, nodeImportPlatform, hooks);
 }

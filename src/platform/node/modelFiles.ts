@@ -22,30 +22,49 @@ export interface OnnxFileInfo {
  * Saves `model` into `dir` (created if needed): model.json + model.weights.bin, and model.onnx when
  * `onnx` is given (from the same saved weights). Returns the bytes written.
  */
-export async function saveModelToDir(model: tf.LayersModel, dir: string, metadata?: NonNullable<tf.io.ModelArtifacts['userDefinedMetadata']>, onnx?: OnnxFileInfo): Promise<number> {
+export async function saveModelToDir(
+  model: tf.LayersModel,
+  dir: string,
+  metadata?: NonNullable<tf.io.ModelArtifacts['userDefinedMetadata']>,
+  onnx?: OnnxFileInfo,
+): Promise<number> {
   await mkdir(dir, { recursive: true });
   let bytes = 0;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const joined = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
-    const weights = new Uint8Array(joined);
-    const json = JSON.stringify(modelJson({ ...artifacts, ...(metadata ? { userDefinedMetadata: metadata } : {}) }));
-    await writeFile(join(dir, 'model.json'), json);
-    await writeFile(join(dir, WEIGHTS_FILE), weights);
-    bytes = json.length + weights.byteLength;
-    if (onnx) {
-      let file: Uint8Array;
-      try {
-        file = onnxModel({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs ?? [], weightData: joined }, onnx.info, onnx.spec);
-      } catch (e) {
-        if (!onnx.onError) throw e;
-        onnx.onError(e as Error);
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const joined = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
+      const weights = new Uint8Array(joined);
+      const json = JSON.stringify(modelJson({ ...artifacts, ...(metadata ? { userDefinedMetadata: metadata } : {}) }));
+      await writeFile(join(dir, 'model.json'), json);
+      await writeFile(join(dir, WEIGHTS_FILE), weights);
+      bytes = json.length + weights.byteLength;
+      if (onnx) {
+        let file: Uint8Array;
+        try {
+          file = onnxModel(
+            { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs ?? [], weightData: joined },
+            onnx.info,
+            onnx.spec,
+          );
+        } catch (e) {
+          if (!onnx.onError) throw e;
+          onnx.onError(e as Error);
+          return {
+            modelArtifactsInfo: {
+              dateSaved: new Date(),
+              modelTopologyType: 'JSON',
+              weightDataBytes: weights.byteLength,
+            },
+          };
+        }
+        await writeFile(join(dir, ONNX_FILE), file);
+        bytes += file.byteLength;
       }
-      await writeFile(join(dir, ONNX_FILE), file);
-      bytes += file.byteLength;
-    }
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
-  }));
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
+      };
+    }),
+  );
   return bytes;
 }
 

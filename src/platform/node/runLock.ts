@@ -47,7 +47,8 @@ function staleReason(held: LockInfo, ageMs: number, me: LockInfo): string | null
     if (held.pid === me.pid) return null;
     return pidAlive(held.pid) ? null : `pid ${held.pid} no longer runs on ${held.host}`;
   }
-  if (held.slurm && me.slurm && held.slurm === me.slurm) return `it was left by an earlier try of Slurm task ${held.slurm}`;
+  if (held.slurm && me.slurm && held.slurm === me.slurm)
+    return `it was left by an earlier try of Slurm task ${held.slurm}`;
   if (ageMs > STALE_AFTER_MS) return `its holder on ${held.host} has not touched it for ${Math.round(ageMs / 1000)} s`;
   return null;
 }
@@ -59,7 +60,9 @@ function readLock(path: string): { info: LockInfo | null; ageMs: number } | null
     try {
       const v = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
       if (v && typeof v.pid === 'number' && typeof v.host === 'string') info = v;
-    } catch { /* being written, or damaged: judged by age */ }
+    } catch {
+      /* being written, or damaged: judged by age */
+    }
     return { info, ageMs };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -73,7 +76,12 @@ function readLock(path: string): { info: LockInfo | null; ageMs: number } | null
  */
 export function acquireRunLock(dir: string, note: (s: string) => void = () => undefined): () => void {
   const path = join(dir, LOCK_NAME);
-  const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), ...(slurmTask() ? { slurm: slurmTask() } : {}) };
+  const me: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    ...(slurmTask() ? { slurm: slurmTask() } : {}),
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number;
     try {
@@ -82,12 +90,18 @@ export function acquireRunLock(dir: string, note: (s: string) => void = () => un
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const held = readLock(path);
       if (!held) continue; // released meanwhile: try again
-      const why = held.info ? staleReason(held.info, held.ageMs, me) : held.ageMs > STALE_AFTER_MS ? 'it is unreadable and old' : null;
+      const why = held.info
+        ? staleReason(held.info, held.ageMs, me)
+        : held.ageMs > STALE_AFTER_MS
+          ? 'it is unreadable and old'
+          : null;
       if (!why) {
         const h = held.info;
-        throw new RunLockedError(`${dir} is in use by another runner${h ? `: pid ${h.pid} on ${h.host}, started ${h.startedAt}` + `${h.slurm ? ` (Slurm task ${h.slurm})` : ''}` : ''} `
-          + `(lock file ${path}). Two runners on one folder would overwrite each other's checkpoints and results: `
-          + 'wait for it to finish or stop it, or use another --out. If no such runner exists, delete the lock file.');
+        throw new RunLockedError(
+          `${dir} is in use by another runner${h ? `: pid ${h.pid} on ${h.host}, started ${h.startedAt}` + `${h.slurm ? ` (Slurm task ${h.slurm})` : ''}` : ''} ` +
+            `(lock file ${path}). Two runners on one folder would overwrite each other's checkpoints and results: ` +
+            'wait for it to finish or stop it, or use another --out. If no such runner exists, delete the lock file.',
+        );
       }
       // Moved aside first: of two runners taking it over at once, only one rename succeeds.
       try {
@@ -96,13 +110,20 @@ export function acquireRunLock(dir: string, note: (s: string) => void = () => un
         continue;
       }
       rmSync(`${path}.stale-${process.pid}`, { force: true });
-      note(`took over the lock of ${dir}${held.info ? ` from pid ${held.info.pid} on ${held.info.host} (started ${held.info.startedAt})` : ''}: ${why}.\n`);
+      note(
+        `took over the lock of ${dir}${held.info ? ` from pid ${held.info.pid} on ${held.info.host} (started ${held.info.startedAt})` : ''}: ${why}.\n`,
+      );
       continue;
     }
     writeSync(fd, `${JSON.stringify(me)}\n`);
     closeSync(fd);
     const beat = setInterval(() => {
-      try { const t = new Date(); utimesSync(path, t, t); } catch { /* the folder went away: nothing to keep */ }
+      try {
+        const t = new Date();
+        utimesSync(path, t, t);
+      } catch {
+        /* the folder went away: nothing to keep */
+      }
     }, HEARTBEAT_MS);
     beat.unref();
     let released = false;

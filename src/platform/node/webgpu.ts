@@ -57,7 +57,11 @@ export class NodeWebgpuError extends Error {
 
 // The slice of the WebGPU API used here (the DOM lib in use has no WebGPU types).
 interface AdapterInfoLike {
-  vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean;
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
 }
 interface DeviceLike {
   destroy(): void;
@@ -113,10 +117,12 @@ export async function startNodeWebgpu(opts: NodeWebgpuOptions = {}): Promise<Nod
   let pkg: { create(toggles: string[]): GpuLike; globals: Record<string, unknown> };
   try {
     const spec = 'webgpu'; // in a variable: bundlers must not follow it
-    pkg = await import(/* @vite-ignore */ spec) as typeof pkg;
+    pkg = (await import(/* @vite-ignore */ spec)) as typeof pkg;
   } catch (e) {
-    throw new NodeWebgpuError('no-package',
-      `WebGPU in Node needs the optional npm package 'webgpu' (Dawn), which did not load: ${message(e)}`);
+    throw new NodeWebgpuError(
+      'no-package',
+      `WebGPU in Node needs the optional npm package 'webgpu' (Dawn), which did not load: ${message(e)}`,
+    );
   }
   Object.assign(globalThis, pkg.globals);
   const gpu = pkg.create(toggles);
@@ -133,40 +139,66 @@ export async function startNodeWebgpu(opts: NodeWebgpuOptions = {}): Promise<Nod
   for (const level of ['core', 'compatibility'] as const) {
     adapter = await withTimeout(
       gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel: level }),
-      timeoutMs, `requestAdapter (${level}, toggles [${toggles.join(', ')}])`);
-    if (adapter) { featureLevel = level; break; }
+      timeoutMs,
+      `requestAdapter (${level}, toggles [${toggles.join(', ')}])`,
+    );
+    if (adapter) {
+      featureLevel = level;
+      break;
+    }
   }
   if (!adapter) {
-    throw new NodeWebgpuError('no-adapter', `Dawn found no WebGPU adapter (toggles [${toggles.join(', ')}]); `
-      + 'on Linux without a GPU try toggles [backend=opengl] with Mesa (llvmpipe) installed');
+    throw new NodeWebgpuError(
+      'no-adapter',
+      `Dawn found no WebGPU adapter (toggles [${toggles.join(', ')}]); ` +
+        'on Linux without a GPU try toggles [backend=opengl] with Mesa (llvmpipe) installed',
+    );
   }
   const raw = adapter.info ?? {};
   const info: NodeWebgpuAdapter = {
-    vendor: raw.vendor ?? '', architecture: raw.architecture ?? '', device: raw.device ?? '',
-    description: raw.description ?? '', featureLevel,
+    vendor: raw.vendor ?? '',
+    architecture: raw.architecture ?? '',
+    device: raw.device ?? '',
+    description: raw.description ?? '',
+    featureLevel,
     isSoftware: isSoftwareAdapter(raw, adapter.isFallbackAdapter === true),
   };
   const describe = (): string => {
     const name = [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter';
-    const extra = [info.description, info.featureLevel === 'compatibility' ? 'compatibility' : '',
-      info.isSoftware ? 'software' : 'hardware'].filter(Boolean);
+    const extra = [
+      info.description,
+      info.featureLevel === 'compatibility' ? 'compatibility' : '',
+      info.isSoftware ? 'software' : 'hardware',
+    ].filter(Boolean);
     return `${name} (${extra.join(', ')})`;
   };
   if (info.isSoftware && opts.allowSoftware !== true) {
-    throw new NodeWebgpuError('software', `the WebGPU adapter runs in software: ${describe()}; `
-      + 'it trains far slower than wasm (allow it explicitly to use it anyway)');
+    throw new NodeWebgpuError(
+      'software',
+      `the WebGPU adapter runs in software: ${describe()}; ` +
+        'it trains far slower than wasm (allow it explicitly to use it anyway)',
+    );
   }
 
   // The device tfjs would ask for: its features and the adapter's own limits.
   const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
   const limits = adapter.limits;
   const requiredLimits: Record<string, number> = {};
-  for (const k of ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension',
-    'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup']) {
+  for (const k of [
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeWorkgroupsPerDimension',
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeInvocationsPerWorkgroup',
+  ]) {
     if (limits[k] != null) requiredLimits[k] = limits[k];
   }
-  const device = await withTimeout(adapter.requestDevice({ requiredFeatures, requiredLimits }),
-    timeoutMs, 'requestDevice');
+  const device = await withTimeout(
+    adapter.requestDevice({ requiredFeatures, requiredLimits }),
+    timeoutMs,
+    'requestDevice',
+  );
   if (current && !current.destroyed) destroyDevice(current);
   const handle = { device, destroyed: false };
   current = handle;

@@ -31,8 +31,13 @@ function memoryOf(backend: WasmHeapBackend): WebAssembly.Memory | undefined {
 
 /** Per-channel sums over the rows of x [rows, c]: s1 = sum(x - shift), s2 = sum((x - shift)^2), in
  *  float64 across blocks of rows (float32 within a block). */
-function channelSums(backend: WasmHeapBackend, x: tf.TensorInfo, rows: number, c: number,
-  shift: Float64Array | null): { s1: Float64Array; s2: Float64Array } {
+function channelSums(
+  backend: WasmHeapBackend,
+  x: tf.TensorInfo,
+  rows: number,
+  c: number,
+  shift: Float64Array | null,
+): { s1: Float64Array; s2: Float64Array } {
   const s1 = new Float64Array(c);
   const s2 = new Float64Array(c);
   const memory = memoryOf(backend);
@@ -50,7 +55,10 @@ function channelSums(backend: WasmHeapBackend, x: tf.TensorInfo, rows: number, c
         heap.fill(0, at + c, at + 3 * c);
         simd.channelMoments(4 * (xAt + r0 * c), 4 * at, 4 * (at + c), 4 * (at + 2 * c), n, c);
         const h = heapOf(backend, scratch).heap;
-        for (let k = 0; k < c; k++) { s1[k] += h[at + c + k]; s2[k] += h[at + 2 * c + k]; }
+        for (let k = 0; k < c; k++) {
+          s1[k] += h[at + c + k];
+          s2[k] += h[at + 2 * c + k];
+        }
       }
     } finally {
       backend.disposeData(scratch.dataId);
@@ -74,14 +82,27 @@ function channelSums(backend: WasmHeapBackend, x: tf.TensorInfo, rows: number, c
         p2[k] += d * d;
       }
     }
-    for (let k = 0; k < c; k++) { s1[k] += p1[k]; s2[k] += p2[k]; }
+    for (let k = 0; k < c; k++) {
+      s1[k] += p1[k];
+      s2[k] += p2[k];
+    }
   }
   return { s1, s2 };
 }
 
 /** out[r, k] = a[k] * u[r, k] + b[k] * (v[r, k] - m[k]) + d[k]. */
-function channelAffine(backend: WasmHeapBackend, out: tf.TensorInfo, u: tf.TensorInfo, v: tf.TensorInfo,
-  rows: number, c: number, a: Float64Array, b: Float64Array, d: Float64Array, m: Float64Array): void {
+function channelAffine(
+  backend: WasmHeapBackend,
+  out: tf.TensorInfo,
+  u: tf.TensorInfo,
+  v: tf.TensorInfo,
+  rows: number,
+  c: number,
+  a: Float64Array,
+  b: Float64Array,
+  d: Float64Array,
+  m: Float64Array,
+): void {
   const memory = memoryOf(backend);
   const simd = fusedBatchNormOptions.simd && c % 4 === 0 && memory ? simdKernels(memory) : null;
   if (simd) {
@@ -122,8 +143,13 @@ function float32(t: tf.TensorInfo, what: string): void {
 /**
  * Forward: x [..., C], gamma [C], beta [C] -> [y (x's shape), mean [C], variance [C]] (biased, as tf.moments).
  */
-export function batchNormTraining(backend: WasmHeapBackend, x: tf.TensorInfo, gamma: tf.TensorInfo,
-  beta: tf.TensorInfo, epsilon: number): tf.TensorInfo[] {
+export function batchNormTraining(
+  backend: WasmHeapBackend,
+  x: tf.TensorInfo,
+  gamma: tf.TensorInfo,
+  beta: tf.TensorInfo,
+  epsilon: number,
+): tf.TensorInfo[] {
   float32(x, 'BatchNorm x');
   const c = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((p, q) => p * q, 1) / c;
@@ -158,9 +184,17 @@ export function batchNormTraining(backend: WasmHeapBackend, x: tf.TensorInfo, ga
  *   dx = gamma*invstd*(dy - S1/M - (x - mean)*invstd^2*S2/M) + dmean/M + 2*dvar*(x - mean)/M
  *      = A*dy + B*(x - mean) + Cc.
  */
-export function batchNormTrainingGrad(backend: WasmHeapBackend, dy: tf.TensorInfo, x: tf.TensorInfo,
-  gamma: tf.TensorInfo, mean: tf.TensorInfo, variance: tf.TensorInfo, dmean: tf.TensorInfo, dvar: tf.TensorInfo,
-  epsilon: number): tf.TensorInfo[] {
+export function batchNormTrainingGrad(
+  backend: WasmHeapBackend,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  gamma: tf.TensorInfo,
+  mean: tf.TensorInfo,
+  variance: tf.TensorInfo,
+  dmean: tf.TensorInfo,
+  dvar: tf.TensorInfo,
+  epsilon: number,
+): tf.TensorInfo[] {
   float32(dy, 'BatchNorm dy');
   float32(x, 'BatchNorm x');
   const c = x.shape[x.shape.length - 1];
@@ -179,8 +213,8 @@ export function batchNormTrainingGrad(backend: WasmHeapBackend, dy: tf.TensorInf
     const inv = 1 / Math.sqrt(v[k] + epsilon);
     dgamma[k] = s2[k] * inv;
     a[k] = g[k] * inv;
-    b[k] = -g[k] * inv * inv * inv * s2[k] / rows + 2 * dv[k] / rows;
-    d[k] = -g[k] * inv * s1[k] / rows + dm[k] / rows;
+    b[k] = (-g[k] * inv * inv * inv * s2[k]) / rows + (2 * dv[k]) / rows;
+    d[k] = (-g[k] * inv * s1[k]) / rows + dm[k] / rows;
   }
   const dx = backend.makeOutput(x.shape, 'float32');
   channelAffine(backend, dx, dy, x, rows, c, a, b, d, m);
@@ -192,8 +226,14 @@ export function batchNormTrainingGrad(backend: WasmHeapBackend, dy: tf.TensorInf
 }
 
 /** s1 = sum(dy), s2 = sum(dy * (x - m)) per channel over the rows. */
-function crossSums(backend: WasmHeapBackend, dy: tf.TensorInfo, x: tf.TensorInfo, rows: number, c: number,
-  m: Float64Array): { s1: Float64Array; s2: Float64Array } {
+function crossSums(
+  backend: WasmHeapBackend,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  rows: number,
+  c: number,
+  m: Float64Array,
+): { s1: Float64Array; s2: Float64Array } {
   const s1 = new Float64Array(c);
   const s2 = new Float64Array(c);
   const memory = memoryOf(backend);
@@ -210,7 +250,10 @@ function crossSums(backend: WasmHeapBackend, dy: tf.TensorInfo, x: tf.TensorInfo
         const n = Math.min(block, rows - r0);
         heap.fill(0, at + c, at + 3 * c);
         simd.channelCross(4 * (dyAt + r0 * c), 4 * (xAt + r0 * c), 4 * at, 4 * (at + c), 4 * (at + 2 * c), n, c);
-        for (let k = 0; k < c; k++) { s1[k] += heap[at + c + k]; s2[k] += heap[at + 2 * c + k]; }
+        for (let k = 0; k < c; k++) {
+          s1[k] += heap[at + c + k];
+          s2[k] += heap[at + 2 * c + k];
+        }
       }
     } finally {
       backend.disposeData(scratch.dataId);
@@ -235,7 +278,10 @@ function crossSums(backend: WasmHeapBackend, dy: tf.TensorInfo, x: tf.TensorInfo
         p2[k] += g * (heap[xAt + i] - mf[k]);
       }
     }
-    for (let k = 0; k < c; k++) { s1[k] += p1[k]; s2[k] += p2[k]; }
+    for (let k = 0; k < c; k++) {
+      s1[k] += p1[k];
+      s2[k] += p2[k];
+    }
   }
   return { s1, s2 };
 }
@@ -258,8 +304,17 @@ export const batchNormKernels: tf.KernelConfig[] = [
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }: KernelArgs) => {
       const i = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance' | 'dmean' | 'dvariance', tf.TensorInfo>;
-      return batchNormTrainingGrad(backend as WasmHeapBackend, i.dy, i.x, i.gamma, i.mean, i.variance, i.dmean,
-        i.dvariance, (attrs as { epsilon: number }).epsilon);
+      return batchNormTrainingGrad(
+        backend as WasmHeapBackend,
+        i.dy,
+        i.x,
+        i.gamma,
+        i.mean,
+        i.variance,
+        i.dmean,
+        i.dvariance,
+        (attrs as { epsilon: number }).epsilon,
+      );
     },
   },
 ];
@@ -271,8 +326,9 @@ export const batchNormGradConfig: tf.GradConfig = {
   gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const [dy, dmean, dvariance] = dys as tf.Tensor[];
     const [x, gamma, mean, variance] = saved;
-    const [dx, dgamma, dbeta] = tf.engine().runKernel(BN_TRAINING_GRAD,
-      { dy, x, gamma, mean, variance, dmean, dvariance }, attrs) as tf.Tensor[];
+    const [dx, dgamma, dbeta] = tf
+      .engine()
+      .runKernel(BN_TRAINING_GRAD, { dy, x, gamma, mean, variance, dmean, dvariance }, attrs) as tf.Tensor[];
     return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
   },
 };
@@ -320,15 +376,26 @@ export function installFusedBatchNorm(): void {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const training = kwargs?.training === true;
     const axis = this.axis >= 0 ? this.axis : this.axis + x.rank;
-    if (!training || !fusedBatchNormOptions.enabled || tf.getBackend() !== 'wasm' || axis !== x.rank - 1 ||
-      x.dtype !== 'float32' || !this.center || !this.scale || x.size === 0 ||
-      (Array.isArray(inputs) && inputs.length !== 1)) {
+    if (
+      !training ||
+      !fusedBatchNormOptions.enabled ||
+      tf.getBackend() !== 'wasm' ||
+      axis !== x.rank - 1 ||
+      x.dtype !== 'float32' ||
+      !this.center ||
+      !this.scale ||
+      x.size === 0 ||
+      (Array.isArray(inputs) && inputs.length !== 1)
+    ) {
       return original.call(this, inputs, kwargs);
     }
     return tf.tidy(() => {
       const [y, mean, variance] = fusedBatchNormTraining(x, this.gamma.read(), this.beta.read(), this.epsilon);
       const decay = 1 - this.momentum;
-      for (const [v, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+      for (const [v, value] of [
+        [this.movingMean, mean],
+        [this.movingVariance, variance],
+      ] as const) {
         tf.tidy(() => {
           const orig = v.read();
           v.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));

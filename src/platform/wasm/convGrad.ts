@@ -22,18 +22,42 @@ const pair = (v: number | [number, number] | undefined): [number, number] =>
 
 function convInfo(xShape: number[], filterShape: number[], g: ConvGeometry) {
   return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    g.strides, pair(g.dilations), g.pad as 'same', g.dimRoundingMode, false, 'channelsLast');
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    g.strides,
+    pair(g.dilations),
+    g.pad as 'same',
+    g.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
 }
 
 /** Forward conv through the kernel itself: tf.conv2d refuses stride > 1 together with dilation > 1,
  *  which the filter gradient needs (its stride is the forward dilation and vice versa); XNNPACK takes it. */
-function conv(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], dilations: [number, number],
-  pads: [number, number, number, number]): tf.Tensor4D {
+function conv(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: [number, number],
+  dilations: [number, number],
+  pads: [number, number, number, number],
+): tf.Tensor4D {
   const [t, b, l, r] = pads;
-  return tf.engine().runKernel('Conv2D', { x, filter }, {
-    strides, dilations, pad: [[0, 0], [t, b], [l, r], [0, 0]], dataFormat: 'NHWC',
-  }) as tf.Tensor4D;
+  return tf.engine().runKernel(
+    'Conv2D',
+    { x, filter },
+    {
+      strides,
+      dilations,
+      pad: [
+        [0, 0],
+        [t, b],
+        [l, r],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  ) as tf.Tensor4D;
 }
 
 /** Set `im2colT: false` to use the batch-as-channels convolution for every large patch (tests compare). */
@@ -46,7 +70,15 @@ export const convGradOptions = { im2colT: true };
  * and columns that fall outside the image zeroed. About 10x cheaper than the copies' arithmetic in the
  * batch-as-channels convolution, and the product after it packs dy (not the patches) as its weights.
  */
-function im2colT(x: tf.Tensor4D, kh: number, kw: number, dh: number, dw: number, top: number, left: number): tf.Tensor2D {
+function im2colT(
+  x: tf.Tensor4D,
+  kh: number,
+  kw: number,
+  dh: number,
+  dw: number,
+  top: number,
+  left: number,
+): tf.Tensor2D {
   const [n, h, w, ci] = x.shape;
   const plane = h * w;
   const xT = tf.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
@@ -70,7 +102,10 @@ function im2colT(x: tf.Tensor4D, kh: number, kw: number, dh: number, dw: number,
           let dst = dst0 + ((i * kw + j) * ci + c) * n * plane;
           let src = src0 + c * n * plane;
           for (let b = 0; b < n; b++, dst += plane, src += plane) {
-            if (rowHi <= rowLo || colHi <= colLo) { heap.fill(0, dst, dst + plane); continue; }
+            if (rowHi <= rowLo || colHi <= colLo) {
+              heap.fill(0, dst, dst + plane);
+              continue;
+            }
             // Rows rowLo..rowHi-1 copied whole (their wrapped columns are zeroed below).
             const from = rowLo * w;
             const to = rowHi * w;
@@ -113,8 +148,12 @@ export const IM2COL_MAX_PATCH = 32;
  * @param dy [N, OH, OW, Co]
  * @returns  [KH, KW, Ci, Co]
  */
-export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D,
-  filterShape: [number, number, number, number], g: ConvGeometry): tf.Tensor4D {
+export function conv2dBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  g: ConvGeometry,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const info = convInfo(x.shape, filterShape, g);
     const [kh, kw, ci, co] = filterShape;
@@ -142,8 +181,15 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D,
       const dW = tf.matMul(tf.reshape(cols, [-1, patch]), tf.reshape(dy, [-1, co]), true, false); // [patch, Co]
       return tf.reshape(dW, filterShape) as tf.Tensor4D;
     }
-    if (convGradOptions.im2colT && sh === 1 && sw === 1 && outHeight === x.shape[1] && outWidth === x.shape[2] &&
-      tf.getBackend() === 'wasm' && x.dtype === 'float32') {
+    if (
+      convGradOptions.im2colT &&
+      sh === 1 &&
+      sw === 1 &&
+      outHeight === x.shape[1] &&
+      outWidth === x.shape[2] &&
+      tf.getBackend() === 'wasm' &&
+      x.dtype === 'float32'
+    ) {
       // Stride 1, output the size of the input ('same'): the patches as rows, colsT [KH*KW*Ci, N*OH*OW],
       // built by whole-image copies (im2colT), then one product colsT dy with no transposes.
       const colsT = im2colT(x, kh, kw, dh, dw, top, left);
@@ -151,9 +197,10 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D,
       return tf.reshape(dW, filterShape) as tf.Tensor4D;
     }
     const xT = tf.transpose(xs, [3, 1, 2, 0]); // [Ci, H', W', N]
-    const dyT = dy.shape[0] === 1
-      ? tf.reshape(dy, [outHeight, outWidth, 1, co]) as tf.Tensor4D
-      : tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Co]
+    const dyT =
+      dy.shape[0] === 1
+        ? (tf.reshape(dy, [outHeight, outWidth, 1, co]) as tf.Tensor4D)
+        : tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Co]
     const out = conv(xT, dyT, [dh, dw], [sh, sw], pads); // [Ci, KH, KW, Co]
     return tf.transpose(out, [1, 2, 0, 3]);
   });
@@ -169,8 +216,12 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D,
  * @param filter [KH, KW, Ci, Co]
  * @returns      [N, H, W, Ci] (inputShape)
  */
-export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D,
-  inputShape: [number, number, number, number], g: ConvGeometry): tf.Tensor4D {
+export function conv2dBackpropInput(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  g: ConvGeometry,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const info = convInfo(inputShape, filter.shape, g);
     const [n, h, w, ci] = inputShape;
@@ -186,8 +237,15 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D,
       const lo = q0 - (taps - 1) * d; // first dy row read (may be < 0: zero padding)
       const cropStart = Math.max(0, lo);
       const cropEnd = Math.min(outSize - 1, q1);
-      return { taps, q0, count: q1 - q0 + 1, cropStart, cropLen: cropEnd - cropStart + 1,
-        padBefore: cropStart - lo, padAfter: q1 - cropEnd };
+      return {
+        taps,
+        q0,
+        count: q1 - q0 + 1,
+        cropStart,
+        cropLen: cropEnd - cropStart + 1,
+        padBefore: cropStart - lo,
+        padAfter: q1 - cropEnd,
+      };
     };
     const ay = ax(kh, sh, dh, info.padInfo.top, h, info.outHeight);
     const axw = ax(kw, sw, dw, info.padInfo.left, w, info.outWidth);
@@ -197,7 +255,13 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D,
     let f: tf.Tensor = filter;
     const padH = ay.taps * sh - kh;
     const padW = axw.taps * sw - kw;
-    if (padH > 0 || padW > 0) f = tf.pad(f, [[0, padH], [0, padW], [0, 0], [0, 0]]);
+    if (padH > 0 || padW > 0)
+      f = tf.pad(f, [
+        [0, padH],
+        [0, padW],
+        [0, 0],
+        [0, 0],
+      ]);
     f = tf.reshape(f, [ay.taps, sh, axw.taps, sw, ci, co]); // kh = j*s + p
     f = tf.reverse(f, [0, 2]); // tap i = J-1-j: correlation form
     f = tf.transpose(f, [0, 2, 5, 1, 3, 4]); // [J, Jw, Co, ph, pw, Ci]
@@ -207,14 +271,17 @@ export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D,
     if (ay.cropStart > 0 || axw.cropStart > 0 || ay.cropLen < dy.shape[1] || axw.cropLen < dy.shape[2]) {
       d = tf.slice(dy, [0, ay.cropStart, axw.cropStart, 0], [-1, ay.cropLen, axw.cropLen, -1]);
     }
-    let out: tf.Tensor4D = conv(d, g4, [1, 1], [dh, dw],
-      [ay.padBefore, ay.padAfter, axw.padBefore, axw.padAfter]); // [N, Q, Qw, sh*sw*Ci]
+    let out: tf.Tensor4D = conv(d, g4, [1, 1], [dh, dw], [ay.padBefore, ay.padAfter, axw.padBefore, axw.padAfter]); // [N, Q, Qw, sh*sw*Ci]
     if (sh === 1 && sw === 1) return out; // Q = H, Qw = W
     if (sh === sw) {
       out = tf.depthToSpace(out, sh, 'NHWC');
     } else {
-      out = tf.reshape(tf.transpose(tf.reshape(out, [n, ay.count, axw.count, sh, sw, ci]), [0, 1, 3, 2, 4, 5]),
-        [n, ay.count * sh, axw.count * sw, ci]);
+      out = tf.reshape(tf.transpose(tf.reshape(out, [n, ay.count, axw.count, sh, sw, ci]), [0, 1, 3, 2, 4, 5]), [
+        n,
+        ay.count * sh,
+        axw.count * sw,
+        ci,
+      ]);
     }
     // Row r of the interleaved result is padded-input row q0*s + r; keep input rows [0, H).
     const r0 = info.padInfo.top - ay.q0 * sh;

@@ -37,14 +37,27 @@ export function installConvLayerSwitch(): void {
   proto.call = function patched(this: ConvLayer, inputs, kwargs) {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const dilations = typeof this.dilationRate === 'number' ? [this.dilationRate] : this.dilationRate;
-    if (!convLayerOptions.enabled || tf.getBackend() !== 'wasm' || this.rank !== 2 || this.bias != null ||
-      (this.activation != null && this.activation.getClassName() !== 'linear') || this.dataFormat !== 'channelsLast' ||
-      (this.padding !== 'same' && this.padding !== 'valid') || dilations.some((d) => d !== 1) || x.rank !== 4 ||
-      (Array.isArray(inputs) && inputs.length !== 1)) {
+    if (
+      !convLayerOptions.enabled ||
+      tf.getBackend() !== 'wasm' ||
+      this.rank !== 2 ||
+      this.bias != null ||
+      (this.activation != null && this.activation.getClassName() !== 'linear') ||
+      this.dataFormat !== 'channelsLast' ||
+      (this.padding !== 'same' && this.padding !== 'valid') ||
+      dilations.some((d) => d !== 1) ||
+      x.rank !== 4 ||
+      (Array.isArray(inputs) && inputs.length !== 1)
+    ) {
       return original.call(this, inputs, kwargs);
     }
-    return tf.conv2d(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, this.strides as [number, number],
-      this.padding as 'same' | 'valid', 'NHWC');
+    return tf.conv2d(
+      x as tf.Tensor4D,
+      this.kernel.read() as tf.Tensor4D,
+      this.strides as [number, number],
+      this.padding as 'same' | 'valid',
+      'NHWC',
+    );
   };
 }
 

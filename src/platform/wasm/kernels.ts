@@ -2,7 +2,11 @@
 // wasm cannot train a conv net (no Conv2DBackpropFilter) and trains it slowly (see each entry).
 import * as tf from '@tensorflow/tfjs';
 import {
-  BN_TRAINING, batchNormGradConfig, batchNormKernels, installFusedBatchNorm, uninstallFusedBatchNorm,
+  BN_TRAINING,
+  batchNormGradConfig,
+  batchNormKernels,
+  installFusedBatchNorm,
+  uninstallFusedBatchNorm,
 } from './batchnorm';
 import { installConvLayerSwitch, uninstallConvLayerSwitch } from './convLayer';
 import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGeometry } from './convGrad';
@@ -68,9 +72,16 @@ function matMulWithoutTransposes(name: string) {
     const tb = attrs.transposeB === true;
     if (!ta && !tb) return callOriginal(name, args);
     const temps: tf.Tensor[] = [];
-    const keep = <T extends tf.Tensor>(t: T): T => { temps.push(t); return t; };
-    const call = (x: tf.Tensor, y: tf.Tensor) => callOriginal(name, { ...args, inputs: { ...args.inputs, a: x, b: y },
-      attrs: { ...attrs, transposeA: false, transposeB: false } as tf.NamedAttrMap }) as tf.TensorInfo;
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      temps.push(t);
+      return t;
+    };
+    const call = (x: tf.Tensor, y: tf.Tensor) =>
+      callOriginal(name, {
+        ...args,
+        inputs: { ...args.inputs, a: x, b: y },
+        attrs: { ...attrs, transposeA: false, transposeB: false } as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
     try {
       const m = ta ? a.shape[a.rank - 1] : a.shape[a.rank - 2];
       const k = ta ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
@@ -137,7 +148,8 @@ export function asTranspose2d(shape: number[], perm: number[]): [number, number]
   const runs: number[][] = [[order[0]]];
   for (const ax of order.slice(1)) {
     const run = runs[runs.length - 1];
-    if (ax === run[run.length - 1] + 1) run.push(ax); else runs.push([ax]);
+    if (ax === run[run.length - 1] + 1) run.push(ax);
+    else runs.push([ax]);
   }
   if (runs.length !== 2 || runs[0][0] < runs[1][0]) return null;
   const size = (axes: number[]) => axes.reduce((p, ax) => p * shape[ax], 1);
@@ -154,7 +166,10 @@ function transpose(args: KernelArgs) {
   const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
   const simd = rc && rc[0] % 4 === 0 && rc[1] % 4 === 0 && rc[0] * rc[1] >= 4096 && memory ? simdKernels(memory) : null;
   if (!simd || !rc) return callOriginal('Transpose', args);
-  const out = backend.makeOutput(perm.map((ax) => x.shape[ax]), x.dtype);
+  const out = backend.makeOutput(
+    perm.map((ax) => x.shape[ax]),
+    x.dtype,
+  );
   const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
   simd.transpose2d(at(x), at(out), rc[0], rc[1]);
   return out;
@@ -162,9 +177,14 @@ function transpose(args: KernelArgs) {
 
 function poolInfo(xShape: number[], attrs: tf.NamedAttrMap | undefined) {
   const a = (attrs ?? {}) as Attrs;
-  return tf.backend_util.computePool2DInfo(xShape as [number, number, number, number],
-    a.filterSize as number | [number, number], a.strides as number | [number, number], 1,
-    a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+  return tf.backend_util.computePool2DInfo(
+    xShape as [number, number, number, number],
+    a.filterSize as number | [number, number],
+    a.strides as number | [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
 }
 
 // Kernel inputs arrive as the engine's Tensor objects (runKernel passes them through), so tf ops apply.

@@ -26,8 +26,9 @@ export async function prepareNodeWasmThreads(wasm: typeof WasmModule, threads: n
   const req = createRequire(import.meta.url);
   const pkgDir = path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   const factory = path.join(pkgDir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
-  const { wasmWorkerContents } = req(path.join(pkgDir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as
-    { wasmWorkerContents: string };
+  const { wasmWorkerContents } = req(path.join(pkgDir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
+    wasmWorkerContents: string;
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-wasm-threads-'));
   const workerFile = path.join(dir, 'worker.cjs'); // .cjs: CommonJS whatever package.json says
   const shim =
@@ -39,8 +40,9 @@ export async function prepareNodeWasmThreads(wasm: typeof WasmModule, threads: n
 
   const createObjectURL = URL.createObjectURL;
   URL.createObjectURL = ((obj: Blob) =>
-    obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : createObjectURL(obj)) as
-    typeof URL.createObjectURL;
+    obj instanceof Blob && obj.type === 'application/javascript'
+      ? workerFile
+      : createObjectURL(obj)) as typeof URL.createObjectURL;
   const nodeOs = req('os') as { cpus: () => unknown[] };
   const cpus = nodeOs.cpus;
   nodeOs.cpus = () => {

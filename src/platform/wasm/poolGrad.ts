@@ -29,17 +29,32 @@ function f32(backend: WasmHeapBackend, t: tf.TensorInfo, what: string): Float32A
  * @param x  [N, H, W, C] (the pooling input)
  * @returns  [N, H, W, C]
  */
-export function maxPoolGrad(backend: WasmHeapBackend, dy: tf.TensorInfo, x: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+export function maxPoolGrad(
+  backend: WasmHeapBackend,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const out = backend.makeOutput(x.shape, 'float32');
   // Views taken after makeOutput: an allocation may grow (and so detach) the heap buffer.
   const dxv = f32(backend, out, 'MaxPoolGrad output');
   const xv = f32(backend, x, 'MaxPoolGrad input');
   const dyv = f32(backend, dy, 'MaxPoolGrad dy');
   dxv.fill(0);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow,
-    strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw,
-    effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    effectiveFilterHeight: fh,
+    effectiveFilterWidth: fw,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
@@ -67,7 +82,10 @@ export function maxPoolGrad(backend: WasmHeapBackend, dy: tf.TensorInfo, x: tf.T
             const base = ((b * h + y) * w + xx) * c;
             for (let k = 0; k < c; k++) {
               const v = xv[base + k];
-              if (v > best[k]) { best[k] = v; arg[k] = base + k; }
+              if (v > best[k]) {
+                best[k] = v;
+                arg[k] = base + k;
+              }
             }
           }
         }
@@ -88,15 +106,32 @@ export function maxPoolGrad(backend: WasmHeapBackend, dy: tf.TensorInfo, x: tf.T
  * @param dy [N, OH, OW, C]
  * @returns  [N, H, W, C]
  */
-export function avgPoolGrad(backend: WasmHeapBackend, dy: tf.TensorInfo, xShape: number[],
-  info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+export function avgPoolGrad(
+  backend: WasmHeapBackend,
+  dy: tf.TensorInfo,
+  xShape: number[],
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const out = backend.makeOutput(xShape, 'float32');
   const dxv = f32(backend, out, 'AvgPoolGrad output');
   const dyv = f32(backend, dy, 'AvgPoolGrad dy');
   dxv.fill(0);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow,
-    strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw,
-    effectiveFilterHeight: fh, effectiveFilterWidth: fw, filterHeight, filterWidth } = info;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    effectiveFilterHeight: fh,
+    effectiveFilterWidth: fw,
+    filterHeight,
+    filterWidth,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const scale = 1 / (filterHeight * filterWidth);

@@ -72,7 +72,10 @@ export function tileOnHeap(backend: WasmHeapBackend, x: tf.TensorInfo, repsIn: r
   if (repsIn.length !== x.shape.length) {
     throw new Error(`Tile: reps ${JSON.stringify(repsIn)} do not match x's rank ${x.shape.length}`);
   }
-  const out = backend.makeOutput(x.shape.map((d, i) => d * repsIn[i]), x.dtype);
+  const out = backend.makeOutput(
+    x.shape.map((d, i) => d * repsIn[i]),
+    x.dtype,
+  );
   const outSize = out.shape.reduce((p, q) => p * q, 1);
   if (outSize === 0) return out;
   // Views taken after makeOutput: an allocation may grow (and so detach) the heap buffer. Both views
@@ -81,14 +84,15 @@ export function tileOnHeap(backend: WasmHeapBackend, x: tf.TensorInfo, repsIn: r
   const ov = backend.typedArrayFromHeap(out);
   const bytes = ov.BYTES_PER_ELEMENT;
   if (xv.byteOffset % bytes !== 0 || ov.byteOffset % bytes !== 0) throw new Error('Tile: misaligned tensor');
-  const Ctor = ov.constructor as { new(buffer: ArrayBufferLike, offset?: number, length?: number): Heap };
+  const Ctor = ov.constructor as { new (buffer: ArrayBufferLike, offset?: number, length?: number): Heap };
   const heap = new Ctor(ov.buffer, 0, Math.floor(ov.buffer.byteLength / bytes));
   const src = xv.byteOffset / bytes;
   const dst = ov.byteOffset / bytes;
 
   const { sizes, reps } = simplifyTile(x.shape, repsIn);
   const n = sizes.length;
-  if (n === 0) { // every axis size 1, no repetition: one element
+  if (n === 0) {
+    // every axis size 1, no repetition: one element
     heap[dst] = heap[src];
     return out;
   }

@@ -62,8 +62,9 @@ const flatDispatch = (size: number): [number, number, number] => [Math.ceil(size
 /** Pass 1: invocation (s, f) -> partial[s, f], the sum over chunk s of weight f's products. */
 class FilterPartialProgram {
   readonly variableNames = ['x', 'dy'];
-  readonly uniforms = 'pads : vec2<i32>, strides : vec2<i32>, filterDims : vec2<i32>, chunk : i32, positions : i32, '
-    + 'filterSize : i32,';
+  readonly uniforms =
+    'pads : vec2<i32>, strides : vec2<i32>, filterDims : vec2<i32>, chunk : i32, positions : i32, ' +
+    'filterSize : i32,';
   readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   readonly size = true;
   readonly dispatchLayout: { x: number[] };
@@ -71,7 +72,10 @@ class FilterPartialProgram {
   shaderKey = 'occlusionConv2DFilterPartial';
   readonly weightGradient = true;
   /** For the profile (platform/webgpu/profile.ts): positions per invocation. */
-  constructor(readonly outputShape: number[], readonly serialIterations: number) {
+  constructor(
+    readonly outputShape: number[],
+    readonly serialIterations: number,
+  ) {
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
     this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1));
   }
@@ -126,7 +130,10 @@ class RowSumProgram {
   shaderKey = 'occlusionRowSum';
   readonly weightGradient = true;
   /** For the profile: rows summed per invocation. */
-  constructor(readonly outputShape: number[], readonly serialIterations: number) {
+  constructor(
+    readonly outputShape: number[],
+    readonly serialIterations: number,
+  ) {
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
     this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1));
   }
@@ -149,8 +156,12 @@ class RowSumProgram {
 
 /** The slice of tfjs's WebGPUBackend used here. */
 export interface WebgpuProgramRunner {
-  runWebGPUProgram(program: unknown, inputs: tf.TensorInfo[], outputDtype: tf.DataType,
-    uniforms?: { type: string; data: number[] }[]): tf.TensorInfo;
+  runWebGPUProgram(
+    program: unknown,
+    inputs: tf.TensorInfo[],
+    outputDtype: tf.DataType,
+    uniforms?: { type: string; data: number[] }[],
+  ): tf.TensorInfo;
   disposeData(dataId: unknown, force?: boolean): boolean;
   device: { limits: { maxStorageBufferBindingSize: number } };
 }
@@ -163,12 +174,21 @@ export function conv2dBackpropFilterWebgpu(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WebgpuProgramRunner;
   const format = tf.backend_util.convertConv2DDataFormat((a.dataFormat as 'NHWC' | 'NCHW') ?? 'NHWC');
   if (format !== 'channelsLast') {
-    throw new Error(`Conv2DBackpropFilter (webgpu training kernels): only NHWC is supported, got ${String(a.dataFormat)}`);
+    throw new Error(
+      `Conv2DBackpropFilter (webgpu training kernels): only NHWC is supported, got ${String(a.dataFormat)}`,
+    );
   }
   const filterShape = a.filterShape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape,
-    a.strides as [number, number], 1, a.pad as 'same' | 'valid' | number, a.dimRoundingMode as 'floor' | undefined,
-    false, format);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    a.strides as [number, number],
+    1,
+    a.pad as 'same' | 'valid' | number,
+    a.dimRoundingMode as 'floor' | undefined,
+    false,
+    format,
+  );
   const positions = info.batchSize * info.outHeight * info.outWidth;
   const filterSize = filterShape.reduce((p, d) => p * d, 1);
   const plan = planFilterGrad(positions, filterSize, Math.floor(backend.device.limits.maxStorageBufferBindingSize / 4));
@@ -185,7 +205,9 @@ export function conv2dBackpropFilterWebgpu(args: KernelArgs): tf.TensorInfo {
   for (const s of plan.sums) {
     const prog = new RowSumProgram(s.rowsOut === 1 ? filterShape : [s.rowsOut, filterSize], s.rowsPerInvocation);
     const next = backend.runWebGPUProgram(prog, [out], 'float32', [
-      { type: 'int32', data: [rows] }, { type: 'int32', data: [s.rowsPerInvocation] }, { type: 'int32', data: [filterSize] },
+      { type: 'int32', data: [rows] },
+      { type: 'int32', data: [s.rowsPerInvocation] },
+      { type: 'int32', data: [filterSize] },
     ]);
     backend.disposeData(out.dataId);
     out = next;

@@ -21,10 +21,18 @@ function StorageUse() {
       <h2>Browser storage</h2>
       {st ? (
         <>
-          <ProgressBar value={st.quota ? st.usage / st.quota : null} label={`${formatBytes(st.usage)} used of ${formatBytes(st.quota)} available to this page`} testId="storage-bar" />
-          <p className="muted">Datasets, runs, trained models and checkpoints live in this browser (IndexedDB), nowhere else.</p>
+          <ProgressBar
+            value={st.quota ? st.usage / st.quota : null}
+            label={`${formatBytes(st.usage)} used of ${formatBytes(st.quota)} available to this page`}
+            testId="storage-bar"
+          />
+          <p className="muted">
+            Datasets, runs, trained models and checkpoints live in this browser (IndexedDB), nowhere else.
+          </p>
         </>
-      ) : <p className="muted">This browser does not report its storage use.</p>}
+      ) : (
+        <p className="muted">This browser does not report its storage use.</p>
+      )}
       <button onClick={() => void a.refreshStorage()}>Refresh</button>
     </section>
   );
@@ -40,7 +48,15 @@ function CurrentDataset() {
     return (
       <section className="card">
         <h2>The experiment’s dataset</h2>
-        <p data-testid="current-dataset-status">{m ? <>{m.name} ({m.height}×{m.width}×{m.channels}, tasks: {m.tasks.join(', ')})</> : <span className="error">{cfg.id} is not stored (deleted?): choose another dataset.</span>}</p>
+        <p data-testid="current-dataset-status">
+          {m ? (
+            <>
+              {m.name} ({m.height}×{m.width}×{m.channels}, tasks: {m.tasks.join(', ')})
+            </>
+          ) : (
+            <span className="error">{cfg.id} is not stored (deleted?): choose another dataset.</span>
+          )}
+        </p>
       </section>
     );
   }
@@ -51,8 +67,11 @@ function CurrentDataset() {
     <section className="card">
       <h2>The experiment’s dataset</h2>
       <p>
-        Synthetic faces {cfg.height}×{cfg.width}, {cfg.train} / {cfg.val} / {cfg.test} images (train / val / test), seed {cfg.seed}:{' '}
-        <strong data-testid="current-dataset-status">{stored ? 'stored' : progress ? 'being created…' : 'not stored yet'}</strong>
+        Synthetic faces {cfg.height}×{cfg.width}, {cfg.train} / {cfg.val} / {cfg.test} images (train / val / test), seed{' '}
+        {cfg.seed}:{' '}
+        <strong data-testid="current-dataset-status">
+          {stored ? 'stored' : progress ? 'being created…' : 'not stored yet'}
+        </strong>
       </p>
       {!stored && !progress && <button onClick={a.ensureDataset}>Create it now</button>}
     </section>
@@ -65,15 +84,26 @@ function ClassTable({ meta }: { meta: DatasetMeta }) {
   return (
     <table className="counts">
       <thead>
-        <tr><th>labels</th>{splits.map((s) => <th key={s}>{s}</th>)}</tr>
+        <tr>
+          <th>labels</th>
+          {splits.map((s) => (
+            <th key={s}>{s}</th>
+          ))}
+        </tr>
       </thead>
       <tbody>
-        {tasks.flatMap((t) => (meta.classNames[t] ?? []).map((name, c) => (
-          <tr key={`${t}-${c}`}>
-            <td>{t}: {name}</td>
-            {splits.map((s) => <td key={s}>{meta.splits[s].classCounts[t]?.[c] ?? 0}</td>)}
-          </tr>
-        )))}
+        {tasks.flatMap((t) =>
+          (meta.classNames[t] ?? []).map((name, c) => (
+            <tr key={`${t}-${c}`}>
+              <td>
+                {t}: {name}
+              </td>
+              {splits.map((s) => (
+                <td key={s}>{meta.splits[s].classCounts[t]?.[c] ?? 0}</td>
+              ))}
+            </tr>
+          )),
+        )}
         {meta.splits.train.age && (
           <tr>
             <td>age (years)</td>
@@ -83,7 +113,12 @@ function ClassTable({ meta }: { meta: DatasetMeta }) {
             })}
           </tr>
         )}
-        <tr className="total"><td>images</td>{splits.map((s) => <td key={s}>{meta.splits[s].count}</td>)}</tr>
+        <tr className="total">
+          <td>images</td>
+          {splits.map((s) => (
+            <td key={s}>{meta.splits[s].count}</td>
+          ))}
+        </tr>
       </tbody>
     </table>
   );
@@ -95,9 +130,14 @@ function Preview({ meta }: { meta: DatasetMeta }) {
   const [split, setSplit] = useState<Split>('train');
   const [vis, setVis] = useState<Visibility>('full');
   const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => { a.requestPreview(meta.id, split, vis, 32); }, [a, meta.id, split, vis]);
+  useEffect(() => {
+    a.requestPreview(meta.id, split, vis, 32);
+  }, [a, meta.id, split, vis]);
   const mine = sheet && sheet.datasetId === meta.id && sheet.split === split && sheet.visibility === vis ? sheet : null;
-  const layout = useMemo(() => (mine ? sheetLayout(mine.count, mine.height, mine.width, 8, previewScale(mine.width)) : null), [mine]);
+  const layout = useMemo(
+    () => (mine ? sheetLayout(mine.count, mine.height, mine.width, 8, previewScale(mine.width)) : null),
+    [mine],
+  );
   useEffect(() => {
     const c = canvas.current;
     if (!c || !mine || !layout) return;
@@ -105,22 +145,53 @@ function Preview({ meta }: { meta: DatasetMeta }) {
     c.height = layout.height;
     const ctx = c.getContext('2d');
     if (!ctx) return;
-    ctx.putImageData(new ImageData(sheetPixels(mine.pixels, mine.count, mine.height, mine.width, mine.channels, layout) as Uint8ClampedArray<ArrayBuffer>, layout.width, layout.height), 0, 0);
+    ctx.putImageData(
+      new ImageData(
+        sheetPixels(
+          mine.pixels,
+          mine.count,
+          mine.height,
+          mine.width,
+          mine.channels,
+          layout,
+        ) as Uint8ClampedArray<ArrayBuffer>,
+        layout.width,
+        layout.height,
+      ),
+      0,
+      0,
+    );
   }, [mine, layout]);
   return (
     <div className="preview">
       <div className="row">
-        <label>split <select value={split} onChange={(e) => setSplit(e.target.value as Split)}>{(['train', 'val', 'test'] as Split[]).map((s) => <option key={s}>{s}</option>)}</select></label>
+        <label>
+          split{' '}
+          <select value={split} onChange={(e) => setSplit(e.target.value as Split)}>
+            {(['train', 'val', 'test'] as Split[]).map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
         <span className="seg" role="group" aria-label="visible part">
           {(['full', 'lower', 'upper'] as Visibility[]).map((v) => (
-            <button key={v} className={vis === v ? 'active' : ''} onClick={() => setVis(v)} data-testid={`preview-${v}`}>{VISIBILITY_SYMBOL[v]} {v}</button>
+            <button
+              key={v}
+              className={vis === v ? 'active' : ''}
+              onClick={() => setVis(v)}
+              data-testid={`preview-${v}`}
+            >
+              {VISIBILITY_SYMBOL[v]} {v}
+            </button>
           ))}
         </span>
       </div>
       <canvas ref={canvas} className="sheet" data-testid="preview-canvas" />
       {mine && (
         <ol className="labels muted">
-          {mine.labels.slice(0, 8).map((l, i) => <li key={i}>{l}</li>)}
+          {mine.labels.slice(0, 8).map((l, i) => (
+            <li key={i}>{l}</li>
+          ))}
           {mine.labels.length > 8 && <li>… first row’s labels; {mine.count} images shown</li>}
         </ol>
       )}
@@ -136,16 +207,36 @@ function ImportedFrom({ meta }: { meta: DatasetMeta }) {
   return (
     <>
       <p className="muted small" data-testid="dataset-origin">
-        Imported ({i.format}) from {i.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(' + ')} in {(i.ms / 1000).toFixed(1)} s ·
-        {' '}{i.rejectedCount} rejected · {i.duplicates.count} duplicates{i.metadata.race ? ` · race kept as metadata (${i.metadata.race.join(', ')})` : ''}{i.metadata.labels ? ` · ${i.metadata.labels}` : ''}
-        {' '}<button className="link" data-testid="dataset-report" onClick={() => download(`${meta.name.replace(/[^\w-]+/g, '_')}-import-report.txt`, formatImportReport(report, { maxListed: 1e9 }), 'text/plain')}>Download the import report</button>
+        Imported ({i.format}) from {i.files.map((f) => `${f.name} (${formatBytes(f.bytes)})`).join(' + ')} in{' '}
+        {(i.ms / 1000).toFixed(1)} s · {i.rejectedCount} rejected · {i.duplicates.count} duplicates
+        {i.metadata.race ? ` · race kept as metadata (${i.metadata.race.join(', ')})` : ''}
+        {i.metadata.labels ? ` · ${i.metadata.labels}` : ''}{' '}
+        <button
+          className="link"
+          data-testid="dataset-report"
+          onClick={() =>
+            download(
+              `${meta.name.replace(/[^\w-]+/g, '_')}-import-report.txt`,
+              formatImportReport(report, { maxListed: 1e9 }),
+              'text/plain',
+            )
+          }
+        >
+          Download the import report
+        </button>
       </p>
       {groups.length > 0 && (
         <details className="small" data-testid="dataset-rejections">
           <summary>Why {i.rejectedCount} were rejected</summary>
           <ul>
-            {groups.map((g) => <li key={g.reason}>{g.count} × {g.reason} (e.g. <code>{g.where[0]}</code>)</li>)}
-            {i.rejectedCount > i.rejected.length && <li className="muted">{i.rejectedCount - i.rejected.length} more are only counted.</li>}
+            {groups.map((g) => (
+              <li key={g.reason}>
+                {g.count} × {g.reason} (e.g. <code>{g.where[0]}</code>)
+              </li>
+            ))}
+            {i.rejectedCount > i.rejected.length && (
+              <li className="muted">{i.rejectedCount - i.rejected.length} more are only counted.</li>
+            )}
           </ul>
         </details>
       )}
@@ -155,26 +246,44 @@ function ImportedFrom({ meta }: { meta: DatasetMeta }) {
 
 function DatasetCard({ meta, open, onOpen }: { meta: DatasetMeta; open: boolean; onOpen: () => void }) {
   const a = useActions();
-  const inUse = useLab((s) => s.experiment.config.dataset.source === 'stored' && s.experiment.config.dataset.id === meta.id);
+  const inUse = useLab(
+    (s) => s.experiment.config.dataset.source === 'stored' && s.experiment.config.dataset.id === meta.id,
+  );
   return (
     <section className="card dataset" data-testid="dataset-card">
       <header className="row spread">
         <div>
           <h2>{meta.name}</h2>
           <div className="muted">
-            {meta.height}×{meta.width}×{meta.channels} · tasks: {meta.tasks.join(', ')} · {meta.splits.train.count + meta.splits.val.count + meta.splits.test.count} images ·{' '}
-            <span data-testid="dataset-size">{formatBytes(meta.bytes)}</span> on disk · created {formatDate(meta.createdAt)}
+            {meta.height}×{meta.width}×{meta.channels} · tasks: {meta.tasks.join(', ')} ·{' '}
+            {meta.splits.train.count + meta.splits.val.count + meta.splits.test.count} images ·{' '}
+            <span data-testid="dataset-size">{formatBytes(meta.bytes)}</span> on disk · created{' '}
+            {formatDate(meta.createdAt)}
           </div>
           <code className="muted small">{meta.id}</code>
         </div>
         <div className="row">
-          {meta.source === 'import' && (inUse ? <span className="muted">used by the experiment</span>
-            : <button onClick={() => a.useDataset(meta.id)} data-testid="use-dataset">Use in the experiment</button>)}
+          {meta.source === 'import' &&
+            (inUse ? (
+              <span className="muted">used by the experiment</span>
+            ) : (
+              <button onClick={() => a.useDataset(meta.id)} data-testid="use-dataset">
+                Use in the experiment
+              </button>
+            ))}
           <button onClick={onOpen}>{open ? 'Hide' : 'Preview'}</button>
-          <button className="danger" onClick={() => {
-            const why = meta.source === 'import' ? 'Its files stay on your disk; import them again to bring it back.' : 'It is generated again when a run needs it.';
-            if (confirm(`Delete ${meta.name}? ${why}`)) void a.deleteDataset(meta.id);
-          }}>Delete</button>
+          <button
+            className="danger"
+            onClick={() => {
+              const why =
+                meta.source === 'import'
+                  ? 'Its files stay on your disk; import them again to bring it back.'
+                  : 'It is generated again when a run needs it.';
+              if (confirm(`Delete ${meta.name}? ${why}`)) void a.deleteDataset(meta.id);
+            }}
+          >
+            Delete
+          </button>
         </div>
       </header>
       <ImportedFrom meta={meta} />
@@ -196,7 +305,9 @@ export function DatasetsPanel() {
       </div>
       <ImportPanel />
       {list.length === 0 && <p className="muted">No dataset stored yet.</p>}
-      {[...list].reverse().map((m) => <DatasetCard key={m.id} meta={m} open={shown === m.id} onOpen={() => setOpen(shown === m.id ? '' : m.id)} />)}
+      {[...list].reverse().map((m) => (
+        <DatasetCard key={m.id} meta={m} open={shown === m.id} onOpen={() => setOpen(shown === m.id ? '' : m.id)} />
+      ))}
     </div>
   );
 }

@@ -9,10 +9,14 @@ function readAll(dir: FileSystemDirectoryEntry): Promise<Entry[]> {
   const reader = dir.createReader();
   const out: Entry[] = [];
   return new Promise((resolve, reject) => {
-    const next = () => reader.readEntries((batch) => {
-      if (batch.length === 0) resolve(out);
-      else { out.push(...batch); next(); }
-    }, reject);
+    const next = () =>
+      reader.readEntries((batch) => {
+        if (batch.length === 0) resolve(out);
+        else {
+          out.push(...batch);
+          next();
+        }
+      }, reject);
     next();
   });
 }

@@ -13,11 +13,25 @@ export interface SheetLayout {
 export function sheetLayout(count: number, h: number, w: number, cols: number, scale: number, gap = 2): SheetLayout {
   const c = Math.max(1, Math.min(cols, count));
   const rows = Math.max(1, Math.ceil(count / c));
-  return { cols: c, rows, scale, gap, width: c * w * scale + (c - 1) * gap, height: rows * h * scale + (rows - 1) * gap };
+  return {
+    cols: c,
+    rows,
+    scale,
+    gap,
+    width: c * w * scale + (c - 1) * gap,
+    height: rows * h * scale + (rows - 1) * gap,
+  };
 }
 
 /** RGBA of the whole sheet; gaps are transparent. */
-export function sheetPixels(pixels: Uint8Array, count: number, h: number, w: number, channels: number, layout: SheetLayout): Uint8ClampedArray {
+export function sheetPixels(
+  pixels: Uint8Array,
+  count: number,
+  h: number,
+  w: number,
+  channels: number,
+  layout: SheetLayout,
+): Uint8ClampedArray {
   const { cols, scale, gap, width, height } = layout;
   const out = new Uint8ClampedArray(width * height * 4);
   const imgLen = h * w * channels;
@@ -33,7 +47,10 @@ export function sheetPixels(pixels: Uint8Array, count: number, h: number, w: num
         for (let dy = 0; dy < scale; dy++) {
           let dst = ((oy + y * scale + dy) * width + ox + x * scale) * 4;
           for (let dx = 0; dx < scale; dx++, dst += 4) {
-            out[dst] = r; out[dst + 1] = g; out[dst + 2] = b; out[dst + 3] = 255;
+            out[dst] = r;
+            out[dst + 1] = g;
+            out[dst + 2] = b;
+            out[dst + 3] = 255;
           }
         }
       }

@@ -6,7 +6,17 @@ import { useMemo } from 'react';
 import './layerEditor.css';
 import type { CustomConv, CustomLayout } from '../../core/models/spec';
 import { useActions, useLab } from '../../state/react';
-import { addConv, addDense, moveConv, removeConv, removeDense, setConv, setDense, sizeLine, STARTER_LAYOUT } from './layers';
+import {
+  addConv,
+  addDense,
+  moveConv,
+  removeConv,
+  removeDense,
+  setConv,
+  setDense,
+  sizeLine,
+  STARTER_LAYOUT,
+} from './layers';
 import { errorsFor } from './fields';
 
 const num = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
@@ -23,15 +33,25 @@ export function LayerEditor() {
   const layout = model.custom;
   const set = (l: CustomLayout) => a.setField('model.custom', l);
   const meta = ds.source === 'stored' ? list.find((d) => d.id === ds.id) : null;
-  const input: [number, number, number] | null = ds.source === 'synth' || ds.source === 'file'
-    ? [ds.height, ds.width, ds.channels] : meta ? [meta.height, meta.width, meta.channels] : null;
-  const units = task === 'age' ? 1 : task === 'gender' ? 2 : meta?.classNames.expression?.length ?? 8;
+  const input: [number, number, number] | null =
+    ds.source === 'synth' || ds.source === 'file'
+      ? [ds.height, ds.width, ds.channels]
+      : meta
+        ? [meta.height, meta.width, meta.channels]
+        : null;
+  const units = task === 'age' ? 1 : task === 'gender' ? 2 : (meta?.classNames.expression?.length ?? 8);
   if (!layout) {
     return (
       <div className="layer-editor" data-testid="layer-editor">
         <h4>Layers</h4>
-        {errors.map((m) => <p key={m} className="error" data-testid="field-error">{m}</p>)}
-        <button onClick={() => set(STARTER_LAYOUT)} data-testid="layers-start">Start from the tutorial CNN (conv 32, conv 64, dense 128)</button>
+        {errors.map((m) => (
+          <p key={m} className="error" data-testid="field-error">
+            {m}
+          </p>
+        ))}
+        <button onClick={() => set(STARTER_LAYOUT)} data-testid="layers-start">
+          Start from the tutorial CNN (conv 32, conv 64, dense 128)
+        </button>
       </div>
     );
   }
@@ -39,33 +59,116 @@ export function LayerEditor() {
   return (
     <div className="layer-editor" data-testid="layer-editor">
       <h4>Layers</h4>
-      <p className="muted small">Each block: conv → (BatchNorm) → ReLU → (max-pool, floor mode as PyTorch’s). A conv followed by BatchNorm has no bias.</p>
+      <p className="muted small">
+        Each block: conv → (BatchNorm) → ReLU → (max-pool, floor mode as PyTorch’s). A conv followed by BatchNorm has no
+        bias.
+      </p>
       <table className="layers">
-        <thead><tr><th>#</th><th>filters</th><th>kernel</th><th>stride</th><th>padding</th><th>BN</th><th>pool</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>filters</th>
+            <th>kernel</th>
+            <th>stride</th>
+            <th>padding</th>
+            <th>BN</th>
+            <th>pool</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {layout.convs.map((b, i) => (
             <tr key={i} data-testid="conv-block">
               <td>conv {i + 1}</td>
-              <td><input aria-label={`block ${i + 1} filters`} type="number" min={1} value={Number.isFinite(b.filters) ? b.filters : ''} onChange={(e) => conv(i, 'filters', num(e.target.value))} /></td>
-              <td><input aria-label={`block ${i + 1} kernel`} type="number" min={1} value={Number.isFinite(b.kernel) ? b.kernel : ''} onChange={(e) => conv(i, 'kernel', num(e.target.value))} /></td>
-              <td><input aria-label={`block ${i + 1} stride`} type="number" min={1} value={Number.isFinite(b.stride) ? b.stride : ''} onChange={(e) => conv(i, 'stride', num(e.target.value))} /></td>
               <td>
-                <select aria-label={`block ${i + 1} padding`} value={b.padding} onChange={(e) => conv(i, 'padding', e.target.value as CustomConv['padding'])}>
-                  <option value="same">same</option><option value="valid">valid</option>
+                <input
+                  aria-label={`block ${i + 1} filters`}
+                  type="number"
+                  min={1}
+                  value={Number.isFinite(b.filters) ? b.filters : ''}
+                  onChange={(e) => conv(i, 'filters', num(e.target.value))}
+                />
+              </td>
+              <td>
+                <input
+                  aria-label={`block ${i + 1} kernel`}
+                  type="number"
+                  min={1}
+                  value={Number.isFinite(b.kernel) ? b.kernel : ''}
+                  onChange={(e) => conv(i, 'kernel', num(e.target.value))}
+                />
+              </td>
+              <td>
+                <input
+                  aria-label={`block ${i + 1} stride`}
+                  type="number"
+                  min={1}
+                  value={Number.isFinite(b.stride) ? b.stride : ''}
+                  onChange={(e) => conv(i, 'stride', num(e.target.value))}
+                />
+              </td>
+              <td>
+                <select
+                  aria-label={`block ${i + 1} padding`}
+                  value={b.padding}
+                  onChange={(e) => conv(i, 'padding', e.target.value as CustomConv['padding'])}
+                >
+                  <option value="same">same</option>
+                  <option value="valid">valid</option>
                 </select>
               </td>
-              <td><input aria-label={`block ${i + 1} batch norm`} type="checkbox" checked={b.batchNorm} onChange={(e) => conv(i, 'batchNorm', e.target.checked)} /></td>
               <td>
-                <select aria-label={`block ${i + 1} pooling`} value={String(b.pool)} onChange={(e) => conv(i, 'pool', Number(e.target.value))}>
+                <input
+                  aria-label={`block ${i + 1} batch norm`}
+                  type="checkbox"
+                  checked={b.batchNorm}
+                  onChange={(e) => conv(i, 'batchNorm', e.target.checked)}
+                />
+              </td>
+              <td>
+                <select
+                  aria-label={`block ${i + 1} pooling`}
+                  value={String(b.pool)}
+                  onChange={(e) => conv(i, 'pool', Number(e.target.value))}
+                >
                   <option value="0">none</option>
-                  {[2, 3, 4].map((p) => <option key={p} value={String(p)}>max {p}x{p}</option>)}
-                  {![0, 2, 3, 4].includes(b.pool) && <option value={String(b.pool)}>max {b.pool}x{b.pool}</option>}
+                  {[2, 3, 4].map((p) => (
+                    <option key={p} value={String(p)}>
+                      max {p}x{p}
+                    </option>
+                  ))}
+                  {![0, 2, 3, 4].includes(b.pool) && (
+                    <option value={String(b.pool)}>
+                      max {b.pool}x{b.pool}
+                    </option>
+                  )}
                 </select>
               </td>
               <td className="row">
-                <button className="link" aria-label={`move block ${i + 1} up`} disabled={i === 0} onClick={() => set(moveConv(layout, i, -1))}>↑</button>
-                <button className="link" aria-label={`move block ${i + 1} down`} disabled={i === layout.convs.length - 1} onClick={() => set(moveConv(layout, i, 1))}>↓</button>
-                <button className="link" aria-label={`remove block ${i + 1}`} disabled={layout.convs.length <= 1} onClick={() => set(removeConv(layout, i))}>✕</button>
+                <button
+                  className="link"
+                  aria-label={`move block ${i + 1} up`}
+                  disabled={i === 0}
+                  onClick={() => set(moveConv(layout, i, -1))}
+                >
+                  ↑
+                </button>
+                <button
+                  className="link"
+                  aria-label={`move block ${i + 1} down`}
+                  disabled={i === layout.convs.length - 1}
+                  onClick={() => set(moveConv(layout, i, 1))}
+                >
+                  ↓
+                </button>
+                <button
+                  className="link"
+                  aria-label={`remove block ${i + 1}`}
+                  disabled={layout.convs.length <= 1}
+                  onClick={() => set(removeConv(layout, i))}
+                >
+                  ✕
+                </button>
               </td>
             </tr>
           ))}
@@ -73,20 +176,51 @@ export function LayerEditor() {
             <tr key={`d${i}`} data-testid="dense-layer">
               <td>{i === layout.dense.length - 1 ? 'embedding' : `dense ${i + 1}`}</td>
               <td colSpan={6}>
-                <input aria-label={`dense ${i + 1} units`} type="number" min={1} value={Number.isFinite(u) ? u : ''} onChange={(e) => set(setDense(layout, i, num(e.target.value)))} /> units, ReLU
+                <input
+                  aria-label={`dense ${i + 1} units`}
+                  type="number"
+                  min={1}
+                  value={Number.isFinite(u) ? u : ''}
+                  onChange={(e) => set(setDense(layout, i, num(e.target.value)))}
+                />{' '}
+                units, ReLU
               </td>
-              <td><button className="link" aria-label={`remove dense ${i + 1}`} disabled={layout.dense.length <= 1} onClick={() => set(removeDense(layout, i))}>✕</button></td>
+              <td>
+                <button
+                  className="link"
+                  aria-label={`remove dense ${i + 1}`}
+                  disabled={layout.dense.length <= 1}
+                  onClick={() => set(removeDense(layout, i))}
+                >
+                  ✕
+                </button>
+              </td>
             </tr>
           ))}
-          <tr><td>logits</td><td colSpan={7} className="muted">{units} unit{units === 1 ? '' : 's'}, linear</td></tr>
+          <tr>
+            <td>logits</td>
+            <td colSpan={7} className="muted">
+              {units} unit{units === 1 ? '' : 's'}, linear
+            </td>
+          </tr>
         </tbody>
       </table>
       <div className="row">
-        <button onClick={() => set(addConv(layout))} disabled={layout.convs.length >= 16} data-testid="layers-add-conv">+ conv block</button>
-        <button onClick={() => set(addDense(layout))} disabled={layout.dense.length >= 8}>+ dense layer</button>
+        <button onClick={() => set(addConv(layout))} disabled={layout.convs.length >= 16} data-testid="layers-add-conv">
+          + conv block
+        </button>
+        <button onClick={() => set(addDense(layout))} disabled={layout.dense.length >= 8}>
+          + dense layer
+        </button>
       </div>
-      <p className="small" data-testid="layer-size">{sizeLine(layout, input, units, model.width, model.embeddingSize)}</p>
-      {errors.map((m) => <p key={m} className="error" data-testid="field-error">{m}</p>)}
+      <p className="small" data-testid="layer-size">
+        {sizeLine(layout, input, units, model.width, model.embeddingSize)}
+      </p>
+      {errors.map((m) => (
+        <p key={m} className="error" data-testid="field-error">
+          {m}
+        </p>
+      ))}
     </div>
   );
 }

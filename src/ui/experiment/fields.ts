@@ -29,11 +29,16 @@ export interface FieldGroup {
 function kindOf(s: Setting): FieldKind {
   const t = s.type;
   switch (t.type) {
-    case 'number': return { type: 'number', step: t.step, nullable: !!t.nullable };
-    case 'choice': return { type: 'select', options: [...t.choices] };
-    case 'bool': return { type: 'bool' };
-    case 'range': return { type: 'range' };
-    default: return { type: 'text' };
+    case 'number':
+      return { type: 'number', step: t.step, nullable: !!t.nullable };
+    case 'choice':
+      return { type: 'select', options: [...t.choices] };
+    case 'bool':
+      return { type: 'bool' };
+    case 'range':
+      return { type: 'range' };
+    default:
+      return { type: 'text' };
   }
 }
 
@@ -99,6 +104,7 @@ export const QUICK_FIELDS: FieldSpec[] = QUICK_PATHS.flatMap(({ path, label }) =
 });
 
 /** The groups under "Advanced": every field that is not a quick one (empty groups dropped). */
-export const ADVANCED_GROUPS: FieldGroup[] = FIELD_GROUPS
-  .map((g) => ({ ...g, fields: g.fields.filter((f) => !QUICK_PATHS.some((q) => q.path === f.path)) }))
-  .filter((g) => g.fields.length > 0 || g.id === 'dataset');
+export const ADVANCED_GROUPS: FieldGroup[] = FIELD_GROUPS.map((g) => ({
+  ...g,
+  fields: g.fields.filter((f) => !QUICK_PATHS.some((q) => q.path === f.path)),
+})).filter((g) => g.fields.length > 0 || g.id === 'dataset');

@@ -16,7 +16,9 @@ export const STARTER_LAYOUT: CustomLayout = {
 /** A block added after the last one: twice its filters, the same kind. */
 export function addConv(l: CustomLayout): CustomLayout {
   const last = l.convs[l.convs.length - 1];
-  const block: CustomConv = last ? { ...last, filters: Math.min(4096, last.filters * 2) } : { ...STARTER_LAYOUT.convs[0] };
+  const block: CustomConv = last
+    ? { ...last, filters: Math.min(4096, last.filters * 2) }
+    : { ...STARTER_LAYOUT.convs[0] };
   return { ...l, convs: [...l.convs, block] };
 }
 
@@ -34,7 +36,12 @@ export function moveConv(l: CustomLayout, i: number, by: -1 | 1): CustomLayout {
   return { ...l, convs };
 }
 
-export function setConv<K extends keyof CustomConv>(l: CustomLayout, i: number, key: K, value: CustomConv[K]): CustomLayout {
+export function setConv<K extends keyof CustomConv>(
+  l: CustomLayout,
+  i: number,
+  key: K,
+  value: CustomConv[K],
+): CustomLayout {
   return { ...l, convs: l.convs.map((b, k) => (k === i ? { ...b, [key]: value } : b)) };
 }
 
@@ -53,12 +60,27 @@ export function setDense(l: CustomLayout, i: number, units: number): CustomLayou
 }
 
 /** "421,384 trainable parameters · 4.24 M multiply-adds per image", or why the input is too small. */
-export function sizeLine(l: CustomLayout, input: [number, number, number] | null, outputUnits: number, width: number, embeddingSize: number | null): string {
+export function sizeLine(
+  l: CustomLayout,
+  input: [number, number, number] | null,
+  outputUnits: number,
+  width: number,
+  embeddingSize: number | null,
+): string {
   if (!input) return 'sizes appear once the dataset’s image size is known';
   const s = customLayoutSize(l, input, outputUnits, width, embeddingSize);
   if (s.error !== null) return `${s.error} (input ${input[0]}x${input[1]}x${input[2]})`;
-  const macs = s.macs >= 1e9 ? `${(s.macs / 1e9).toFixed(2)} G` : s.macs >= 1e6 ? `${(s.macs / 1e6).toFixed(2)} M` : `${(s.macs / 1e3).toFixed(1)} k`;
-  const scaledBy = [width !== 1 ? `width × ${width}` : '', embeddingSize !== null ? `embedding ${embeddingSize}` : ''].filter(Boolean).join(', ');
-  return `${s.trainableParams.toLocaleString('en-US')} trainable parameters · ${macs} multiply-adds per image · `
-    + `convs end at ${s.output.join('x')} (input ${input.join('x')}${scaledBy ? `; ${scaledBy} applied` : ''})`;
+  const macs =
+    s.macs >= 1e9
+      ? `${(s.macs / 1e9).toFixed(2)} G`
+      : s.macs >= 1e6
+        ? `${(s.macs / 1e6).toFixed(2)} M`
+        : `${(s.macs / 1e3).toFixed(1)} k`;
+  const scaledBy = [width !== 1 ? `width × ${width}` : '', embeddingSize !== null ? `embedding ${embeddingSize}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return (
+    `${s.trainableParams.toLocaleString('en-US')} trainable parameters · ${macs} multiply-adds per image · ` +
+    `convs end at ${s.output.join('x')} (input ${input.join('x')}${scaledBy ? `; ${scaledBy} applied` : ''})`
+  );
 }

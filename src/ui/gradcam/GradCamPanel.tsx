@@ -21,7 +21,8 @@ const HEADER = 22;
 
 type Sheet = NonNullable<LabState['explain']['sheet']>;
 
-const label = (sheet: Sheet, v: number) => (sheet.task === 'age' ? `${v.toFixed(0)} y` : sheet.classNames[v] ?? `#${v}`);
+const label = (sheet: Sheet, v: number) =>
+  sheet.task === 'age' ? `${v.toFixed(0)} y` : (sheet.classNames[v] ?? `#${v}`);
 
 /** Draws the sheet into `canvas`: a header row of column titles, one row per image. */
 function drawSheet(canvas: HTMLCanvasElement, sheet: Sheet, opacity: number, tile: number): void {
@@ -45,7 +46,10 @@ function drawSheet(canvas: HTMLCanvasElement, sheet: Sheet, opacity: number, til
     const occ = toRgba(occluded(px.slice(), 1, h, w, channels, vis), w, h, channels as 1 | 3);
     const tiles = [full, occ];
     panels.forEach((p, k) => {
-      const base = p.visibility === 'full' ? full : toRgba(occluded(px.slice(), 1, h, w, channels, p.visibility), w, h, channels as 1 | 3);
+      const base =
+        p.visibility === 'full'
+          ? full
+          : toRgba(occluded(px.slice(), 1, h, w, channels, p.visibility), w, h, channels as 1 | 3);
       const m = sheet.maps.subarray((i * panels.length + k) * h * w, (i * panels.length + k + 1) * h * w);
       if (isEmptyMap(m)) {
         const at = grid.tiles[i * cols + 2 + k];
@@ -105,11 +109,19 @@ function Legend() {
     c.height = 12;
     ctx.putImageData(new ImageData(legendRgba(200, 12) as Uint8ClampedArray<ArrayBuffer>, 200, 12), 0, 0);
   }, []);
-  return <span className="legend"><span className="small">0 (no weight)</span> <canvas ref={ref} data-testid="gradcam-legend" /> <span className="small">1 (most weight)</span></span>;
+  return (
+    <span className="legend">
+      <span className="small">0 (no weight)</span> <canvas ref={ref} data-testid="gradcam-legend" />{' '}
+      <span className="small">1 (most weight)</span>
+    </span>
+  );
 }
 
 const PICKS: Record<CamPick['mode'], string> = {
-  first: 'the first test images', class: 'of one class', correct: 'the student got right', wrong: 'the student got wrong',
+  first: 'the first test images',
+  class: 'of one class',
+  correct: 'the student got right',
+  wrong: 'the student got wrong',
   disagreement: 'where teacher and student disagree most',
 };
 const pickText = (m: CamPick['mode']) => PICKS[m];
@@ -150,7 +162,7 @@ export default function GradCamPanel() {
   const explain = useLab((s) => s.explain);
   const done = runs.filter((r) => r.status === 'done');
   const [runId, setRunId] = useState<string>('');
-  const current = runId || (viewed?.status === 'done' ? viewed.runId : done[0]?.id ?? '');
+  const current = runId || (viewed?.status === 'done' ? viewed.runId : (done[0]?.id ?? ''));
   const run = done.find((r) => r.id === current) ?? null;
   const [mode, setMode] = useState<CamPick['mode']>('first');
   const [cls, setCls] = useState(0);
@@ -160,51 +172,127 @@ export default function GradCamPanel() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const sheet = explain.sheet && explain.sheet.runId === current ? explain.sheet : null;
   const tile = camTile(presenter.on);
-  useEffect(() => { if (canvas.current && sheet) drawSheet(canvas.current, sheet, opacity, tile); }, [sheet, opacity, tile]);
+  useEffect(() => {
+    if (canvas.current && sheet) drawSheet(canvas.current, sheet, opacity, tile);
+  }, [sheet, opacity, tile]);
   const classNames = useMemo(() => sheet?.classNames ?? [], [sheet]);
-  if (!run) return <p className="muted" data-testid="gradcam-panel">Grad-CAM needs a finished run: run the curriculum, then come back.</p>;
-  const pick: CamPick = mode === 'class' ? { mode, cls } : { mode } as CamPick;
+  if (!run)
+    return (
+      <p className="muted" data-testid="gradcam-panel">
+        Grad-CAM needs a finished run: run the curriculum, then come back.
+      </p>
+    );
+  const pick: CamPick = mode === 'class' ? { mode, cls } : ({ mode } as CamPick);
   const save = () => {
     if (!canvas.current || !sheet) return;
     const title = `Grad-CAM · ${run.name} · ${sheet.count} test images (${pickText(mode)})`;
-    withTitleAndLegend(canvas.current, title).toBlob((b) => { if (b) download(downloadName(run.id, 'gradcam', 'png'), b, 'image/png'); }, 'image/png');
+    withTitleAndLegend(canvas.current, title).toBlob((b) => {
+      if (b) download(downloadName(run.id, 'gradcam', 'png'), b, 'image/png');
+    }, 'image/png');
   };
   return (
     <div className="gradcam" data-testid="gradcam-panel">
       <section className="card row wrap">
-        <label>run <select value={current} onChange={(e) => setRunId(e.target.value)} data-testid="gradcam-runid">
-          {done.map((r) => <option key={r.id} value={r.id}>{r.name} ({new Date(r.createdAt).toLocaleString()})</option>)}
-        </select></label>
-        <label>images <select value={mode} onChange={(e) => setMode(e.target.value as CamPick['mode'])} data-testid="gradcam-pick">
-          {(Object.keys(PICKS) as CamPick['mode'][]).map((m) => <option key={m} value={m}>{PICKS[m]}</option>)}
-        </select></label>
+        <label>
+          run{' '}
+          <select value={current} onChange={(e) => setRunId(e.target.value)} data-testid="gradcam-runid">
+            {done.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name} ({new Date(r.createdAt).toLocaleString()})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          images{' '}
+          <select value={mode} onChange={(e) => setMode(e.target.value as CamPick['mode'])} data-testid="gradcam-pick">
+            {(Object.keys(PICKS) as CamPick['mode'][]).map((m) => (
+              <option key={m} value={m}>
+                {PICKS[m]}
+              </option>
+            ))}
+          </select>
+        </label>
         {mode === 'class' && run.task !== 'age' && (
-          <label>class <select value={cls} onChange={(e) => setCls(Number(e.target.value))}>
-            {(classNames.length ? classNames : Array.from({ length: 8 }, (_, i) => `#${i}`)).map((n, i) => <option key={n} value={i}>{n}</option>)}
-          </select></label>
+          <label>
+            class{' '}
+            <select value={cls} onChange={(e) => setCls(Number(e.target.value))}>
+              {(classNames.length ? classNames : Array.from({ length: 8 }, (_, i) => `#${i}`)).map((n, i) => (
+                <option key={n} value={i}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
         )}
-        <label>how many <input type="number" className="count" min={1} max={32} value={count} onChange={(e) => setCount(Math.max(1, Math.min(32, Number(e.target.value) || 1)))} /></label>
+        <label>
+          how many{' '}
+          <input
+            type="number"
+            className="count"
+            min={1}
+            max={32}
+            value={count}
+            onChange={(e) => setCount(Math.max(1, Math.min(32, Number(e.target.value) || 1)))}
+          />
+        </label>
         {run.task !== 'age' && (
-          <label>map of <select value={target} onChange={(e) => setTarget(e.target.value as 'predicted' | 'true')}>
-            <option value="predicted">each model’s predicted class</option>
-            <option value="true">the true class</option>
-          </select></label>
+          <label>
+            map of{' '}
+            <select value={target} onChange={(e) => setTarget(e.target.value as 'predicted' | 'true')}>
+              <option value="predicted">each model’s predicted class</option>
+              <option value="true">the true class</option>
+            </select>
+          </label>
         )}
-        <button className="primary" disabled={explain.pending !== null} onClick={() => a.explain({ runId: run.id, pick, count, target })} data-testid="gradcam-run">
+        <button
+          className="primary"
+          disabled={explain.pending !== null}
+          onClick={() => a.explain({ runId: run.id, pick, count, target })}
+          data-testid="gradcam-run"
+        >
           {explain.pending !== null ? 'Computing…' : 'Show Grad-CAM'}
         </button>
       </section>
-      {explain.error && <p className="error" data-testid="gradcam-error">{explain.error}</p>}
+      {explain.error && (
+        <p className="error" data-testid="gradcam-error">
+          {explain.error}
+        </p>
+      )}
       {sheet && (
         <section className="card">
           <div className="row wrap">
-            <label>opacity <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} data-testid="gradcam-opacity" /></label>
+            <label>
+              opacity{' '}
+              <input
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={opacity}
+                onChange={(e) => setOpacity(Number(e.target.value))}
+                data-testid="gradcam-opacity"
+              />
+            </label>
             <Legend />
-            <button onClick={save} data-testid="gradcam-save">Save as PNG</button>
-            <span className="muted small">{sheet.count} images · {sheet.panels.length} maps each · {(sheet.ms / 1000).toFixed(1)} s on {sheet.backend}</span>
+            <button onClick={save} data-testid="gradcam-save">
+              Save as PNG
+            </button>
+            <span className="muted small">
+              {sheet.count} images · {sheet.panels.length} maps each · {(sheet.ms / 1000).toFixed(1)} s on{' '}
+              {sheet.backend}
+            </span>
           </div>
-          {sheet.count === 0 ? <p className="muted">No test image matches this choice.</p> : <canvas ref={canvas} className="sheet" data-testid="gradcam-canvas" />}
-          <p className="muted small">Grad-CAM (Selvaraju et al.): where the last convolutional layer’s evidence for the explained output lies, normalised per map. ✓ / ✗: the model’s prediction against the true label{run.task === 'age' ? ' (within 5 years)' : ''}.</p>
+          {sheet.count === 0 ? (
+            <p className="muted">No test image matches this choice.</p>
+          ) : (
+            <canvas ref={canvas} className="sheet" data-testid="gradcam-canvas" />
+          )}
+          <p className="muted small">
+            Grad-CAM (Selvaraju et al.): where the last convolutional layer’s evidence for the explained output lies,
+            normalised per map. ✓ / ✗: the model’s prediction against the true label
+            {run.task === 'age' ? ' (within 5 years)' : ''}.
+          </p>
         </section>
       )}
     </div>

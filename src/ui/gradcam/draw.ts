@@ -109,7 +109,8 @@ export function overlay(
 /** Nearest-neighbour upscale of RGBA bytes by an integer factor (for crisp display of 48x48 faces). */
 export function upscaleRgba(rgba: Uint8ClampedArray, width: number, height: number, factor: number): Uint8ClampedArray {
   checkDims('upscaleRgba', width, height);
-  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`upscaleRgba: factor must be an integer >= 1, got ${factor}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new RangeError(`upscaleRgba: factor must be an integer >= 1, got ${factor}`);
   checkLength('upscaleRgba', rgba.length, width * height * 4);
   const outW = width * factor;
   const rowBytes = outW * 4;
@@ -159,9 +160,11 @@ export function gridLayout(
 ): { width: number; height: number; tiles: { x: number; y: number }[] } {
   const args = { count, tileW, tileH, gap, margin, captionHeight };
   for (const [name, v] of Object.entries(args)) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`gridLayout: ${name} must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`gridLayout: ${name} must be a non-negative integer, got ${v}`);
   }
-  if (!Number.isInteger(cols) || cols < 1) throw new RangeError(`gridLayout: cols must be an integer >= 1, got ${cols}`);
+  if (!Number.isInteger(cols) || cols < 1)
+    throw new RangeError(`gridLayout: cols must be an integer >= 1, got ${cols}`);
   const usedCols = Math.min(cols, count);
   const rows = Math.ceil(count / cols);
   const cellH = tileH + captionHeight;
@@ -189,7 +192,8 @@ export function blit(
   checkDims('blit tile', srcW, srcH);
   checkLength('blit canvas', dst.length, dstW * dstH * 4);
   checkLength('blit tile', src.length, srcW * srcH * 4);
-  if (!Number.isInteger(x) || !Number.isInteger(y)) throw new RangeError(`blit: position must be integers, got (${x}, ${y})`);
+  if (!Number.isInteger(x) || !Number.isInteger(y))
+    throw new RangeError(`blit: position must be integers, got (${x}, ${y})`);
   // Clip the tile's rectangle to the canvas, in canvas coordinates.
   const x0 = Math.max(0, x);
   const x1 = Math.min(dstW, x + srcW);

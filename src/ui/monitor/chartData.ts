@@ -9,7 +9,11 @@ export const LOSS_KEYS = ['total', 'task', 'kd', 'hint', 'triplet'] as const;
 export type LossKey = (typeof LOSS_KEYS)[number];
 
 export const LOSS_LABEL: Record<LossKey, string> = {
-  total: 'total', task: 'task', kd: 'KD (soft targets)', hint: 'hint (embedding)', triplet: 'triplet',
+  total: 'total',
+  task: 'task',
+  kd: 'KD (soft targets)',
+  hint: 'hint (embedding)',
+  triplet: 'triplet',
 };
 
 /** Loss components present anywhere in the series, in a fixed order. */
@@ -18,7 +22,10 @@ export function lossKeys(points: LossPoint[]): LossKey[] {
 }
 
 /** The first x of every stage, in order of appearance. */
-export function stageStarts<T extends { stage: StageName }>(points: T[], x: (p: T, i: number) => number): { stage: StageName; x: number }[] {
+export function stageStarts<T extends { stage: StageName }>(
+  points: T[],
+  x: (p: T, i: number) => number,
+): { stage: StageName; x: number }[] {
   const out: { stage: StageName; x: number }[] = [];
   points.forEach((p, i) => {
     if (!out.length || out[out.length - 1].stage !== p.stage) out.push({ stage: p.stage, x: x(p, i) });
@@ -37,7 +44,9 @@ export interface EpochPoint {
 }
 
 export function metricName(task: Task): { name: string; unit: string; higherIsBetter: boolean } {
-  return task === 'age' ? { name: 'MAE', unit: 'years', higherIsBetter: false } : { name: 'accuracy', unit: '%', higherIsBetter: true };
+  return task === 'age'
+    ? { name: 'MAE', unit: 'years', higherIsBetter: false }
+    : { name: 'accuracy', unit: '%', higherIsBetter: true };
 }
 
 export function epochPoints(history: EpochRecord[], task: Task): EpochPoint[] {
@@ -45,7 +54,14 @@ export function epochPoints(history: EpochRecord[], task: Task): EpochPoint[] {
     const x = task === 'age' ? m.mae : m.accuracy === undefined ? undefined : 100 * m.accuracy;
     return x === undefined || Number.isNaN(x) ? null : x;
   };
-  return history.map((h, i) => ({ n: i + 1, stage: h.stage, epoch: h.epoch, train: v(h.train), val: v(h.val), best: h.best }));
+  return history.map((h, i) => ({
+    n: i + 1,
+    stage: h.stage,
+    epoch: h.epoch,
+    train: v(h.train),
+    val: v(h.val),
+    best: h.best,
+  }));
 }
 
 /** The accuracy a model reaches by guessing (in %), for `classes` classes; null for age (MAE). */
@@ -57,7 +73,8 @@ export function chanceLevel(task: Task, classes: number | null): number | null {
 /** What an empty chart says instead of looking broken (null once it has points). */
 export function emptyChartText(kind: 'loss' | 'accuracy' | 'mae', points: number, live: boolean): string | null {
   if (points > 0) return null;
-  if (!live) return kind === 'loss' ? 'No training batches recorded for this run.' : 'No finished epoch recorded for this run.';
+  if (!live)
+    return kind === 'loss' ? 'No training batches recorded for this run.' : 'No finished epoch recorded for this run.';
   if (kind === 'loss') return 'First batch in progress: the loss of every batch appears here as it trains.';
   return `First epoch in progress: ${kind === 'mae' ? 'the validation MAE' : 'validation accuracy'} appears after it.`;
 }

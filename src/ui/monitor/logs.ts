@@ -1,6 +1,9 @@
 // The Monitor's messages (pure): the combined students' progress lines ("…: C 3/7", one per value of C
 // tried) folded into one progress row, the latest; every other line kept in order.
-export interface LogLine { level: 'info' | 'warn' | 'error'; message: string }
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
 
 export interface FoldedLogs {
   lines: LogLine[];
@@ -16,7 +19,8 @@ export function foldLogs(logs: LogLine[]): FoldedLogs {
   let progress: FoldedLogs['progress'] = null;
   for (const l of logs) {
     const m = PROGRESS.exec(l.message);
-    if (m) progress = { what: m[1], done: Number(m[2]) + (m[4] ? Number(m[4]) / Number(m[5]) : 0), total: Number(m[3]) };
+    if (m)
+      progress = { what: m[1], done: Number(m[2]) + (m[4] ? Number(m[4]) / Number(m[5]) : 0), total: Number(m[3]) };
     else lines.push(l);
   }
   return { lines, progress };

@@ -28,7 +28,13 @@ export const labelWidth = (text: string, fontSize: number): number => [...text].
  * 75% of the width is drawn to the marker's left. Lanes are unbounded: the caller draws lane i at
  * top + i * lineHeight.
  */
-export function placeMarkerLabels(labels: MarkerLabel[], plotLeft: number, plotRight: number, fontSize: number, gap = 4): PlacedLabel[] {
+export function placeMarkerLabels(
+  labels: MarkerLabel[],
+  plotLeft: number,
+  plotRight: number,
+  fontSize: number,
+  gap = 4,
+): PlacedLabel[] {
   const lanes: { left: number; right: number }[][] = [];
   const w = Math.max(1, plotRight - plotLeft);
   return labels.map((l) => {
@@ -37,7 +43,10 @@ export function placeMarkerLabels(labels: MarkerLabel[], plotLeft: number, plotR
     const left = atEnd ? l.x - 3 - width : l.x + 3;
     const right = atEnd ? l.x - 3 : l.x + 3 + width;
     let lane = lanes.findIndex((taken) => taken.every((t) => right + gap <= t.left || left >= t.right + gap));
-    if (lane < 0) { lanes.push([]); lane = lanes.length - 1; }
+    if (lane < 0) {
+      lanes.push([]);
+      lane = lanes.length - 1;
+    }
     lanes[lane].push({ left, right });
     return { left, right, anchor: atEnd ? 'end' : 'start', lane };
   });

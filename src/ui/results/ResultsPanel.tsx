@@ -1,25 +1,20 @@
 // Results: the evaluation grid as the paper prints it (○ ◑ ◐), confusion matrices, the run's charts,
 // its trained models and results to download, and the history of runs kept in the browser.
 import { useEffect, useState } from 'react';
-import type { StageName } from '../../core/config/config';
-import { EXPRESSION_CLASSES, GENDER_CLASSES, type Task } from '../../core/data/types';
+import { type Task } from '../../core/data/types';
 import type { GridRow } from '../../core/events';
-import { formatGrid, gridCsv, statsCells } from '../../core/results/report';
+import { statsCells } from '../../core/results/report';
 import { distillationGuard, epochsRun, lessons } from '../../core/results/lessons';
 import { useActions, useLab } from '../../state/react';
 import { isLive, type RunView } from '../../state/runView';
 import { formatDate, formatDuration } from '../format';
 import { RunCharts } from '../monitor/MonitorPanel';
-import { download } from '../download';
 import { compareRuns, type CompareRun } from './compare';
 import { SweepChart } from './SweepChart';
+import { Downloads, useClassNames } from './Downloads';
 import { BudgetLesson } from './BudgetLesson';
-import { chartsPng, confusionsPng } from './png';
 import { datasetText } from '../../state/runName';
-import { downloadName } from '../../state/downloads';
 import { bestRow, confusionColour, metricCells, metricHeaders, significantDirection, visibilityText } from './grid';
-
-const save = download;
 
 function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
   const heads = metricHeaders(task);
@@ -28,10 +23,40 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
   return (
     <table className="grid" data-testid="results-grid">
       <thead>
-        <tr><th>model</th><th>trained on</th><th>tested on</th>{heads.map((h) => <th key={h} className="num">{h}</th>)}
-          {stats && <><th className="num" title="95% bootstrap interval over the test images">95% CI</th>
-            <th title={task === 'age' ? 'Wilcoxon signed-rank on absolute errors, against the student on the same half' : 'McNemar against the student on the same half; b/c: images only this model / only the student got right'}>vs student</th>
-            <th title={task === 'age' ? 'Wilcoxon signed-rank on absolute errors, against the same-budget control' : 'McNemar against the same-budget control (the student trained as long without distillation); b/c: images only this model / only the control got right'}>vs control</th></>}
+        <tr>
+          <th>model</th>
+          <th>trained on</th>
+          <th>tested on</th>
+          {heads.map((h) => (
+            <th key={h} className="num">
+              {h}
+            </th>
+          ))}
+          {stats && (
+            <>
+              <th className="num" title="95% bootstrap interval over the test images">
+                95% CI
+              </th>
+              <th
+                title={
+                  task === 'age'
+                    ? 'Wilcoxon signed-rank on absolute errors, against the student on the same half'
+                    : 'McNemar against the student on the same half; b/c: images only this model / only the student got right'
+                }
+              >
+                vs student
+              </th>
+              <th
+                title={
+                  task === 'age'
+                    ? 'Wilcoxon signed-rank on absolute errors, against the same-budget control'
+                    : 'McNemar against the same-budget control (the student trained as long without distillation); b/c: images only this model / only the control got right'
+                }
+              >
+                vs control
+              </th>
+            </>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -40,17 +65,36 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
             <td>{r.label}</td>
             <td>{visibilityText(r.train)}</td>
             <td>{visibilityText(r.test)}</td>
-            {metricCells(r, task).map((c, j) => <td key={j} className="num">{c}</td>)}
-            {stats && statsCells(r, task).map((c, j) => {
-              const dir = j === 0 ? null : significantDirection(rows, r, j === 1 ? 'student' : 'control', task);
-              const cls = j === 0 ? 'num muted' : dir === 'better' ? 'signif' : dir === 'worse' ? 'signif-worse' : 'muted';
-              return <td key={`s${j}`} className={cls} title={dir ? `significantly ${dir} (p < 0.05)` : undefined}
-                data-testid={j === 1 ? 'row-p' : j === 2 ? 'row-p-control' : undefined} data-direction={dir ?? undefined}>{c}</td>;
-            })}
+            {metricCells(r, task).map((c, j) => (
+              <td key={j} className="num">
+                {c}
+              </td>
+            ))}
+            {stats &&
+              statsCells(r, task).map((c, j) => {
+                const dir = j === 0 ? null : significantDirection(rows, r, j === 1 ? 'student' : 'control', task);
+                const cls =
+                  j === 0 ? 'num muted' : dir === 'better' ? 'signif' : dir === 'worse' ? 'signif-worse' : 'muted';
+                return (
+                  <td
+                    key={`s${j}`}
+                    className={cls}
+                    title={dir ? `significantly ${dir} (p < 0.05)` : undefined}
+                    data-testid={j === 1 ? 'row-p' : j === 2 ? 'row-p-control' : undefined}
+                    data-direction={dir ?? undefined}
+                  >
+                    {c}
+                  </td>
+                );
+              })}
           </tr>
         ))}
       </tbody>
-      {rows[0] && <caption className="muted">test split: {rows[0].metrics.count} images; bold: best on each test visibility</caption>}
+      {rows[0] && (
+        <caption className="muted">
+          test split: {rows[0].metrics.count} images; bold: best on each test visibility
+        </caption>
+      )}
     </table>
   );
 }
@@ -59,18 +103,61 @@ function Grid({ rows, task }: { rows: GridRow[]; task: Task }) {
 function GridLegend({ task, stats }: { task: Task; stats: boolean }) {
   return (
     <dl className="legend-terms" data-testid="grid-legend" aria-label="How to read the grid">
-      <dt>○ ◑ ◐</dt><dd>the whole face, only the lower half (VR headset), only the upper half (surgical mask)</dd>
-      {task === 'age'
-        ? <><dt>MAE</dt><dd>mean absolute error of the predicted age, in years: lower is better</dd></>
-        : <><dt>accuracy</dt><dd>share of the test images whose class the model got right</dd></>}
-      {task === 'expression' && <><dt>weighted acc.</dt><dd>the accuracy of each class, averaged over the classes: a model that only ever answers the most common class scores low here</dd></>}
-      {stats && <>
-        <dt>95% CI</dt><dd>the range the figure would likely fall in with another test set of the same size (bootstrap over the test images)</dd>
-        <dt>p</dt><dd>how likely a difference this large is by chance when the two models are really equally good; below 0.05 the difference is unlikely to be luck: green ▲ when this row is the better one, red ▼ when it is worse</dd>
-        {task !== 'age' && <><dt>(b/c)</dt><dd>test images only this model got right / only the other model (the student, or the control) got right; the test (McNemar) looks only at these</dd></>}
-        {task === 'age' && <><dt>(n=…)</dt><dd>test images in the paired test (Wilcoxon signed-rank on the absolute errors)</dd></>}
-        <dt>vs control</dt><dd>against a student trained as long without distillation: does the teacher help, or only the extra epochs?</dd>
-      </>}
+      <dt>○ ◑ ◐</dt>
+      <dd>the whole face, only the lower half (VR headset), only the upper half (surgical mask)</dd>
+      {task === 'age' ? (
+        <>
+          <dt>MAE</dt>
+          <dd>mean absolute error of the predicted age, in years: lower is better</dd>
+        </>
+      ) : (
+        <>
+          <dt>accuracy</dt>
+          <dd>share of the test images whose class the model got right</dd>
+        </>
+      )}
+      {task === 'expression' && (
+        <>
+          <dt>weighted acc.</dt>
+          <dd>
+            the accuracy of each class, averaged over the classes: a model that only ever answers the most common class
+            scores low here
+          </dd>
+        </>
+      )}
+      {stats && (
+        <>
+          <dt>95% CI</dt>
+          <dd>
+            the range the figure would likely fall in with another test set of the same size (bootstrap over the test
+            images)
+          </dd>
+          <dt>p</dt>
+          <dd>
+            how likely a difference this large is by chance when the two models are really equally good; below 0.05 the
+            difference is unlikely to be luck: green ▲ when this row is the better one, red ▼ when it is worse
+          </dd>
+          {task !== 'age' && (
+            <>
+              <dt>(b/c)</dt>
+              <dd>
+                test images only this model got right / only the other model (the student, or the control) got right;
+                the test (McNemar) looks only at these
+              </dd>
+            </>
+          )}
+          {task === 'age' && (
+            <>
+              <dt>(n=…)</dt>
+              <dd>test images in the paired test (Wilcoxon signed-rank on the absolute errors)</dd>
+            </>
+          )}
+          <dt>vs control</dt>
+          <dd>
+            against a student trained as long without distillation: does the teacher help, or only the extra epochs?
+          </dd>
+        </>
+      )}
     </dl>
   );
 }
@@ -82,11 +169,35 @@ function Lessons({ run }: { run: RunView }) {
   const eps = epochsRun(run.history, run.config);
   return (
     <section className="lessons" data-testid="lessons" aria-label="What this grid shows">
-      {guard.meaningful === false && <p className="notice warn" data-testid="guard" role="note">{guard.message}</p>}
-      {said.length > 0 && <><h3>What this grid shows</h3><ul>{said.map((l) => <li key={l}>{l}</li>)}</ul></>}
-      {guard.meaningful === true && <p className="muted" data-testid="guard">{guard.message}</p>}
-      <p className="muted">One seed and one test set: set <em>repeats</em> to 3 (or run <code>npm run experiment</code> with <code>"repeats": 3</code>) before drawing conclusions.</p>
-      {eps.length > 0 && <p className="muted" data-testid="epochs-run">Epochs trained: {eps.join('; ')}.</p>}
+      {guard.meaningful === false && (
+        <p className="notice warn" data-testid="guard" role="note">
+          {guard.message}
+        </p>
+      )}
+      {said.length > 0 && (
+        <>
+          <h3>What this grid shows</h3>
+          <ul>
+            {said.map((l) => (
+              <li key={l}>{l}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {guard.meaningful === true && (
+        <p className="muted" data-testid="guard">
+          {guard.message}
+        </p>
+      )}
+      <p className="muted">
+        One seed and one test set: set <em>repeats</em> to 3 (or run <code>npm run experiment</code> with{' '}
+        <code>"repeats": 3</code>) before drawing conclusions.
+      </p>
+      {eps.length > 0 && (
+        <p className="muted" data-testid="epochs-run">
+          Epochs trained: {eps.join('; ')}.
+        </p>
+      )}
     </section>
   );
 }
@@ -96,16 +207,31 @@ function Confusion({ row, classes }: { row: GridRow; classes: readonly string[] 
   if (!cm) return null;
   return (
     <figure className="confusion" data-testid="confusion">
-      <figcaption>{row.label} · {visibilityText(row.test)}</figcaption>
+      <figcaption>
+        {row.label} · {visibilityText(row.test)}
+      </figcaption>
       <table>
-        <thead><tr><th className="corner">true ↓ / predicted →</th>{classes.map((c) => <th key={c} scope="col" className="cm-col"><span>{c}</span></th>)}</tr></thead>
+        <thead>
+          <tr>
+            <th className="corner">true ↓ / predicted →</th>
+            {classes.map((c) => (
+              <th key={c} scope="col" className="cm-col">
+                <span>{c}</span>
+              </th>
+            ))}
+          </tr>
+        </thead>
         <tbody>
           {cm.map((counts, t) => {
             const total = counts.reduce((a, b) => a + b, 0);
             return (
               <tr key={t}>
                 <th scope="row">{classes[t]}</th>
-                {counts.map((n, p) => <td key={p} style={confusionColour(n, total)} title={`${n} of ${total}`}>{n || ''}</td>)}
+                {counts.map((n, p) => (
+                  <td key={p} style={confusionColour(n, total)} title={`${n} of ${total}`}>
+                    {n || ''}
+                  </td>
+                ))}
               </tr>
             );
           })}
@@ -115,59 +241,7 @@ function Confusion({ row, classes }: { row: GridRow; classes: readonly string[] 
   );
 }
 
-function Downloads({ run }: { run: RunView }) {
-  const a = useActions();
-  const classNames = useClassNames(run);
-  const labels = useLab((s) => s.worker.stageLabels);
-  const exportResults = () => save(downloadName(run.runId, 'results', 'json'), JSON.stringify({
-    id: run.runId, name: run.name, config: run.config, backend: run.backend, skippedBackends: run.skipped,
-    createdAt: new Date(run.createdAt).toISOString(), elapsedMs: run.elapsedMs, history: run.history, grid: run.rows,
-  }, null, 1), 'application/json');
-  const exporting = useLab((s) => s.exporting);
-  return (
-    <div className="row wrap">
-      <button onClick={exportResults}>Download results.json</button>
-      {run.status === 'done' && run.stages.map((s: StageName) => (
-        <span key={s} className="row">
-          <button disabled={exporting.pending !== null} onClick={() => a.exportModel(run.runId, s)} data-testid={`export-${s}`}
-            title="one .zip: model.json + model.weights.bin (tfjs LayersModel, loads with tf.loadLayersModel), model.onnx, lab.json (labels, preprocessing, metrics)">
-            {labels[s] ?? s} model (.zip)
-          </button>
-          <button disabled={exporting.pending !== null} onClick={() => a.exportModel(run.runId, s, 'onnx')} data-testid={`export-onnx-${s}`}
-            title="the model as one ONNX file (opset 13) for ONNX Runtime, PyTorch, C++ or mobile: input NHWC images / 255, outputs probabilities (or age) and the embedding; labels and preprocessing in its metadata">
-            {labels[s] ?? s} model (.onnx)
-          </button>
-        </span>
-      ))}
-      {exporting.message && <span className="muted" data-testid="export-message">{exporting.message}</span>}
-      <button onClick={() => save(downloadName(run.runId, 'grid', 'txt'), formatGrid(run.rows, run.config.task), 'text/plain')}>Grid as text</button>
-      <button onClick={() => save(downloadName(run.runId, 'grid', 'csv'), gridCsv(run.rows), 'text/csv')} data-testid="grid-csv">Grid as CSV</button>
-      <button onClick={() => window.print()} title="the browser's print dialog: the Results page is laid out for paper">Print…</button>
-      <button data-testid="charts-png" onClick={() => void (async () => {
-        const charts = ['loss-chart', 'metric-chart'].flatMap((id) => {
-          const fig = document.querySelector(`[data-testid=results-charts] [data-testid=${id}]`);
-          const svg = fig?.querySelector<SVGSVGElement>('svg.svg-chart-surface');
-          return svg ? [{ svg, caption: fig?.querySelector('figcaption')?.textContent ?? '' }] : [];
-        });
-        if (charts.length) save(downloadName(run.runId, 'charts', 'png'), await chartsPng(charts, run.name), 'image/png');
-      })()}>Charts as PNG</button>
-      {classNames && (
-        <button data-testid="confusions-png" onClick={() => void (async () => {
-          save(downloadName(run.runId, 'confusion-matrices', 'png'), await confusionsPng(run.rows, classNames), 'image/png');
-        })()}>Confusion matrices as PNG</button>
-      )}
-    </div>
-  );
-}
-
 /** The class names of a run's task: its stored dataset's (imported datasets name their own), else the defaults. */
-function useClassNames(run: RunView): readonly string[] | null {
-  const ds = run.config.dataset;
-  const meta = useLab((s) => (ds.source === 'stored' ? s.datasets.list.find((d) => d.id === ds.id) : undefined));
-  if (run.config.task === 'age') return null;
-  return run.config.task === 'expression' ? meta?.classNames.expression ?? EXPRESSION_CLASSES : meta?.classNames.gender ?? GENDER_CLASSES;
-}
-
 function RunDetail({ run }: { run: RunView }) {
   const classes = useClassNames(run);
   const dataset = useLab((s) => datasetText(run.config, s.datasets.list));
@@ -180,22 +254,44 @@ function RunDetail({ run }: { run: RunView }) {
           <div>
             <h2 data-testid="viewed-run-name">{run.name}</h2>
             <div className="muted">
-              {formatDate(run.createdAt)} · <span data-testid="results-dataset">{dataset}</span> · {run.config.task}, {run.config.scenario === 'lower' ? '◑ lower half visible' : '◐ upper half visible'} · {run.config.model.arch} · backend {run.backend ?? '–'} · {run.status} · {formatDuration(run.elapsedMs / 1000)} training
+              {formatDate(run.createdAt)} · <span data-testid="results-dataset">{dataset}</span> · {run.config.task},{' '}
+              {run.config.scenario === 'lower' ? '◑ lower half visible' : '◐ upper half visible'} ·{' '}
+              {run.config.model.arch} · backend {run.backend ?? '–'} · {run.status} ·{' '}
+              {formatDuration(run.elapsedMs / 1000)} training
             </div>
           </div>
           <Downloads run={run} />
         </header>
-        {run.rows.length ? <><Grid rows={run.rows} task={run.config.task} /><GridLegend task={run.config.task} stats={run.rows.some((r) => r.stats)} /></>
-          : <p className="muted">No test results yet: rows appear as each stage finishes.</p>}
+        {run.rows.length ? (
+          <>
+            <Grid rows={run.rows} task={run.config.task} />
+            <GridLegend task={run.config.task} stats={run.rows.some((r) => r.stats)} />
+          </>
+        ) : (
+          <p className="muted">No test results yet: rows appear as each stage finishes.</p>
+        )}
         {run.rows.length > 0 && <Lessons run={run} />}
       </section>
       {classes && run.rows.some((r) => r.metrics.confusion) && (
         <section className="card">
-          <h2>Confusion matrices <button className="link" aria-expanded={cm} onClick={() => setCm(!cm)} data-testid="confusions-toggle">{cm ? 'hide' : 'show'}</button></h2>
-          {cm && <div className="confusions">{run.rows.map((r) => <Confusion key={`${r.model}-${r.test}`} row={r} classes={classes} />)}</div>}
+          <h2>
+            Confusion matrices{' '}
+            <button className="link" aria-expanded={cm} onClick={() => setCm(!cm)} data-testid="confusions-toggle">
+              {cm ? 'hide' : 'show'}
+            </button>
+          </h2>
+          {cm && (
+            <div className="confusions">
+              {run.rows.map((r) => (
+                <Confusion key={`${r.model}-${r.test}`} row={r} classes={classes} />
+              ))}
+            </div>
+          )}
         </section>
       )}
-      <div data-testid="results-charts"><RunCharts run={run} /></div>
+      <div data-testid="results-charts">
+        <RunCharts run={run} />
+      </div>
     </>
   );
 }
@@ -207,9 +303,22 @@ function Compare({ ids }: { ids: string[] }) {
   useEffect(() => {
     let live = true;
     void Promise.all(ids.map((id) => a.loadRun(id))).then((rs) => {
-      if (live) setRuns(rs.filter((r): r is NonNullable<typeof r> => !!r).map((r) => ({ id: r.id, name: r.name, task: r.config.task, rows: r.rows, dataset: datasetText(r.config, list) })));
+      if (live)
+        setRuns(
+          rs
+            .filter((r): r is NonNullable<typeof r> => !!r)
+            .map((r) => ({
+              id: r.id,
+              name: r.name,
+              task: r.config.task,
+              rows: r.rows,
+              dataset: datasetText(r.config, list),
+            })),
+        );
     });
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [a, ids, list]);
   if (ids.length < 2) return <p className="muted small">Tick two or more runs to compare them side by side.</p>;
   const t = compareRuns(runs);
@@ -217,12 +326,30 @@ function Compare({ ids }: { ids: string[] }) {
     <div data-testid="compare">
       {t.mixed && <p className="error">These runs are of different tasks; their metrics do not compare.</p>}
       <table className="grid">
-        <thead><tr><th>{t.metric}</th>{runs.map((r) => <th key={r.id} className="num" title={r.id}>{r.name}<br /><span className="muted small" data-testid="compare-dataset">{r.dataset}</span></th>)}<th className="num">spread</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{t.metric}</th>
+            {runs.map((r) => (
+              <th key={r.id} className="num" title={r.id}>
+                {r.name}
+                <br />
+                <span className="muted small" data-testid="compare-dataset">
+                  {r.dataset}
+                </span>
+              </th>
+            ))}
+            <th className="num">spread</th>
+          </tr>
+        </thead>
         <tbody>
           {t.lines.map((l) => (
             <tr key={l.key} data-testid="compare-line">
               <td>{l.label}</td>
-              {l.cells.map((c, i) => <td key={i} className={`num${i === l.best && l.spread ? ' best' : ''}`}>{c === null ? '–' : c.toFixed(t.task === 'age' ? 2 : 1)}</td>)}
+              {l.cells.map((c, i) => (
+                <td key={i} className={`num${i === l.best && l.spread ? ' best' : ''}`}>
+                  {c === null ? '–' : c.toFixed(t.task === 'age' ? 2 : 1)}
+                </td>
+              ))}
               <td className="num muted">{l.spread === null ? '' : l.spread.toFixed(t.task === 'age' ? 2 : 1)}</td>
             </tr>
           ))}
@@ -246,18 +373,46 @@ function History() {
         <caption className="visually-hidden">Runs kept in this browser: tick runs to compare them</caption>
         <tbody>
           {runs.map((r) => (
-            <tr key={r.id} className={r.id === viewed ? 'selected' : ''} data-testid="history-row" data-status={r.status}>
-              <td><input type="checkbox" aria-label={`compare ${r.name}`} title="compare" checked={picked.includes(r.id)} data-testid="compare-pick"
-                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.id] : p.filter((x) => x !== r.id)))} /></td>
+            <tr
+              key={r.id}
+              className={r.id === viewed ? 'selected' : ''}
+              data-testid="history-row"
+              data-status={r.status}
+            >
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`compare ${r.name}`}
+                  title="compare"
+                  checked={picked.includes(r.id)}
+                  data-testid="compare-pick"
+                  onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.id] : p.filter((x) => x !== r.id)))}
+                />
+              </td>
               <td>{formatDate(r.createdAt)}</td>
               <td>{r.name}</td>
-              <td>{r.task}, {r.scenario === 'lower' ? '◑' : '◐'}</td>
+              <td>
+                {r.task}, {r.scenario === 'lower' ? '◑' : '◐'}
+              </td>
               <td>{r.backend ?? '–'}</td>
-              <td className={`status-${r.status}`} title={r.message ?? ''}>{r.status}</td>
+              <td className={`status-${r.status}`} title={r.message ?? ''}>
+                {r.status}
+              </td>
               <td className="actions">
-                <button onClick={() => void a.openRun(r.id)} data-testid="open-run">Open</button>
+                <button onClick={() => void a.openRun(r.id)} data-testid="open-run">
+                  Open
+                </button>
                 {r.id !== live && r.status !== 'done' && <button onClick={() => void a.resumeRun(r.id)}>Resume</button>}
-                {r.id !== live && <button className="danger" onClick={() => { if (confirm('Delete this run, its models and checkpoint?')) void a.discardRun(r.id); }}>Delete</button>}
+                {r.id !== live && (
+                  <button
+                    className="danger"
+                    onClick={() => {
+                      if (confirm('Delete this run, its models and checkpoint?')) void a.discardRun(r.id);
+                    }}
+                  >
+                    Delete
+                  </button>
+                )}
               </td>
             </tr>
           ))}

@@ -7,24 +7,48 @@ export function SweepChart() {
   const sweep = useLab((s) => s.sweep);
   const task = useLab((s) => s.viewed?.config.task ?? s.experiment.config.task);
   if (sweep?.kind === 'repeats') {
-    if (!sweep.repeats) return <section className="card" data-testid="repeats-result"><h2>Repeats over seeds</h2><p className="muted">{sweep.status === 'running' ? `run ${sweep.runIds.length} of ${sweep.values.length} (seed ${sweep.values[sweep.runIds.length - 1]})` : sweep.message}</p></section>;
+    if (!sweep.repeats)
+      return (
+        <section className="card" data-testid="repeats-result">
+          <h2>Repeats over seeds</h2>
+          <p className="muted">
+            {sweep.status === 'running'
+              ? `run ${sweep.runIds.length} of ${sweep.values.length} (seed ${sweep.values[sweep.runIds.length - 1]})`
+              : sweep.message}
+          </p>
+        </section>
+      );
     return (
       <section className="card" data-testid="repeats-result">
         <h2>The grid over {sweep.values.length} seeds (mean ± sd, paired t-tests across seeds)</h2>
         <pre className="repeats">{sweep.repeats.text}</pre>
-        {sweep.repeats.notMeaningful.length > 0 && <p className="notice warn">Seeds whose teacher was not clearly better than its student: {sweep.repeats.notMeaningful.join(', ')}.</p>}
-        <ul>{sweep.repeats.lessons.map((l) => <li key={l}>{l}</li>)}</ul>
+        {sweep.repeats.notMeaningful.length > 0 && (
+          <p className="notice warn">
+            Seeds whose teacher was not clearly better than its student: {sweep.repeats.notMeaningful.join(', ')}.
+          </p>
+        )}
+        <ul>
+          {sweep.repeats.lessons.map((l) => (
+            <li key={l}>{l}</li>
+          ))}
+        </ul>
       </section>
     );
   }
   if (!sweep?.result) return null;
   const age = task === 'age';
   const f = (v: number | null) => (v === null ? null : age ? v : 100 * v);
-  const data = sweep.values.map((v, i) => ({ value: v, validation: f(sweep.result!.validation[i]), test: f(sweep.result!.test[i]) }));
+  const data = sweep.values.map((v, i) => ({
+    value: v,
+    validation: f(sweep.result!.validation[i]),
+    test: f(sweep.result!.test[i]),
+  }));
   const unit = age ? 'MAE (years)' : 'accuracy %';
   return (
     <section className="card" data-testid="sweep-result">
-      <h2>Sweep of {sweep.path} ({sweep.stage} stage, {unit})</h2>
+      <h2>
+        Sweep of {sweep.path} ({sweep.stage} stage, {unit})
+      </h2>
       <div style={{ width: '100%', height: 240 }}>
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
@@ -39,11 +63,20 @@ export function SweepChart() {
         </ResponsiveContainer>
       </div>
       <table className="grid">
-        <thead><tr><th>{sweep.path}</th><th className="num">validation</th><th className="num">test</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>{sweep.path}</th>
+            <th className="num">validation</th>
+            <th className="num">test</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {data.map((d, i) => (
             <tr key={d.value} className={i === sweep.result!.chosen ? 'best' : ''} data-testid="sweep-line">
-              <td>{d.value}</td><td className="num">{d.validation?.toFixed(age ? 2 : 1) ?? '–'}</td><td className="num">{d.test?.toFixed(age ? 2 : 1) ?? '–'}</td>
+              <td>{d.value}</td>
+              <td className="num">{d.validation?.toFixed(age ? 2 : 1) ?? '–'}</td>
+              <td className="num">{d.test?.toFixed(age ? 2 : 1) ?? '–'}</td>
               <td>{i === sweep.result!.chosen ? 'chosen on validation' : ''}</td>
             </tr>
           ))}

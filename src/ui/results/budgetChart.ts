@@ -5,28 +5,61 @@ import { budgetStats, DISTILLED, gainUnit, MODEL_NAME, type BudgetTable } from '
 
 export type Reference = 'control' | 'student';
 
-export interface ChartPoint { images: number; mean: number; lo: number; hi: number; p: number; wins: number; n: number }
-export interface ChartLine { key: (typeof DISTILLED)[number]; name: string; colour: string; points: ChartPoint[] }
+export interface ChartPoint {
+  images: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  p: number;
+  wins: number;
+  n: number;
+}
+export interface ChartLine {
+  key: (typeof DISTILLED)[number];
+  name: string;
+  colour: string;
+  points: ChartPoint[];
+}
 
-export const LINE_COLOUR: Record<(typeof DISTILLED)[number], string> = { standard: '#2563eb', triplet: '#d97706', svm: '#059669' };
+export const LINE_COLOUR: Record<(typeof DISTILLED)[number], string> = {
+  standard: '#2563eb',
+  triplet: '#d97706',
+  svm: '#059669',
+};
 
 /** The lines of the chart, gains in display units (points or years), rows without figures left out. */
 export function chartLines(t: BudgetTable, ref: Reference): ChartLine[] {
   const stats = budgetStats(t);
   return DISTILLED.map((m) => ({
-    key: m, name: MODEL_NAME[m], colour: LINE_COLOUR[m],
+    key: m,
+    name: MODEL_NAME[m],
+    colour: LINE_COLOUR[m],
     points: stats.flatMap((s) => {
       const g = (ref === 'control' ? s.vsControl : s.vsStudent)[m];
       if (!g.n) return [];
-      return [{ images: s.images, mean: gainUnit(t, g.mean), lo: gainUnit(t, g.lo), hi: gainUnit(t, g.hi), p: g.p, wins: g.wins, n: g.n }];
+      return [
+        {
+          images: s.images,
+          mean: gainUnit(t, g.mean),
+          lo: gainUnit(t, g.lo),
+          hi: gainUnit(t, g.hi),
+          p: g.p,
+          wins: g.wins,
+          n: g.n,
+        },
+      ];
     }),
   })).filter((l) => l.points.length > 0);
 }
 
 /** Round ticks covering [lo, hi] and zero, about `count` of them. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  lo = Math.min(lo, 0); hi = Math.max(hi, 0);
-  if (!(hi > lo)) { lo -= 1; hi += 1; }
+  lo = Math.min(lo, 0);
+  hi = Math.max(hi, 0);
+  if (!(hi > lo)) {
+    lo -= 1;
+    hi += 1;
+  }
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((k) => k * mag).find((s) => s >= raw)!;

@@ -23,16 +23,23 @@ export interface CompareLine {
   spread: number | null;
 }
 
-export function compareRuns(runs: CompareRun[]): { task: Task | null; mixed: boolean; metric: string; lines: CompareLine[] } {
+export function compareRuns(runs: CompareRun[]): {
+  task: Task | null;
+  mixed: boolean;
+  metric: string;
+  lines: CompareLine[];
+} {
   const task = runs[0]?.task ?? null;
   const mixed = runs.some((r) => r.task !== task);
   const age = task === 'age';
-  const value = (r: GridRow) => (age ? r.metrics.mae ?? null : r.metrics.accuracy !== undefined ? 100 * r.metrics.accuracy : null);
+  const value = (r: GridRow) =>
+    age ? (r.metrics.mae ?? null) : r.metrics.accuracy !== undefined ? 100 * r.metrics.accuracy : null;
   const keys: { key: string; label: string }[] = [];
   for (const run of runs) {
     for (const r of run.rows) {
       const key = `${r.model}|${r.test}`;
-      if (!keys.some((k) => k.key === key)) keys.push({ key, label: `${r.label.replace(/ \(C = [^)]*\)$/, '')} · ${VISIBILITY_SYMBOL[r.test]}${r.test}` });
+      if (!keys.some((k) => k.key === key))
+        keys.push({ key, label: `${r.label.replace(/ \(C = [^)]*\)$/, '')} · ${VISIBILITY_SYMBOL[r.test]}${r.test}` });
     }
   }
   const lines = keys.map(({ key, label }) => {
@@ -41,7 +48,9 @@ export function compareRuns(runs: CompareRun[]): { task: Task | null; mixed: boo
       return r ? value(r) : null;
     });
     let best = -1;
-    cells.forEach((c, i) => { if (c !== null && (best < 0 || (age ? c < cells[best]! : c > cells[best]!))) best = i; });
+    cells.forEach((c, i) => {
+      if (c !== null && (best < 0 || (age ? c < cells[best]! : c > cells[best]!))) best = i;
+    });
     const vals = cells.filter((c): c is number => c !== null);
     return { key, label, cells, best, spread: vals.length >= 2 ? Math.max(...vals) - Math.min(...vals) : null };
   });

@@ -17,7 +17,9 @@ function whiteCanvas(w: number, h: number): { c: HTMLCanvasElement; ctx: CanvasR
 }
 
 function canvasBlob(c: HTMLCanvasElement): Promise<Blob> {
-  return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    c.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded'))), 'image/png'),
+  );
 }
 
 /** An SVG element (a chart) as a PNG at `scale` times its on-screen size. */
@@ -30,7 +32,11 @@ export async function svgPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
   const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], { type: 'image/svg+xml' }));
   try {
     const img = new Image();
-    await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('the chart could not be drawn')); img.src = url; });
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('the chart could not be drawn'));
+      img.src = url;
+    });
     const { c, ctx } = whiteCanvas(Math.round(width * scale), Math.round(height * scale));
     ctx.drawImage(img, 0, 0, c.width, c.height);
     return await canvasBlob(c);
@@ -41,18 +47,28 @@ export async function svgPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
 
 /** Charts side by side in one PNG at `scale` times their on-screen size: `title` above, each chart under
  *  its caption, on white (each chart is first drawn by svgPng, then placed). */
-export async function chartsPng(charts: { svg: SVGSVGElement; caption: string }[], title: string, scale = 2): Promise<Blob> {
-  const parts = await Promise.all(charts.map(async (c) => {
-    const { width, height } = c.svg.getBoundingClientRect();
-    const url = URL.createObjectURL(await svgPng(c.svg, scale));
-    try {
-      const img = new Image();
-      await new Promise<void>((resolve, reject) => { img.onload = () => resolve(); img.onerror = () => reject(new Error('the chart could not be drawn')); img.src = url; });
-      return { img, width, height, caption: c.caption };
-    } finally {
-      URL.revokeObjectURL(url);
-    }
-  }));
+export async function chartsPng(
+  charts: { svg: SVGSVGElement; caption: string }[],
+  title: string,
+  scale = 2,
+): Promise<Blob> {
+  const parts = await Promise.all(
+    charts.map(async (c) => {
+      const { width, height } = c.svg.getBoundingClientRect();
+      const url = URL.createObjectURL(await svgPng(c.svg, scale));
+      try {
+        const img = new Image();
+        await new Promise<void>((resolve, reject) => {
+          img.onload = () => resolve();
+          img.onerror = () => reject(new Error('the chart could not be drawn'));
+          img.src = url;
+        });
+        return { img, width, height, caption: c.caption };
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    }),
+  );
   const pad = 12;
   const titleH = title ? 28 : 0;
   const capH = parts.some((p) => p.caption) ? 20 : 0;

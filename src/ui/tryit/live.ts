@@ -7,7 +7,8 @@ import type { Visibility } from '../../core/data/types';
 
 /** Why the camera could not start, for the user (getUserMedia's DOMException names). */
 export function cameraProblem(e: unknown, hasMediaDevices = true): string {
-  if (!hasMediaDevices) return 'This browser offers no camera to this page (it needs a secure page: https or localhost). Choose a photo instead.';
+  if (!hasMediaDevices)
+    return 'This browser offers no camera to this page (it needs a secure page: https or localhost). Choose a photo instead.';
   const name = (e as { name?: string } | null)?.name ?? '';
   switch (name) {
     case 'NotAllowedError':
@@ -53,10 +54,18 @@ export function hiddenBand(square: Box, height: number, visibility: Visibility):
 }
 
 /** What the virtual occluder is called for a scenario. */
-export const OCCLUDER: Record<Visibility, string> = { full: 'nothing hidden', lower: 'a virtual VR headset over the eyes', upper: 'a virtual mask over the mouth' };
+export const OCCLUDER: Record<Visibility, string> = {
+  full: 'nothing hidden',
+  lower: 'a virtual VR headset over the eyes',
+  upper: 'a virtual mask over the mouth',
+};
 
 /** A model's prediction in words: the top class and its probability, or the age in years. */
-export function predictionText(task: 'expression' | 'gender' | 'age', classNames: readonly string[], output: readonly number[]): string {
+export function predictionText(
+  task: 'expression' | 'gender' | 'age',
+  classNames: readonly string[],
+  output: readonly number[],
+): string {
   if (task === 'age') return `${Math.round(output[0])} years`;
   let best = 0;
   for (let i = 1; i < output.length; i++) if (output[i] > output[best]) best = i;

@@ -13,7 +13,13 @@ function roundRect(ctx: CanvasRenderingContext2D, b: Box, r: number): void {
 }
 
 /** The detector's box (thin), the square (dashed) and the occluder over the hidden band. */
-export function drawOccluder(ctx: CanvasRenderingContext2D, face: Box, square: Box, band: Box | null, visibility: Visibility): void {
+export function drawOccluder(
+  ctx: CanvasRenderingContext2D,
+  face: Box,
+  square: Box,
+  band: Box | null,
+  visibility: Visibility,
+): void {
   const lw = Math.max(2, square.w / 90);
   if (band) {
     ctx.save();
@@ -56,26 +62,114 @@ export function drawOccluder(ctx: CanvasRenderingContext2D, face: Box, square: B
 }
 
 /** The marks as an SVG in frame pixels (viewBox), laid over the image by CSS. */
-export function Marks({ width, height, face, square, band, visibility }: { width: number; height: number; face: Box; square: Box; band: Box | null; visibility: Visibility }): ReactElement {
+export function Marks({
+  width,
+  height,
+  face,
+  square,
+  band,
+  visibility,
+}: {
+  width: number;
+  height: number;
+  face: Box;
+  square: Box;
+  band: Box | null;
+  visibility: Visibility;
+}): ReactElement {
   const lw = Math.max(2, square.w / 90);
   const parts: ReactElement[] = [];
   if (band) {
     const r = Math.min(band.h * (visibility === 'lower' ? 0.35 : 0.3), band.w / 2);
     if (visibility === 'lower') {
-      parts.push(h('rect', { key: 'visor', x: band.x, y: band.y, width: band.w, height: band.h, rx: r, fill: 'rgba(24, 26, 32, 0.92)' }));
+      parts.push(
+        h('rect', {
+          key: 'visor',
+          x: band.x,
+          y: band.y,
+          width: band.w,
+          height: band.h,
+          rx: r,
+          fill: 'rgba(24, 26, 32, 0.92)',
+        }),
+      );
       for (const cx of [0.3, 0.7]) {
-        parts.push(h('ellipse', { key: `lens${cx}`, cx: band.x + band.w * cx, cy: band.y + band.h * 0.55, rx: band.w * 0.14, ry: band.h * 0.22, fill: 'none', stroke: 'rgba(120, 140, 170, 0.9)', strokeWidth: lw }));
+        parts.push(
+          h('ellipse', {
+            key: `lens${cx}`,
+            cx: band.x + band.w * cx,
+            cy: band.y + band.h * 0.55,
+            rx: band.w * 0.14,
+            ry: band.h * 0.22,
+            fill: 'none',
+            stroke: 'rgba(120, 140, 170, 0.9)',
+            strokeWidth: lw,
+          }),
+        );
       }
     } else {
-      parts.push(h('rect', { key: 'mask', x: band.x, y: band.y, width: band.w, height: band.h, rx: r, fill: 'rgba(178, 214, 236, 0.95)' }));
+      parts.push(
+        h('rect', {
+          key: 'mask',
+          x: band.x,
+          y: band.y,
+          width: band.w,
+          height: band.h,
+          rx: r,
+          fill: 'rgba(178, 214, 236, 0.95)',
+        }),
+      );
       for (const fy of [0.3, 0.5, 0.7]) {
-        parts.push(h('line', { key: `pleat${fy}`, x1: band.x + band.w * 0.12, x2: band.x + band.w * 0.88, y1: band.y + band.h * fy, y2: band.y + band.h * fy, stroke: 'rgba(110, 150, 180, 0.9)', strokeWidth: lw }));
+        parts.push(
+          h('line', {
+            key: `pleat${fy}`,
+            x1: band.x + band.w * 0.12,
+            x2: band.x + band.w * 0.88,
+            y1: band.y + band.h * fy,
+            y2: band.y + band.h * fy,
+            stroke: 'rgba(110, 150, 180, 0.9)',
+            strokeWidth: lw,
+          }),
+        );
       }
     }
   }
-  parts.push(h('rect', { key: 'square', x: square.x, y: square.y, width: square.w, height: square.h, fill: 'none', stroke: '#22c55e', strokeWidth: lw, strokeDasharray: `${lw * 3} ${lw * 2}` }));
-  parts.push(h('rect', { key: 'face', x: face.x, y: face.y, width: face.w, height: face.h, fill: 'none', stroke: 'rgba(250, 204, 21, 0.9)', strokeWidth: Math.max(1, lw / 2) }));
-  return h('svg', { className: 'tryit-overlay', viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', 'aria-hidden': true, 'data-testid': 'tryit-marks' }, ...parts);
+  parts.push(
+    h('rect', {
+      key: 'square',
+      x: square.x,
+      y: square.y,
+      width: square.w,
+      height: square.h,
+      fill: 'none',
+      stroke: '#22c55e',
+      strokeWidth: lw,
+      strokeDasharray: `${lw * 3} ${lw * 2}`,
+    }),
+  );
+  parts.push(
+    h('rect', {
+      key: 'face',
+      x: face.x,
+      y: face.y,
+      width: face.w,
+      height: face.h,
+      fill: 'none',
+      stroke: 'rgba(250, 204, 21, 0.9)',
+      strokeWidth: Math.max(1, lw / 2),
+    }),
+  );
+  return h(
+    'svg',
+    {
+      className: 'tryit-overlay',
+      viewBox: `0 0 ${width} ${height}`,
+      preserveAspectRatio: 'none',
+      'aria-hidden': true,
+      'data-testid': 'tryit-marks',
+    },
+    ...parts,
+  );
 }
 
 export interface SnapshotParts {
@@ -120,7 +214,13 @@ export function drawSnapshot(p: SnapshotParts): HTMLCanvasElement {
     ctx.save();
     ctx.translate(M, y0);
     ctx.scale(frameW / p.frameWidth, frameH / p.frameHeight);
-    drawOccluder(ctx, r.face.box, r.square, hiddenBand(r.square, p.opened.height, p.opened.scenario), p.opened.scenario);
+    drawOccluder(
+      ctx,
+      r.face.box,
+      r.square,
+      hiddenBand(r.square, p.opened.height, p.opened.scenario),
+      p.opened.scenario,
+    );
     ctx.restore();
   }
   ctx.imageSmoothingEnabled = false;
@@ -158,6 +258,11 @@ export function drawSnapshot(p: SnapshotParts): HTMLCanvasElement {
   });
   ctx.fillStyle = '#666';
   ctx.font = '11px system-ui, sans-serif';
-  ctx.fillText(`${p.rate === null ? '' : `${p.rate.toFixed(1)} predictions/s · `}${p.opened.backend} · ${new Date().toLocaleString()}`, M, out.height - 10, W - 2 * M);
+  ctx.fillText(
+    `${p.rate === null ? '' : `${p.rate.toFixed(1)} predictions/s · `}${p.opened.backend} · ${new Date().toLocaleString()}`,
+    M,
+    out.height - 10,
+    W - 2 * M,
+  );
   return out;
 }

@@ -56,10 +56,16 @@ export function useCamera(worker: LiveWorker, settings: RefObject<LiveSettings>)
   const start = async () => {
     setMessage(null);
     const md = navigator.mediaDevices;
-    if (!md?.getUserMedia) { setMessage(cameraProblem(null, false)); return; }
+    if (!md?.getUserMedia) {
+      setMessage(cameraProblem(null, false));
+      return;
+    }
     setCamera('starting');
     try {
-      const s = await md.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+      const s = await md.getUserMedia({
+        video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' },
+        audio: false,
+      });
       stream.current = s;
       const v = video.current!;
       v.srcObject = s;
@@ -85,14 +91,20 @@ export function useCamera(worker: LiveWorker, settings: RefObject<LiveSettings>)
     let stopped = false;
     let handle = 0;
     const hasVfc = 'requestVideoFrameCallback' in v;
-    const next = () => { handle = hasVfc ? v.requestVideoFrameCallback(tick) : requestAnimationFrame(tick); };
+    const next = () => {
+      handle = hasVfc ? v.requestVideoFrameCallback(tick) : requestAnimationFrame(tick);
+    };
     const tick = () => {
       if (stopped) return;
       if (busy()) skip();
       else if (v.readyState >= 2 && v.videoWidth > 0) {
         hold(); // in flight from now: the ticks until the grab resolves count as skipped
         grab(v).then((bitmap) => {
-          if (stopped) { bitmap.close(); release(); return; }
+          if (stopped) {
+            bitmap.close();
+            release();
+            return;
+          }
           sendFrame(bitmap, settings.current);
         }, release);
       }
@@ -101,21 +113,29 @@ export function useCamera(worker: LiveWorker, settings: RefObject<LiveSettings>)
     next();
     return () => {
       stopped = true;
-      if (hasVfc) v.cancelVideoFrameCallback(handle); else cancelAnimationFrame(handle);
+      if (hasVfc) v.cancelVideoFrameCallback(handle);
+      else cancelAnimationFrame(handle);
     };
   }, [camera, frozen, opened, streaming, busy, skip, hold, release, sendFrame, settings]);
 
   const freeze = async () => {
     const v = video.current;
     if (!v) return;
-    if (frozen) { hideStill(); await v.play(); setFrozen(false); return; }
+    if (frozen) {
+      hideStill();
+      await v.play();
+      setFrozen(false);
+      return;
+    }
     v.pause();
     setFrozen(true);
     if (streaming) return; // the worker sends the frame of its last result
     // The paused frame itself, so what is shown is what the models saw.
     try {
       sendFrame(await grab(v), settings.current);
-    } catch { /* the last live result stays */ }
+    } catch {
+      /* the last live result stays */
+    }
   };
 
   return { video, camera, message, setMessage, frozen, source, setSource, start, stop, freeze };

@@ -7,7 +7,10 @@ import type { LiveFrame, LiveOpened } from '../../worker/tryit/protocol';
 import { keepTimes, ratePerSecond } from './live';
 
 /** What every frame is looked at with: Grad-CAM maps or not, and the framing margin (null: the run's). */
-export interface LiveSettings { cam: boolean; margin: number | null }
+export interface LiveSettings {
+  cam: boolean;
+  margin: number | null;
+}
 
 export interface LiveWorkerActions {
   /** Whether a frame is in flight. */
@@ -72,8 +75,11 @@ export function useLiveWorker(runId: string, still: RefObject<HTMLCanvasElement 
     const c = createLiveClient();
     client.current = c;
     const off = c.subscribe((e) => {
-      if (e.type === 'opened') { setOpened(e.info); setLoading(false); setError(null); }
-      else if (e.type === 'result') {
+      if (e.type === 'opened') {
+        setOpened(e.info);
+        setLoading(false);
+        setError(null);
+      } else if (e.type === 'result') {
         inFlight.current = false;
         const t = performance.now();
         times.current = keepTimes(times.current, t);
@@ -94,7 +100,11 @@ export function useLiveWorker(runId: string, still: RefObject<HTMLCanvasElement 
         setError(e.message);
       }
     });
-    return () => { off(); c.terminate(); client.current = null; };
+    return () => {
+      off();
+      c.terminate();
+      client.current = null;
+    };
   }, [still]);
 
   // Another run: what was shown belongs to the last one (state adjusted while rendering, not in an effect).
@@ -112,42 +122,54 @@ export function useLiveWorker(runId: string, still: RefObject<HTMLCanvasElement 
     if (runId) client.current?.send({ type: 'open', runId });
   }, [runId]);
 
-  const actions = useMemo<LiveWorkerActions>(() => ({
-    busy: () => inFlight.current,
-    sendFrame(bitmap, s, fine) {
-      if (!client.current) { bitmap.close(); return; }
-      inFlight.current = true;
-      client.current.send({ type: 'frame', frameId: ++frameId.current, bitmap, ...s, ...(fine ? { fine } : {}) });
-    },
-    again(s) {
-      if (!client.current || inFlight.current) return;
-      inFlight.current = true;
-      client.current.send({ type: 'again', frameId: ++frameId.current, ...s });
-    },
-    skip: () => { droppedCount.current++; },
-    hold: () => { inFlight.current = true; },
-    release: () => { inFlight.current = false; },
-    startStream(readable, s) {
-      streamMode.current = true;
-      setStreaming(true);
-      client.current?.send({ type: 'stream', readable, ...s });
-    },
-    stopStream() {
-      if (streamMode.current) client.current?.send({ type: 'stopStream' });
-      streamMode.current = false;
-      setStreaming(false);
-      setStillShown(false);
-    },
-    streamSettings(s) {
-      if (streamMode.current) client.current?.send({ type: 'live', ...s });
-    },
-    reset() {
-      setResult(null);
-      times.current = [];
-      setRate(null);
-    },
-    hideStill: () => setStillShown(false),
-  }), []);
+  const actions = useMemo<LiveWorkerActions>(
+    () => ({
+      busy: () => inFlight.current,
+      sendFrame(bitmap, s, fine) {
+        if (!client.current) {
+          bitmap.close();
+          return;
+        }
+        inFlight.current = true;
+        client.current.send({ type: 'frame', frameId: ++frameId.current, bitmap, ...s, ...(fine ? { fine } : {}) });
+      },
+      again(s) {
+        if (!client.current || inFlight.current) return;
+        inFlight.current = true;
+        client.current.send({ type: 'again', frameId: ++frameId.current, ...s });
+      },
+      skip: () => {
+        droppedCount.current++;
+      },
+      hold: () => {
+        inFlight.current = true;
+      },
+      release: () => {
+        inFlight.current = false;
+      },
+      startStream(readable, s) {
+        streamMode.current = true;
+        setStreaming(true);
+        client.current?.send({ type: 'stream', readable, ...s });
+      },
+      stopStream() {
+        if (streamMode.current) client.current?.send({ type: 'stopStream' });
+        streamMode.current = false;
+        setStreaming(false);
+        setStillShown(false);
+      },
+      streamSettings(s) {
+        if (streamMode.current) client.current?.send({ type: 'live', ...s });
+      },
+      reset() {
+        setResult(null);
+        times.current = [];
+        setRate(null);
+      },
+      hideStill: () => setStillShown(false),
+    }),
+    [],
+  );
 
   return { ...actions, opened, loading, error, result, rate, dropped, stillShown, streaming };
 }

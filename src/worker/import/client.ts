@@ -10,7 +10,10 @@ export interface ImportClient {
   terminate(): void;
 }
 
-export function createImportClient(factory: () => Worker = () => new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' })): ImportClient {
+export function createImportClient(
+  factory: () => Worker = () =>
+    new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' }),
+): ImportClient {
   const subs = listeners<ImportEvent>();
   const emit = subs.emit;
   const running = new Set<string>();
@@ -23,7 +26,14 @@ export function createImportClient(factory: () => Worker = () => new Worker(new 
     };
     w.onerror = (ev: ErrorEvent) => {
       ev.preventDefault();
-      for (const jobId of running) emit({ type: 'failed', jobId, status: 'failed', message: `The import worker stopped: ${ev.message || 'unknown error'}. Anything it had written is removed on the next start.`, report: null });
+      for (const jobId of running)
+        emit({
+          type: 'failed',
+          jobId,
+          status: 'failed',
+          message: `The import worker stopped: ${ev.message || 'unknown error'}. Anything it had written is removed on the next start.`,
+          report: null,
+        });
       running.clear();
       worker?.terminate();
       worker = null;

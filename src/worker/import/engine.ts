@@ -29,15 +29,31 @@ export class ImportEngine<F> {
     this.jobs.set(jobId, controller);
     try {
       const id = `import-${jobId}`;
-      const work = runImport(this.deps.toInput(cmd.files), cmd.format, cmd.options, this.deps.storage, this.deps.platform, {
-        id, signal: controller.signal, progressMs: 200, onProgress: (progress) => this.deps.post({ type: 'progress', jobId, progress }),
-      });
+      const work = runImport(
+        this.deps.toInput(cmd.files),
+        cmd.format,
+        cmd.options,
+        this.deps.storage,
+        this.deps.platform,
+        {
+          id,
+          signal: controller.signal,
+          progressMs: 200,
+          onProgress: (progress) => this.deps.post({ type: 'progress', jobId, progress }),
+        },
+      );
       this.deps.holdLock?.(id, work);
       const out = await work;
       if (out.status === 'done') this.deps.post({ type: 'done', jobId, meta: out.meta, report: out.report });
       else this.deps.post({ type: 'failed', jobId, status: out.status, message: out.message, report: out.report });
     } catch (e) {
-      this.deps.post({ type: 'failed', jobId, status: 'failed', message: `The import failed: ${(e as Error).message}`, report: null });
+      this.deps.post({
+        type: 'failed',
+        jobId,
+        status: 'failed',
+        message: `The import failed: ${(e as Error).message}`,
+        report: null,
+      });
     } finally {
       this.jobs.delete(jobId);
     }

@@ -20,7 +20,13 @@ const engine = new ImportEngine<ImportFiles>({
 scope.onmessage = (ev: MessageEvent<ImportCommand<ImportFiles>>) => {
   const cmd = ev.data;
   if (!cmd || (cmd.type !== 'import' && cmd.type !== 'cancel') || typeof cmd.jobId !== 'string') {
-    scope.postMessage({ type: 'failed', jobId: String((cmd as { jobId?: unknown } | null)?.jobId ?? ''), status: 'failed', message: 'The import worker got a message it does not know.', report: null });
+    scope.postMessage({
+      type: 'failed',
+      jobId: String((cmd as { jobId?: unknown } | null)?.jobId ?? ''),
+      status: 'failed',
+      message: 'The import worker got a message it does not know.',
+      report: null,
+    });
     return;
   }
   void engine.handle(cmd);

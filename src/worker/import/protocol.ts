@@ -11,4 +11,3 @@ export type ImportEvent =
   | { type: 'progress'; jobId: string; progress: ImportProgress }
   | { type: 'done'; jobId: string; meta: DatasetMeta; report: ImportReport }
   | { type: 'failed'; jobId: string; status: 'cancelled' | 'failed'; message: string; report: ImportReport | null };
-

@@ -8,7 +8,10 @@ import { runBudgetSweep } from '../../core/budget/sweep';
 import type { BudgetTable } from '../../core/budget/table';
 
 export async function budgetRun(
-  cfg: ExperimentConfig, data: CurriculumData, hooks: CurriculumHooks, onTable: (t: BudgetTable) => void,
+  cfg: ExperimentConfig,
+  data: CurriculumData,
+  hooks: CurriculumHooks,
+  onTable: (t: BudgetTable) => void,
 ): Promise<CurriculumResult> {
   const { runs, table } = await runBudgetSweep(cfg, data, { ...hooks, onCheckpoint: undefined }, onTable);
   onTable(table);

@@ -17,7 +17,10 @@ export interface LabClient {
 /** The lab worker; the page's ?threads=N (a measurement switch) travels in its name. */
 export const defaultWorkerFactory = (): Worker => {
   const asked = new URLSearchParams(globalThis.location?.search ?? '').get('threads');
-  return new Worker(new URL('./lab.worker.ts', import.meta.url), { type: 'module', name: labWorkerName(asked ? Number(asked) : null) });
+  return new Worker(new URL('./lab.worker.ts', import.meta.url), {
+    type: 'module',
+    name: labWorkerName(asked ? Number(asked) : null),
+  });
 };
 
 export function createWorkerClient(factory: () => Worker = defaultWorkerFactory): LabClient {
@@ -39,7 +42,8 @@ export function createWorkerClient(factory: () => Worker = defaultWorkerFactory)
       ev.preventDefault();
       subs.emit({ type: 'crashed', message: `The training worker stopped: ${ev.message || 'unknown error'}.` });
     };
-    w.onmessageerror = () => subs.emit({ type: 'error', message: 'A message from the worker could not be read.', command: null });
+    w.onmessageerror = () =>
+      subs.emit({ type: 'error', message: 'A message from the worker could not be read.', command: null });
     return w;
   };
   return {

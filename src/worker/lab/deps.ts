@@ -6,7 +6,9 @@ import type { WorkerEvent } from './protocol';
 export interface EngineDeps {
   storage: LabStorage;
   /** Starts the first backend of `order` that works (platform/backend.ts selectBackend). */
-  selectBackend: (order: BackendName[]) => Promise<{ name: BackendName; skipped: { name: BackendName; reason: string }[]; detail?: string }>;
+  selectBackend: (
+    order: BackendName[],
+  ) => Promise<{ name: BackendName; skipped: { name: BackendName; reason: string }[]; detail?: string }>;
   post: (e: WorkerEvent) => void;
   /** Curriculum events are sent at most this often, batched (default 100 ms). */
   flushMs?: number;

@@ -72,7 +72,8 @@ export class LabEngine {
         }
         case 'exportModel': {
           const format = cmd.format ?? 'zip';
-          if (format !== 'zip' && format !== 'onnx') throw new Error(`exportModel: format must be 'zip' or 'onnx', got ${JSON.stringify(format)}`);
+          if (format !== 'zip' && format !== 'onnx')
+            throw new Error(`exportModel: format must be 'zip' or 'onnx', got ${JSON.stringify(format)}`);
           const { name, bytes } = await exportRunModel(this.deps.storage, cmd.runId, cmd.stage, format);
           this.deps.post({ type: 'modelExport', requestId: cmd.requestId, name, bytes });
           return;
@@ -87,17 +88,23 @@ export class LabEngine {
             this.backendReady = true;
             try {
               // auto (several backends): each that starts is timed, and tfjs is left on the fastest.
-              const cost = cmd.backends.length > 1
-                ? await chooseBackend(cmd.config, cmd.dims, cmd.backends, async (b) => { await this.deps.selectBackend([b]); })
-                  .then((c) => ({ ...c.cost, why: c.why, slower: slowerThanPick(c.timings, c.backend) }))
-                : await calibrate(cmd.config, cmd.dims);
+              const cost =
+                cmd.backends.length > 1
+                  ? await chooseBackend(cmd.config, cmd.dims, cmd.backends, async (b) => {
+                      await this.deps.selectBackend([b]);
+                    }).then((c) => ({ ...c.cost, why: c.why, slower: slowerThanPick(c.timings, c.backend) }))
+                  : await calibrate(cmd.config, cmd.dims);
               this.deps.post({ type: 'calibration', key: cmd.key, cost, message: null });
             } catch (e) {
               this.deps.post({ type: 'calibration', key: cmd.key, cost: null, message: errorMessage(e) });
             }
           })();
           this.calibrating = work;
-          try { await work; } finally { this.calibrating = null; }
+          try {
+            await work;
+          } finally {
+            this.calibrating = null;
+          }
           return;
         }
         case 'loseDevice': {
@@ -109,7 +116,12 @@ export class LabEngine {
       }
     } catch (e) {
       const requestId = 'requestId' in cmd ? cmd.requestId : undefined;
-      this.deps.post({ type: 'error', message: errorMessage(e), command: cmd.type, ...(typeof requestId === 'number' ? { requestId } : {}) });
+      this.deps.post({
+        type: 'error',
+        message: errorMessage(e),
+        command: cmd.type,
+        ...(typeof requestId === 'number' ? { requestId } : {}),
+      });
     }
   }
 
@@ -126,10 +138,12 @@ export class LabEngine {
     if (!p) {
       p = ensureSynthDataset(this.deps.storage, ds, (phase, done, total) =>
         this.deps.post({ type: 'datasetProgress', datasetId: id, phase, done, total }),
-      ).then(({ meta, created }) => {
-        this.deps.post({ type: 'datasetReady', meta, created });
-        return meta.id;
-      }).finally(() => this.ensuring.delete(id));
+      )
+        .then(({ meta, created }) => {
+          this.deps.post({ type: 'datasetReady', meta, created });
+          return meta.id;
+        })
+        .finally(() => this.ensuring.delete(id));
       this.ensuring.set(id, p);
     }
     return p;
@@ -141,23 +155,53 @@ export class LabEngine {
     if (!meta || !chunk) throw new Error(`The dataset "${cmd.datasetId}" is not stored.`);
     const n = Math.max(0, Math.min(cmd.count, chunk.count));
     const imgLen = meta.height * meta.width * meta.channels;
-    const pixels = occluded(chunk.pixels.slice(0, n * imgLen), n, meta.height, meta.width, meta.channels, cmd.visibility);
-    const labels = Array.from({ length: n }, (_, i) => [
-      chunk.expression ? meta.classNames.expression?.[chunk.expression[i]] : null,
-      chunk.gender ? meta.classNames.gender?.[chunk.gender[i]] : null,
-      chunk.age ? `${Math.round(chunk.age[i])} y` : null,
-    ].filter(Boolean).join(', '));
+    const pixels = occluded(
+      chunk.pixels.slice(0, n * imgLen),
+      n,
+      meta.height,
+      meta.width,
+      meta.channels,
+      cmd.visibility,
+    );
+    const labels = Array.from({ length: n }, (_, i) =>
+      [
+        chunk.expression ? meta.classNames.expression?.[chunk.expression[i]] : null,
+        chunk.gender ? meta.classNames.gender?.[chunk.gender[i]] : null,
+        chunk.age ? `${Math.round(chunk.age[i])} y` : null,
+      ]
+        .filter(Boolean)
+        .join(', '),
+    );
     this.deps.post({
-      type: 'preview', requestId: cmd.requestId, datasetId: cmd.datasetId, split: cmd.split, visibility: cmd.visibility,
-      height: meta.height, width: meta.width, channels: meta.channels, count: n, pixels, labels,
+      type: 'preview',
+      requestId: cmd.requestId,
+      datasetId: cmd.datasetId,
+      split: cmd.split,
+      visibility: cmd.visibility,
+      height: meta.height,
+      width: meta.width,
+      channels: meta.channels,
+      count: n,
+      pixels,
+      labels,
     });
   }
 
   /** A new run session (one at a time). */
   private session(runId: string): RunSession {
     if (this.active) throw new Error(`A run (${this.active.runId}) is already going: cancel it first.`);
-    const s: RunSession = new RunSession(runId, this.deps, this.flushMs, (ds) => this.ensureDataset(ds), () => { this.backendReady = true; },
-      () => { if (this.active === s) this.active = null; });
+    const s: RunSession = new RunSession(
+      runId,
+      this.deps,
+      this.flushMs,
+      (ds) => this.ensureDataset(ds),
+      () => {
+        this.backendReady = true;
+      },
+      () => {
+        if (this.active === s) this.active = null;
+      },
+    );
     this.active = s;
     return s;
   }

@@ -16,7 +16,9 @@ export interface InProcessOptions {
   flushMs?: number;
 }
 
-export function createInProcessClient(opts: InProcessOptions = {}): LabClient & { storage: LabStorage; idle(): Promise<void> } {
+export function createInProcessClient(
+  opts: InProcessOptions = {},
+): LabClient & { storage: LabStorage; idle(): Promise<void> } {
   const subs = listeners<WorkerEvent>();
   const storage = opts.storage ?? memoryStorage();
   const pending = new Set<Promise<void>>();
@@ -29,7 +31,9 @@ export function createInProcessClient(opts: InProcessOptions = {}): LabClient & 
       selectBackend: opts.selectBackend ?? ((order) => selectBackend(order)),
       post: (e: WorkerEvent) => {
         const copy = decodeEvent(structuredClone(e, { transfer: transferablesOf(e) }));
-        setTimeout(() => { if (gen === generation) subs.emit(copy); }, 0);
+        setTimeout(() => {
+          if (gen === generation) subs.emit(copy);
+        }, 0);
       },
     });
   };
@@ -44,9 +48,16 @@ export function createInProcessClient(opts: InProcessOptions = {}): LabClient & 
       pending.add(p);
     },
     subscribe: subs.add,
-    restart: () => { engine = make(); },
-    terminate: () => { engine = null; generation++; },
+    restart: () => {
+      engine = make();
+    },
+    terminate: () => {
+      engine = null;
+      generation++;
+    },
     /** Resolves when every command sent so far has finished (tests). */
-    idle: async () => { while (pending.size) await Promise.all([...pending]); },
+    idle: async () => {
+      while (pending.size) await Promise.all([...pending]);
+    },
   };
 }

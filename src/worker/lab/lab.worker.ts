@@ -22,14 +22,15 @@ const engine = new LabEngine({
   storage: idbStorage(),
   post,
   holdRunLock,
-  selectBackend: (order) => selectBackend(order, {
-    wasmThreads,
-    wasmPaths: {
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-    },
-  }),
+  selectBackend: (order) =>
+    selectBackend(order, {
+      wasmThreads,
+      wasmPaths: {
+        'tfjs-backend-wasm.wasm': wasmPlain,
+        'tfjs-backend-wasm-simd.wasm': wasmSimd,
+        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+      },
+    }),
 });
 
 scope.onmessage = (ev: MessageEvent<unknown>) => {
@@ -45,5 +46,9 @@ scope.onmessage = (ev: MessageEvent<unknown>) => {
 };
 
 scope.onunhandledrejection = (ev: PromiseRejectionEvent) => {
-  post({ type: 'error', message: `unhandled: ${ev.reason instanceof Error ? ev.reason.message : String(ev.reason)}`, command: null });
+  post({
+    type: 'error',
+    message: `unhandled: ${ev.reason instanceof Error ? ev.reason.message : String(ev.reason)}`,
+    command: null,
+  });
 };

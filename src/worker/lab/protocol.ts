@@ -10,7 +10,6 @@ import type { DatasetDims, StepCost } from '../../core/distill/estimate';
 import type { CamRequest, CamSheet } from '../../core/explain/sheet';
 import type { NamedBytes } from '../../core/records';
 
-
 export type WorkerCommand =
   /** Make sure a synthetic dataset is stored, generating it (with progress events) if not. */
   | { type: 'ensureDataset'; dataset: SynthDatasetConfig }
@@ -42,17 +41,36 @@ export const CALIBRATION_BUSY = 'a run is going';
 
 export type WorkerEvent =
   | { type: 'ready'; stageLabels: Record<StageName, string>; tfjs: string }
-  | { type: 'datasetProgress'; datasetId: string; phase: 'generating' | 'storing' | 'loading'; done: number; total: number }
+  | {
+      type: 'datasetProgress';
+      datasetId: string;
+      phase: 'generating' | 'storing' | 'loading';
+      done: number;
+      total: number;
+    }
   | { type: 'datasetReady'; meta: DatasetMeta; created: boolean }
   | {
-    type: 'preview'; requestId: number; datasetId: string; split: Split; visibility: Visibility;
-    height: number; width: number; channels: number; count: number;
-    /** [count, height, width, channels] bytes, hidden half zeroed. */
-    pixels: Uint8Array;
-    /** One short label per image (class name, or age). */
-    labels: string[];
-  }
-  | { type: 'backend'; runId: string; name: BackendName; skipped: { name: BackendName; reason: string }[]; detail?: string }
+      type: 'preview';
+      requestId: number;
+      datasetId: string;
+      split: Split;
+      visibility: Visibility;
+      height: number;
+      width: number;
+      channels: number;
+      count: number;
+      /** [count, height, width, channels] bytes, hidden half zeroed. */
+      pixels: Uint8Array;
+      /** One short label per image (class name, or age). */
+      labels: string[];
+    }
+  | {
+      type: 'backend';
+      runId: string;
+      name: BackendName;
+      skipped: { name: BackendName; reason: string }[];
+      detail?: string;
+    }
   /** A run's lifecycle. `record`: the stored run as it stands (sent when a run starts or resumes, so the
    *  page shows what was done before). */
   | { type: 'runState'; runId: string; status: RunPhase; message: string | null; record?: RunRecord }
@@ -68,8 +86,36 @@ export type WorkerEvent =
   /** A calibration's cost, or why none (a run is going, the model cannot be built). */
   | { type: 'calibration'; key: string; cost: StepCost | null; message: string | null };
 
-export const COMMAND_TYPES: readonly WorkerCommand['type'][] = ['ensureDataset', 'preview', 'start', 'resumeRun', 'pause', 'resume', 'cancel', 'loseDevice', 'gradcam', 'exportModel', 'importModel', 'calibrate'];
-export const EVENT_TYPES: readonly WorkerEvent['type'][] = ['ready', 'datasetProgress', 'datasetReady', 'preview', 'backend', 'runState', 'events', 'checkpoint', 'gradcam', 'modelExport', 'modelImported', 'error', 'crashed', 'calibration'];
+export const COMMAND_TYPES: readonly WorkerCommand['type'][] = [
+  'ensureDataset',
+  'preview',
+  'start',
+  'resumeRun',
+  'pause',
+  'resume',
+  'cancel',
+  'loseDevice',
+  'gradcam',
+  'exportModel',
+  'importModel',
+  'calibrate',
+];
+export const EVENT_TYPES: readonly WorkerEvent['type'][] = [
+  'ready',
+  'datasetProgress',
+  'datasetReady',
+  'preview',
+  'backend',
+  'runState',
+  'events',
+  'checkpoint',
+  'gradcam',
+  'modelExport',
+  'modelImported',
+  'error',
+  'crashed',
+  'calibration',
+];
 
 export class ProtocolError extends Error {
   constructor(message: string) {
@@ -87,7 +133,10 @@ const COMMAND_FIELDS: Record<WorkerCommand['type'], Record<string, string>> = {
   preview: { requestId: 'number', datasetId: 'string', split: 'string', visibility: 'string', count: 'number' },
   start: { runId: 'string', config: 'object', backends: 'array' },
   resumeRun: { runId: 'string', backends: 'array' },
-  pause: {}, resume: {}, cancel: {}, loseDevice: {},
+  pause: {},
+  resume: {},
+  cancel: {},
+  loseDevice: {},
   gradcam: { requestId: 'number', runId: 'string', pick: 'object', count: 'number' },
   exportModel: { requestId: 'number', runId: 'string', stage: 'string' },
   importModel: { requestId: 'number', files: 'array' },
@@ -98,7 +147,14 @@ const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
   datasetProgress: { datasetId: 'string', phase: 'string', done: 'number', total: 'number' },
   datasetReady: { meta: 'object', created: 'boolean' },
   preview: { requestId: 'number', datasetId: 'string', pixels: 'bytes', labels: 'array', count: 'number' },
-  gradcam: { requestId: 'number', runId: 'string', pixels: 'bytes', panels: 'array', indices: 'array', count: 'number' },
+  gradcam: {
+    requestId: 'number',
+    runId: 'string',
+    pixels: 'bytes',
+    panels: 'array',
+    indices: 'array',
+    count: 'number',
+  },
   modelExport: { requestId: 'number', name: 'string', bytes: 'bytes' },
   modelImported: { requestId: 'number', meta: 'object' },
   backend: { runId: 'string', name: 'string', skipped: 'array' },
@@ -111,13 +167,24 @@ const EVENT_FIELDS: Record<WorkerEvent['type'], Record<string, string>> = {
 };
 
 function check(kind: string, data: unknown, fields: Record<string, Record<string, string>>): Rec {
-  if (!isRec(data) || typeof data.type !== 'string') throw new ProtocolError(`${kind} without a type: ${JSON.stringify(data)?.slice(0, 120)}`);
+  if (!isRec(data) || typeof data.type !== 'string')
+    throw new ProtocolError(`${kind} without a type: ${JSON.stringify(data)?.slice(0, 120)}`);
   const want = fields[data.type];
   if (!want) throw new ProtocolError(`unknown ${kind} type "${data.type}"`);
   for (const [k, t] of Object.entries(want)) {
     const v = data[k];
-    const ok = t === 'array' ? Array.isArray(v) : t === 'bytes' ? v instanceof Uint8Array : t === 'object' ? isRec(v) : typeof v === t;
-    if (!ok) throw new ProtocolError(`${kind} "${data.type}": field ${k} should be ${t === 'bytes' ? 'a Uint8Array' : `a(n) ${t}`}`);
+    const ok =
+      t === 'array'
+        ? Array.isArray(v)
+        : t === 'bytes'
+          ? v instanceof Uint8Array
+          : t === 'object'
+            ? isRec(v)
+            : typeof v === t;
+    if (!ok)
+      throw new ProtocolError(
+        `${kind} "${data.type}": field ${k} should be ${t === 'bytes' ? 'a Uint8Array' : `a(n) ${t}`}`,
+      );
   }
   return data;
 }
@@ -142,7 +209,10 @@ export function transferablesOf(msg: WorkerCommand | WorkerEvent): ArrayBuffer[]
       if (v.buffer instanceof ArrayBuffer) out.add(v.buffer);
       return;
     }
-    if (v instanceof ArrayBuffer) { out.add(v); return; }
+    if (v instanceof ArrayBuffer) {
+      out.add(v);
+      return;
+    }
     // Curriculum events and run records are plain JSON-like data: copying them is what we want.
     if (Array.isArray(v)) return;
     for (const x of Object.values(v)) walk(x, depth + 1);
@@ -153,13 +223,17 @@ export function transferablesOf(msg: WorkerCommand | WorkerEvent): ArrayBuffer[]
 
 /** A page-unique run id, sortable by time. */
 export function newRunId(now = Date.now(), rand = Math.random): string {
-  return `run-${now.toString(36).padStart(9, '0')}-${Math.floor(rand() * 36 ** 4).toString(36).padStart(4, '0')}`;
+  return `run-${now.toString(36).padStart(9, '0')}-${Math.floor(rand() * 36 ** 4)
+    .toString(36)
+    .padStart(4, '0')}`;
 }
 
 /** The lab worker's name: "lab", or "lab threads=N" when the page's address asks for N wasm threads
  *  (?threads=N, for measuring; the worker otherwise picks from the machine's cores). */
 export function labWorkerName(threads: number | null): string {
-  return threads != null && Number.isInteger(threads) && threads >= 1 && threads <= 64 ? `lab threads=${threads}` : 'lab';
+  return threads != null && Number.isInteger(threads) && threads >= 1 && threads <= 64
+    ? `lab threads=${threads}`
+    : 'lab';
 }
 
 /** The thread count a worker name asks for, or null. */

@@ -56,7 +56,9 @@ export class RunSession {
   async pause(): Promise<void> {
     if (this.pauseGate || this.finished) return;
     let resolve!: () => void;
-    const promise = new Promise<void>((r) => { resolve = r; });
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
     this.pauseGate = { promise, resolve };
     this.flush();
     if (this.record) {
@@ -87,7 +89,10 @@ export class RunSession {
   }
 
   private flush(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (!this.buffer.length) return;
     const events = this.buffer;
     this.buffer = [];
@@ -119,7 +124,13 @@ export class RunSession {
     r.elapsedMs += t - this.sessionStart;
     this.sessionStart = t;
     r.updatedAt = Date.now();
-    await this.deps.storage.putRunAndCheckpoint(r, { runId: this.runId, savedAt: Date.now(), stage, epoch, checkpoint: cp });
+    await this.deps.storage.putRunAndCheckpoint(r, {
+      runId: this.runId,
+      savedAt: Date.now(),
+      stage,
+      epoch,
+      checkpoint: cp,
+    });
     this.flush();
     this.deps.post({ type: 'checkpoint', runId: this.runId, stage, epoch, ms: now() - t0 });
   }
@@ -131,8 +142,9 @@ export class RunSession {
     this.controller.abort();
     this.pauseGate?.resolve();
     this.flush();
-    const msg = `The WebGPU device was lost (${info.reason ?? 'unknown reason'}${info.message ? `: ${info.message}` : ''}). `
-      + 'The run is kept up to its last checkpoint; resume it, on another backend if WebGPU keeps failing.';
+    const msg =
+      `The WebGPU device was lost (${info.reason ?? 'unknown reason'}${info.message ? `: ${info.message}` : ''}). ` +
+      'The run is kept up to its last checkpoint; resume it, on another backend if WebGPU keeps failing.';
     if (this.record) {
       this.record.status = 'interrupted';
       this.record.message = msg;
@@ -142,14 +154,18 @@ export class RunSession {
     this.deps.post({ type: 'runState', runId: this.runId, status: 'interrupted', message: msg });
   }
 
-
   /** Trains the run to its end (done, cancelled, interrupted or failed), keeping its record and
    *  checkpoints in storage and posting its events. */
   async execute(config: ExperimentConfig | null, backends: BackendName[], resume: boolean): Promise<void> {
     const runId = this.runId;
     const { storage, post } = this.deps;
     let release!: () => void;
-    this.deps.holdRunLock?.(runId, new Promise<void>((r) => { release = r; }));
+    this.deps.holdRunLock?.(
+      runId,
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
     post({ type: 'runState', runId, status: 'starting', message: null });
     let backend: string | null = null;
     let device: GpuDeviceLike | null = null;
@@ -166,16 +182,23 @@ export class RunSession {
       const errors = configErrors(cfg);
       if (errors.length) throw new ConfigValidationError(errors);
       if (cfg.dataset.source === 'file') {
-        throw new Error(`dataset.source "file" (${cfg.dataset.path}) is for the headless runner: in the lab, import the file in the `
-          + 'Datasets panel, then choose the stored dataset in the Experiment panel.');
+        throw new Error(
+          `dataset.source "file" (${cfg.dataset.path}) is for the headless runner: in the lab, import the file in the ` +
+            'Datasets panel, then choose the stored dataset in the Experiment panel.',
+        );
       }
       const datasetId = cfg.dataset.source === 'synth' ? await this.ensureDataset(cfg.dataset) : cfg.dataset.id;
-      const { meta, data } = await loadSplits(storage, datasetId, (phase, done, total) => post({ type: 'datasetProgress', datasetId, phase, done, total }));
+      const { meta, data } = await loadSplits(storage, datasetId, (phase, done, total) =>
+        post({ type: 'datasetProgress', datasetId, phase, done, total }),
+      );
       if (!meta.tasks.includes(cfg.task)) {
-        throw new Error(`The dataset "${meta.name}" has labels for ${meta.tasks.join(' and ')}; the experiment's task is ${cfg.task}. `
-          + 'Choose one of those tasks in the Experiment panel.');
+        throw new Error(
+          `The dataset "${meta.name}" has labels for ${meta.tasks.join(' and ')}; the experiment's task is ${cfg.task}. ` +
+            'Choose one of those tasks in the Experiment panel.',
+        );
       }
-      if (this.controller.signal.aborted) throw Object.assign(new Error('The run was cancelled.'), { name: 'AbortError' });
+      if (this.controller.signal.aborted)
+        throw Object.assign(new Error('The run was cancelled.'), { name: 'AbortError' });
       const be = await this.deps.selectBackend(backends);
       this.onBackend();
       backend = be.name;
@@ -183,13 +206,35 @@ export class RunSession {
 
       this.steps = cp && stored?.checkpoint ? stored.checkpoint.steps : 0;
       const base: RunRecord = stored ?? {
-        id: runId, name: cfg.name, config: cfg, datasetId, createdAt: Date.now(), updatedAt: Date.now(),
-        status: 'running', message: null, backend: null, skipped: [], stages: curriculumStages(cfg),
-        history: [], rows: [], losses: [], stageMs: {}, checkpoint: null, elapsedMs: 0,
+        id: runId,
+        name: cfg.name,
+        config: cfg,
+        datasetId,
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+        status: 'running',
+        message: null,
+        backend: null,
+        skipped: [],
+        stages: curriculumStages(cfg),
+        history: [],
+        rows: [],
+        losses: [],
+        stageMs: {},
+        checkpoint: null,
+        elapsedMs: 0,
       };
       this.record = {
-        ...base, status: 'running', message: null, backend: be.name, backendDetail: be.detail ?? null, skipped: be.skipped, datasetId,
-        history: cp ? [...cp.history] : [], rows: cp ? [...cp.rows] : [], stageMs: cp ? { ...cp.stageMs } : {},
+        ...base,
+        status: 'running',
+        message: null,
+        backend: be.name,
+        backendDetail: be.detail ?? null,
+        skipped: be.skipped,
+        datasetId,
+        history: cp ? [...cp.history] : [],
+        rows: cp ? [...cp.rows] : [],
+        stageMs: cp ? { ...cp.stageMs } : {},
         losses: cp ? base.losses.filter((p) => p.x < this.steps) : [],
         checkpoint: cp ? base.checkpoint : null,
       };
@@ -216,14 +261,22 @@ export class RunSession {
       let initial: tf.LayersModel | null = null;
       if (cfg.teacherInit && !cp) {
         const rec = await storage.getModel(cfg.teacherInit, 'teacher');
-        if (!rec) throw new Error(`The imported model "${cfg.teacherInit}" the teacher should start from is not stored (deleted?). Choose another in the Experiment panel.`);
+        if (!rec)
+          throw new Error(
+            `The imported model "${cfg.teacherInit}" the teacher should start from is not stored (deleted?). Choose another in the Experiment panel.`,
+          );
         initial = await loadStoredModel(rec);
         hooks.initialTeacher = initial;
       }
       let result;
       try {
         result = cfg.budgets?.length
-          ? await budgetRun(cfg, data, hooks, (t) => { if (this.record) { this.record.budgets = t; void this.saveRecord(); } })
+          ? await budgetRun(cfg, data, hooks, (t) => {
+              if (this.record) {
+                this.record.budgets = t;
+                void this.saveRecord();
+              }
+            })
           : await runCurriculum(cfg, data, hooks, cp);
       } finally {
         initial?.dispose();
@@ -241,7 +294,14 @@ export class RunSession {
       }
       this.flush();
       const r = this.record;
-      Object.assign(r, { status: 'done', message: null, rows: result.rows, history: result.history, stageMs: result.stageMs, checkpoint: null });
+      Object.assign(r, {
+        status: 'done',
+        message: null,
+        rows: result.rows,
+        history: result.history,
+        stageMs: result.stageMs,
+        checkpoint: null,
+      });
       await this.saveRecord();
       await storage.deleteCheckpoint(runId);
       post({ type: 'runState', runId, status: 'done', message: null });

@@ -10,7 +10,8 @@ export interface LiveClient {
   terminate(): void;
 }
 
-export const defaultLiveWorker = (): Worker => new Worker(new URL('./tryit.worker.ts', import.meta.url), { type: 'module', name: 'try-it' });
+export const defaultLiveWorker = (): Worker =>
+  new Worker(new URL('./tryit.worker.ts', import.meta.url), { type: 'module', name: 'try-it' });
 
 export function createLiveClient(factory: () => Worker = defaultLiveWorker): LiveClient {
   const subs = listeners<LiveEvent>();
@@ -40,6 +41,9 @@ export function createLiveClient(factory: () => Worker = defaultLiveWorker): Liv
       worker.postMessage(cmd, liveTransferables(cmd));
     },
     subscribe: subs.add,
-    terminate: () => { worker?.terminate(); worker = null; },
+    terminate: () => {
+      worker?.terminate();
+      worker = null;
+    },
   };
 }

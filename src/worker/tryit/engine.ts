@@ -5,7 +5,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { STAGE_LABEL, type StageName } from '../../core/config/config';
 import { AGE_OFFSET, AGE_SCALE, taskHead } from '../../core/data/batching';
-import { cropFace, faceInput, faceSquare, framingOf, FRAMINGS, softmax, type CropTarget, type Framing } from '../../core/data/faceCrop';
+import {
+  cropFace,
+  faceInput,
+  faceSquare,
+  framingOf,
+  FRAMINGS,
+  softmax,
+  type CropTarget,
+  type Framing,
+} from '../../core/data/faceCrop';
 import type { Box } from '../../core/data/formats/pixels';
 import { VISIBILITY_SYMBOL, type Visibility } from '../../core/data/types';
 import { gradCam } from '../../core/explain/gradcam';
@@ -91,7 +100,10 @@ export class LiveEngine {
       try {
         for (;;) {
           const { value, done } = await reader.read();
-          if (done || this.reader !== reader) { value?.close(); return; }
+          if (done || this.reader !== reader) {
+            value?.close();
+            return;
+          }
           this.received++;
           if (this.latest) {
             this.latest.close();
@@ -148,7 +160,9 @@ export class LiveEngine {
       this.live = { cam: cmd.cam, margin: cmd.margin, paused: cmd.paused };
       if (cmd.paused && !was) {
         // The frame of the last result, shown while frozen: what is seen is what the models saw.
-        return this.enqueue(async () => { if (this.last) this.deps.post({ type: 'still', bitmap: await this.deps.still(this.last) }); });
+        return this.enqueue(async () => {
+          if (this.last) this.deps.post({ type: 'still', bitmap: await this.deps.still(this.last) });
+        });
       }
       this.take();
       return this.queue;
@@ -192,7 +206,10 @@ export class LiveEngine {
     this.dropModels(); // a camera stream goes on, on the new run's models
     this.backend ??= this.deps.selectBackend();
     const backend = await this.backend;
-    this.detector ??= this.deps.detector().catch((e) => { this.detector = null; throw e; });
+    this.detector ??= this.deps.detector().catch((e) => {
+      this.detector = null;
+      throw e;
+    });
     const { storage } = this.deps;
     const run = await storage.getRun(runId);
     if (!run) throw new Error(`There is no stored run "${runId}".`);
@@ -200,19 +217,37 @@ export class LiveEngine {
     const meta = await storage.getDataset(run.datasetId);
     const ds = cfg.dataset;
     const dims = meta ?? (ds.source === 'synth' || ds.source === 'file' ? ds : null);
-    if (!dims) throw new Error(`The run's dataset "${run.datasetId}" is no longer stored, so its image size is unknown.`);
-    const format = meta ? meta.imported?.format ?? null : ds.source === 'file' ? (ds.format === 'fer2013' || /\.csv$/i.test(ds.path) ? 'fer2013' : ds.format === 'utkface' ? 'utkface' : 'folder') : null;
+    if (!dims)
+      throw new Error(`The run's dataset "${run.datasetId}" is no longer stored, so its image size is unknown.`);
+    const format = meta
+      ? (meta.imported?.format ?? null)
+      : ds.source === 'file'
+        ? ds.format === 'fer2013' || /\.csv$/i.test(ds.path)
+          ? 'fer2013'
+          : ds.format === 'utkface'
+            ? 'utkface'
+            : 'folder'
+        : null;
     const framing: Framing = framingOf(format);
     const synthetic = meta ? meta.source === 'synth' : ds.source === 'synth';
     const stored = new Set(await storage.listModels(run.id));
     const scen = cfg.scenario;
     const panels: LivePanel[] = [];
     if (stored.has('teacher')) {
-      panels.push({ model: 'teacher', label: `${STAGE_LABEL.teacher} ${VISIBILITY_SYMBOL.full} (full face)`, visibility: 'full' });
-      panels.push({ model: 'teacher', label: `${STAGE_LABEL.teacher} ${VISIBILITY_SYMBOL[scen]} (half hidden)`, visibility: scen });
+      panels.push({
+        model: 'teacher',
+        label: `${STAGE_LABEL.teacher} ${VISIBILITY_SYMBOL.full} (full face)`,
+        visibility: 'full',
+      });
+      panels.push({
+        model: 'teacher',
+        label: `${STAGE_LABEL.teacher} ${VISIBILITY_SYMBOL[scen]} (half hidden)`,
+        visibility: scen,
+      });
     }
     for (const s of ['student', 'standard', 'triplet'] as StageName[]) {
-      if (stored.has(s)) panels.push({ model: s, label: `${STAGE_LABEL[s]} ${VISIBILITY_SYMBOL[scen]}`, visibility: scen });
+      if (stored.has(s))
+        panels.push({ model: s, label: `${STAGE_LABEL[s]} ${VISIBILITY_SYMBOL[scen]}`, visibility: scen });
     }
     if (panels.length === 0) throw new Error(`The run “${run.name}” has no trained model stored yet.`);
     const models = new Map<StageName, tf.LayersModel>();
@@ -227,12 +262,25 @@ export class LiveEngine {
       for (const m of models.values()) m.dispose();
       throw e;
     }
-    const head = taskHead(cfg.task, meta ? { classNames: meta.classNames } as Parameters<typeof taskHead>[1] : undefined);
+    const head = taskHead(
+      cfg.task,
+      meta ? ({ classNames: meta.classNames } as Parameters<typeof taskHead>[1]) : undefined,
+    );
     const target: CropTarget = { height: dims.height, width: dims.width, channels: dims.channels };
     const info: LiveOpened = {
-      runId: run.id, runName: run.name, task: cfg.task, classNames: head.classNames, ...target, scenario: scen,
-      framing, margin: FRAMINGS[framing].margin, framingNote: FRAMINGS[framing].note, synthetic, panels,
-      backend: backend.name, detail: backend.detail ?? null,
+      runId: run.id,
+      runName: run.name,
+      task: cfg.task,
+      classNames: head.classNames,
+      ...target,
+      scenario: scen,
+      framing,
+      margin: FRAMINGS[framing].margin,
+      framingNote: FRAMINGS[framing].note,
+      synthetic,
+      panels,
+      backend: backend.name,
+      detail: backend.detail ?? null,
     };
     this.opened = { info, target, models, regression: head.kind === 'regression' };
     // The detector's weights load here too, so the first frame is not the slow one.
@@ -251,8 +299,17 @@ export class LiveEngine {
     const base = { frameId, frameWidth: f.width, frameHeight: f.height };
     if (!face) {
       return {
-        ...base, face: null, square: null, crop: new Uint8Array(0), outputs: [], predicted: [], maps: new Float32Array(0),
-        ms: { read, detect: t1 - t0, crop: 0, models: 0, cam: 0, total: read + t1 - t0 }, tensors: tf.memory().numTensors, dropped: this.dropped, received: this.received,
+        ...base,
+        face: null,
+        square: null,
+        crop: new Uint8Array(0),
+        outputs: [],
+        predicted: [],
+        maps: new Float32Array(0),
+        ms: { read, detect: t1 - t0, crop: 0, models: 0, cam: 0, total: read + t1 - t0 },
+        tensors: tf.memory().numTensors,
+        dropped: this.dropped,
+        received: this.received,
       };
     }
     const fr = FRAMINGS[o.info.framing];
@@ -262,13 +319,20 @@ export class LiveEngine {
     const panels = o.info.panels;
     // One input per visibility, made outside every tidy (a tidy would dispose them before the maps).
     const inputs = new Map<Visibility, tf.Tensor4D>();
-    for (const p of panels) if (!inputs.has(p.visibility)) inputs.set(p.visibility, tf.tensor4d(faceInput(crop, o.target, p.visibility), [1, h, w, c]));
+    for (const p of panels)
+      if (!inputs.has(p.visibility))
+        inputs.set(p.visibility, tf.tensor4d(faceInput(crop, o.target, p.visibility), [1, h, w, c]));
     const input = (v: Visibility) => inputs.get(v)!;
     const t2 = now();
     let result: LiveFrame;
     try {
       // Every panel's output in one tensor, read back once.
-      const all = tf.tidy(() => tf.concat(panels.map((p) => (o.models.get(p.model)!.predict(input(p.visibility)) as tf.Tensor).reshape([1, -1])), 0));
+      const all = tf.tidy(() =>
+        tf.concat(
+          panels.map((p) => (o.models.get(p.model)!.predict(input(p.visibility)) as tf.Tensor).reshape([1, -1])),
+          0,
+        ),
+      );
       const raw = await all.data();
       all.dispose();
       const units = raw.length / panels.length;
@@ -290,15 +354,26 @@ export class LiveEngine {
       const maps = new Float32Array(cam ? panels.length * h * w : 0);
       if (cam) {
         for (const [k, p] of panels.entries()) {
-          const target = o.regression ? { kind: 'regression' as const } : { kind: 'class' as const, classes: [predicted[k]] };
+          const target = o.regression
+            ? { kind: 'regression' as const }
+            : { kind: 'class' as const, classes: [predicted[k]] };
           const res = await gradCam(o.models.get(p.model)!, input(p.visibility), target);
           maps.set(res.maps, k * h * w);
         }
       }
       const t4 = now();
       result = {
-        ...base, face, square, crop, outputs, predicted, maps,
-        ms: { read, detect: t1 - t0, crop: t2 - t1, models: t3 - t2, cam: t4 - t3, total: read + t4 - t0 }, tensors: 0, dropped: this.dropped, received: this.received,
+        ...base,
+        face,
+        square,
+        crop,
+        outputs,
+        predicted,
+        maps,
+        ms: { read, detect: t1 - t0, crop: t2 - t1, models: t3 - t2, cam: t4 - t3, total: read + t4 - t0 },
+        tensors: 0,
+        dropped: this.dropped,
+        received: this.received,
       };
     } finally {
       for (const x of inputs.values()) x.dispose();

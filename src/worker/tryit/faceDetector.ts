@@ -23,11 +23,20 @@ export const DETECTOR_MIN_SCORE = 0.4;
 function workerEnvironment(fetcher: typeof fetch): void {
   if (faceapi.env.isBrowser() || faceapi.env.isNodejs()) return;
   class NoVideo {}
-  const none = () => { throw new Error('face-api: no DOM elements in a worker'); };
+  const none = () => {
+    throw new Error('face-api: no DOM elements in a worker');
+  };
   faceapi.env.setEnv({
-    Canvas: OffscreenCanvas, CanvasRenderingContext2D: OffscreenCanvasRenderingContext2D, Image: ImageBitmap, ImageData,
-    Video: NoVideo, createCanvasElement: () => new OffscreenCanvas(1, 1), createImageElement: none, createVideoElement: none,
-    fetch: fetcher, readFile: none,
+    Canvas: OffscreenCanvas,
+    CanvasRenderingContext2D: OffscreenCanvasRenderingContext2D,
+    Image: ImageBitmap,
+    ImageData,
+    Video: NoVideo,
+    createCanvasElement: () => new OffscreenCanvas(1, 1),
+    createImageElement: none,
+    createVideoElement: none,
+    fetch: fetcher,
+    readFile: none,
   } as unknown as faceapi.Environment);
 }
 
@@ -35,7 +44,11 @@ function workerEnvironment(fetcher: typeof fetch): void {
  * Loads the tiny face detector from its weights manifest and weight file (same-origin URLs) and
  * returns a detector over RGBA frames. Every tensor it makes per frame is disposed before it returns.
  */
-export async function tinyFaceDetector(manifestUrl: string, weightsUrl: string, fetcher: typeof fetch = fetch): Promise<FaceDetector> {
+export async function tinyFaceDetector(
+  manifestUrl: string,
+  weightsUrl: string,
+  fetcher: typeof fetch = fetch,
+): Promise<FaceDetector> {
   workerEnvironment(fetcher);
   const get = async (url: string) => {
     const r = await fetcher(url);
@@ -46,9 +59,17 @@ export async function tinyFaceDetector(manifestUrl: string, weightsUrl: string, 
   const bytes = await (await get(weightsUrl)).arrayBuffer();
   const net = new faceapi.TinyFaceDetector();
   // face-api's types bundle their own copy of tfjs's declarations: the same tensors, other type names.
-  net.loadFromWeightMap(tf.io.decodeWeights(bytes, manifest.flatMap((g) => g.weights)) as unknown as Parameters<typeof net.loadFromWeightMap>[0]);
+  net.loadFromWeightMap(
+    tf.io.decodeWeights(
+      bytes,
+      manifest.flatMap((g) => g.weights),
+    ) as unknown as Parameters<typeof net.loadFromWeightMap>[0],
+  );
   const fast = new faceapi.TinyFaceDetectorOptions({ inputSize: DETECTOR_INPUT, scoreThreshold: DETECTOR_MIN_SCORE });
-  const fine = new faceapi.TinyFaceDetectorOptions({ inputSize: DETECTOR_INPUT_FINE, scoreThreshold: DETECTOR_MIN_SCORE });
+  const fine = new faceapi.TinyFaceDetectorOptions({
+    inputSize: DETECTOR_INPUT_FINE,
+    scoreThreshold: DETECTOR_MIN_SCORE,
+  });
   return {
     async detect(frame: RgbaFrame, photo = false) {
       const options = photo ? fine : fast;
@@ -56,7 +77,8 @@ export async function tinyFaceDetector(manifestUrl: string, weightsUrl: string, 
       const small = !photo ? frame.small : undefined;
       const sx = small ? frame.width / small.width : 1;
       const sy = small ? frame.height / small.height : 1;
-      const x = small ? tf.tensor3d(small.rgb, [small.height, small.width, 3])
+      const x = small
+        ? tf.tensor3d(small.rgb, [small.height, small.width, 3])
         : tf.browser.fromPixels({ data: frame.rgba, width: frame.width, height: frame.height } as tf.PixelData, 3);
       let found: faceapi.FaceDetection[];
       try {

@@ -13,7 +13,14 @@ export type LiveCommand =
   /** One frame to look at (a camera VideoFrame, or an ImageBitmap of a photo). `margin`: the square's
    *  side over the face box's (null: the dataset's); `fine`: a photo, searched at a finer scale (smaller
    *  faces are found, in more time). */
-  | { type: 'frame'; frameId: number; bitmap: VideoFrame | ImageBitmap; cam: boolean; margin: number | null; fine?: boolean }
+  | {
+      type: 'frame';
+      frameId: number;
+      bitmap: VideoFrame | ImageBitmap;
+      cam: boolean;
+      margin: number | null;
+      fine?: boolean;
+    }
   /** The camera's frames as a stream (MediaStreamTrackProcessor's readable, transferred): the worker
    *  takes the newest frame whenever it is free and drops the ones it had no time for. */
   | { type: 'stream'; readable: ReadableStream<VideoFrame>; cam: boolean; margin: number | null }
@@ -86,7 +93,15 @@ export type LiveEvent =
   | { type: 'error'; message: string; frameId?: number }
   | { type: 'closed' };
 
-export const LIVE_COMMAND_TYPES: readonly LiveCommand['type'][] = ['open', 'frame', 'stream', 'live', 'stopStream', 'again', 'close'];
+export const LIVE_COMMAND_TYPES: readonly LiveCommand['type'][] = [
+  'open',
+  'frame',
+  'stream',
+  'live',
+  'stopStream',
+  'again',
+  'close',
+];
 export const LIVE_EVENT_TYPES: readonly LiveEvent['type'][] = ['opened', 'result', 'still', 'error', 'closed'];
 
 type Rec = Record<string, unknown>;
@@ -103,7 +118,16 @@ const COMMAND_FIELDS: Record<LiveCommand['type'], Record<string, string>> = {
 };
 const EVENT_FIELDS: Record<LiveEvent['type'], Record<string, string>> = {
   opened: { info: 'object' },
-  result: { frameId: 'number', crop: 'bytes', outputs: 'array', predicted: 'array', maps: 'floats', ms: 'object', tensors: 'number', dropped: 'number' },
+  result: {
+    frameId: 'number',
+    crop: 'bytes',
+    outputs: 'array',
+    predicted: 'array',
+    maps: 'floats',
+    ms: 'object',
+    tensors: 'number',
+    dropped: 'number',
+  },
   still: { bitmap: 'object' },
   error: { message: 'string' },
   closed: {},
@@ -115,8 +139,16 @@ function check(kind: string, data: unknown, fields: Record<string, Record<string
   if (!want) throw new Error(`unknown live ${kind} type "${data.type}"`);
   for (const [k, t] of Object.entries(want)) {
     const v = data[k];
-    const ok = t === 'array' ? Array.isArray(v) : t === 'bytes' ? v instanceof Uint8Array : t === 'floats' ? v instanceof Float32Array
-      : t === 'object' ? typeof v === 'object' && v !== null : typeof v === t;
+    const ok =
+      t === 'array'
+        ? Array.isArray(v)
+        : t === 'bytes'
+          ? v instanceof Uint8Array
+          : t === 'floats'
+            ? v instanceof Float32Array
+            : t === 'object'
+              ? typeof v === 'object' && v !== null
+              : typeof v === t;
     if (!ok) throw new Error(`live ${kind} "${data.type}": field ${k} should be ${t}`);
   }
   return data;

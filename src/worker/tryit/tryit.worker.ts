@@ -53,7 +53,10 @@ async function pixels(bitmap: VideoFrame | ImageBitmap): Promise<RgbaFrame> {
   let rgba = video && k === 1 ? await copyRgba(bitmap, width, height) : null;
   if (!rgba) {
     canvas ??= new OffscreenCanvas(width, height);
-    if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('No 2D canvas in this worker.');
     ctx.drawImage(bitmap, 0, 0, width, height);
@@ -68,16 +71,28 @@ const engine = new LiveEngine({
   storage: idbStorage(),
   post,
   pixels,
-  still: (f) => createImageBitmap(new ImageData(new Uint8ClampedArray(f.rgba.buffer as ArrayBuffer, f.rgba.byteOffset, f.rgba.byteLength), f.width, f.height)),
-  selectBackend: () => selectBackend(['wasm', 'cpu'], {
-    wasmThreads: wasmThreadsFor(navigator.hardwareConcurrency),
-    wasmPaths: {
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-    },
-  }),
-  detector: () => tinyFaceDetector(new URL(detectorManifest, scope.location.href).href, new URL(detectorWeights, scope.location.href).href),
+  still: (f) =>
+    createImageBitmap(
+      new ImageData(
+        new Uint8ClampedArray(f.rgba.buffer as ArrayBuffer, f.rgba.byteOffset, f.rgba.byteLength),
+        f.width,
+        f.height,
+      ),
+    ),
+  selectBackend: () =>
+    selectBackend(['wasm', 'cpu'], {
+      wasmThreads: wasmThreadsFor(navigator.hardwareConcurrency),
+      wasmPaths: {
+        'tfjs-backend-wasm.wasm': wasmPlain,
+        'tfjs-backend-wasm-simd.wasm': wasmSimd,
+        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+      },
+    }),
+  detector: () =>
+    tinyFaceDetector(
+      new URL(detectorManifest, scope.location.href).href,
+      new URL(detectorWeights, scope.location.href).href,
+    ),
 });
 
 scope.onmessage = (ev: MessageEvent<unknown>) => {

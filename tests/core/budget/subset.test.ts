@@ -2,7 +2,15 @@
 // (counts per class, the same images for one seed, others for another), age bins, the subset's pixels.
 import { describe, expect, it } from 'vitest';
 import {
-  allocate, budgetCount, budgetError, budgetSplit, budgetsError, parseBudgets, strataOf, stratifiedSubset, subsetImages,
+  allocate,
+  budgetCount,
+  budgetError,
+  budgetSplit,
+  budgetsError,
+  parseBudgets,
+  strataOf,
+  stratifiedSubset,
+  subsetImages,
 } from '../../../src/core/budget/subset';
 import type { ImageSet } from '../../../src/core/data/types';
 import { configErrors, makeConfig } from '../../../src/core/config';
@@ -10,8 +18,15 @@ import { configErrors, makeConfig } from '../../../src/core/config';
 function imageSet(labels: number[], ages?: number[]): ImageSet {
   const n = labels.length;
   return {
-    height: 2, width: 2, channels: 1, count: n, pixels: Uint8Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4) % 256),
-    expression: Int32Array.from(labels), gender: null, age: ages ? Float32Array.from(ages) : null, classNames: {},
+    height: 2,
+    width: 2,
+    channels: 1,
+    count: n,
+    pixels: Uint8Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4) % 256),
+    expression: Int32Array.from(labels),
+    gender: null,
+    age: ages ? Float32Array.from(ages) : null,
+    classNames: {},
   };
 }
 
@@ -40,7 +55,9 @@ describe('budget values', () => {
   it('is a setting of the config, checked by name', () => {
     expect(configErrors(makeConfig({ budget: 120 }))).toEqual([]);
     expect(configErrors(makeConfig({ budgets: [120, '100%'] }))).toEqual([]);
-    expect(configErrors(makeConfig({ budget: -3 }))).toEqual([{ field: 'budget', message: expect.stringMatching(/whole number/) }]);
+    expect(configErrors(makeConfig({ budget: -3 }))).toEqual([
+      { field: 'budget', message: expect.stringMatching(/whole number/) },
+    ]);
     expect(configErrors(makeConfig({ budgets: [120, 'x'] }))[0].field).toBe('budgets');
   });
 });
@@ -62,7 +79,10 @@ describe('stratified subset', () => {
   // 8 classes, unbalanced: class c has 20 + 10c images, interleaved.
   const labels: number[] = [];
   for (let c = 0; c < 8; c++) for (let i = 0; i < 20 + 10 * c; i++) labels.push(c);
-  const shuffled = labels.map((l, i) => [l, (i * 7919) % labels.length] as const).sort((a, b) => a[1] - b[1]).map(([l]) => l);
+  const shuffled = labels
+    .map((l, i) => [l, (i * 7919) % labels.length] as const)
+    .sort((a, b) => a[1] - b[1])
+    .map(([l]) => l);
   const set = imageSet(shuffled);
 
   it('keeps the class proportions (counts per class) and the budget exactly', () => {

@@ -33,13 +33,31 @@ describe('budget sweep', () => {
     const starts = events.filter((e): e is Extract<CurriculumEvent, { type: 'stageStart' }> => e.type === 'stageStart');
     expect(starts.filter((e) => e.stage === 'teacher')).toHaveLength(2);
     expect(starts.map((e) => e.stage)).toEqual([
-      'teacher', 'student', 'standard', 'triplet', 'control', 'student', 'standard', 'triplet', 'control',
-      'teacher', 'student', 'standard', 'triplet', 'control', 'student', 'standard', 'triplet', 'control',
+      'teacher',
+      'student',
+      'standard',
+      'triplet',
+      'control',
+      'student',
+      'standard',
+      'triplet',
+      'control',
+      'teacher',
+      'student',
+      'standard',
+      'triplet',
+      'control',
+      'student',
+      'standard',
+      'triplet',
+      'control',
     ]);
     expect(events.filter((e) => e.type === 'runStart')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'runEnd')).toHaveLength(1);
     // steps 2-3 train on the budget: 32 images → 2 batches of 16, 48 images → 3
-    expect(starts.filter((e) => e.stage !== 'teacher').map((e) => e.stepsPerEpoch)).toEqual([2, 2, 2, 2, 3, 3, 3, 3, 2, 2, 2, 2, 3, 3, 3, 3]);
+    expect(starts.filter((e) => e.stage !== 'teacher').map((e) => e.stepsPerEpoch)).toEqual([
+      2, 2, 2, 2, 3, 3, 3, 3, 2, 2, 2, 2, 3, 3, 3, 3,
+    ]);
     const mining = events.filter((e): e is Extract<CurriculumEvent, { type: 'mining' }> => e.type === 'mining');
     expect(mining.map((m) => m.anchors)).toEqual([32, 48, 32, 48]);
     // The same teacher in both budgets of a seed: identical teacher rows (predictions included).
@@ -76,12 +94,21 @@ describe('budget sweep', () => {
 
   it('plans and prices the parts, and refuses a budget smaller than a batch', () => {
     const plan = budgetPlan(cfg, 96);
-    expect(plan.map((p) => [p.seed, p.budget])).toEqual([[3, null], [3, 32], [3, '50%'], [4, null], [4, 32], [4, '50%']]);
+    expect(plan.map((p) => [p.seed, p.budget])).toEqual([
+      [3, null],
+      [3, 32],
+      [3, '50%'],
+      [4, null],
+      [4, 32],
+      [4, '50%'],
+    ]);
     // teacher: 2 epochs × 96; budget 32: student 1×32 + standard 1×32 + triplet 2×32 + control 1×32
     expect(plan[0].work).toBe(192);
     expect(plan[1].work).toBe(160);
     const cost = { trainMsPerImage: 1, evalMsPerImage: 0, backend: 'wasm' };
-    expect(budgetEstimate(cfg, { height: 16, width: 16, channels: 1, train: 96, val: 32, test: 32 }, cost)).toBeGreaterThan(0);
+    expect(
+      budgetEstimate(cfg, { height: 16, width: 16, channels: 1, train: 96, val: 32, test: 32 }, cost),
+    ).toBeGreaterThan(0);
     expect(budgetSweepError({ ...cfg, budgets: [8] }, 96)).toMatch(/fewer than a batch/);
   });
 });

@@ -15,17 +15,33 @@ describe('config', () => {
     expect(DEFAULTS.triplet.margin).toBe(0.2);
   });
   it('every wrong field is named', () => {
-    const bad = makeConfig({ task: 'emotion', triplet: { margin: -1, epochs: 1.5 }, model: { arch: 'vgg-99' }, teacher: { optimizer: 'rmsprop' }, extra: 1 });
-    const fields = configErrors(bad).map((e) => e.field).sort();
+    const bad = makeConfig({
+      task: 'emotion',
+      triplet: { margin: -1, epochs: 1.5 },
+      model: { arch: 'vgg-99' },
+      teacher: { optimizer: 'rmsprop' },
+      extra: 1,
+    });
+    const fields = configErrors(bad)
+      .map((e) => e.field)
+      .sort();
     expect(fields).toEqual(['extra', 'model.arch', 'task', 'teacher.optimizer', 'triplet.epochs', 'triplet.margin']);
     expect(() => validateConfig(bad)).toThrow(ConfigValidationError);
-    try { validateConfig(bad); } catch (e) { expect(String(e)).toMatch(/triplet\.margin: must be between 0 and 2 \(got -1\)/); }
+    try {
+      validateConfig(bad);
+    } catch (e) {
+      expect(String(e)).toMatch(/triplet\.margin: must be between 0 and 2 \(got -1\)/);
+    }
   });
   it('missing fields, wrong dataset source, cross-field rules', () => {
     const { seed: _s, ...noSeed } = DEFAULTS;
     expect(configErrors(noSeed)).toEqual([{ field: 'seed', message: 'is missing' }]);
     expect(configErrors({ ...DEFAULTS, dataset: { source: 'web' } })[0].field).toBe('dataset.source');
-    expect(configErrors(makeConfig({ student: { learningRate: 1e-4, minLearningRate: 1e-3 } }))[0].field).toBe('student.minLearningRate');
-    expect(configErrors(makeConfig({ dataset: { train: 10 }, teacher: { batchSize: 64 } })).map((e) => e.field)).toContain('teacher.batchSize');
+    expect(configErrors(makeConfig({ student: { learningRate: 1e-4, minLearningRate: 1e-3 } }))[0].field).toBe(
+      'student.minLearningRate',
+    );
+    expect(
+      configErrors(makeConfig({ dataset: { train: 10 }, teacher: { batchSize: 64 } })).map((e) => e.field),
+    ).toContain('teacher.batchSize');
   });
 });

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, FILE_DATASET_DEFAULTS } from '../../../src/core/config/config';
 import { getPath } from '../../../src/core/config/paths';
-import { checkOf, DATASET_SETTINGS, defaultsOf, SETTING_BY_PATH, SETTINGS, SWEEPABLE_PATHS } from '../../../src/core/config/settings';
+import {
+  checkOf,
+  DATASET_SETTINGS,
+  defaultsOf,
+  SETTING_BY_PATH,
+  SETTINGS,
+  SWEEPABLE_PATHS,
+} from '../../../src/core/config/settings';
 import { configErrors } from '../../../src/core/config/validate';
 
 /** Dotted paths of the leaves of a plain object (arrays are leaves). */
@@ -18,7 +25,17 @@ describe('settings table', () => {
     expect(new Set(paths).size).toBe(paths.length);
     expect(leaves(DEFAULTS).sort()).toEqual([...paths, ...DATASET_SETTINGS.synth.map((s) => s.path)].sort());
     for (const s of SETTINGS) expect(getPath(DEFAULTS, s.path)).toEqual(s.default);
-    expect(FILE_DATASET_DEFAULTS).toEqual({ source: 'file', path: '', ferplus: null, labels: null, format: 'auto', height: 48, width: 48, channels: 1, seed: 1 });
+    expect(FILE_DATASET_DEFAULTS).toEqual({
+      source: 'file',
+      path: '',
+      ferplus: null,
+      labels: null,
+      format: 'auto',
+      height: 48,
+      width: 48,
+      channels: 1,
+      seed: 1,
+    });
   });
 
   it('every default passes its own check, and the defaults validate as a whole', () => {
@@ -43,8 +60,12 @@ describe('settings table', () => {
   });
 
   it('defaultsOf expands dotted paths', () => {
-    expect(defaultsOf([{ path: 'a.b', default: 1, type: { type: 'bool' }, label: '', group: null }, { path: 'a.c', default: [2], type: { type: 'bool' }, label: '', group: null }]))
-      .toEqual({ a: { b: 1, c: [2] } });
+    expect(
+      defaultsOf([
+        { path: 'a.b', default: 1, type: { type: 'bool' }, label: '', group: null },
+        { path: 'a.c', default: [2], type: { type: 'bool' }, label: '', group: null },
+      ]),
+    ).toEqual({ a: { b: 1, c: [2] } });
   });
 
   it('sweeps may vary the numeric settings marked sweepable, and only those', () => {
@@ -64,7 +85,9 @@ describe('config keys that are not settings', () => {
     expect(fields).toContain('__proto__: is not allowed as a setting name');
     expect(fields).toContain('constructor: is not allowed as a setting name');
     expect(fields).toContain('toString: is not a known setting (typo?)');
-    const missing = configErrors(Object.assign(Object.create({ seed: 1 }), { ...structuredClone(DEFAULTS), seed: undefined }));
+    const missing = configErrors(
+      Object.assign(Object.create({ seed: 1 }), { ...structuredClone(DEFAULTS), seed: undefined }),
+    );
     expect(missing.some((e) => e.field === 'seed')).toBe(true);
   });
 

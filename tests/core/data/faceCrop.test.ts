@@ -8,7 +8,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { cropFace, faceInput, faceSquare, framingOf, FRAMINGS, shrinkRgb, softmax } from '../../../src/core/data/faceCrop';
+import {
+  cropFace,
+  faceInput,
+  faceSquare,
+  framingOf,
+  FRAMINGS,
+  shrinkRgb,
+  softmax,
+} from '../../../src/core/data/faceCrop';
 import { FER_SIDE } from '../../../src/core/data/formats/fer';
 import { resizeImage, toChannels, type Box } from '../../../src/core/data/formats/pixels';
 import { occluded } from '../../../src/core/data/occlusion';
@@ -24,8 +32,15 @@ const require = createRequire(import.meta.url);
 const SAMPLE = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 
 async function photo(): Promise<{ rgba: Uint8Array; width: number; height: number }> {
-  const { data, info } = await sharp(await readFile(SAMPLE)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  const { data, info } = await sharp(await readFile(SAMPLE))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 /** A square of the photo (its size a multiple of 48, so a 48x48 row is exact block means). */
@@ -36,10 +51,22 @@ function squareIn(w: number, h: number): Box {
 
 function memSource(name: string, text: string) {
   const b = new TextEncoder().encode(text);
-  return { name, size: b.length, async* stream() { yield b; }, read: async (o: number, l: number) => b.slice(o, o + l) };
+  return {
+    name,
+    size: b.length,
+    async *stream() {
+      yield b;
+    },
+    read: async (o: number, l: number) => b.slice(o, o + l),
+  };
 }
 
-const opts = (o: { height: number; width: number; channels: 1 | 3 }) => ({ name: 't', seed: 1, split: [60, 20, 20] as [number, number, number], ...o });
+const opts = (o: { height: number; width: number; channels: 1 | 3 }) => ({
+  name: 't',
+  seed: 1,
+  split: [60, 20, 20] as [number, number, number],
+  ...o,
+});
 
 describe('faceSquare', () => {
   it('is margin × the larger side of the box, centred (shifted down by `down`), in whole pixels', () => {
@@ -74,10 +101,11 @@ describe('cropFace against the importers', () => {
     for (let y = 0; y < 48; y++) {
       for (let x = 0; x < 48; x++) {
         const sum = [0, 0, 0];
-        for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) {
-          const p = ((sq.y + y * k + j) * width + sq.x + x * k + i) * 4;
-          for (let c = 0; c < 3; c++) sum[c] += rgba[p + c];
-        }
+        for (let j = 0; j < k; j++)
+          for (let i = 0; i < k; i++) {
+            const p = ((sq.y + y * k + j) * width + sq.x + x * k + i) * 4;
+            for (let c = 0; c < 3; c++) sum[c] += rgba[p + c];
+          }
         const grey = Math.round((0.299 * sum[0] + 0.587 * sum[1] + 0.114 * sum[2]) / (k * k));
         worst = Math.max(worst, Math.abs(grey - row[y * 48 + x]));
       }
@@ -90,9 +118,20 @@ describe('cropFace against the importers', () => {
     const sq = squareIn(width, height);
     const row = cropFace(rgba, width, height, sq, { height: 48, width: 48, channels: 1 }, 'fer');
     const csv = `emotion,pixels,Usage\n3,${Array.from(row).join(' ')},Training\n`;
-    for (const target of [{ height: 48, width: 48, channels: 1 as const }, { height: 32, width: 32, channels: 3 as const }, { height: 64, width: 64, channels: 1 as const }]) {
+    for (const target of [
+      { height: 48, width: 48, channels: 1 as const },
+      { height: 32, width: 32, channels: 3 as const },
+      { height: 64, width: 64, channels: 1 as const },
+    ]) {
       const storage = memoryStorage();
-      const out = await runImport({ kind: 'csv', images: memSource('fer2013.csv', csv), votes: null }, 'fer2013', opts(target), storage, nodeImportPlatform, {});
+      const out = await runImport(
+        { kind: 'csv', images: memSource('fer2013.csv', csv), votes: null },
+        'fer2013',
+        opts(target),
+        storage,
+        nodeImportPlatform,
+        {},
+      );
       if (out.status !== 'done') throw new Error(out.message);
       const { data } = await loadSplits(storage, out.meta.id);
       const live = cropFace(rgba, width, height, sq, target, 'fer');
@@ -104,8 +143,14 @@ describe('cropFace against the importers', () => {
   it('photos (UTKFace, folders): close to the Node importer decoding the same square as a file', async () => {
     const { rgba, width, height } = await photo();
     const sq = squareIn(width, height);
-    const png = await sharp(Buffer.from(rgba), { raw: { width, height, channels: 4 } }).extract({ left: sq.x, top: sq.y, width: sq.w, height: sq.h }).png().toBuffer();
-    for (const target of [{ height: 48, width: 48, channels: 3 as const }, { height: 64, width: 64, channels: 1 as const }]) {
+    const png = await sharp(Buffer.from(rgba), { raw: { width, height, channels: 4 } })
+      .extract({ left: sq.x, top: sq.y, width: sq.w, height: sq.h })
+      .png()
+      .toBuffer();
+    for (const target of [
+      { height: 48, width: 48, channels: 3 as const },
+      { height: 64, width: 64, channels: 1 as const },
+    ]) {
       const imported = await nodeImportPlatform.decode(new Uint8Array(png), target);
       const live = cropFace(rgba, width, height, sq, target, 'utkface');
       expect(live.length).toBe(imported.length);
@@ -114,7 +159,16 @@ describe('cropFace against the importers', () => {
       // sharp resamples with another kernel (lanczos) than the lab's area mean: a grey level or two apart.
       expect(sum / live.length).toBeLessThan(3);
       // And exactly the area mean plus toChannels, the importer's own functions.
-      expect(Array.from(live)).toEqual(Array.from(toChannels(resizeImage(rgba, width, height, 4, target.width, target.height, sq), target.width * target.height, 4, target.channels)));
+      expect(Array.from(live)).toEqual(
+        Array.from(
+          toChannels(
+            resizeImage(rgba, width, height, 4, target.width, target.height, sq),
+            target.width * target.height,
+            4,
+            target.channels,
+          ),
+        ),
+      );
     }
   });
 });
@@ -130,7 +184,15 @@ describe('faceInput', () => {
       const ref = occluded(crop, 1, t.height, t.width, t.channels, v);
       expect(Array.from(x)).toEqual(Array.from(Float32Array.from(ref, (b) => b * (1 / 255))));
       if (v === 'full') continue;
-      const info = labInfo({ name: 'm', stage: 'student', config: makeConfig(PRESETS['fixture-tiny']), classNames: [], visibility: v, rows: [], ...t });
+      const info = labInfo({
+        name: 'm',
+        stage: 'student',
+        config: makeConfig(PRESETS['fixture-tiny']),
+        classNames: [],
+        visibility: v,
+        rows: [],
+        ...t,
+      });
       const [r0, r1] = info.preprocessing.hiddenRows!;
       const rowLen = t.width * t.channels;
       expect(x.subarray(r0 * rowLen, r1 * rowLen).every((p) => p === 0)).toBe(true);
@@ -147,10 +209,11 @@ describe('faceInput', () => {
   });
 });
 
-describe('shrinkRgb (the detector\'s small copy)', () => {
+describe("shrinkRgb (the detector's small copy)", () => {
   it('averages factor x factor blocks into RGB floats, alpha dropped, partial edges dropped', () => {
     // 5x3 RGBA: pixel (x, y) = [10x, 20y, x + y, 255].
-    const w = 5, h = 3;
+    const w = 5,
+      h = 3;
     const rgba = new Uint8Array(w * h * 4);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgba.set([10 * x, 20 * y, x + y, 255], (y * w + x) * 4);
     const s = shrinkRgb(rgba, w, h, 2);

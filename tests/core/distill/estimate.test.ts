@@ -10,8 +10,18 @@ describe('estimateDuration', () => {
   it('counts every stage to its cap, validation per epoch, test rows and mining', () => {
     const cfg = makeConfig({
       dataset: { source: 'synth', train: 1000, val: 100, test: 200, height: 16, width: 16, channels: 1 },
-      teacher: { epochs: 2, batchSize: 100 }, student: { epochs: 1, batchSize: 100 }, standard: { epochs: 1, batchSize: 100 },
-      triplet: { epochs: 1, batchSize: 100, positivePool: { percent: 10, of: 'class' }, negativePool: { percent: 10, of: 'class' } }, trainOtherHalfStudent: false, sameBudgetControl: false, ensemble: { enabled: false },
+      teacher: { epochs: 2, batchSize: 100 },
+      student: { epochs: 1, batchSize: 100 },
+      standard: { epochs: 1, batchSize: 100 },
+      triplet: {
+        epochs: 1,
+        batchSize: 100,
+        positivePool: { percent: 10, of: 'class' },
+        negativePool: { percent: 10, of: 'class' },
+      },
+      trainOtherHalfStudent: false,
+      sameBudgetControl: false,
+      ensemble: { enabled: false },
     });
     const e = estimateDuration(cfg, configDims(cfg)!, { trainMsPerImage: 1, evalMsPerImage: 0.1, backend: 'wasm' });
     // training: teacher 2·1000·1 + student 1000·1 + standard 1000·(1 + 0.1 teacher pass) + triplet 1000·2 = 6100 ms
@@ -23,7 +33,13 @@ describe('estimateDuration', () => {
     expect(e.parts.mining).toBeCloseTo(0.12, 10);
     expect(e.parts.ensemble).toBe(0);
     expect(e.maxS).toBeCloseTo(6.39, 10);
-    expect(estimateDuration({ ...cfg, repeats: 3 }, configDims(cfg)!, { trainMsPerImage: 1, evalMsPerImage: 0.1, backend: 'wasm' }).maxS).toBeCloseTo(3 * 6.39, 10);
+    expect(
+      estimateDuration({ ...cfg, repeats: 3 }, configDims(cfg)!, {
+        trainMsPerImage: 1,
+        evalMsPerImage: 0.1,
+        backend: 'wasm',
+      }).maxS,
+    ).toBeCloseTo(3 * 6.39, 10);
   });
 
   it('formats seconds and minutes; keys differ by backend and model', () => {
@@ -33,13 +49,15 @@ describe('estimateDuration', () => {
     const cfg = makeConfig({});
     const dims = configDims(cfg)!;
     expect(calibrationKey(cfg, dims, 'wasm')).not.toBe(calibrationKey(cfg, dims, 'auto'));
-    expect(calibrationKey(cfg, dims, 'wasm')).not.toBe(calibrationKey({ ...cfg, model: { ...cfg.model, width: 0.5 } }, dims, 'wasm'));
+    expect(calibrationKey(cfg, dims, 'wasm')).not.toBe(
+      calibrationKey({ ...cfg, model: { ...cfg.model, width: 0.5 } }, dims, 'wasm'),
+    );
     expect(configDims(makeConfig({ dataset: { source: 'stored', id: 'x' } }))).toBeNull();
   });
 });
 
 describe('calibrate', () => {
-  it('times a few steps of the config\'s model and leaves no tensor behind', async () => {
+  it("times a few steps of the config's model and leaves no tensor behind", async () => {
     const cfg = makeConfig({ model: { width: 0.125 }, teacher: { batchSize: 8 } });
     const before = tf.memory().numTensors;
     const c = await calibrate(cfg, { height: 16, width: 16, channels: 1 }, 2);

@@ -14,7 +14,9 @@ import { isBetter, type Metrics } from '../../../src/core/metrics';
 
 let data: SplitImageSets;
 const base = () => presetConfig('fixture-tiny');
-beforeAll(() => { data = synthSplits(base().dataset as SynthDatasetConfig); });
+beforeAll(() => {
+  data = synthSplits(base().dataset as SynthDatasetConfig);
+});
 
 // Layer by layer: a frozen model (the teacher after its stage) lists its weights in another order at the model level.
 const weightsOf = (m: tf.LayersModel) => m.layers.flatMap((l) => l.getWeights()).map((w) => Array.from(w.dataSync()));
@@ -22,15 +24,23 @@ const weightsOf = (m: tf.LayersModel) => m.layers.flatMap((l) => l.getWeights())
 /** Teacher only, 4 epochs at a rate high enough that validation goes up and down. */
 async function teacherRun(keep: 'best' | 'last', learningRate = 0.02, epochs = 4) {
   const cfg = makeConfig({
-    ...base(), trainOtherHalfStudent: false, sameBudgetControl: false, student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 },
-    ensemble: { enabled: false }, teacher: { epochs, learningRate, patience: 0, lrFactor: 1, keep },
+    ...base(),
+    trainOtherHalfStudent: false,
+    sameBudgetControl: false,
+    student: { epochs: 0 },
+    standard: { epochs: 0 },
+    triplet: { epochs: 0 },
+    ensemble: { enabled: false },
+    teacher: { epochs, learningRate, patience: 0, lrFactor: 1, keep },
   });
   const start = tf.memory().numTensors;
   let teacher: tf.LayersModel | null = null;
   const perEpoch: { val: Metrics; weights: number[][] }[] = [];
   const ends: Extract<CurriculumEvent, { type: 'stageEnd' }>[] = [];
   const r = await runCurriculum(cfg, data, {
-    onModel: (_s, m) => { teacher = m; },
+    onModel: (_s, m) => {
+      teacher = m;
+    },
     emit: (e) => {
       if (e.type === 'epochEnd') perEpoch.push({ val: e.record.val, weights: weightsOf(teacher!) });
       if (e.type === 'stageEnd') ends.push(e);
@@ -49,7 +59,9 @@ describe('keep', () => {
     // Same seed, same training: the epochs are the same in both runs.
     expect(last.perEpoch.map((e) => e.val)).toEqual(best.perEpoch.map((e) => e.val));
     let b = 0;
-    best.perEpoch.forEach((e, i) => { if (isBetter(e.val, best.perEpoch[b].val) && i > 0) b = i; });
+    best.perEpoch.forEach((e, i) => {
+      if (isBetter(e.val, best.perEpoch[b].val) && i > 0) b = i;
+    });
     // This seed's validation peaks before the last epoch, so the two rules keep different weights.
     expect(b).toBeLessThan(3);
     expect(best.end).toMatchObject({ bestEpoch: b, keep: 'best', epochsRun: 4 });
@@ -70,17 +82,28 @@ describe('keep', () => {
 describe('keep: last and a NaN loss', () => {
   it('falls back to the last finished epoch, says so, and leaves no tensor', async () => {
     const cfg = makeConfig({
-      ...base(), trainOtherHalfStudent: false, sameBudgetControl: false, student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 },
-      ensemble: { enabled: false }, teacher: { epochs: 3, patience: 0, keep: 'last' },
+      ...base(),
+      trainOtherHalfStudent: false,
+      sameBudgetControl: false,
+      student: { epochs: 0 },
+      standard: { epochs: 0 },
+      triplet: { epochs: 0 },
+      ensemble: { enabled: false },
+      teacher: { epochs: 3, patience: 0, keep: 'last' },
     });
     const start = tf.memory().numTensors;
     let teacher: tf.LayersModel | null = null;
     let poison = false;
     let second: number[][] = [];
     const r = await runCurriculum(cfg, data, {
-      onModel: (_s, m) => { teacher = m; },
+      onModel: (_s, m) => {
+        teacher = m;
+      },
       emit: (e) => {
-        if (e.type === 'epochEnd' && e.record.epoch === 1) { second = weightsOf(teacher!); poison = true; }
+        if (e.type === 'epochEnd' && e.record.epoch === 1) {
+          second = weightsOf(teacher!);
+          poison = true;
+        }
       },
       // Between batches of the third epoch the logits kernel becomes NaN: the next loss is NaN.
       pauseGate: async () => {
@@ -103,12 +126,20 @@ describe('mining pools of the training set', () => {
   it('the triplet stage mines from p% of the training set per class (hand count), and leaks nothing', async () => {
     const pool = { percent: 20, of: 'train' as const };
     const cfg = makeConfig({
-      ...base(), trainOtherHalfStudent: false, sameBudgetControl: false, standard: { epochs: 0 }, ensemble: { enabled: false },
+      ...base(),
+      trainOtherHalfStudent: false,
+      sameBudgetControl: false,
+      standard: { epochs: 0 },
+      ensemble: { enabled: false },
       triplet: { epochs: 1, positivePool: pool, negativePool: pool, mining: 'hardest' },
     });
     const mining: Extract<CurriculumEvent, { type: 'mining' }>[] = [];
     const start = tf.memory().numTensors;
-    const r = await runCurriculum(cfg, data, { emit: (e) => { if (e.type === 'mining') mining.push(e); } });
+    const r = await runCurriculum(cfg, data, {
+      emit: (e) => {
+        if (e.type === 'mining') mining.push(e);
+      },
+    });
     const labels = data.train.expression!;
     const n = data.train.count;
     const perClass = Array.from({ length: 8 }, (_, c) => Array.from(labels).filter((l) => l === c).length);

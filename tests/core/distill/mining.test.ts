@@ -11,16 +11,33 @@ describe('mineHardTriplets', () => {
   it('farthest same-class teacher positive, closest other-class student negative', async () => {
     const before = tf.memory().numTensors;
     // anchors: a0 = [1,0] class 0, a1 = [0,1] class 1
-    const anchorEmb = tf.tensor2d([[1, 0], [0, 1]]);
+    const anchorEmb = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     // positives (teacher, full): p0 ≈ a0 (close), p1 ⟂ a0 (far) of class 0; p2 = [1,1] (d = 2 − √2 to a1), p3 ≈ a1 of class 1
-    const positiveEmb = tf.tensor2d([[1, 0.1], [0, 1], [1, 1], [0.2, 1]]);
+    const positiveEmb = tf.tensor2d([
+      [1, 0.1],
+      [0, 1],
+      [1, 1],
+      [0.2, 1],
+    ]);
     // negatives (student, occluded): n0 = a0 exactly, n1 diagonal, both class 1; n2 = a1 exactly, n3 = −a0, both class 0
-    const negativeEmb = tf.tensor2d([[1, 0], [0.7, 0.7], [0, 1], [-1, 0]]);
+    const negativeEmb = tf.tensor2d([
+      [1, 0],
+      [0.7, 0.7],
+      [0, 1],
+      [-1, 0],
+    ]);
     const r = await mineHardTriplets({
-      anchorEmb, anchorLabels: new Float32Array([0, 1]),
-      positiveEmb, positiveLabels: new Float32Array([0, 0, 1, 1]),
-      negativeEmb, negativeLabels: new Float32Array([1, 1, 0, 0]),
-      rule: { kind: 'class' }, blockSize: 1, // blocks of one anchor exercise the chunking
+      anchorEmb,
+      anchorLabels: new Float32Array([0, 1]),
+      positiveEmb,
+      positiveLabels: new Float32Array([0, 0, 1, 1]),
+      negativeEmb,
+      negativeLabels: new Float32Array([1, 1, 0, 0]),
+      rule: { kind: 'class' },
+      blockSize: 1, // blocks of one anchor exercise the chunking
     });
     expect(Array.from(r.positive)).toEqual([1, 2]); // a0: p1 (orthogonal); a1: p2 (diagonal) not p3 (near)
     expect(Array.from(r.negative)).toEqual([0, 2]); // a0: n0 (identical, class 1); a1: n2 (identical, class 0)
@@ -30,15 +47,29 @@ describe('mineHardTriplets', () => {
   });
 
   it('age: positives within the threshold, negatives outside; invalid when none qualifies', async () => {
-    const anchorEmb = tf.tensor2d([[1, 0], [0, 1]]);
-    const positiveEmb = tf.tensor2d([[1, 0], [0, 1], [-1, 0]]);
-    const negativeEmb = tf.tensor2d([[1, 0], [0, 1], [0.6, 0.8]]);
+    const anchorEmb = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    const positiveEmb = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+      [-1, 0],
+    ]);
+    const negativeEmb = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+      [0.6, 0.8],
+    ]);
     const r = await mineHardTriplets({
-      anchorEmb, anchorLabels: new Float32Array([30, 70]),
+      anchorEmb,
+      anchorLabels: new Float32Array([30, 70]),
       // ages 32 and 27 are within 5 years of 30; 50 is not. Nobody is within 5 years of 70.
-      positiveEmb, positiveLabels: new Float32Array([32, 27, 50]),
+      positiveEmb,
+      positiveLabels: new Float32Array([32, 27, 50]),
       // negatives for 30: ages 60 (n0) and 33 (n1, a positive, excluded), 45 (n2) → closest of n0, n2 to [1,0] is n0
-      negativeEmb, negativeLabels: new Float32Array([60, 33, 45]),
+      negativeEmb,
+      negativeLabels: new Float32Array([60, 33, 45]),
       rule: { kind: 'age', thresholdYears: 5 },
     });
     expect(r.positive[0]).toBe(1); // 27 is orthogonal to the anchor: farther than 32 (identical)
@@ -55,11 +86,25 @@ describe('mining variants (our documented choices)', () => {
   // p2 = [0.6,0.8] (d = 0.8). Negatives of class 1: n0 = [1,0] (d = 0), n1 = [0.8,0.6] (d = 0.4), n2 = [-1,0] (d = 4).
   const run = (extra: object) => {
     const anchorEmb = tf.tensor2d([[1, 0]]);
-    const positiveEmb = tf.tensor2d([[1, 0.1], [0, 1], [0.6, 0.8]]);
-    const negativeEmb = tf.tensor2d([[1, 0], [0.8, 0.6], [-1, 0]]);
+    const positiveEmb = tf.tensor2d([
+      [1, 0.1],
+      [0, 1],
+      [0.6, 0.8],
+    ]);
+    const negativeEmb = tf.tensor2d([
+      [1, 0],
+      [0.8, 0.6],
+      [-1, 0],
+    ]);
     return mineHardTriplets({
-      anchorEmb, anchorLabels: new Float32Array([0]), positiveEmb, positiveLabels: new Float32Array([0, 0, 0]),
-      negativeEmb, negativeLabels: new Float32Array([1, 1, 1]), rule: { kind: 'class' }, ...extra,
+      anchorEmb,
+      anchorLabels: new Float32Array([0]),
+      positiveEmb,
+      positiveLabels: new Float32Array([0, 0, 0]),
+      negativeEmb,
+      negativeLabels: new Float32Array([1, 1, 1]),
+      rule: { kind: 'class' },
+      ...extra,
     }).finally(() => tf.dispose([anchorEmb, positiveEmb, negativeEmb]));
   };
 
@@ -84,10 +129,19 @@ describe('mining variants (our documented choices)', () => {
     expect(semi2.negative[0]).toBe(2);
     const anchorEmb = tf.tensor2d([[1, 0]]);
     const positiveEmb = tf.tensor2d([[0, 1]]);
-    const negativeEmb = tf.tensor2d([[1, 0], [0.8, 0.6]]);
+    const negativeEmb = tf.tensor2d([
+      [1, 0],
+      [0.8, 0.6],
+    ]);
     const fallback = await mineHardTriplets({
-      anchorEmb, anchorLabels: new Float32Array([0]), positiveEmb, positiveLabels: new Float32Array([0]),
-      negativeEmb, negativeLabels: new Float32Array([1, 1]), rule: { kind: 'class' }, negatives: 'semihard',
+      anchorEmb,
+      anchorLabels: new Float32Array([0]),
+      positiveEmb,
+      positiveLabels: new Float32Array([0]),
+      negativeEmb,
+      negativeLabels: new Float32Array([1, 1]),
+      rule: { kind: 'class' },
+      negatives: 'semihard',
     });
     tf.dispose([anchorEmb, positiveEmb, negativeEmb]);
     expect(fallback.negative[0]).toBe(0);
@@ -147,14 +201,28 @@ describe('drawMiningPools', () => {
 describe('negatives drawn for a class serve only that class', () => {
   it('the closest negative drawn for the anchor’s class wins over a closer one drawn for another class', async () => {
     const before = tf.memory().numTensors;
-    const anchorEmb = tf.tensor2d([[1, 0], [0, 1]]);
-    const positiveEmb = tf.tensor2d([[1, 0.2], [0.2, 1]]);
+    const anchorEmb = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    const positiveEmb = tf.tensor2d([
+      [1, 0.2],
+      [0.2, 1],
+    ]);
     // n0 (class 2) equals a0 but was drawn for class 1; n1 (class 1) was drawn for class 0; n2 (class 0) for class 1.
-    const negativeEmb = tf.tensor2d([[1, 0], [0.6, 0.8], [0.1, 1]]);
+    const negativeEmb = tf.tensor2d([
+      [1, 0],
+      [0.6, 0.8],
+      [0.1, 1],
+    ]);
     const args = {
-      anchorEmb, anchorLabels: new Float32Array([0, 1]),
-      positiveEmb, positiveLabels: new Float32Array([0, 1]),
-      negativeEmb, negativeLabels: new Float32Array([2, 1, 0]), rule: { kind: 'class' as const },
+      anchorEmb,
+      anchorLabels: new Float32Array([0, 1]),
+      positiveEmb,
+      positiveLabels: new Float32Array([0, 1]),
+      negativeEmb,
+      negativeLabels: new Float32Array([2, 1, 0]),
+      rule: { kind: 'class' as const },
     };
     const shared = await mineHardTriplets(args);
     expect(Array.from(shared.negative)).toEqual([0, 2]);

@@ -9,19 +9,32 @@ import { synthSplits } from '../../../src/core/data/synthSplits';
 import { disposeModels, runCurriculum } from '../../../src/core/distill/curriculum';
 import type { GridRow } from '../../../src/core/events';
 
-async function grid(task: 'expression' | 'gender', scenario: 'lower' | 'upper'): Promise<(model: string, test: string) => number> {
+async function grid(
+  task: 'expression' | 'gender',
+  scenario: 'lower' | 'upper',
+): Promise<(model: string, test: string) => number> {
   const cfg = makeConfig({
-    name: `pattern ${task}`, seed: 2, task, scenario,
+    name: `pattern ${task}`,
+    seed: 2,
+    task,
+    scenario,
     dataset: { source: 'synth', train: 1536, val: 256, test: 512, height: 32, width: 32, channels: 1, seed: 2 },
     model: { arch: 'small', width: 0.5, dropout: 0 },
-    teacher: { epochs: 10, patience: 2 }, student: { epochs: 3, patience: 2 }, standard: { epochs: 0 }, triplet: { epochs: 0 },
-    sameBudgetControl: false, evalBatchSize: 256,
+    teacher: { epochs: 10, patience: 2 },
+    student: { epochs: 3, patience: 2 },
+    standard: { epochs: 0 },
+    triplet: { epochs: 0 },
+    sameBudgetControl: false,
+    evalBatchSize: 256,
   });
   const r = await runCurriculum(cfg, synthSplits(cfg.dataset as SynthDatasetConfig), { emit: () => undefined });
   disposeModels(r.models);
-  console.log(`pattern ${task}: ${r.rows.map((x) => `${x.model}/${x.test} ${(100 * x.metrics.accuracy!).toFixed(1)}`).join(', ')}; `
-    + `epochs ${['teacher', 'student'].map((s) => r.history.filter((h) => h.stage === s).length).join('/')}`);
-  return (model, test) => (r.rows.find((x: GridRow) => x.model === model && x.test === test) as GridRow).metrics.accuracy!;
+  console.log(
+    `pattern ${task}: ${r.rows.map((x) => `${x.model}/${x.test} ${(100 * x.metrics.accuracy!).toFixed(1)}`).join(', ')}; ` +
+      `epochs ${['teacher', 'student'].map((s) => r.history.filter((h) => h.stage === s).length).join('/')}`,
+  );
+  return (model, test) =>
+    (r.rows.find((x: GridRow) => x.model === model && x.test === test) as GridRow).metrics.accuracy!;
 }
 
 describe('the paper pattern on synthetic faces', () => {

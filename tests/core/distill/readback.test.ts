@@ -13,8 +13,15 @@ import { readbackPolicy, StepReadback, type StepFigures } from '../../../src/cor
 import type { CurriculumEvent } from '../../../src/core/events';
 
 const tiny = presetConfig('fixture-tiny');
-const cfg = makeConfig(mergeConfig(tiny, { teacher: { epochs: 3 }, trainOtherHalfStudent: false, sameBudgetControl: false,
-  dataset: { train: 48, val: 16, test: 16 }, evalBatchSize: 16 }));
+const cfg = makeConfig(
+  mergeConfig(tiny, {
+    teacher: { epochs: 3 },
+    trainOtherHalfStudent: false,
+    sameBudgetControl: false,
+    dataset: { train: 48, val: 16, test: 16 },
+    evalBatchSize: 16,
+  }),
+);
 let data: SplitImageSets;
 let previous = '';
 
@@ -27,7 +34,14 @@ function countReads(): { sync: number; async: number; stop(): void } {
   const b = tf.backend() as unknown as { read(id: object): Promise<unknown> };
   const { readSync } = engine;
   const { read } = b;
-  const c = { sync: 0, async: 0, stop: () => { engine.readSync = readSync; b.read = read; } };
+  const c = {
+    sync: 0,
+    async: 0,
+    stop: () => {
+      engine.readSync = readSync;
+      b.read = read;
+    },
+  };
   engine.readSync = function (this: unknown, id: object) {
     c.sync++;
     return readSync.call(this, id);
@@ -48,7 +62,9 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => { await tf.setBackend(previous); });
+afterAll(async () => {
+  await tf.setBackend(previous);
+});
 
 async function curriculumOn(backend: 'cpu' | 'webgpu') {
   await tf.setBackend(backend);
@@ -83,10 +99,14 @@ describe('training readback', () => {
     let t = 0;
     const seen: StepFigures[] = [];
     const reads = countReads();
-    const rb = new StepReadback({ minSteps: 3, maxSteps: 5, intervalMs: 100, inFlight: 1 }, (f) => {
-      seen.push({ ...f, values: f.values.slice() });
-      return Number.isFinite(f.values[0]);
-    }, () => t);
+    const rb = new StepReadback(
+      { minSteps: 3, maxSteps: 5, intervalMs: 100, inFlight: 1 },
+      (f) => {
+        seen.push({ ...f, values: f.values.slice() });
+        return Number.isFinite(f.values[0]);
+      },
+      () => t,
+    );
     const row = (i: number) => tf.tensor1d([i, 10 + i, 20 + i, 30 + i]);
     for (let i = 1; i <= 8; i++) {
       t += 40; // 3 steps take 120 ms: a read every 3 steps
@@ -116,7 +136,11 @@ describe('training readback', () => {
   it('dispose() frees steps not yet read and reads in flight (a cancel mid-epoch)', async () => {
     await tf.setBackend('cpu');
     const start = tf.memory().numTensors;
-    const rb = new StepReadback(readbackPolicy('webgpu'), () => true, () => 0);
+    const rb = new StepReadback(
+      readbackPolicy('webgpu'),
+      () => true,
+      () => 0,
+    );
     for (let i = 1; i <= 6; i++) await rb.add(tf.tensor1d([i, i, i, i]), i, 4);
     expect(tf.memory().numTensors).toBeGreaterThan(start);
     await rb.dispose();
@@ -129,10 +153,15 @@ describe('training readback', () => {
     expect(cpu.sync).toBe(0);
     expect(gpu.sync).toBe(0);
     // The same numbers whatever the readback: every row's metrics and predictions, every epoch's losses.
-    expect(gpu.r.rows.map((r) => [r.model, r.test, r.metrics, r.predictions])).toEqual(cpu.r.rows.map((r) => [r.model, r.test, r.metrics, r.predictions]));
-    expect(gpu.r.history.map((h) => [h.train, h.val, h.losses])).toEqual(cpu.r.history.map((h) => [h.train, h.val, h.losses]));
+    expect(gpu.r.rows.map((r) => [r.model, r.test, r.metrics, r.predictions])).toEqual(
+      cpu.r.rows.map((r) => [r.model, r.test, r.metrics, r.predictions]),
+    );
+    expect(gpu.r.history.map((h) => [h.train, h.val, h.losses])).toEqual(
+      cpu.r.history.map((h) => [h.train, h.val, h.losses]),
+    );
     // Every step still reported, in order, on both.
-    const steps = (ev: CurriculumEvent[]) => ev.flatMap((e) => (e.type === 'batchEnd' ? [`${e.stage}:${e.epoch}:${e.step}`] : []));
+    const steps = (ev: CurriculumEvent[]) =>
+      ev.flatMap((e) => (e.type === 'batchEnd' ? [`${e.stage}:${e.epoch}:${e.step}`] : []));
     expect(steps(gpu.events)).toEqual(steps(cpu.events));
     // Fewer reads: the training figures come back a group at a time.
     expect(gpu.async).toBeLessThan(cpu.async);

@@ -5,16 +5,35 @@ import { rowStats, withRowStats } from '../../../src/core/distill/rowStats';
 import type { GridRow } from '../../../src/core/events';
 import { gridCsv, formatGrid } from '../../../src/core/results/report';
 
-const row = (model: GridRow['model'], test: GridRow['test'], predictions: number[], accuracy?: number, mae?: number): GridRow => ({
-  model, label: model, train: test, test, metrics: { count: predictions.length, loss: 0, accuracy, mae }, predictions,
+const row = (
+  model: GridRow['model'],
+  test: GridRow['test'],
+  predictions: number[],
+  accuracy?: number,
+  mae?: number,
+): GridRow => ({
+  model,
+  label: model,
+  train: test,
+  test,
+  metrics: { count: predictions.length, loss: 0, accuracy, mae },
+  predictions,
 });
 
 describe('grid row statistics', () => {
   it('McNemar against the student on the same half: b, c and the exact p', () => {
     const truth = Array.from({ length: 20 }, (_, i) => i % 3);
     // student right on 0..9 only; triplet right on 0..9 and on 10..18 (9 more): b = 9, c = 0.
-    const student = row('student', 'lower', truth.map((t, i) => (i < 10 ? t : (t + 1) % 3)));
-    const triplet = row('triplet', 'lower', truth.map((t, i) => (i < 19 ? t : (t + 1) % 3)));
+    const student = row(
+      'student',
+      'lower',
+      truth.map((t, i) => (i < 10 ? t : (t + 1) % 3)),
+    );
+    const triplet = row(
+      'triplet',
+      'lower',
+      truth.map((t, i) => (i < 19 ? t : (t + 1) % 3)),
+    );
     const teacher = row('teacher', 'full', truth.slice());
     const out = withRowStats([teacher, student, triplet], truth, 'expression', 1);
     expect(out[2].stats!.vsStudent).toEqual({ test: 'mcnemar', method: 'exact', p: 2 / 512, b: 9, c: 0, n: 9 });
@@ -26,7 +45,9 @@ describe('grid row statistics', () => {
     expect(ci.hi).toBeGreaterThanOrEqual(0.95);
     const text = formatGrid(out, 'expression');
     expect(text).toContain('p=0.004 (9/0)');
-    expect(gridCsv(out).split('\n')[3]).toBe('triplet,triplet,lower,lower,20,,,,' + `${ci.lo},${ci.hi},mcnemar,${2 / 512},9,0`);
+    expect(gridCsv(out).split('\n')[3]).toBe(
+      'triplet,triplet,lower,lower,20,,,,' + `${ci.lo},${ci.hi},mcnemar,${2 / 512},9,0`,
+    );
   });
 
   it('Wilcoxon on absolute errors for age; MAE CI around the MAE', () => {

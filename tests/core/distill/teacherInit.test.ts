@@ -7,19 +7,37 @@ import { synthSplits } from '../../../src/core/data/synthSplits';
 import { disposeModels, runCurriculum } from '../../../src/core/distill/curriculum';
 import { buildModel } from '../../../src/core/models/registry';
 
-const cfg = makeConfig({ ...presetConfig('fixture-tiny'), trainOtherHalfStudent: false, sameBudgetControl: false, student: { epochs: 0 }, standard: { epochs: 0 }, triplet: { epochs: 0 }, teacher: { epochs: 1 } });
+const cfg = makeConfig({
+  ...presetConfig('fixture-tiny'),
+  trainOtherHalfStudent: false,
+  sameBudgetControl: false,
+  student: { epochs: 0 },
+  standard: { epochs: 0 },
+  triplet: { epochs: 0 },
+  teacher: { epochs: 1 },
+});
 const data = synthSplits(cfg.dataset as SynthDatasetConfig);
-const spec = (width: number) => ({ arch: cfg.model.arch, inputShape: [16, 16, 1] as [number, number, number], outputUnits: 8, width, embeddingSize: cfg.model.embeddingSize ?? undefined, seed: 99 });
+const spec = (width: number) => ({
+  arch: cfg.model.arch,
+  inputShape: [16, 16, 1] as [number, number, number],
+  outputUnits: 8,
+  width,
+  embeddingSize: cfg.model.embeddingSize ?? undefined,
+  seed: 99,
+});
 
 describe('teacher starting weights', () => {
-  it('the teacher starts from the given model\'s weights', async () => {
+  it("the teacher starts from the given model's weights", async () => {
     const src = buildModel(spec(cfg.model.width));
     const want = src.getWeights().map((w) => Array.from(w.dataSync()));
     let got: number[][] = [];
     const before = tf.memory().numTensors;
     const r = await runCurriculum(cfg, data, {
-      emit: () => undefined, initialTeacher: src,
-      onModel: (stage, m) => { if (stage === 'teacher') got = m.getWeights().map((w) => Array.from(w.dataSync())); },
+      emit: () => undefined,
+      initialTeacher: src,
+      onModel: (stage, m) => {
+        if (stage === 'teacher') got = m.getWeights().map((w) => Array.from(w.dataSync()));
+      },
     });
     expect(got).toEqual(want);
     disposeModels(r.models);
@@ -30,7 +48,9 @@ describe('teacher starting weights', () => {
   it('a model of another width is refused, naming the first weight that does not fit', async () => {
     const src = buildModel(spec(cfg.model.width * 2));
     const before = tf.memory().numTensors;
-    await expect(runCurriculum(cfg, data, { emit: () => undefined, initialTeacher: src })).rejects.toThrow(/^The imported model's weight .* is \[.*\] where the teacher's .* is \[.*\]: choose a model of the same architecture, width and embedding size\.$/);
+    await expect(runCurriculum(cfg, data, { emit: () => undefined, initialTeacher: src })).rejects.toThrow(
+      /^The imported model's weight .* is \[.*\] where the teacher's .* is \[.*\]: choose a model of the same architecture, width and embedding size\.$/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     src.dispose();
   });

@@ -17,11 +17,22 @@ const rowsOf = (x: Float32Array, n: number, d: number): number[][] =>
   Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * d, (i + 1) * d)));
 
 /** libsvm's prediction with the same settings as ours: linear kernel, same C (and epsilon), quiet. */
-function libsvm(type: 'svc' | 'svr', C: number, xTrain: Float32Array, y: ArrayLike<number>, n: number, xTest: Float32Array,
-  nTest: number, d: number): number[] {
+function libsvm(
+  type: 'svc' | 'svr',
+  C: number,
+  xTrain: Float32Array,
+  y: ArrayLike<number>,
+  n: number,
+  xTest: Float32Array,
+  nTest: number,
+  d: number,
+): number[] {
   const svm = new SVM({
-    type: type === 'svc' ? SVM.SVM_TYPES.C_SVC : SVM.SVM_TYPES.EPSILON_SVR, kernel: SVM.KERNEL_TYPES.LINEAR, cost: C,
-    epsilon: 0.1, quiet: true,
+    type: type === 'svc' ? SVM.SVM_TYPES.C_SVC : SVM.SVM_TYPES.EPSILON_SVR,
+    kernel: SVM.KERNEL_TYPES.LINEAR,
+    cost: C,
+    epsilon: 0.1,
+    quiet: true,
   });
   try {
     svm.train(rowsOf(xTrain, n, d), Array.from(y));
@@ -31,7 +42,12 @@ function libsvm(type: 'svc' | 'svr', C: number, xTrain: Float32Array, y: ArrayLi
   }
 }
 
-interface Split { xTrain: Float32Array; xTest: Float32Array; yTrain: Int32Array | Float32Array; yTest: Int32Array | Float32Array }
+interface Split {
+  xTrain: Float32Array;
+  xTest: Float32Array;
+  yTrain: Int32Array | Float32Array;
+  yTest: Int32Array | Float32Array;
+}
 
 /**
  * 300 train + 300 test rows, 20 dims, standardised with the training split's statistics (as the lab does).
@@ -41,7 +57,9 @@ interface Split { xTrain: Float32Array; xTest: Float32Array; yTrain: Int32Array 
  */
 function synthetic(kind: 'svc' | 'svr', seed: number): Split {
   const rng = new Rng(seed);
-  const n = 600, d = 20, K = 3;
+  const n = 600,
+    d = 20,
+    K = 3;
   const mu = Array.from({ length: K }, () => Array.from({ length: d }, () => rng.normal(0, 0.6)));
   const u = Array.from({ length: d }, () => rng.normal());
   const x = new Float32Array(n * d);
@@ -62,7 +80,12 @@ function synthetic(kind: 'svc' | 'svr', seed: number): Split {
   const st = fitStandardizer(x.subarray(0, nTrain * d), nTrain, d);
   const xs = standardize(x, n, d, st);
   const y = kind === 'svc' ? labels : target;
-  return { xTrain: xs.slice(0, nTrain * d), xTest: xs.slice(nTrain * d), yTrain: y.slice(0, nTrain), yTest: y.slice(nTrain) };
+  return {
+    xTrain: xs.slice(0, nTrain * d),
+    xTest: xs.slice(nTrain * d),
+    yTrain: y.slice(0, nTrain),
+    yTest: y.slice(nTrain),
+  };
 }
 
 describe('standardizer', () => {
@@ -90,7 +113,9 @@ describe('hand-worked optima', () => {
     expect(Array.from(p.dual!)).toEqual([expect.closeTo(0.5, 4), expect.closeTo(0.5, 4)]);
     const xs = f32([-2, -0.5, -0.01, 0.01, 0.5, 2]);
     expect(Array.from(predictSvc(m, xs, 6))).toEqual([0, 0, 0, 1, 1, 1]);
-    expect(Array.from(decisionValues(m, xs, 6))).toEqual([2, 0.5, 0.01, -0.01, -0.5, -2].map((v) => expect.closeTo(v, 4)));
+    expect(Array.from(decisionValues(m, xs, 6))).toEqual(
+      [2, 0.5, 0.01, -0.01, -0.5, -2].map((v) => expect.closeTo(v, 4)),
+    );
   });
 
   it('the bias is not regularised: points at 1 and 3 put the boundary at 2, as libsvm does', () => {
@@ -107,7 +132,9 @@ describe('hand-worked optima', () => {
     const three: SvcModel = { kind: 'svc', d: 1, classes: 3, pairs: [pair(0, 1, 1), pair(0, 2, 0), pair(1, 2, 2)] };
     expect(Array.from(predictSvc(three, f32([0]), 1))).toEqual([0]); // 1-1-1
     const four: SvcModel = {
-      kind: 'svc', d: 1, classes: 4,
+      kind: 'svc',
+      d: 1,
+      classes: 4,
       pairs: [pair(0, 1, 1), pair(0, 2, 2), pair(0, 3, 0), pair(1, 2, 1), pair(1, 3, 3), pair(2, 3, 2)],
     };
     expect(Array.from(predictSvc(four, f32([0]), 1))).toEqual([1]); // votes 1, 2, 2, 1
@@ -137,7 +164,8 @@ describe('agreement with libsvm (libsvm-js, linear kernel)', () => {
     const run = (maxEpochs: number | undefined) => {
       const r = fitSvcStats(s.xTrain, s.yTrain as Int32Array, 300, d, 3, { C, maxEpochs });
       const ours = predictSvc(r.model, s.xTest, 300);
-      let agree = 0, acc = 0;
+      let agree = 0,
+        acc = 0;
       for (let i = 0; i < 300; i++) {
         if (ours[i] === ref[i]) agree++;
         if (ours[i] === s.yTest[i]) acc++;
@@ -148,8 +176,9 @@ describe('agreement with libsvm (libsvm-js, linear kernel)', () => {
     for (let i = 0; i < 300; i++) if (ref[i] === s.yTest[i]) accRef++;
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
     const r = run(capFor(C));
-    let line = `SVC C=${C}: agreement with libsvm ${pct(r.agree)} of 300 test points; accuracy ours ${pct(r.acc)}, `
-      + `libsvm ${pct(accRef / 300)}; ${r.epochs} epochs over 3 pairs${r.converged ? '' : ' (not converged)'}`;
+    let line =
+      `SVC C=${C}: agreement with libsvm ${pct(r.agree)} of 300 test points; accuracy ours ${pct(r.acc)}, ` +
+      `libsvm ${pct(accRef / 300)}; ${r.epochs} epochs over 3 pairs${r.converged ? '' : ' (not converged)'}`;
     if (capFor(C)) {
       const capped = run(undefined);
       line += `; with the default cap of 1000 epochs: ${pct(capped.agree)}${capped.converged ? '' : ' (not converged)'}`;
@@ -167,7 +196,8 @@ describe('agreement with libsvm (libsvm-js, linear kernel)', () => {
     let mean = 0;
     for (const v of yTest) mean += v;
     mean /= 300;
-    let sd = 0, maeRef = 0;
+    let sd = 0,
+      maeRef = 0;
     for (let i = 0; i < 300; i++) {
       sd += (yTest[i] - mean) ** 2;
       maeRef += Math.abs(ref[i] - yTest[i]);
@@ -177,7 +207,8 @@ describe('agreement with libsvm (libsvm-js, linear kernel)', () => {
     const run = (maxEpochs: number | undefined) => {
       const r = fitSvrStats(s.xTrain, s.yTrain as Float32Array, 300, d, { C, epsilon: 0.1, maxEpochs });
       const ours = predictSvr(r.model, s.xTest, 300);
-      let diff = 0, mae = 0;
+      let diff = 0,
+        mae = 0;
       for (let i = 0; i < 300; i++) {
         diff += Math.abs(ours[i] - ref[i]);
         mae += Math.abs(ours[i] - yTest[i]);
@@ -186,13 +217,15 @@ describe('agreement with libsvm (libsvm-js, linear kernel)', () => {
     };
     const r = run(capFor(C));
     const rel = (v: number) => `${(((v - maeRef) / maeRef) * 100).toFixed(2)}%`;
-    let line = `SVR C=${C}: mean |ours - libsvm| ${r.diff.toFixed(4)} = ${((r.diff / sd) * 100).toFixed(2)}% of std(y) `
-      + `(${sd.toFixed(2)}); MAE ours ${r.mae.toFixed(4)}, libsvm ${maeRef.toFixed(4)} (${rel(r.mae)}); `
-      + `${r.epochs} epochs${r.converged ? '' : ' (not converged)'}`;
+    let line =
+      `SVR C=${C}: mean |ours - libsvm| ${r.diff.toFixed(4)} = ${((r.diff / sd) * 100).toFixed(2)}% of std(y) ` +
+      `(${sd.toFixed(2)}); MAE ours ${r.mae.toFixed(4)}, libsvm ${maeRef.toFixed(4)} (${rel(r.mae)}); ` +
+      `${r.epochs} epochs${r.converged ? '' : ' (not converged)'}`;
     if (capFor(C)) {
       const capped = run(undefined);
-      line += `; with the default cap of 1000 epochs: ${((capped.diff / sd) * 100).toFixed(2)}% of std(y), `
-        + `MAE ${rel(capped.mae)}`;
+      line +=
+        `; with the default cap of 1000 epochs: ${((capped.diff / sd) * 100).toFixed(2)}% of std(y), ` +
+        `MAE ${rel(capped.mae)}`;
     }
     console.log(line);
     expect(r.converged).toBe(true);
@@ -208,17 +241,29 @@ describe('fitGrid', () => {
     const s = synthetic('svc', 21);
     // first 200 test rows as validation
     return {
-      xTrain: s.xTrain, yTrain: s.yTrain, nTrain: 300, xVal: s.xTest.slice(0, 200 * 20), yVal: s.yTest.slice(0, 200),
-      nVal: 200, d: 20, classes: 3,
+      xTrain: s.xTrain,
+      yTrain: s.yTrain,
+      nTrain: 300,
+      xVal: s.xTest.slice(0, 200 * 20),
+      yVal: s.yTest.slice(0, 200),
+      nVal: 200,
+      d: 20,
+      classes: 3,
     };
   }
 
-  it('scores every C on validation (ascending) and returns the best one\'s model', () => {
+  it("scores every C on validation (ascending) and returns the best one's model", () => {
     const data = gridData();
     const progress: [number, number][] = [];
     const r = fitGrid('svc', data, grid, { onProgress: (i, total) => progress.push([i, total]) });
     expect(r.scores.map((s) => s.C)).toEqual([0.001, 0.01, 0.1, 1, 10]);
-    expect(progress).toEqual([[1, 5], [2, 5], [3, 5], [4, 5], [5, 5]]);
+    expect(progress).toEqual([
+      [1, 5],
+      [2, 5],
+      [3, 5],
+      [4, 5],
+      [5, 5],
+    ]);
     for (const s of r.scores) {
       expect(s.score).toBeGreaterThan(0.4);
       expect(s.ms).toBeGreaterThanOrEqual(0);
@@ -237,7 +282,16 @@ describe('fitGrid', () => {
 
   it('SVR: the score is -MAE on validation', () => {
     const s = synthetic('svr', 22);
-    const data = { xTrain: s.xTrain, yTrain: s.yTrain, nTrain: 300, xVal: s.xTest, yVal: s.yTest, nVal: 300, d: 20, classes: 0 };
+    const data = {
+      xTrain: s.xTrain,
+      yTrain: s.yTrain,
+      nTrain: 300,
+      xVal: s.xTest,
+      yVal: s.yTest,
+      nVal: 300,
+      d: 20,
+      classes: 0,
+    };
     const r = fitGrid('svr', data, [0.001, 0.1, 10], { epsilon: 0.1 });
     const pred = predictSvr(r.best as ReturnType<typeof fitSvr>, s.xTest, 300);
     let mae = 0;
@@ -250,25 +304,37 @@ describe('fitGrid', () => {
     const data = gridData();
     const pre = new AbortController();
     pre.abort();
-    expect(() => fitGrid('svc', data, grid, { signal: pre.signal })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => fitGrid('svc', data, grid, { signal: pre.signal })).toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
     const mid = new AbortController();
     let calls = 0;
-    const run = () => fitGrid('svc', data, grid, { signal: mid.signal, onProgress: () => { calls++; mid.abort(); } });
+    const run = () =>
+      fitGrid('svc', data, grid, {
+        signal: mid.signal,
+        onProgress: () => {
+          calls++;
+          mid.abort();
+        },
+      });
     expect(run).toThrow(expect.objectContaining({ name: 'AbortError' }));
     expect(calls).toBe(1);
   });
 
-  it('a warm start from a smaller C gives the cold fit\'s predictions in fewer epochs', () => {
+  it("a warm start from a smaller C gives the cold fit's predictions in fewer epochs", () => {
     const s = synthetic('svc', 23);
     const y = s.yTrain as Int32Array;
     const small = fitSvc(s.xTrain, y, 300, 20, 3, { C: 0.3 });
     const cold = fitSvcStats(s.xTrain, y, 300, 20, 3, { C: 1 });
     const warm = fitSvcStats(s.xTrain, y, 300, 20, 3, { C: 1, warm: small });
-    const a = predictSvc(cold.model, s.xTest, 300), b = predictSvc(warm.model, s.xTest, 300);
+    const a = predictSvc(cold.model, s.xTest, 300),
+      b = predictSvc(warm.model, s.xTest, 300);
     let agree = 0;
     for (let i = 0; i < 300; i++) if (a[i] === b[i]) agree++;
-    console.log(`warm start SVC (C 0.3 -> 1): ${warm.stats.epochs} epochs vs ${cold.stats.epochs} cold; `
-      + `${agree}/300 predictions agree`);
+    console.log(
+      `warm start SVC (C 0.3 -> 1): ${warm.stats.epochs} epochs vs ${cold.stats.epochs} cold; ` +
+        `${agree}/300 predictions agree`,
+    );
     expect(agree / 300).toBeGreaterThanOrEqual(0.98);
     expect(warm.stats.epochs).toBeLessThan(cold.stats.epochs);
 
@@ -277,34 +343,58 @@ describe('fitGrid', () => {
     const smallR = fitSvr(r.xTrain, t, 300, 20, { C: 0.3, epsilon: 0.1 });
     const coldR = fitSvrStats(r.xTrain, t, 300, 20, { C: 1, epsilon: 0.1 });
     const warmR = fitSvrStats(r.xTrain, t, 300, 20, { C: 1, epsilon: 0.1, warm: smallR });
-    const pa = predictSvr(coldR.model, r.xTest, 300), pb = predictSvr(warmR.model, r.xTest, 300);
+    const pa = predictSvr(coldR.model, r.xTest, 300),
+      pb = predictSvr(warmR.model, r.xTest, 300);
     let diff = 0;
     for (let i = 0; i < 300; i++) diff += Math.abs(pa[i] - pb[i]);
-    console.log(`warm start SVR (C 0.3 -> 1): ${warmR.stats.epochs} epochs vs ${coldR.stats.epochs} cold; `
-      + `mean |diff| ${(diff / 300).toFixed(4)}`);
+    console.log(
+      `warm start SVR (C 0.3 -> 1): ${warmR.stats.epochs} epochs vs ${coldR.stats.epochs} cold; ` +
+        `mean |diff| ${(diff / 300).toFixed(4)}`,
+    );
     expect(diff / 300).toBeLessThan(0.1);
     expect(warmR.stats.epochs).toBeLessThan(coldR.stats.epochs);
   });
 
-  it('warm starts along the C path (bound duals moved to the new C) reach the cold fits\' solutions', () => {
+  it("warm starts along the C path (bound duals moved to the new C) reach the cold fits' solutions", () => {
     // Tight tolerance, so both starts end near the one optimum: w is unique (strictly convex primal), the duals
     // need not be. Relative distance of w and of the decision values on the test rows.
     const Cs = [0.01, 0.1, 1];
     const rel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-      let num = 0, den = 0;
-      for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+      let num = 0,
+        den = 0;
+      for (let i = 0; i < a.length; i++) {
+        num += (a[i] - b[i]) ** 2;
+        den += b[i] ** 2;
+      }
       return Math.sqrt(num / den);
     };
     const s = synthetic('svc', 25);
-    const data = { xTrain: s.xTrain, yTrain: s.yTrain, nTrain: 300, xVal: s.xTest, yVal: s.yTest, nVal: 300, d: 20, classes: 3 };
+    const data = {
+      xTrain: s.xTrain,
+      yTrain: s.yTrain,
+      nTrain: 300,
+      xVal: s.xTest,
+      yVal: s.yTest,
+      nVal: 300,
+      d: 20,
+      classes: 3,
+    };
     let prev: SvcModel | null = null;
     for (const C of Cs) {
       const cold = fitSvcStats(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C, tol: 1e-4, maxEpochs: 100_000 });
-      const warm = fitSvcStats(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, { C, tol: 1e-4, maxEpochs: 100_000, warm: prev, scaleBounds: true });
+      const warm = fitSvcStats(s.xTrain, s.yTrain as Int32Array, 300, 20, 3, {
+        C,
+        tol: 1e-4,
+        maxEpochs: 100_000,
+        warm: prev,
+        scaleBounds: true,
+      });
       const dw = Math.max(...cold.model.pairs.map((p, k) => rel(warm.model.pairs[k].w, p.w)));
       const dv = rel(decisionValues(warm.model, s.xTest, 300), decisionValues(cold.model, s.xTest, 300));
-      console.log(`SVC C=${C}: warm ${warm.stats.epochs} epochs / ${warm.stats.visits + warm.stats.updates} row passes, `
-        + `cold ${cold.stats.epochs} / ${cold.stats.visits + cold.stats.updates}; w differs by ${dw.toExponential(1)}, decisions by ${dv.toExponential(1)}`);
+      console.log(
+        `SVC C=${C}: warm ${warm.stats.epochs} epochs / ${warm.stats.visits + warm.stats.updates} row passes, ` +
+          `cold ${cold.stats.epochs} / ${cold.stats.visits + cold.stats.updates}; w differs by ${dw.toExponential(1)}, decisions by ${dv.toExponential(1)}`,
+      );
       expect(warm.stats.converged && cold.stats.converged).toBe(true);
       expect(dw).toBeLessThan(5e-3);
       expect(dv).toBeLessThan(5e-3);
@@ -319,11 +409,20 @@ describe('fitGrid', () => {
     let prevR: SvrModel | null = null;
     for (const C of Cs) {
       const cold = fitSvrStats(r.xTrain, t, 300, 20, { C, epsilon: 0.1, tol: 1e-4, maxEpochs: 100_000 });
-      const warm = fitSvrStats(r.xTrain, t, 300, 20, { C, epsilon: 0.1, tol: 1e-4, maxEpochs: 100_000, warm: prevR, scaleBounds: true });
+      const warm = fitSvrStats(r.xTrain, t, 300, 20, {
+        C,
+        epsilon: 0.1,
+        tol: 1e-4,
+        maxEpochs: 100_000,
+        warm: prevR,
+        scaleBounds: true,
+      });
       const dw = rel(warm.model.w, cold.model.w);
       const dp = rel(predictSvr(warm.model, r.xTest, 300), predictSvr(cold.model, r.xTest, 300));
-      console.log(`SVR C=${C}: warm ${warm.stats.epochs} epochs / ${warm.stats.visits + warm.stats.updates} row passes, `
-        + `cold ${cold.stats.epochs} / ${cold.stats.visits + cold.stats.updates}; w differs by ${dw.toExponential(1)}, predictions by ${dp.toExponential(1)}`);
+      console.log(
+        `SVR C=${C}: warm ${warm.stats.epochs} epochs / ${warm.stats.visits + warm.stats.updates} row passes, ` +
+          `cold ${cold.stats.epochs} / ${cold.stats.visits + cold.stats.updates}; w differs by ${dw.toExponential(1)}, predictions by ${dp.toExponential(1)}`,
+      );
       expect(warm.stats.converged && cold.stats.converged).toBe(true);
       expect(dw).toBeLessThan(5e-3);
       expect(dp).toBeLessThan(1e-3);
@@ -331,15 +430,29 @@ describe('fitGrid', () => {
     }
   });
 
-  it('fitGridAsync: an abort from a timer (as a worker\'s cancel message arrives) stops a fit mid-C', async () => {
+  it("fitGridAsync: an abort from a timer (as a worker's cancel message arrives) stops a fit mid-C", async () => {
     // tol -1 never converges and the cap is out of reach: the fit only ends if the abort gets through mid-fit.
     const data = gridData();
     for (const task of ['svc', 'svr'] as const) {
-      const y = task === 'svc' ? data : { ...data, yTrain: Float32Array.from(data.yTrain), yVal: Float32Array.from(data.yVal) };
+      const y =
+        task === 'svc' ? data : { ...data, yTrain: Float32Array.from(data.yTrain), yVal: Float32Array.from(data.yVal) };
       const ac = new AbortController();
       let done = 0;
       setTimeout(() => ac.abort(), 30);
-      const run = fitGridAsync(task, y, [1], { tol: -1, maxEpochs: 1e12, signal: ac.signal, onProgress: () => { done++; } }, 5);
+      const run = fitGridAsync(
+        task,
+        y,
+        [1],
+        {
+          tol: -1,
+          maxEpochs: 1e12,
+          signal: ac.signal,
+          onProgress: () => {
+            done++;
+          },
+        },
+        5,
+      );
       await expect(run).rejects.toMatchObject({ name: 'AbortError', message: 'SVM fitting was aborted.' });
       expect(done).toBe(0);
     }

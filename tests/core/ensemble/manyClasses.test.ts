@@ -49,9 +49,17 @@ describe('C-SVC with many classes', () => {
 
   it('one-vs-rest predicts the largest decision value, a tie to the lower class', () => {
     const w = (v: number[]) => Float32Array.from(v);
-    const m: SvcModel = { kind: 'svc', d: 2, classes: 3, scheme: 'ovr', pairs: [
-      { a: 0, b: -1, w: w([1, 0]), bias: 0 }, { a: 1, b: -1, w: w([0, 1]), bias: 0 }, { a: 2, b: -1, w: w([0, 0]), bias: 0.5 },
-    ] };
+    const m: SvcModel = {
+      kind: 'svc',
+      d: 2,
+      classes: 3,
+      scheme: 'ovr',
+      pairs: [
+        { a: 0, b: -1, w: w([1, 0]), bias: 0 },
+        { a: 1, b: -1, w: w([0, 1]), bias: 0 },
+        { a: 2, b: -1, w: w([0, 0]), bias: 0.5 },
+      ],
+    };
     // decisions: (2, 1, .5) → 0; (0, 3, .5) → 1; (0, 0, .5) → 2; (1, 1, .5) → tie 0/1 → 0
     expect([...predictSvc(m, Float32Array.from([2, 1, 0, 3, 0, 0, 1, 1]), 4)]).toEqual([0, 1, 2, 0]);
   });

@@ -16,9 +16,15 @@ function images(count: number, seed: number): ImageSet {
   const rng = new Rng(seed);
   const pixels = Uint8Array.from({ length: count * SIZE * SIZE }, () => rng.int(256));
   return {
-    height: SIZE, width: SIZE, channels: 1, count, pixels,
-    expression: Int32Array.from({ length: count }, (_, i) => i % 3), gender: null,
-    age: Float32Array.from({ length: count }, () => 20 + rng.int(50)), classNames: { expression: ['a', 'b', 'c'] },
+    height: SIZE,
+    width: SIZE,
+    channels: 1,
+    count,
+    pixels,
+    expression: Int32Array.from({ length: count }, (_, i) => i % 3),
+    gender: null,
+    age: Float32Array.from({ length: count }, () => 20 + rng.int(50)),
+    classNames: { expression: ['a', 'b', 'c'] },
   };
 }
 
@@ -45,7 +51,10 @@ describe('ensembleRows', () => {
         if (e.message.startsWith('ensemble: embeddings')) setTimeout(() => ac.abort(), 20);
       };
       // tol -1 never converges and the epoch cap is out of reach: only an abort that gets through mid-fit ends it.
-      const run = ensembleRows(cfg, ens, data, taskHead(task, data.train), m, emit, ac.signal, { tol: -1, maxEpochs: 1e12 });
+      const run = ensembleRows(cfg, ens, data, taskHead(task, data.train), m, emit, ac.signal, {
+        tol: -1,
+        maxEpochs: 1e12,
+      });
       await expect(run).rejects.toMatchObject({ name: 'AbortError' });
       expect(logs.some((l) => / C \d\/\d/.test(l))).toBe(false); // not one C finished
       expect(tf.memory().numTensors).toBe(before);
@@ -59,7 +68,9 @@ describe('ensembleRows', () => {
     const m = students();
     const before = tf.memory().numTensors;
     const events: CurriculumEvent[] = [];
-    const rows = await ensembleRows(cfg, { ...ens, singles: true }, data, taskHead('expression', data.train), m, (e) => events.push(e));
+    const rows = await ensembleRows(cfg, { ...ens, singles: true }, data, taskHead('expression', data.train), m, (e) =>
+      events.push(e),
+    );
     expect(rows.map((r) => r.model)).toEqual(['svm', 'svmStandard', 'svmTriplet']);
     for (const r of rows) {
       expect(r.predictions).toHaveLength(20);

@@ -17,7 +17,11 @@ describe('vector kernels', () => {
       const w0 = Float64Array.from({ length: d + 1 }, () => rng.normal());
       const fused = Float64Array.from(w0);
       const apart = Float64Array.from(w0);
-      for (const [a, offA, offB] of [[0.37, 0, d], [-1.25, d, 2 * d], [2.5, 2 * d, 0]]) {
+      for (const [a, offA, offB] of [
+        [0.37, 0, d],
+        [-1.25, d, 2 * d],
+        [2.5, 2 * d, 0],
+      ]) {
         const s1 = axpyDot(fused, a, x, offA, offB, d, 1.5);
         axpy(apart, a, x, offA, d, 1.5);
         const s2 = dot64(apart, x, offB, d);

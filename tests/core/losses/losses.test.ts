@@ -1,15 +1,30 @@
 // Every loss of docs/method.md against values computed by hand (derivations in the comments).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { crossEntropyLoss, hintLoss, kdLoss, maeLoss, softCrossEntropy, stopGradient, tripletLoss } from '../../../src/core/losses';
+import {
+  crossEntropyLoss,
+  hintLoss,
+  kdLoss,
+  maeLoss,
+  softCrossEntropy,
+  stopGradient,
+  tripletLoss,
+} from '../../../src/core/losses';
 
-const val = (t: tf.Tensor) => { const v = t.dataSync()[0]; t.dispose(); return v; };
+const val = (t: tf.Tensor) => {
+  const v = t.dataSync()[0];
+  t.dispose();
+  return v;
+};
 
 describe('task losses', () => {
   it('cross-entropy = mean of −log softmax(z)[y]', () => {
     // Row 1: z = [1, 2, 3], y = 2 → −(3 − ln(e + e² + e³)) = 0.40760596.  Row 2: z = [0, 0, 0]... use 2 classes
     // padded: z = [0, 0, -inf-like]; simpler: second row z = [5, 5, 5], y = 0 → ln 3 = 1.09861229.
-    const z = tf.tensor2d([[1, 2, 3], [5, 5, 5]]);
+    const z = tf.tensor2d([
+      [1, 2, 3],
+      [5, 5, 5],
+    ]);
     const y = tf.tensor1d([2, 0], 'int32');
     expect(val(crossEntropyLoss(z, y))).toBeCloseTo((0.40760596444438013 + Math.log(3)) / 2, 6);
     tf.dispose([z, y]);
@@ -58,8 +73,14 @@ describe('standard T-S, KD (Hinton)', () => {
 describe('standard T-S, hints (Romero)', () => {
   it('mean over the batch of ‖e_S − e_T‖²', () => {
     // ‖[1,2] − [1,0]‖² = 4, ‖[0,0] − [3,4]‖² = 25 → 14.5
-    const s = tf.tensor2d([[1, 2], [0, 0]]);
-    const t = tf.tensor2d([[1, 0], [3, 4]]);
+    const s = tf.tensor2d([
+      [1, 2],
+      [0, 0],
+    ]);
+    const t = tf.tensor2d([
+      [1, 0],
+      [3, 4],
+    ]);
     expect(val(hintLoss(s, t))).toBeCloseTo(14.5, 6);
     // mean over the 2 dimensions instead of the sum: (4/2 + 25/2) / 2 = 7.25
     expect(val(hintLoss(s, t, 'mean'))).toBeCloseTo(7.25, 6);
@@ -72,7 +93,21 @@ describe('triplet loss', () => {
   // Triplet 1: a = [1,0], p = [0,1], n = [2,2] → n̂ = [1,1]/√2. d(a,p) = 2, d(a,n) = 2 − √2.
   //   hinge = 2 − (2 − √2) + 0.2 = √2 + 0.2 = 1.61421356
   // Triplet 2: a = [0,3] → [0,1], p = [0,5] → [0,1], n = [−1,0]. d(a,p) = 0, d(a,n) = 2 → max(0, −1.8) = 0
-  const make = () => [tf.tensor2d([[1, 0], [0, 3]]), tf.tensor2d([[0, 1], [0, 5]]), tf.tensor2d([[2, 2], [-1, 0]])] as tf.Tensor2D[];
+  const make = () =>
+    [
+      tf.tensor2d([
+        [1, 0],
+        [0, 3],
+      ]),
+      tf.tensor2d([
+        [0, 1],
+        [0, 5],
+      ]),
+      tf.tensor2d([
+        [2, 2],
+        [-1, 0],
+      ]),
+    ] as tf.Tensor2D[];
   it('is the mean hinge over L2-normalised squared distances', () => {
     const [a, p, n] = make();
     expect(val(tripletLoss(a, p, n, 0.2))).toBeCloseTo(0.8071067811865476, 5);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, argmaxRows, confusionMatrix, isBetter, meanAbsoluteError, perClassRecall, weightedAccuracy } from '../../../src/core/metrics';
+import {
+  accuracy,
+  argmaxRows,
+  confusionMatrix,
+  isBetter,
+  meanAbsoluteError,
+  perClassRecall,
+  weightedAccuracy,
+} from '../../../src/core/metrics';
 
 describe('metrics', () => {
   // truth: 0 0 0 0 1 1 2 ; pred: 0 0 0 1 1 0 2 → 5/7 correct; recalls 3/4, 1/2, 1 → weighted 0.75
@@ -8,7 +16,12 @@ describe('metrics', () => {
   it('accuracy, confusion matrix, per-class recall and weighted accuracy', () => {
     expect(accuracy(truth, pred)).toBeCloseTo(5 / 7, 12);
     const cm = confusionMatrix(truth, pred, 4);
-    expect(cm).toEqual([[3, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]]);
+    expect(cm).toEqual([
+      [3, 1, 0, 0],
+      [1, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 0],
+    ]);
     expect(perClassRecall(cm).slice(0, 3)).toEqual([0.75, 0.5, 1]);
     expect(Number.isNaN(perClassRecall(cm)[3])).toBe(true);
     // class 3 has no test image: it is left out of the mean

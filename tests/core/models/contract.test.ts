@@ -3,14 +3,28 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ARCH_NAMES, ARCHITECTURES, EMBEDDING_LAYER, LAST_CONV_LAYER, OUTPUT_LAYER, buildModel, copyModel, modelSize,
-  withEmbedding, withLastConv, type ArchName, type ModelSpec,
+  ARCH_NAMES,
+  ARCHITECTURES,
+  EMBEDDING_LAYER,
+  LAST_CONV_LAYER,
+  OUTPUT_LAYER,
+  buildModel,
+  copyModel,
+  modelSize,
+  withEmbedding,
+  withLastConv,
+  type ArchName,
+  type ModelSpec,
 } from '../../../src/core/models';
 import { flatWeights, inputBatch, maxAbsDiff, run, tinySpec } from './helpers';
 
 let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+beforeEach(() => {
+  tensorsBefore = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+});
 
 it('registry lists the four architectures under their own names', () => {
   expect(Object.keys(ARCHITECTURES).sort()).toEqual([...ARCH_NAMES].sort());
@@ -40,7 +54,11 @@ describe.each(ARCH_NAMES.map((a) => [a]))('%s', (arch: ArchName) => {
   });
 
   it('builds at odd and very small inputs (guarded pools); layout counts still match', () => {
-    for (const inputShape of [[9, 9, 1], [17, 23, 3], [5, 40, 1]] as Array<[number, number, number]>) {
+    for (const inputShape of [
+      [9, 9, 1],
+      [17, 23, 3],
+      [5, 40, 1],
+    ] as Array<[number, number, number]>) {
       const spec = tinySpec(arch, { inputShape, outputUnits: 2 });
       const m = buildModel(spec);
       const x = inputBatch(1, inputShape);
@@ -70,9 +88,15 @@ describe.each(ARCH_NAMES.map((a) => [a]))('%s', (arch: ArchName) => {
     const x = inputBatch(2, [32, 32, 3]);
     const embShape = m.getLayer(EMBEDDING_LAYER).outputShape as number[];
     const camShape = m.getLayer(LAST_CONV_LAYER).outputShape as number[];
-    const shapes = tf.tidy(() => [...(emb.predict(x) as tf.Tensor[]), ...(cam.predict(x) as tf.Tensor[])]
-      .map((t) => t.shape));
-    expect(shapes).toEqual([[2, embShape[1]], [2, 2], [2, ...camShape.slice(1)], [2, 2]]);
+    const shapes = tf.tidy(() =>
+      [...(emb.predict(x) as tf.Tensor[]), ...(cam.predict(x) as tf.Tensor[])].map((t) => t.shape),
+    );
+    expect(shapes).toEqual([
+      [2, embShape[1]],
+      [2, 2],
+      [2, ...camShape.slice(1)],
+      [2, 2],
+    ]);
     expect(emb.getLayer(OUTPUT_LAYER)).toBe(m.getLayer(OUTPUT_LAYER));
 
     const before = { base: run(m, x)[0], emb: run(emb, x), cam: run(cam, x) };
@@ -139,15 +163,17 @@ describe.each(ARCH_NAMES.map((a) => [a]))('%s', (arch: ArchName) => {
       const m = buildModel(tinySpec(arch, { outputUnits: units, dropout: 0 }));
       // Batch 8: BatchNorm over fewer values (ResNet's last stage is 1x1 here) makes the loss very rough.
       const x = inputBatch(8, [32, 32, 3], 3);
-      const y = units === 1
-        ? tf.tensor2d([0.5, -1, 2, 1, 0, 1.5, -0.5, 0.3], [8, 1])
-        : tf.tidy(() => tf.oneHot([0, 3, 5, 7, 1, 2, 4, 6], units).toFloat());
+      const y =
+        units === 1
+          ? tf.tensor2d([0.5, -1, 2, 1, 0, 1.5, -0.5, 0.3], [8, 1])
+          : tf.tidy(() => tf.oneHot([0, 3, 5, 7, 1, 2, 4, 6], units).toFloat());
       const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
-      const lossFn = () => tf.tidy(() => {
-        const z = m.apply(x, { training: true }) as tf.Tensor;
-        // Cross-entropy written out: tf.losses.softmaxCrossEntropy trips tfjs's IS_TEST kernel leak check.
-        return units === 1 ? tf.mean(tf.square(z.sub(y))) : tf.mean(tf.sum(y.mul(tf.logSoftmax(z)), 1)).neg();
-      });
+      const lossFn = () =>
+        tf.tidy(() => {
+          const z = m.apply(x, { training: true }) as tf.Tensor;
+          // Cross-entropy written out: tf.losses.softmaxCrossEntropy trips tfjs's IS_TEST kernel leak check.
+          return units === 1 ? tf.mean(tf.square(z.sub(y))) : tf.mean(tf.sum(y.mul(tf.logSoftmax(z)), 1)).neg();
+        });
       const { value, grads } = tf.variableGrads(lossFn as () => tf.Scalar, vars);
       expect(Object.keys(grads)).toHaveLength(vars.length);
       for (const v of vars) {
@@ -157,7 +183,9 @@ describe.each(ARCH_NAMES.map((a) => [a]))('%s', (arch: ArchName) => {
       }
       // A step of fixed length 1e-4 along -gradient: gradient norms differ by 10^3 between the archs
       // (ResNet's BatchNorm on a small batch at 1x1 spatial size amplifies them).
-      const norm = Math.sqrt(vars.reduce((s, v) => s + tf.tidy(() => tf.sum(tf.square(grads[v.name])).dataSync()[0]), 0));
+      const norm = Math.sqrt(
+        vars.reduce((s, v) => s + tf.tidy(() => tf.sum(tf.square(grads[v.name])).dataSync()[0]), 0),
+      );
       expect(norm).toBeGreaterThan(0);
       tf.tidy(() => vars.forEach((v) => v.assign(v.sub(grads[v.name].mul(1e-4 / norm)))));
       const after = lossFn();

@@ -4,14 +4,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  buildModel, customLayoutSize, EMBEDDING_LAYER, LAST_CONV_LAYER, modelSize, OUTPUT_LAYER, withLastConv,
-  type CustomLayout, type ModelSpec,
+  buildModel,
+  customLayoutSize,
+  EMBEDDING_LAYER,
+  LAST_CONV_LAYER,
+  modelSize,
+  OUTPUT_LAYER,
+  withLastConv,
+  type CustomLayout,
+  type ModelSpec,
 } from '../../../src/core/models';
 import { inputBatch, maxAbsDiff, run, TINY_CUSTOM } from './helpers';
 
 let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+beforeEach(() => {
+  tensorsBefore = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+});
 
 /** The common tutorial net (the reference-cnn-28 preset): conv 32 and 64, 3x3 same, ReLU, max-pool 2, dense 128. */
 const REFERENCE: CustomLayout = {
@@ -21,8 +32,15 @@ const REFERENCE: CustomLayout = {
   ],
   dense: [128],
 };
-const refSpec = (over: Partial<ModelSpec> = {}): ModelSpec =>
-  ({ arch: 'custom', custom: REFERENCE, inputShape: [28, 28, 1], outputUnits: 10, seed: 5, dropout: 0, ...over });
+const refSpec = (over: Partial<ModelSpec> = {}): ModelSpec => ({
+  arch: 'custom',
+  custom: REFERENCE,
+  inputShape: [28, 28, 1],
+  outputUnits: 10,
+  seed: 5,
+  dropout: 0,
+  ...over,
+});
 
 /** The same network written by hand with tfjs layers (what a course's Keras notebook holds). */
 function handWritten(): tf.LayersModel {
@@ -50,7 +68,12 @@ describe('the reference CNN from a config', () => {
     const macs = 28 * 28 * 288 + 14 * 14 * 18_432 + 3_136 * 128 + 1_280;
     expect(macs).toBe(4_241_152);
     expect(modelSize(refSpec())).toEqual({ macs, trainableParams: params, totalParams: params });
-    expect(customLayoutSize(REFERENCE, [28, 28, 1], 10)).toEqual({ macs, trainableParams: params, output: [7, 7, 64], error: null });
+    expect(customLayoutSize(REFERENCE, [28, 28, 1], 10)).toEqual({
+      macs,
+      trainableParams: params,
+      output: [7, 7, 64],
+      error: null,
+    });
     // Same weights in → same outputs out: the layers are the same operations in the same order.
     mine.setWeights(hand.getWeights());
     const x = inputBatch(3, [28, 28, 1]);
@@ -75,10 +98,15 @@ describe('the reference CNN from a config', () => {
     };
     const spec: ModelSpec = { arch: 'custom', custom: layout, inputShape: [21, 17, 3], outputUnits: 4, seed: 1 };
     // 21x17 → valid 5x5 stride 2 → 9x7 → same 3x3 → 9x7 → pool 3 → 3x2; flatten 3·2·12 = 72.
-    const params = (25 * 3 * 8 + 2 * 8) + (9 * 8 * 12 + 2 * 12) + (72 * 20 + 20) + (20 * 6 + 6) + (6 * 4 + 4);
+    const params = 25 * 3 * 8 + 2 * 8 + (9 * 8 * 12 + 2 * 12) + (72 * 20 + 20) + (20 * 6 + 6) + (6 * 4 + 4);
     const macs = 9 * 7 * 25 * 3 * 8 + 9 * 7 * 9 * 8 * 12 + 72 * 20 + 20 * 6 + 6 * 4;
     expect(modelSize(spec)).toEqual({ macs, trainableParams: params, totalParams: params + 2 * (8 + 12) });
-    expect(customLayoutSize(layout, [21, 17, 3], 4)).toEqual({ macs, trainableParams: params, output: [3, 2, 12], error: null });
+    expect(customLayoutSize(layout, [21, 17, 3], 4)).toEqual({
+      macs,
+      trainableParams: params,
+      output: [3, 2, 12],
+      error: null,
+    });
     const m = buildModel(spec);
     expect(m.countParams()).toBe(params + 2 * (8 + 12));
     // A conv followed by BatchNorm has no bias (BN's β takes its place).
@@ -89,7 +117,15 @@ describe('the reference CNN from a config', () => {
   });
 
   it('width and embeddingSize scale the custom layout as every architecture; the page’s count follows', () => {
-    const spec: ModelSpec = { arch: 'custom', custom: TINY_CUSTOM, inputShape: [16, 16, 1], outputUnits: 3, width: 0.5, embeddingSize: 5, seed: 2 };
+    const spec: ModelSpec = {
+      arch: 'custom',
+      custom: TINY_CUSTOM,
+      inputShape: [16, 16, 1],
+      outputUnits: 3,
+      width: 0.5,
+      embeddingSize: 5,
+      seed: 2,
+    };
     const size = modelSize(spec);
     const page = customLayoutSize(TINY_CUSTOM, [16, 16, 1], 3, 0.5, 5);
     expect(page.trainableParams).toBe(size.trainableParams);
@@ -105,7 +141,10 @@ describe('the reference CNN from a config', () => {
     const v = withLastConv(m);
     const x = inputBatch(1, [28, 28, 1]);
     const shapes = tf.tidy(() => (v.predict(x) as tf.Tensor[]).map((t) => t.shape));
-    expect(shapes).toEqual([[1, 14, 14, 64], [1, 10]]);
+    expect(shapes).toEqual([
+      [1, 14, 14, 64],
+      [1, 10],
+    ]);
     x.dispose();
     m.dispose();
   });
@@ -135,7 +174,14 @@ describe('initialisation', () => {
     const m = buildModel(refSpec({ init: 'pytorch' }));
     const ps = params(m);
     expect(ps.map((p) => `${p.name}/${p.kind}`)).toEqual([
-      'conv1/kernel', 'conv1/bias', 'last_conv/kernel', 'last_conv/bias', 'embedding/kernel', 'embedding/bias', 'logits/kernel', 'logits/bias',
+      'conv1/kernel',
+      'conv1/bias',
+      'last_conv/kernel',
+      'last_conv/bias',
+      'embedding/kernel',
+      'embedding/bias',
+      'logits/kernel',
+      'logits/bias',
     ]);
     for (const p of ps) {
       expect(p.fanIn).toBe(fanIns[p.name]);
@@ -150,7 +196,7 @@ describe('initialisation', () => {
       if (p.values.length >= 1000) {
         const mean = v.reduce((s, x) => s + x, 0) / v.length;
         const variance = v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length;
-        expect(Math.abs(variance / (bound * bound / 3) - 1)).toBeLessThan(0.1);
+        expect(Math.abs(variance / ((bound * bound) / 3) - 1)).toBeLessThan(0.1);
       }
     }
     // Seeded: same spec, same weights; the bias is drawn apart from the kernel.
@@ -176,23 +222,43 @@ describe('initialisation', () => {
   });
 
   it('init is refused when unknown', () => {
-    expect(() => buildModel(refSpec({ init: 'xavier' as never }))).toThrow("ModelSpec.init must be one of he, pytorch; got \"xavier\"");
+    expect(() => buildModel(refSpec({ init: 'xavier' as never }))).toThrow(
+      'ModelSpec.init must be one of he, pytorch; got "xavier"',
+    );
   });
 });
 
 describe('validation names the field', () => {
   const block = REFERENCE.convs[0];
   const bad: Array<[unknown, string]> = [
-    [undefined, "ModelSpec.custom must be { \"convs\": [...], \"dense\": [...] } for arch 'custom'"],
+    [undefined, 'ModelSpec.custom must be { "convs": [...], "dense": [...] } for arch \'custom\''],
     [{ convs: [], dense: [8] }, 'ModelSpec.custom.convs must be a list of 1 to 16 conv blocks'],
-    [{ convs: [{ ...block, filters: 0 }], dense: [8] }, 'ModelSpec.custom.convs[0].filters must be a whole number 1-4096; got 0'],
-    [{ convs: [block, { ...block, kernel: 2.5 }], dense: [8] }, 'ModelSpec.custom.convs[1].kernel must be a whole number'],
+    [
+      { convs: [{ ...block, filters: 0 }], dense: [8] },
+      'ModelSpec.custom.convs[0].filters must be a whole number 1-4096; got 0',
+    ],
+    [
+      { convs: [block, { ...block, kernel: 2.5 }], dense: [8] },
+      'ModelSpec.custom.convs[1].kernel must be a whole number',
+    ],
     [{ convs: [{ ...block, stride: 0 }], dense: [8] }, 'ModelSpec.custom.convs[0].stride'],
-    [{ convs: [{ ...block, padding: 'full' }], dense: [8] }, 'ModelSpec.custom.convs[0].padding must be "same" or "valid"'],
-    [{ convs: [{ ...block, batchNorm: 'yes' }], dense: [8] }, 'ModelSpec.custom.convs[0].batchNorm must be true or false'],
-    [{ convs: [{ ...block, pool: 1 }], dense: [8] }, 'ModelSpec.custom.convs[0].pool must be 0 (none) or a window 2-8; got 1'],
+    [
+      { convs: [{ ...block, padding: 'full' }], dense: [8] },
+      'ModelSpec.custom.convs[0].padding must be "same" or "valid"',
+    ],
+    [
+      { convs: [{ ...block, batchNorm: 'yes' }], dense: [8] },
+      'ModelSpec.custom.convs[0].batchNorm must be true or false',
+    ],
+    [
+      { convs: [{ ...block, pool: 1 }], dense: [8] },
+      'ModelSpec.custom.convs[0].pool must be 0 (none) or a window 2-8; got 1',
+    ],
     [{ convs: [{ ...block, dilation: 2 }], dense: [8] }, 'ModelSpec.custom.convs[0].dilation is not a known field'],
-    [{ convs: [block], dense: [] }, 'ModelSpec.custom.dense must list 1 to 8 hidden layer sizes, the last one the embedding'],
+    [
+      { convs: [block], dense: [] },
+      'ModelSpec.custom.dense must list 1 to 8 hidden layer sizes, the last one the embedding',
+    ],
     [{ convs: [block], dense: [8, -1] }, 'ModelSpec.custom.dense[1] must be a whole number'],
     [{ convs: [block], dense: [8], extra: 1 }, 'ModelSpec.custom.extra is not a known field'],
   ];
@@ -207,14 +273,24 @@ describe('validation names the field', () => {
   });
 
   it('a layout that shrinks the map below a window names the block', () => {
-    const tiny: CustomLayout = { convs: [{ ...block, pool: 4 }, { ...block, kernel: 5, padding: 'valid' }], dense: [8] };
+    const tiny: CustomLayout = {
+      convs: [
+        { ...block, pool: 4 },
+        { ...block, kernel: 5, padding: 'valid' },
+      ],
+      dense: [8],
+    };
     const spec = refSpec({ custom: tiny, inputShape: [12, 12, 1] });
     // 12 → pool 4 → 3: a 5x5 valid conv does not fit.
     const msg = "ModelSpec.custom.convs[1]: the map is 3x3 there, too small for a 5x5 'valid' conv";
     expect(() => modelSize(spec)).toThrow(msg);
     expect(() => buildModel(spec)).toThrow(msg);
-    expect(customLayoutSize(tiny, [12, 12, 1], 10).error).toBe("block 2: the map is 3x3 there, too small for a 5x5 'valid' conv");
+    expect(customLayoutSize(tiny, [12, 12, 1], 10).error).toBe(
+      "block 2: the map is 3x3 there, too small for a 5x5 'valid' conv",
+    );
     const pooled = refSpec({ custom: { convs: [block, { ...block, pool: 8 }], dense: [8] }, inputShape: [12, 12, 1] });
-    expect(() => modelSize(pooled)).toThrow('ModelSpec.custom.convs[1].pool: the map is 6x6 after the conv, too small for a 8x8 max-pool');
+    expect(() => modelSize(pooled)).toThrow(
+      'ModelSpec.custom.convs[1].pool: the map is 6x6 after the conv, too small for a 8x8 max-pool',
+    );
   });
 });

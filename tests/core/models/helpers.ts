@@ -5,7 +5,15 @@ import type { ArchName, CustomLayout, ModelSpec } from '../../../src/core/models
 /** A spec small enough for the pure-JS cpu backend. */
 export function tinySpec(arch: ArchName, over: Partial<ModelSpec> = {}): ModelSpec {
   const custom = arch === 'custom' ? { custom: TINY_CUSTOM } : {};
-  return { arch, inputShape: [32, 32, 3], outputUnits: 8, width: arch === 'small' ? 0.125 : arch === 'custom' ? 0.25 : 1 / 16, seed: 7, ...custom, ...over };
+  return {
+    arch,
+    inputShape: [32, 32, 3],
+    outputUnits: 8,
+    width: arch === 'small' ? 0.125 : arch === 'custom' ? 0.25 : 1 / 16,
+    seed: 7,
+    ...custom,
+    ...over,
+  };
 }
 
 /** A custom layout with every kind of block: BatchNorm and not, two dense layers (filters 4, 8 and units

@@ -6,8 +6,12 @@ import { buildModel, LRN, PAPER_LRN, withEmbedding } from '../../../src/core/mod
 import { inputBatch, maxAbsDiff, run, tinySpec } from './helpers';
 
 let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+beforeEach(() => {
+  tensorsBefore = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+});
 
 it('uses the paper parameters: 5-channel window, k = 1, alpha = 1e-4 / 5, beta = 0.75', () => {
   expect(PAPER_LRN).toEqual({ depthRadius: 2, bias: 1, alpha: 2e-5, beta: 0.75 });
@@ -43,10 +47,12 @@ it('a VGG-F with LRN saves and reloads (tf.io.withSaveHandler / fromMemory) with
   const spec = tinySpec('vgg-f', { outputUnits: 2 });
   const m = buildModel(spec);
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await m.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   expect(JSON.stringify(artifacts!.modelTopology)).toContain('"class_name":"LRN"');
 
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));

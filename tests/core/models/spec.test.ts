@@ -2,13 +2,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ARCHITECTURES, buildModel, copyModel, modelFlops, withEmbedding, withLastConv, type ModelSpec,
+  ARCHITECTURES,
+  buildModel,
+  copyModel,
+  modelFlops,
+  withEmbedding,
+  withLastConv,
+  type ModelSpec,
 } from '../../../src/core/models';
 import { tinySpec } from './helpers';
 
 let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+beforeEach(() => {
+  tensorsBefore = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+});
 
 describe('validation names the field', () => {
   const bad: Array<[string, Partial<Record<keyof ModelSpec, unknown>>]> = [

@@ -8,28 +8,45 @@ import { bestValidation, chooseSweep, parseSweep, sweepStage, withSweepValue } f
 
 const cfg = makeConfig({});
 const rec = (stage: EpochRecord['stage'], acc?: number, mae?: number): EpochRecord => ({
-  stage, epoch: 0, train: { count: 1, loss: 0 }, val: { count: 1, loss: 0, accuracy: acc, mae }, learningRate: 1, losses: { total: 0, task: 0 },
-  trainMs: 0, miningMs: 0, imagesPerSec: 0, best: false,
+  stage,
+  epoch: 0,
+  train: { count: 1, loss: 0 },
+  val: { count: 1, loss: 0, accuracy: acc, mae },
+  learningRate: 1,
+  losses: { total: 0, task: 0 },
+  trainMs: 0,
+  miningMs: 0,
+  imagesPerSec: 0,
+  best: false,
 });
 
 describe('sweeps', () => {
   it('parses and checks a sweep against the config', () => {
     expect(parseSweep('triplet.margin=0.1, 0.2,0.4', cfg)).toEqual({ path: 'triplet.margin', values: [0.1, 0.2, 0.4] });
-    expect(() => parseSweep('triplet.margn=0.1,0.2', cfg)).toThrow('sweep.path: "triplet.margn" is not a numeric setting of the experiment');
+    expect(() => parseSweep('triplet.margn=0.1,0.2', cfg)).toThrow(
+      'sweep.path: "triplet.margn" is not a numeric setting of the experiment',
+    );
     expect(() => parseSweep('triplet.margin=0.1', cfg)).toThrow('sweep.values: must be 2 to 20 numbers (got [0.1])');
     expect(() => parseSweep('triplet.margin=0.1,x', cfg)).toThrow(/sweep\.values: must be 2 to 20 numbers/);
     expect(() => parseSweep('margin', cfg)).toThrow(/--sweep wants <setting>=<v1>,<v2>/);
-    expect(configErrors({ ...cfg, sweep: { path: 'task', values: [1, 2] } })).toEqual([{ field: 'sweep.path', message: '"task" is not a numeric setting of the experiment' }]);
+    expect(configErrors({ ...cfg, sweep: { path: 'task', values: [1, 2] } })).toEqual([
+      { field: 'sweep.path', message: '"task" is not a numeric setting of the experiment' },
+    ]);
     expect(configErrors({ ...cfg, sweep: { path: 'standard.temperature', values: [1, 2] } })).toEqual([]);
   });
 
   it('sets the value without touching the original, and picks the deciding stage', () => {
     const c2 = withSweepValue(cfg, 'triplet.margin', 0.4);
     expect([c2.triplet.margin, cfg.triplet.margin]).toEqual([0.4, 0.2]);
-    expect([sweepStage('triplet.lambda'), sweepStage('standard.temperature'), sweepStage('student.learningRate'), sweepStage('seed')]).toEqual(['triplet', 'standard', 'student', 'triplet']);
+    expect([
+      sweepStage('triplet.lambda'),
+      sweepStage('standard.temperature'),
+      sweepStage('student.learningRate'),
+      sweepStage('seed'),
+    ]).toEqual(['triplet', 'standard', 'student', 'triplet']);
   });
 
-  it('chooses by the stage\'s best validation epoch', () => {
+  it("chooses by the stage's best validation epoch", () => {
     const h = [rec('triplet', 0.5), rec('triplet', 0.6), rec('student', 0.9)];
     expect(bestValidation(h, 'triplet', 'expression')).toBe(0.6);
     expect(bestValidation([rec('standard', undefined, 9), rec('standard', undefined, 7)], 'standard', 'age')).toBe(7);

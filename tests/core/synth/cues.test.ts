@@ -72,7 +72,8 @@ describe('expression cues (paired images, same person and pose)', () => {
   });
 
   it('happiness, surprise and sadness are readable from the mouth', () => {
-    for (const e of ['happiness', 'surprise', 'sadness']) expect(expressionDiff('neutral', e, 60).lower).toBeGreaterThan(0.8);
+    for (const e of ['happiness', 'surprise', 'sadness'])
+      expect(expressionDiff('neutral', e, 60).lower).toBeGreaterThan(0.8);
   });
 });
 

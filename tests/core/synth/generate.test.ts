@@ -3,7 +3,11 @@
 import { describe, it, expect } from 'vitest';
 import { EXPRESSION_CLASSES } from '../../../src/core/data/types';
 import {
-  FERPLUS_LIKE_WEIGHTS, SPLIT_STREAMS, generateFaces, generateSplits, type SynthImageSet,
+  FERPLUS_LIKE_WEIGHTS,
+  SPLIT_STREAMS,
+  generateFaces,
+  generateSplits,
+  type SynthImageSet,
 } from '../../../src/core/synth';
 
 const imgLen = (s: SynthImageSet) => s.height * s.width * s.channels;
@@ -62,7 +66,13 @@ describe('generateFaces: determinism', () => {
 });
 
 describe('generateFaces: shapes and labels', () => {
-  for (const [h, w, c] of [[48, 48, 1], [48, 48, 3], [17, 23, 1], [17, 23, 3], [8, 8, 1]] as const) {
+  for (const [h, w, c] of [
+    [48, 48, 1],
+    [48, 48, 3],
+    [17, 23, 1],
+    [17, 23, 3],
+    [8, 8, 1],
+  ] as const) {
     it(`makes [n, ${h}, ${w}, ${c}] images with full-range content`, () => {
       const s = generateFaces({ count: 6, seed: 1, height: h, width: w, channels: c });
       expect([s.count, s.height, s.width, s.channels]).toEqual([6, h, w, c]);
@@ -122,7 +132,14 @@ describe('generateFaces: shapes and labels', () => {
 
 describe('generateFaces: class weights and label noise', () => {
   const n = 6000;
-  const weighted = generateFaces({ count: n, seed: 21, height: 8, width: 8, classWeights: [...FERPLUS_LIKE_WEIGHTS], labelNoise: 0.1 });
+  const weighted = generateFaces({
+    count: n,
+    seed: 21,
+    height: 8,
+    width: 8,
+    classWeights: [...FERPLUS_LIKE_WEIGHTS],
+    labelNoise: 0.1,
+  });
 
   it('draws true classes with the asked frequencies', () => {
     const total = FERPLUS_LIKE_WEIGHTS.reduce((a, b) => a + b, 0);
@@ -165,7 +182,8 @@ describe('generateFaces: class weights and label noise', () => {
     const s = generateFaces({ count: 1000, seed: 21, height: 8, width: 8, labelNoise: 0 });
     expect(s.expression).toEqual(s.latents.trueExpression);
     expect(s.gender).toEqual(s.latents.trueGender);
-    for (let i = 0; i < s.count; i++) expect(s.age![i]).toBe(Math.min(80, Math.max(1, Math.round(s.latents.trueAge[i]))));
+    for (let i = 0; i < s.count; i++)
+      expect(s.age![i]).toBe(Math.min(80, Math.max(1, Math.round(s.latents.trueAge[i]))));
   });
 });
 
@@ -176,7 +194,9 @@ describe('generateSplits', () => {
     const asTrain = generateFaces({ count: 20, seed: 9, height: 16, width: 16, stream: SPLIT_STREAMS.train });
     expect(Buffer.from(asTrain.pixels).equals(Buffer.from(sp.train.pixels))).toBe(true);
     const len = 16 * 16;
-    const all = [sp.train, sp.val, sp.test].flatMap((s) => Array.from({ length: s.count }, (_, i) => Buffer.from(image(s, i)).toString('base64')));
+    const all = [sp.train, sp.val, sp.test].flatMap((s) =>
+      Array.from({ length: s.count }, (_, i) => Buffer.from(image(s, i)).toString('base64')),
+    );
     expect(new Set(all).size).toBe(all.length);
     expect(sp.val.pixels.length).toBe(5 * len);
     // a bigger train split leaves val and test as they were
@@ -202,18 +222,27 @@ describe('progress and abort', () => {
   it('throws an AbortError when the signal is aborted, before or during the run', () => {
     const before = new AbortController();
     before.abort();
-    expect(() => generateFaces({ count: 10, seed: 1 }, undefined, before.signal)).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => generateFaces({ count: 10, seed: 1 }, undefined, before.signal)).toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
     const during = new AbortController();
     let last = 0;
-    const run = () => generateFaces({ count: 500, seed: 1, height: 8, width: 8 }, (d) => {
-      last = d;
-      if (d >= 100) during.abort();
-    }, during.signal);
+    const run = () =>
+      generateFaces(
+        { count: 500, seed: 1, height: 8, width: 8 },
+        (d) => {
+          last = d;
+          if (d >= 100) during.abort();
+        },
+        during.signal,
+      );
     expect(run).toThrow(expect.objectContaining({ name: 'AbortError' }));
     expect(last).toBeLessThan(500);
     const splits = new AbortController();
     splits.abort();
-    expect(() => generateSplits({ train: 5, val: 5, test: 5, seed: 1 }, undefined, splits.signal)).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => generateSplits({ train: 5, val: 5, test: 5, seed: 1 }, undefined, splits.signal)).toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
   });
 });
 

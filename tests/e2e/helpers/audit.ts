@@ -17,9 +17,14 @@ export interface AxeCounts {
 
 export async function axeAudit(page: Page): Promise<AxeCounts> {
   if (!(await page.evaluate("'axe' in window"))) await page.addScriptTag({ path: AXE });
-  const res = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) =>
-    ({ id: v.id, impact: v.impact || 'minor', nodes: v.nodes.length, target: String((v.nodes[0] && v.nodes[0].target[0]) || '') })))`)) as
-    { id: string; impact: string; nodes: number; target: string }[];
+  const res =
+    (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) =>
+    ({ id: v.id, impact: v.impact || 'minor', nodes: v.nodes.length, target: String((v.nodes[0] && v.nodes[0].target[0]) || '') })))`)) as {
+      id: string;
+      impact: string;
+      nodes: number;
+      target: string;
+    }[];
   const count = (impact: string) => res.filter((v) => v.impact === impact).reduce((n, v) => n + v.nodes, 0);
   return {
     serious: count('serious'),

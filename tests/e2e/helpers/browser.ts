@@ -6,7 +6,14 @@ import { serveDist, type StaticServer } from './server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BASE_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
 /** `extra`: more Chromium switches (e.g. a fake camera fed from a file). */
 export async function launch(webgpu: boolean, extra: string[] = []): Promise<Browser> {
@@ -40,19 +47,29 @@ export async function openLab(browser: Browser): Promise<LabPage> {
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
       }).observe({ type: 'longtask', buffered: true });
-    } catch { /* longtask not supported */ }
+    } catch {
+      /* longtask not supported */
+    }
   });
   const page = await context.newPage();
   page.on('request', (r) => requests.push(r.url()));
-  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') errors.push(`worker: ${m.text()}`); }));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('worker', (w) =>
+    w.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`worker: ${m.text()}`);
+    }),
+  );
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   return { context, page, requests, errors, close: () => context.close() };
 }
 
 /** Long tasks on the main thread since `since` (performance.now() ms), longest first. */
 export async function longTasks(page: Page, since = 0): Promise<{ start: number; duration: number }[]> {
-  const all = await page.evaluate(() => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
+  const all = await page.evaluate(
+    () => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks,
+  );
   return all.filter((t) => t.start >= since).sort((a, b) => b.duration - a.duration);
 }
 
@@ -63,7 +80,10 @@ export async function closeAndCheck(lab: LabPage, origin: string): Promise<void>
   const errors = lab.errors;
   await lab.close();
   expect(outside, 'requests outside the page origin').toEqual([]);
-  expect(errors.filter((e) => !/GPU|WebGL|webgl|Vulkan|swiftshader/i.test(e)), 'page errors').toEqual([]);
+  expect(
+    errors.filter((e) => !/GPU|WebGL|webgl|Vulkan|swiftshader/i.test(e)),
+    'page errors',
+  ).toEqual([]);
 }
 
 /** A test file's shared setup: the built page served, one browser, and per test a fresh page that is

@@ -42,7 +42,11 @@ export async function waitForState(page: Page, f: Pred<unknown>, timeout = 60_00
 
 /** Resolves with the run's final status ('done', 'failed', 'interrupted', 'cancelled'). */
 export async function waitForRunEnd(page: Page, timeout = 150_000): Promise<string> {
-  await waitForState(page, (s) => s.run && ['done', 'failed', 'interrupted', 'cancelled'].includes(s.run.status), timeout);
+  await waitForState(
+    page,
+    (s) => s.run && ['done', 'failed', 'interrupted', 'cancelled'].includes(s.run.status),
+    timeout,
+  );
   return state(page, (s) => s.run.status as string);
 }
 
@@ -52,7 +56,8 @@ export async function waitForRunEnd(page: Page, timeout = 150_000): Promise<stri
 export function workerOnlyChunks(dist: string): Set<string> {
   const dir = join(dist, 'assets');
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
-  const imports = (f: string) => [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)].map((m) => m[1]);
+  const imports = (f: string) =>
+    [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)].map((m) => m[1]);
   const closure = (roots: string[]) => {
     const seen = new Set<string>();
     const todo = [...roots];
@@ -72,12 +77,19 @@ export function workerOnlyChunks(dist: string): Set<string> {
 
 /** Scripts and styles the page's main thread has loaded so far (the workers' own chunks left out: see
  *  workerOnlyChunks), each with its gzipped size. */
-export async function pageWeight(page: Page, origin: string, dist = DIST_DIR): Promise<{ url: string; bytes: number; gzip: number }[]> {
+export async function pageWeight(
+  page: Page,
+  origin: string,
+  dist = DIST_DIR,
+): Promise<{ url: string; bytes: number; gzip: number }[]> {
   const workerOnly = workerOnlyChunks(dist);
-  const urls = await page.evaluate(() => [
-    ...performance.getEntriesByType('resource').map((e) => e.name),
-  ]);
-  const assets = [...new Set(urls)].filter((u) => /\.(js|css)$/.test(new URL(u).pathname) && !/lab\.worker/.test(u) && !workerOnly.has(new URL(u).pathname.split('/').pop() ?? ''));
+  const urls = await page.evaluate(() => [...performance.getEntriesByType('resource').map((e) => e.name)]);
+  const assets = [...new Set(urls)].filter(
+    (u) =>
+      /\.(js|css)$/.test(new URL(u).pathname) &&
+      !/lab\.worker/.test(u) &&
+      !workerOnly.has(new URL(u).pathname.split('/').pop() ?? ''),
+  );
   const out: { url: string; bytes: number; gzip: number }[] = [];
   for (const u of assets) {
     const body = Buffer.from(await (await fetch(u.startsWith('http') ? u : origin + u)).arrayBuffer());
@@ -88,7 +100,11 @@ export async function pageWeight(page: Page, origin: string, dist = DIST_DIR): P
 
 /** Opens the tiny experiment (`extra`: more URL parameters, wasm by default), waits for the worker and
  *  the generated dataset, and trains it to the end ('done', or the test fails). */
-export async function trainTiny(page: Page, origin: string, extra: Record<string, string> = { backend: 'wasm' }): Promise<void> {
+export async function trainTiny(
+  page: Page,
+  origin: string,
+  extra: Record<string, string> = { backend: 'wasm' },
+): Promise<void> {
   await page.goto(labUrl(origin, extra));
   await waitForState(page, (s) => s.worker.ready && s.datasets.list.length === 1);
   await page.click('[data-testid=start]');

@@ -12,15 +12,33 @@ function host(over: Partial<IsolationHost> = {}, sw: Partial<NonNullable<Isolati
   const h: IsolationHost = {
     crossOriginIsolated: false,
     isSecureContext: true,
-    serviceWorker: sw == null ? undefined : {
-      controller: null,
-      register: async (url, opts) => { log.push(`register ${url} ${opts.scope}`); queueMicrotask(() => listeners.forEach((f) => f())); },
-      ready: Promise.resolve(),
-      addEventListener: (_t, fn) => { listeners.push(fn); },
-      ...sw,
+    serviceWorker:
+      sw == null
+        ? undefined
+        : {
+            controller: null,
+            register: async (url, opts) => {
+              log.push(`register ${url} ${opts.scope}`);
+              queueMicrotask(() => listeners.forEach((f) => f()));
+            },
+            ready: Promise.resolve(),
+            addEventListener: (_t, fn) => {
+              listeners.push(fn);
+            },
+            ...sw,
+          },
+    session: {
+      getItem: (k) => store.get(k) ?? null,
+      setItem: (k, v) => {
+        store.set(k, v);
+      },
+      removeItem: (k) => {
+        store.delete(k);
+      },
     },
-    session: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => { store.set(k, v); }, removeItem: (k) => { store.delete(k); } },
-    reload: () => { log.push('reload'); },
+    reload: () => {
+      log.push('reload');
+    },
     ...over,
   };
   return { h, log, store };
@@ -47,16 +65,36 @@ describe('crossOriginIsolate', () => {
     const { h, log, store } = host();
     store.set(RELOAD_KEY, '1');
     const r = await crossOriginIsolate(h, 'sw.js');
-    expect(r).toEqual({ isolated: false, reloading: false, reason: 'the page reloaded under the isolation service worker and is still not isolated' });
+    expect(r).toEqual({
+      isolated: false,
+      reloading: false,
+      reason: 'the page reloaded under the isolation service worker and is still not isolated',
+    });
     expect(log).toEqual([]);
     expect(store.has(RELOAD_KEY)).toBe(false);
   });
 
   it('says why when it cannot: no secure context, no service workers, a failed registration', async () => {
-    expect(await crossOriginIsolate(host({ isSecureContext: false }).h, 'sw.js')).toMatchObject({ reloading: false, reason: expect.stringMatching(/secure context/) });
-    expect(await crossOriginIsolate(host({}, null).h, 'sw.js')).toMatchObject({ reloading: false, reason: expect.stringMatching(/no service workers/) });
-    const failing = host({}, { register: async () => { throw new Error('denied'); } });
-    expect(await crossOriginIsolate(failing.h, 'sw.js')).toMatchObject({ reloading: false, reason: expect.stringMatching(/could not start \(denied\)/) });
+    expect(await crossOriginIsolate(host({ isSecureContext: false }).h, 'sw.js')).toMatchObject({
+      reloading: false,
+      reason: expect.stringMatching(/secure context/),
+    });
+    expect(await crossOriginIsolate(host({}, null).h, 'sw.js')).toMatchObject({
+      reloading: false,
+      reason: expect.stringMatching(/no service workers/),
+    });
+    const failing = host(
+      {},
+      {
+        register: async () => {
+          throw new Error('denied');
+        },
+      },
+    );
+    expect(await crossOriginIsolate(failing.h, 'sw.js')).toMatchObject({
+      reloading: false,
+      reason: expect.stringMatching(/could not start \(denied\)/),
+    });
     expect(failing.log).toEqual([]);
   });
 });
@@ -78,7 +116,12 @@ describe('wasm threads', () => {
 
   it('rewrites only the pthread worker blob, pointing its load message at the factory file', async () => {
     const made: Blob[] = [];
-    const api = { createObjectURL: (b: Blob) => { made.push(b); return `blob:${made.length}`; } };
+    const api = {
+      createObjectURL: (b: Blob) => {
+        made.push(b);
+        return `blob:${made.length}`;
+      },
+    };
     redirectPthreadFactory('http://x/assets/factory.js', api);
     api.createObjectURL(new Blob(['worker();'], { type: 'application/javascript' }));
     api.createObjectURL(new Blob(['png'], { type: 'image/png' }));
@@ -86,7 +129,9 @@ describe('wasm threads', () => {
     expect(await made[1].text()).toBe('png');
     // The shim, run against a fake worker scope: a load message's blob is replaced, other messages untouched.
     const handlers: ((e: { data: Record<string, unknown> }) => void)[] = [];
-    new Function('self', pthreadLoadShim('http://x/f.js'))({ addEventListener: (_: string, f: (e: { data: Record<string, unknown> }) => void) => handlers.push(f) });
+    new Function('self', pthreadLoadShim('http://x/f.js'))({
+      addEventListener: (_: string, f: (e: { data: Record<string, unknown> }) => void) => handlers.push(f),
+    });
     const load = { cmd: 'load', urlOrBlob: new Blob([]) };
     const run = { cmd: 'run', urlOrBlob: 'keep' };
     handlers[0]({ data: load });
@@ -103,29 +148,53 @@ describe('the isolation service worker (isolation-sw.js as the build writes it)'
     const log: string[] = [];
     const scope = {
       location: { origin: 'http://lab.test' },
-      skipWaiting: () => { log.push('skipWaiting'); },
-      clients: { claim: async () => { log.push('claim'); } },
-      addEventListener: (t: string, fn: (e: unknown) => void) => { listeners[t] = fn; },
+      skipWaiting: () => {
+        log.push('skipWaiting');
+      },
+      clients: {
+        claim: async () => {
+          log.push('claim');
+        },
+      },
+      addEventListener: (t: string, fn: (e: unknown) => void) => {
+        listeners[t] = fn;
+      },
     };
     const fetched: string[] = [];
     const fetchFn = async (r: Request) => {
       fetched.push(r.url);
-      return new Response('body', { status: 200, headers: { 'content-type': 'text/javascript', 'cache-control': 'no-store' } });
+      return new Response('body', {
+        status: 200,
+        headers: { 'content-type': 'text/javascript', 'cache-control': 'no-store' },
+      });
     };
-    new Function('self', 'fetch', isolationWorkerSource({ 'Cross-Origin-Embedder-Policy': 'require-corp', 'X-Test': '1' }))(scope, fetchFn);
+    new Function(
+      'self',
+      'fetch',
+      isolationWorkerSource({ 'Cross-Origin-Embedder-Policy': 'require-corp', 'X-Test': '1' }),
+    )(scope, fetchFn);
     const fire = (request: Request): Promise<Response> | null => {
       let answer: Promise<Response> | null = null;
-      listeners.fetch({ request, respondWith: (p: Promise<Response>) => { answer = p; } });
+      listeners.fetch({
+        request,
+        respondWith: (p: Promise<Response>) => {
+          answer = p;
+        },
+      });
       return answer;
     };
     return { listeners, log, fetched, fire };
   }
 
-  it('is self-contained text: installs, claims the page, and adds the headers to its own origin\'s responses', async () => {
+  it("is self-contained text: installs, claims the page, and adds the headers to its own origin's responses", async () => {
     const w = install();
     w.listeners.install({});
     let waited: Promise<unknown> | null = null;
-    w.listeners.activate({ waitUntil: (p: Promise<unknown>) => { waited = p; } });
+    w.listeners.activate({
+      waitUntil: (p: Promise<unknown>) => {
+        waited = p;
+      },
+    });
     await waited;
     expect(w.log).toEqual(['skipWaiting', 'claim']);
     const r = await w.fire(new Request('http://lab.test/course/lab/assets/lab.worker.js'))!;
@@ -139,7 +208,9 @@ describe('the isolation service worker (isolation-sw.js as the build writes it)'
     const w = install();
     expect(w.fire(new Request('http://elsewhere.test/x.js'))).toBeNull();
     // (Node's Request refuses to build this one, as browsers' DevTools send it: a plain object stands in.)
-    expect(w.fire({ url: 'http://lab.test/x.js', cache: 'only-if-cached', mode: 'no-cors' } as unknown as Request)).toBeNull();
+    expect(
+      w.fire({ url: 'http://lab.test/x.js', cache: 'only-if-cached', mode: 'no-cors' } as unknown as Request),
+    ).toBeNull();
     expect(w.fetched).toEqual([]);
   });
 });

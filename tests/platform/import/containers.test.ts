@@ -12,12 +12,22 @@ import { nodeImportPlatform } from '../../../src/platform/node/importFiles';
 import { gzip, makeTar, makeZip, type ArchiveFile } from '../../helpers/archives';
 import { encodeImage, fakeFace } from '../../helpers/images';
 
-const opts = { name: 't', height: 16, width: 16, channels: 1 as const, seed: 1, split: [60, 20, 20] as [number, number, number] };
+const opts = {
+  name: 't',
+  height: 16,
+  width: 16,
+  channels: 1 as const,
+  seed: 1,
+  split: [60, 20, 20] as [number, number, number],
+};
 
 function memSource(name: string, b: Uint8Array) {
   return {
-    name, size: b.length,
-    async* stream() { for (let i = 0; i < b.length; i += 777) yield b.slice(i, i + 777); },
+    name,
+    size: b.length,
+    async *stream() {
+      for (let i = 0; i < b.length; i += 777) yield b.slice(i, i + 777);
+    },
     read: async (o: number, l: number) => b.slice(o, o + l),
   };
 }
@@ -28,7 +38,10 @@ async function folders(classes: string[], perClass = 3): Promise<ArchiveFile[]> 
   // Interleaved, not grouped by class: the order a streamed reader meets the names in is not sorted.
   for (let i = 0; i < perClass; i++) {
     for (const cls of [...classes].reverse()) {
-      files.push({ name: `faces/${cls}/${i}.png`, data: await encodeImage(fakeFace(20, 20, 3, k++), 20, 20, 3, 'png') });
+      files.push({
+        name: `faces/${cls}/${i}.png`,
+        data: await encodeImage(fakeFace(20, 20, 3, k++), 20, 20, 3, 'png'),
+      });
     }
   }
   files.push({ name: 'faces/README.txt', data: new TextEncoder().encode('not an image') });
@@ -41,11 +54,20 @@ const comparable = ({ datasetId: _d, name: _n, files: _f, bytesRead: _b, ms: _m,
 
 async function importAs(name: string, bytes: Uint8Array) {
   const storage = memoryStorage();
-  const out: ImportOutcome = await runImport({ kind: 'archive', file: memSource(name, bytes) }, 'auto', opts, storage, nodeImportPlatform, {});
+  const out: ImportOutcome = await runImport(
+    { kind: 'archive', file: memSource(name, bytes) },
+    'auto',
+    opts,
+    storage,
+    nodeImportPlatform,
+    {},
+  );
   if (out.status !== 'done') throw new Error(`${name}: ${out.message}`);
   const { data } = await loadSplits(storage, out.meta.id);
   const task = out.report.tasks[0];
-  const labels = [data.train, data.val, data.test].map((s) => Array.from((s as unknown as Record<string, ArrayLike<number>>)[task] ?? []));
+  const labels = [data.train, data.val, data.test].map((s) =>
+    Array.from((s as unknown as Record<string, ArrayLike<number>>)[task] ?? []),
+  );
   return { report: out.report, labels, meta: out.meta };
 }
 
@@ -60,9 +82,15 @@ describe('class folders in any container', () => {
     expect(zip.report.tasks).toEqual([task]);
     expect(zip.labels.flat()).toHaveLength(classes.length * 3);
     expect(zip.report.classNames[task as 'gender' | 'expression']).toEqual(names);
-    expect(zip.report.rejected).toContainEqual({ where: '../evil/x.png', reason: 'a path outside the archive (it climbs out with "..")' });
+    expect(zip.report.rejected).toContainEqual({
+      where: '../evil/x.png',
+      reason: 'a path outside the archive (it climbs out with "..")',
+    });
     const tar = makeTar(files);
-    for (const [name, bytes] of [['faces.tar.gz', gzip(tar)], ['faces.tar', tar]] as const) {
+    for (const [name, bytes] of [
+      ['faces.tar.gz', gzip(tar)],
+      ['faces.tar', tar],
+    ] as const) {
       const other = await importAs(name, bytes);
       expect(comparable(other.report), name).toEqual(comparable(zip.report));
       expect(other.labels, name).toEqual(zip.labels);

@@ -15,7 +15,9 @@ const put = (dir: string, info: object, ageMs = 0) => {
   utimesSync(p, t, t);
 };
 const env = { ...process.env };
-afterEach(() => { process.env = { ...env }; });
+afterEach(() => {
+  process.env = { ...env };
+});
 
 describe('run.lock', () => {
   it('is taken, read back with pid and host, refused to a second taker, removed on release', () => {
@@ -23,7 +25,9 @@ describe('run.lock', () => {
     const release = acquireRunLock(dir);
     const info = JSON.parse(readFileSync(join(dir, LOCK_NAME), 'utf8'));
     expect(info).toMatchObject({ pid: process.pid, host: hostname() });
-    expect(() => acquireRunLock(dir)).toThrow(new RegExp(`${dir} is in use by another runner: pid ${process.pid} on ${hostname()}, started `));
+    expect(() => acquireRunLock(dir)).toThrow(
+      new RegExp(`${dir} is in use by another runner: pid ${process.pid} on ${hostname()}, started `),
+    );
     release();
     expect(existsSync(join(dir, LOCK_NAME))).toBe(false);
   });
@@ -31,11 +35,15 @@ describe('run.lock', () => {
   it('refuses a fresh lock from another host, takes over one untouched for too long', () => {
     const dir = folder();
     put(dir, { pid: 1234, host: 'node-a', startedAt: '2026-01-01T00:00:00Z' }, 10_000);
-    expect(() => acquireRunLock(dir)).toThrow(/in use by another runner: pid 1234 on node-a, started 2026-01-01T00:00:00Z/);
+    expect(() => acquireRunLock(dir)).toThrow(
+      /in use by another runner: pid 1234 on node-a, started 2026-01-01T00:00:00Z/,
+    );
     put(dir, { pid: 1234, host: 'node-a', startedAt: '2026-01-01T00:00:00Z' }, STALE_AFTER_MS + 5000);
     const notes: string[] = [];
     const release = acquireRunLock(dir, (s) => notes.push(s));
-    expect(notes.join('')).toMatch(/took over the lock of .* from pid 1234 on node-a .*: its holder on node-a has not touched it for \d+ s/);
+    expect(notes.join('')).toMatch(
+      /took over the lock of .* from pid 1234 on node-a .*: its holder on node-a has not touched it for \d+ s/,
+    );
     release();
   });
 

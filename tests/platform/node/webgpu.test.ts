@@ -4,7 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  isSoftwareAdapter, NodeWebgpuError, startNodeWebgpu, withTimeout, type NodeWebgpu,
+  isSoftwareAdapter,
+  NodeWebgpuError,
+  startNodeWebgpu,
+  withTimeout,
+  type NodeWebgpu,
 } from '../../../src/platform/node/webgpu';
 
 const TOGGLES = ['backend=opengl'];
@@ -32,8 +36,9 @@ describe('software adapter detection', () => {
     expect(isSoftwareAdapter({ description: 'lavapipe' })).toBe(true);
     expect(isSoftwareAdapter({ architecture: 'cpu' })).toBe(true);
     expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'ampere' }, true)).toBe(true);
-    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'ampere', device: 'NVIDIA GeForce RTX 3060' }))
-      .toBe(false);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'ampere', device: 'NVIDIA GeForce RTX 3060' })).toBe(
+      false,
+    );
     expect(isSoftwareAdapter({ vendor: 'apple', architecture: 'metal-3' })).toBe(false);
   });
 
@@ -57,8 +62,14 @@ describe('tfjs webgpu backend on Dawn in Node', () => {
       await tf.setBackend(backend);
       const before = tf.memory().numTensors;
       const out = tf.tidy(() => {
-        const x = tf.tensor4d(Array.from({ length: 2 * 7 * 5 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 7, 5, 3]);
-        const w = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.cos(i * 0.21)), [3, 3, 3, 4]);
+        const x = tf.tensor4d(
+          Array.from({ length: 2 * 7 * 5 * 3 }, (_, i) => Math.sin(i * 0.37)),
+          [2, 7, 5, 3],
+        );
+        const w = tf.tensor4d(
+          Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.cos(i * 0.21)),
+          [3, 3, 3, 4],
+        );
         const y = tf.conv2d(x, w, 2, 'same');
         const m = tf.matMul(tf.reshape(y, [-1, 4]), tf.transpose(tf.reshape(w, [27, 4])));
         const dw = tf.grad((ww: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, ww as tf.Tensor4D, 1, 'valid'))))(w);

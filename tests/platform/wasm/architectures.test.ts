@@ -61,12 +61,28 @@ interface Tolerances {
 }
 
 const STRICT: Tolerances = {
-  loss: 1e-4, gradRelL2: 1e-4, gradRelL2All: 1e-4, gradCosAll: 1 - 1e-8, movingStats: 1e-4, stepFloor: 1e-3,
+  loss: 1e-4,
+  gradRelL2: 1e-4,
+  gradRelL2All: 1e-4,
+  gradCosAll: 1 - 1e-8,
+  movingStats: 1e-4,
+  stepFloor: 1e-3,
 };
 const CHAOTIC: Tolerances = {
-  loss: 1e-4, gradRelL2: 5e-2, gradRelL2All: 2e-2, gradCosAll: 0.9999, movingStats: 1e-3, stepFloor: 5e-2,
+  loss: 1e-4,
+  gradRelL2: 5e-2,
+  gradRelL2All: 2e-2,
+  gradCosAll: 0.9999,
+  movingStats: 1e-3,
+  stepFloor: 5e-2,
 };
-const CHAOTIC_FUSED: Tolerances = { ...CHAOTIC, gradRelL2: 0.25, gradRelL2All: 0.1, gradCosAll: 0.995, stepFloor: Infinity };
+const CHAOTIC_FUSED: Tolerances = {
+  ...CHAOTIC,
+  gradRelL2: 0.25,
+  gradRelL2All: 0.1,
+  gradCosAll: 0.995,
+  stepFloor: Infinity,
+};
 
 interface Case {
   arch: ArchName;
@@ -106,10 +122,18 @@ interface StepResult {
 const values = (ts: tf.Tensor[]) => Promise.all(ts.map(async (t) => new Float32Array(await t.data())));
 
 async function trainStep(backend: 'wasm' | 'cpu', c: Case): Promise<StepResult> {
-  if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+  if (backend === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
   const tensorsBefore = tf.memory().numTensors;
-  const model = buildModel({ arch: c.arch, inputShape: c.inputShape, outputUnits: CLASSES, width: c.width,
-    dropout: 0, norm: c.norm, seed: 17 });
+  const model = buildModel({
+    arch: c.arch,
+    inputShape: c.inputShape,
+    outputUnits: CLASSES,
+    width: c.width,
+    dropout: 0,
+    norm: c.norm,
+    seed: 17,
+  });
   const position = new Map(model.weights.map((w, i) => [w.name, i]));
   const trainableIndex = model.trainableWeights.map((w) => position.get(w.name) as number);
   const before = await values(model.getWeights());
@@ -148,18 +172,24 @@ function relL2(a: Float32Array, b: Float32Array): number {
 function concat(xs: Float32Array[]): Float32Array {
   const out = new Float32Array(xs.reduce((n, x) => n + x.length, 0));
   let o = 0;
-  for (const x of xs) { out.set(x, o); o += x.length; }
+  for (const x of xs) {
+    out.set(x, o);
+    o += x.length;
+  }
   return out;
 }
 
 describe('one training step of every architecture: wasm equals cpu', () => {
   for (const c of CASES) {
-    const name = `${c.arch}${c.norm ? ` (${c.norm})` : ''} ${c.inputShape.join('x')} width ${c.width} batch ${c.batch}` +
+    const name =
+      `${c.arch}${c.norm ? ` (${c.norm})` : ''} ${c.inputShape.join('x')} width ${c.width} batch ${c.batch}` +
       `${c.unfusedBatchNorm ? ', tfjs-layers batch norm' : ''}`;
     it(name, async () => {
       const cpu = await trainStep('cpu', c);
       fusedBatchNormOptions.enabled = !c.unfusedBatchNorm;
-      const wasm = await trainStep('wasm', c).finally(() => { fusedBatchNormOptions.enabled = true; });
+      const wasm = await trainStep('wasm', c).finally(() => {
+        fusedBatchNormOptions.enabled = true;
+      });
       const { tol } = c;
       expect(wasm.leaked).toBe(0);
       expect(cpu.leaked).toBe(0);

@@ -9,26 +9,36 @@ import { randomData, relError, useWasm } from './helpers';
 const TOL = 1e-4;
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-interface LayerRun { values: Float32Array[]; leaked: number }
+interface LayerRun {
+  values: Float32Array[];
+  leaked: number;
+}
 
 /** One training-mode call of a BatchNormalization layer with set weights: y, dL/dx, dL/dgamma, dL/dbeta for
  *  L = sum(y * w), then the moving mean and variance. */
 async function runLayer(backend: 'wasm' | 'cpu', shape: number[], seed: number, relu = false): Promise<LayerRun> {
-  if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+  if (backend === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
   const c = shape[shape.length - 1];
   const before = tf.memory().numTensors;
   const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-3 });
   // relu: mostly zeros and a few small values per channel (a ReLU's output over a small batch).
-  const x = tf.tensor(randomData(size(shape), seed, relu ? 0.8 : 0)
-    .map((v, i) => (relu ? Math.max(0, v) * 0.05 : 3 * v + (i % c) * 0.5)), shape);
+  const x = tf.tensor(
+    randomData(size(shape), seed, relu ? 0.8 : 0).map((v, i) => (relu ? Math.max(0, v) * 0.05 : 3 * v + (i % c) * 0.5)),
+    shape,
+  );
   const w = tf.tensor(randomData(size(shape), seed + 1), shape);
-  tf.tidy(() => { layer.apply(x); }); // builds the weights
-  tf.tidy(() => layer.setWeights([
-    tf.tensor1d(randomData(c, seed + 2).map((v) => 1 + 0.5 * v)),
-    tf.tensor1d(randomData(c, seed + 3)),
-    tf.tensor1d(randomData(c, seed + 4)),
-    tf.tensor1d(randomData(c, seed + 5).map((v) => 1 + 0.5 * Math.abs(v))),
-  ]));
+  tf.tidy(() => {
+    layer.apply(x);
+  }); // builds the weights
+  tf.tidy(() =>
+    layer.setWeights([
+      tf.tensor1d(randomData(c, seed + 2).map((v) => 1 + 0.5 * v)),
+      tf.tensor1d(randomData(c, seed + 3)),
+      tf.tensor1d(randomData(c, seed + 4)),
+      tf.tensor1d(randomData(c, seed + 5).map((v) => 1 + 0.5 * Math.abs(v))),
+    ]),
+  );
   const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
   const f = (xt: tf.Tensor) => tf.sum(tf.mul(layer.apply(xt, { training: true }) as tf.Tensor, w)) as tf.Scalar;
   const y = tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor);
@@ -44,20 +54,32 @@ async function runLayer(backend: 'wasm' | 'cpu', shape: number[], seed: number, 
 }
 
 describe('fused training batch norm on wasm matches tfjs-layers on cpu', () => {
-  afterAll(() => { fusedBatchNormOptions.simd = true; fusedBatchNormOptions.enabled = true; });
-  const shapes: [number[], boolean][] = [[[4, 6, 6, 8], false], [[2, 5, 7, 12], false], [[3, 4, 4, 3], false],
-    [[16, 20], false], [[64, 12, 12, 32], false], [[16, 1, 1, 8], true], [[16, 2, 2, 12], true]];
-  it.each(shapes.map(([s, relu], i) => [`${JSON.stringify(s)}${relu ? ' relu-like' : ''}`, s, relu, i] as const))('layer %s',
-    async (_n, shape, relu, i) => {
-    const ref = await runLayer('cpu', shape, 10 + 10 * i, relu);
-    for (const simd of [true, false]) {
-      fusedBatchNormOptions.simd = simd;
-      const got = await runLayer('wasm', shape, 10 + 10 * i, relu);
-      const names = ['y', 'dx', 'dgamma', 'dbeta', 'moving mean', 'moving variance'];
-      got.values.forEach((v, k) => expect(relError(v, ref.values[k]), `${names[k]} simd=${simd}`).toBeLessThan(TOL));
-      expect(got.leaked).toBe(0);
-    }
+  afterAll(() => {
+    fusedBatchNormOptions.simd = true;
+    fusedBatchNormOptions.enabled = true;
   });
+  const shapes: [number[], boolean][] = [
+    [[4, 6, 6, 8], false],
+    [[2, 5, 7, 12], false],
+    [[3, 4, 4, 3], false],
+    [[16, 20], false],
+    [[64, 12, 12, 32], false],
+    [[16, 1, 1, 8], true],
+    [[16, 2, 2, 12], true],
+  ];
+  it.each(shapes.map(([s, relu], i) => [`${JSON.stringify(s)}${relu ? ' relu-like' : ''}`, s, relu, i] as const))(
+    'layer %s',
+    async (_n, shape, relu, i) => {
+      const ref = await runLayer('cpu', shape, 10 + 10 * i, relu);
+      for (const simd of [true, false]) {
+        fusedBatchNormOptions.simd = simd;
+        const got = await runLayer('wasm', shape, 10 + 10 * i, relu);
+        const names = ['y', 'dx', 'dgamma', 'dbeta', 'moving mean', 'moving variance'];
+        got.values.forEach((v, k) => expect(relError(v, ref.values[k]), `${names[k]} simd=${simd}`).toBeLessThan(TOL));
+        expect(got.leaked).toBe(0);
+      }
+    },
+  );
 
   it('the layer uses the fused kernel on wasm (and its own code when switched off)', async () => {
     await useWasm();
@@ -82,14 +104,19 @@ describe('fused training batch norm on wasm matches tfjs-layers on cpu', () => {
     const b = { data: randomData(8, 9), shape: [8] };
     const wts = { data: randomData(size(shape), 11), shape };
     const loss = (fused: boolean) => (xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor, wt: tf.Tensor) => {
-      let y: tf.Tensor; let mean: tf.Tensor; let variance: tf.Tensor;
+      let y: tf.Tensor;
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
       if (fused) {
         [y, mean, variance] = fusedBatchNormTraining(xt, gt, bt, 1e-3);
       } else {
         ({ mean, variance } = tf.moments(xt, [0, 1, 2]));
         y = tf.batchNorm(xt, mean, variance, bt, gt, 1e-3);
       }
-      return tf.sum(tf.mul(y, wt)).add(tf.sum(tf.mul(mean, 3))).add(tf.sum(tf.mul(variance, -2)));
+      return tf
+        .sum(tf.mul(y, wt))
+        .add(tf.sum(tf.mul(mean, 3)))
+        .add(tf.sum(tf.mul(variance, -2)));
     };
     const grads = (fused: boolean) => (xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor, wt: tf.Tensor) =>
       tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => loss(fused)(a, c, d, wt) as tf.Scalar)([xt, gt, bt]);

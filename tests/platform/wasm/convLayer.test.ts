@@ -10,25 +10,45 @@ const TOL = 1e-4;
 
 function net(): tf.LayersModel {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) }),
-    tf.layers.reLU(),
-    tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: init(2) }),
-    tf.layers.conv2d({ filters: 5, kernelSize: 2, padding: 'same', activation: 'relu', kernelInitializer: init(3) }), // bias + relu: fused path
-    tf.layers.flatten(),
-    tf.layers.dense({ units: 3, kernelInitializer: init(4) }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [9, 9, 2],
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: init(1),
+      }),
+      tf.layers.reLU(),
+      tf.layers.conv2d({
+        filters: 6,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'valid',
+        useBias: false,
+        kernelInitializer: init(2),
+      }),
+      tf.layers.conv2d({ filters: 5, kernelSize: 2, padding: 'same', activation: 'relu', kernelInitializer: init(3) }), // bias + relu: fused path
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, kernelInitializer: init(4) }),
+    ],
+  });
 }
 
 async function run(backend: 'wasm' | 'cpu'): Promise<{ values: Float32Array[]; kernels: string[]; leaked: number }> {
-  if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+  if (backend === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
   const before = tf.memory().numTensors;
   const model = net();
   const x = tf.tensor4d(randomData(3 * 9 * 9 * 2, 5), [3, 9, 9, 2]);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let out: tf.Tensor[] = [];
   const profile = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+      vars,
+    );
     out = [value, ...vars.map((v) => grads[v.name])];
     return out;
   });
@@ -41,8 +61,10 @@ async function run(backend: 'wasm' | 'cpu'): Promise<{ values: Float32Array[]; k
 }
 
 describe('Conv2D layer switch on wasm', () => {
-  afterAll(() => { convLayerOptions.enabled = true; });
-  it('equals tfjs-layers on cpu, and skips the first layer\'s input gradient', async () => {
+  afterAll(() => {
+    convLayerOptions.enabled = true;
+  });
+  it("equals tfjs-layers on cpu, and skips the first layer's input gradient", async () => {
     const ref = await run('cpu');
     const on = await run('wasm');
     convLayerOptions.enabled = false;

@@ -11,8 +11,13 @@ export async function useWasm(): Promise<void> {
 /** Deterministic pseudo-random floats in [-1, 1) (optionally a share of exact zeros, as after a ReLU). */
 export function randomData(size: number, seed: number, zeros = 0): Float32Array {
   let s = (seed * 2654435761) >>> 0 || 1;
-  const next = (): number => { // xorshift32 in [0, 1)
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+  const next = (): number => {
+    // xorshift32 in [0, 1)
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 4294967296;
   };
   const out = new Float32Array(size);
@@ -23,15 +28,23 @@ export function randomData(size: number, seed: number, zeros = 0): Float32Array 
   return out;
 }
 
-export interface Input { data: Float32Array | Int32Array; shape: number[]; dtype?: 'float32' | 'int32' }
+export interface Input {
+  data: Float32Array | Int32Array;
+  shape: number[];
+  dtype?: 'float32' | 'int32';
+}
 
 /**
  * Runs `f` on tensors made from `inputs` under `backend` and returns its outputs' values; checks that f
  * leaves no tensor behind besides its outputs.
  */
-export async function runOn(backend: 'wasm' | 'cpu', inputs: Input[],
-  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<{ values: Float32Array[]; shapes: number[][]; leaked: number }> {
-  if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+export async function runOn(
+  backend: 'wasm' | 'cpu',
+  inputs: Input[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<{ values: Float32Array[]; shapes: number[][]; leaked: number }> {
+  if (backend === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
   const xs = inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype ?? 'float32'));
   const before = tf.memory().numTensors;
   const out = f(...xs);
@@ -57,8 +70,10 @@ export function relError(a: Float32Array, b: Float32Array): number {
 }
 
 /** Runs f on wasm and cpu from the same inputs; returns the worst relative error over outputs. */
-export async function compareBackends(inputs: Input[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]):
-  Promise<{ err: number; leaked: number; shapes: number[][] }> {
+export async function compareBackends(
+  inputs: Input[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<{ err: number; leaked: number; shapes: number[][] }> {
   const w = await runOn('wasm', inputs, f);
   const c = await runOn('cpu', inputs, f);
   const shapesMatch = JSON.stringify(w.shapes) === JSON.stringify(c.shapes);

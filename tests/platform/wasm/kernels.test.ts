@@ -3,7 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  WASM_TRAINING_KERNELS, asTranspose2d, registerWasmTrainingKernels, unregisterWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  asTranspose2d,
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
 } from '../../../src/platform/wasm/kernels';
 import { poolGradOptions } from '../../../src/platform/wasm/poolGrad';
 import { simdKernels } from '../../../src/platform/wasm/simd';
@@ -25,7 +28,9 @@ describe('pooling gradients on wasm match cpu', () => {
     [[2, 7, 7, 8], 7, 7, 'valid'], // global pooling
     [[2, 8, 8, 3], 2, 2, 'valid'], // channels not a multiple of 4: JS loop only
   ];
-  afterAll(() => { poolGradOptions.simd = true; });
+  afterAll(() => {
+    poolGradOptions.simd = true;
+  });
 
   it('the SIMD kernel module compiles here (Node 20 has wasm SIMD)', async () => {
     await useWasm();
@@ -34,30 +39,55 @@ describe('pooling gradients on wasm match cpu', () => {
     await tf.setBackend('cpu');
   });
 
-  it.each(cases.map((c, i) => [JSON.stringify(c), c, i] as const))('MaxPoolGrad and AvgPoolGrad %s',
+  it.each(cases.map((c, i) => [JSON.stringify(c), c, i] as const))(
+    'MaxPoolGrad and AvgPoolGrad %s',
     async (_name, [shape, filterSize, strides, pad], i) => {
-      const info = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], filterSize, strides, 1, pad);
-      for (const [zeros, simd] of [[0, true], [0.6, true], [0.6, false]] as const) {
+      const info = tf.backend_util.computePool2DInfo(
+        shape as [number, number, number, number],
+        filterSize,
+        strides,
+        1,
+        pad,
+      );
+      for (const [zeros, simd] of [
+        [0, true],
+        [0.6, true],
+        [0.6, false],
+      ] as const) {
         poolGradOptions.simd = simd;
         const x = { data: randomData(size(shape), 40 + i, zeros), shape };
         const dy = { data: randomData(size(info.outShape), 60 + i), shape: info.outShape };
         const attrs = { filterSize, strides, pad } as unknown as tf.NamedAttrMap;
-        const max = await compareBackends([x, dy], (xt, dyt) => tf.engine().runKernel('MaxPoolGrad',
-          { dy: dyt, input: xt, output: tf.maxPool(xt as tf.Tensor4D, filterSize, strides, pad) }, attrs) as tf.Tensor);
-        const avg = await compareBackends([x, dy], (xt, dyt) => tf.engine().runKernel('AvgPoolGrad',
-          { dy: dyt, input: xt }, attrs) as tf.Tensor);
+        const max = await compareBackends(
+          [x, dy],
+          (xt, dyt) =>
+            tf
+              .engine()
+              .runKernel(
+                'MaxPoolGrad',
+                { dy: dyt, input: xt, output: tf.maxPool(xt as tf.Tensor4D, filterSize, strides, pad) },
+                attrs,
+              ) as tf.Tensor,
+        );
+        const avg = await compareBackends(
+          [x, dy],
+          (xt, dyt) => tf.engine().runKernel('AvgPoolGrad', { dy: dyt, input: xt }, attrs) as tf.Tensor,
+        );
         expect(max.err, `max zeros=${zeros} simd=${simd}`).toBeLessThan(TOL);
         expect(avg.err, `avg zeros=${zeros}`).toBeLessThan(TOL);
         expect(avg.leaked).toBe(0);
         expect(max.leaked).toBe(1); // the maxPool output made inside the test closure
       }
-    });
+    },
+  );
 
   it('gradients through tf.maxPool / tf.avgPool match cpu', async () => {
     const x = { data: randomData(2 * 9 * 9 * 3, 3, 0.5), shape: [2, 9, 9, 3] };
     const r = await compareBackends([x], (xt) => {
-      const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 3, 2, 'same'), 2))
-        .add(tf.sum(tf.avgPool(t as tf.Tensor4D, 2, 2, 'valid')));
+      const f = (t: tf.Tensor) =>
+        tf
+          .sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 3, 2, 'same'), 2))
+          .add(tf.sum(tf.avgPool(t as tf.Tensor4D, 2, 2, 'valid')));
       return tf.grad(f)(xt);
     });
     expect(r.err).toBeLessThan(TOL);
@@ -87,7 +117,8 @@ describe('matmul with transposes on wasm matches cpu', () => {
     const b = { data: randomData(12 * 7, 2), shape: [7, 12] };
     const bias = { data: randomData(7, 3), shape: [7] };
     const r = await compareBackends([a, b, bias], (at, bt, bias) =>
-      tf.fused.matMul({ a: at, b: bt, transposeA: false, transposeB: true, bias, activation: 'relu' }));
+      tf.fused.matMul({ a: at, b: bt, transposeA: false, transposeB: true, bias, activation: 'relu' }),
+    );
     expect(r.err).toBeLessThan(TOL);
     expect(r.leaked).toBe(0);
   });
@@ -103,12 +134,30 @@ describe('Transpose on wasm matches cpu', () => {
   });
 
   const cases: [number[], number[]][] = [
-    [[256, 32], [1, 0]], // SIMD path
-    [[8, 16, 16, 4], [3, 0, 1, 2]], // SIMD path, 4-D
-    [[36, 128], [1, 0]], // SIMD path, R not a power of 2
-    [[30, 20], [1, 0]], // not multiples of 4: wasm's own
-    [[4, 6, 8, 12], [3, 1, 2, 0]], // not 2-D: wasm's own
-    [[2, 3, 4], [0, 2, 1]],
+    [
+      [256, 32],
+      [1, 0],
+    ], // SIMD path
+    [
+      [8, 16, 16, 4],
+      [3, 0, 1, 2],
+    ], // SIMD path, 4-D
+    [
+      [36, 128],
+      [1, 0],
+    ], // SIMD path, R not a power of 2
+    [
+      [30, 20],
+      [1, 0],
+    ], // not multiples of 4: wasm's own
+    [
+      [4, 6, 8, 12],
+      [3, 1, 2, 0],
+    ], // not 2-D: wasm's own
+    [
+      [2, 3, 4],
+      [0, 2, 1],
+    ],
   ];
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_n, [shape, perm]) => {
     const x = { data: randomData(size(shape), size(shape) + 3), shape };
@@ -139,7 +188,11 @@ describe('Sum / Mean on wasm match cpu', () => {
   });
 
   it('int32 sums stay exact', async () => {
-    const x = { data: Int32Array.from({ length: 60 }, (_, i) => i * 7 - 100), shape: [5, 4, 3], dtype: 'int32' as const };
+    const x = {
+      data: Int32Array.from({ length: 60 }, (_, i) => i * 7 - 100),
+      shape: [5, 4, 3],
+      dtype: 'int32' as const,
+    };
     const r = await compareBackends([x], (xt) => tf.sum(xt, [0, 1]));
     expect(r.err).toBe(0);
   });

@@ -20,24 +20,114 @@ function values(shape: number[], dtype: DType, seed: number): Float32Array | Int
 
 // [shape, reps]
 const cases: [number[], number[]][] = [
-  [[1], [1]], [[1], [7]], [[5], [1]], [[3], [4]], [[17], [3]], [[2], [33]],
-  [[3, 5], [1, 1]], [[3, 5], [2, 1]], [[3, 5], [1, 3]], [[1, 7], [5, 1]], [[7, 1], [1, 9]], [[3, 5], [4, 3]],
-  [[1, 1, 1, 7], [3, 5, 5, 1]], // BatchNorm's tile: per-channel vector to [N, H, W, C]
-  [[1, 1, 1, 32], [64, 48, 48, 1]], // the workshop model's first BatchNorm layer
-  [[2, 3, 5], [1, 2, 1]], [[2, 1, 3], [3, 4, 1]], [[1, 3, 1], [5, 1, 7]], [[3, 2, 5], [2, 3, 2]],
-  [[2, 3, 1, 5], [1, 1, 2, 1]], [[1, 2, 3, 1], [2, 1, 1, 3]], [[2, 3, 4, 5], [2, 1, 3, 1]], [[3, 1, 1, 3], [1, 5, 3, 2]],
-  [[2, 3, 1, 5, 1], [1, 2, 3, 1, 4]], [[1, 1, 1, 1, 1], [1, 1, 1, 1, 1]], [[1, 1, 1, 1, 1], [2, 1, 3, 1, 5]],
-  [[3, 2, 2, 3, 5], [2, 3, 1, 2, 1]], [[2, 2, 2, 2, 2], [2, 2, 2, 2, 2]],
-  [[3, 4], [0, 2]], [[0, 4], [3, 2]], // empty outputs
+  [[1], [1]],
+  [[1], [7]],
+  [[5], [1]],
+  [[3], [4]],
+  [[17], [3]],
+  [[2], [33]],
+  [
+    [3, 5],
+    [1, 1],
+  ],
+  [
+    [3, 5],
+    [2, 1],
+  ],
+  [
+    [3, 5],
+    [1, 3],
+  ],
+  [
+    [1, 7],
+    [5, 1],
+  ],
+  [
+    [7, 1],
+    [1, 9],
+  ],
+  [
+    [3, 5],
+    [4, 3],
+  ],
+  [
+    [1, 1, 1, 7],
+    [3, 5, 5, 1],
+  ], // BatchNorm's tile: per-channel vector to [N, H, W, C]
+  [
+    [1, 1, 1, 32],
+    [64, 48, 48, 1],
+  ], // the workshop model's first BatchNorm layer
+  [
+    [2, 3, 5],
+    [1, 2, 1],
+  ],
+  [
+    [2, 1, 3],
+    [3, 4, 1],
+  ],
+  [
+    [1, 3, 1],
+    [5, 1, 7],
+  ],
+  [
+    [3, 2, 5],
+    [2, 3, 2],
+  ],
+  [
+    [2, 3, 1, 5],
+    [1, 1, 2, 1],
+  ],
+  [
+    [1, 2, 3, 1],
+    [2, 1, 1, 3],
+  ],
+  [
+    [2, 3, 4, 5],
+    [2, 1, 3, 1],
+  ],
+  [
+    [3, 1, 1, 3],
+    [1, 5, 3, 2],
+  ],
+  [
+    [2, 3, 1, 5, 1],
+    [1, 2, 3, 1, 4],
+  ],
+  [
+    [1, 1, 1, 1, 1],
+    [1, 1, 1, 1, 1],
+  ],
+  [
+    [1, 1, 1, 1, 1],
+    [2, 1, 3, 1, 5],
+  ],
+  [
+    [3, 2, 2, 3, 5],
+    [2, 3, 1, 2, 1],
+  ],
+  [
+    [2, 2, 2, 2, 2],
+    [2, 2, 2, 2, 2],
+  ],
+  [
+    [3, 4],
+    [0, 2],
+  ],
+  [
+    [0, 4],
+    [3, 2],
+  ], // empty outputs
 ];
 
 async function tileOn(backend: 'wasm' | 'cpu', shape: number[], reps: number[], dtype: DType, seed: number) {
-  if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+  if (backend === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
   const x = tf.tensor(values(shape, dtype, seed), shape, dtype);
   const before = tf.memory().numTensors;
   const y = tf.tile(x, reps);
   const leaked = tf.memory().numTensors - before - 1;
-  const out = { shape: y.shape, dtype: y.dtype, data: Array.from(await y.data() as Float32Array), leaked };
+  const out = { shape: y.shape, dtype: y.dtype, data: Array.from((await y.data()) as Float32Array), leaked };
   tf.dispose([x, y]);
   await tf.setBackend('cpu');
   return out;
@@ -48,7 +138,7 @@ describe('Tile on wasm matches cpu exactly', () => {
     expect(WASM_TRAINING_KERNELS).toContain('Tile');
   });
 
-  it('simplifies BatchNorm\'s tiling to one run of C values repeated N*H*W times', () => {
+  it("simplifies BatchNorm's tiling to one run of C values repeated N*H*W times", () => {
     expect(simplifyTile([1, 1, 1, 32], [64, 48, 48, 1])).toEqual({ sizes: [32], reps: [64 * 48 * 48] });
     expect(simplifyTile([2, 3], [1, 1])).toEqual({ sizes: [6], reps: [1] });
     expect(simplifyTile([1, 1], [1, 1])).toEqual({ sizes: [], reps: [] });
@@ -75,21 +165,27 @@ describe('Tile on wasm matches cpu exactly', () => {
       const info = tileOnHeap(tf.backend() as unknown as WasmHeapBackend, x, reps);
       const y = tf.engine().makeTensorFromTensorInfo(info);
       expect(y.shape).toEqual(c.shape);
-      expect(Array.from(await y.data() as Float32Array)).toEqual(c.data);
+      expect(Array.from((await y.data()) as Float32Array)).toEqual(c.data);
       tf.dispose([x, y]);
       await tf.setBackend('cpu');
     }
   });
 
-  it('string tensors go to wasm\'s own kernel', async () => {
+  it("string tensors go to wasm's own kernel", async () => {
     // wasm's own aborts the module on strings, so it is not called here: a stand-in backend tells which
     // path a dtype takes (wasm's kernel reads the input's id first, ours allocates the output first).
     await useWasm();
     const kernel = tf.getKernel('Tile', 'wasm');
     await tf.setBackend('cpu');
     const backend = {
-      dataIdMap: { get: () => { throw new Error('wasm\'s own Tile'); } },
-      makeOutput: () => { throw new Error('tile.ts'); },
+      dataIdMap: {
+        get: () => {
+          throw new Error("wasm's own Tile");
+        },
+      },
+      makeOutput: () => {
+        throw new Error('tile.ts');
+      },
     };
     const path = (dtype: tf.DataType) => {
       const x = { dataId: {}, shape: [3], dtype } as tf.TensorInfo;
@@ -100,7 +196,7 @@ describe('Tile on wasm matches cpu exactly', () => {
       }
       return 'returned';
     };
-    expect(path('string')).toBe('wasm\'s own Tile');
+    expect(path('string')).toBe("wasm's own Tile");
     expect(path('float32')).toBe('tile.ts');
     expect(path('int32')).toBe('tile.ts');
     expect(path('bool')).toBe('tile.ts');
@@ -111,10 +207,13 @@ describe('BatchNorm gradient (tiles per-channel vectors) on wasm matches cpu', (
   it('dx, dmean, dvariance, dscale, doffset', async () => {
     const shape = [3, 5, 7, 6];
     const run = async (backend: 'wasm' | 'cpu') => {
-      if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+      if (backend === 'wasm') await useWasm();
+      else await tf.setBackend('cpu');
       const x = tf.tensor(randomData(size(shape), 11), shape);
       const dy = tf.tensor(randomData(size(shape), 12), shape);
-      const params = [13, 14, 15, 16].map((s, k) => tf.tensor1d(randomData(6, s).map((v) => (k === 1 ? 0.5 + Math.abs(v) : v))));
+      const params = [13, 14, 15, 16].map((s, k) =>
+        tf.tensor1d(randomData(6, s).map((v) => (k === 1 ? 0.5 + Math.abs(v) : v))),
+      );
       const before = tf.memory().numTensors;
       const grads = tf.grads((xt, m, v, sc, off) => tf.batchNorm(xt, m, v, off, sc, 1e-3))([x, ...params], dy);
       const leaked = tf.memory().numTensors - before - grads.length;

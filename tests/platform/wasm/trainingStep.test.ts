@@ -7,13 +7,24 @@ import { randomData, relError, useWasm } from './helpers';
 const TOL = 1e-4;
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-interface StepResult { loss: number[]; grads: Float32Array[]; weights: Float32Array[]; leaked: number }
+interface StepResult {
+  loss: number[];
+  grads: Float32Array[];
+  weights: Float32Array[];
+  leaked: number;
+}
 
 /** Functional net, NHWC; parameters created from fixed data so both backends start equal. */
 function functionalNet(): { vars: tf.Variable[]; loss: (x: tf.Tensor4D, y: tf.Tensor2D) => tf.Scalar } {
   const shapes: Record<string, number[]> = {
-    w1: [5, 5, 3, 8], gamma: [8], beta: [8],
-    w2: [3, 3, 8, 12], w3: [1, 1, 12, 16], w4: [7, 7, 16, 6], dense: [6, 5], bd: [5],
+    w1: [5, 5, 3, 8],
+    gamma: [8],
+    beta: [8],
+    w2: [3, 3, 8, 12],
+    w3: [1, 1, 12, 16],
+    w4: [7, 7, 16, 6],
+    dense: [6, 5],
+    bd: [5],
   };
   const vars = Object.entries(shapes).map(([name, shape], i) => {
     const data = randomData(size(shape), 900 + i).map((v) => (name === 'gamma' ? 1 + 0.1 * v : 0.3 * v));
@@ -30,7 +41,19 @@ function functionalNet(): { vars: tf.Variable[]; loss: (x: tf.Tensor4D, y: tf.Te
     h = tf.maxPool(h, 3, 2, 'same'); // [B, 8, 8, 8]
     h = tf.relu(tf.conv2d(h, w2 as tf.Tensor4D, 1, 'valid')); // [B, 6, 6, 12]
     h = tf.conv2d(h, w3 as tf.Tensor4D, 2, 'same'); // [B, 3, 3, 16] (ResNet-style projection)
-    h = tf.relu(tf.conv2d(tf.pad(h, [[0, 0], [2, 2], [2, 2], [0, 0]]), w4 as tf.Tensor4D, 1, 'valid')); // [B, 1, 1, 6]
+    h = tf.relu(
+      tf.conv2d(
+        tf.pad(h, [
+          [0, 0],
+          [2, 2],
+          [2, 2],
+          [0, 0],
+        ]),
+        w4 as tf.Tensor4D,
+        1,
+        'valid',
+      ),
+    ); // [B, 1, 1, 6]
     const gap = tf.mean(h, [1, 2]); // [B, 6]
     const drop = tf.dropout(gap, 0.25, undefined, 7);
     return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(drop, dense), bd));
@@ -39,7 +62,8 @@ function functionalNet(): { vars: tf.Variable[]; loss: (x: tf.Tensor4D, y: tf.Te
 }
 
 async function runFunctional(backend: 'wasm' | 'cpu'): Promise<StepResult> {
-  if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+  if (backend === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
   const before = tf.memory().numTensors;
   const x = tf.tensor4d(randomData(4 * 32 * 32 * 3, 1), [4, 32, 32, 3]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 3, 1, 4], 'int32'), 5)) as tf.Tensor2D;
@@ -65,11 +89,19 @@ async function runFunctional(backend: 'wasm' | 'cpu'): Promise<StepResult> {
 /** A tf.layers model: strided conv + BatchNormalization layer + max pool 3/2 + conv + average pool +
  *  global average pooling + seeded dropout + dense, trained with optimizer.minimize like the lab does. */
 async function runLayers(backend: 'wasm' | 'cpu'): Promise<StepResult> {
-  if (backend === 'wasm') await useWasm(); else await tf.setBackend('cpu');
+  if (backend === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
   const before = tf.memory().numTensors;
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [24, 24, 1], filters: 8, kernelSize: 7, strides: 2, padding: 'same', useBias: false }),
+      tf.layers.conv2d({
+        inputShape: [24, 24, 1],
+        filters: 8,
+        kernelSize: 7,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+      }),
       tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 }),
       tf.layers.activation({ activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), // [6, 6, 8]
@@ -81,8 +113,12 @@ async function runLayers(backend: 'wasm' | 'cpu'): Promise<StepResult> {
       tf.layers.dense({ units: 3 }),
     ],
   });
-  const init = model.getWeights().map((w, i) => tf.tensor(randomData(w.size, 700 + i).map((v) =>
-    w.shape.length === 1 ? 1 + 0.1 * v : 0.4 * v), w.shape));
+  const init = model.getWeights().map((w, i) =>
+    tf.tensor(
+      randomData(w.size, 700 + i).map((v) => (w.shape.length === 1 ? 1 + 0.1 * v : 0.4 * v)),
+      w.shape,
+    ),
+  );
   model.setWeights(init);
   tf.dispose(init);
   const x = tf.tensor4d(randomData(6 * 24 * 24, 2), [6, 24, 24, 1]);
@@ -90,8 +126,10 @@ async function runLayers(backend: 'wasm' | 'cpu'): Promise<StepResult> {
   const opt = tf.train.adam(0.01);
   const losses: number[] = [];
   for (let step = 0; step < 3; step++) {
-    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
-      true) as tf.Scalar;
+    const l = opt.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+      true,
+    ) as tf.Scalar;
     losses.push((await l.data())[0]);
     l.dispose();
   }
@@ -117,8 +155,13 @@ describe('a training step on wasm equals the same on cpu', () => {
   // cpu included ("internal memory leak ... after running 'softmaxCrossEntropy__op'"). Leaks are checked
   // here with tf.memory().numTensors instead.
   let isTest = false;
-  beforeAll(() => { isTest = tf.env().getBool('IS_TEST'); tf.env().set('IS_TEST', false); });
-  afterAll(() => { tf.env().set('IS_TEST', isTest); });
+  beforeAll(() => {
+    isTest = tf.env().getBool('IS_TEST');
+    tf.env().set('IS_TEST', false);
+  });
+  afterAll(() => {
+    tf.env().set('IS_TEST', isTest);
+  });
 
   it('functional net with BatchNorm, LRN, strided convs, pools, dropout', async () => {
     const w = await runFunctional('wasm');

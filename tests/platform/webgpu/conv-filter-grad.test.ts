@@ -12,7 +12,14 @@ import { caseName, FILTER_GRAD_CASES, filterGrad, relativeError } from '../../..
 
 describe('split plan', () => {
   it('keeps every serial chain <= 4096, covers every position, and fills the demo and ResNet-50 layers', () => {
-    for (const [P, F] of [[147_456, 72], [401_408, 9408], [1568, 2_359_296], [1, 1], [4097, 3], [20_000_000, 9]]) {
+    for (const [P, F] of [
+      [147_456, 72],
+      [401_408, 9408],
+      [1568, 2_359_296],
+      [1, 1],
+      [4097, 3],
+      [20_000_000, 9],
+    ]) {
       const p = planFilterGrad(P, F);
       expect(p.chunk).toBeLessThanOrEqual(MAX_SERIAL);
       expect(p.chunk * p.chunks).toBeGreaterThanOrEqual(P);

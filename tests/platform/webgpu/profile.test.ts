@@ -34,10 +34,18 @@ async function countedGrad(): Promise<ReturnType<ReturnType<typeof instrumentWeb
   try {
     const x = tf.ones(X);
     const dy = tf.tensor4d(new Float32Array(4 * 20 * 20 * 5).fill(0.5), [4, 20, 20, 5]);
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
-      { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: FILTER } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides: 1,
+      pad: 'same',
+      dataFormat: 'NHWC',
+      filterShape: FILTER,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
     // A synchronous read: counted even where it fails (Node's WebGPU cannot read synchronously).
-    try { dw.dataSync(); } catch { /* counted */ }
+    try {
+      dw.dataSync();
+    } catch {
+      /* counted */
+    }
     await dw.data();
     tf.dispose([x, dy, dw]);
     return counter.counts();
@@ -63,7 +71,7 @@ describe('webgpu instrumentation', () => {
     expect(c.uploadBytes).toBe(4 * 4 * 20 * 20 * (2 + 5));
   });
 
-  it('counts ours: the plan\'s chunks and row sums, every chain at most 4096', async (ctx) => {
+  it("counts ours: the plan's chunks and row sums, every chain at most 4096", async (ctx) => {
     if (!gpu) return ctx.skip(`no WebGPU adapter in Node here: ${why}`);
     registerWebgpuTrainingKernels();
     const plan = planFilterGrad(1600, 90);

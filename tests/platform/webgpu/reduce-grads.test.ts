@@ -33,7 +33,10 @@ async function grads(backend: string, c: (typeof CASES)[number]): Promise<{ sum:
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
   const n = c.shape.reduce((a, b) => a * b, 1);
-  const x = tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i)), c.shape);
+  const x = tf.tensor(
+    Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
+    c.shape,
+  );
   // A weight on the reduced output so that dy is not uniform.
   const f = (op: 'sum' | 'mean') => (t: tf.Tensor) => {
     const r = op === 'sum' ? tf.sum(t, c.axis, c.keepDims) : tf.mean(t, c.axis, c.keepDims);
@@ -49,13 +52,14 @@ async function grads(backend: string, c: (typeof CASES)[number]): Promise<{ sum:
 }
 
 describe('Sum and Mean gradients on webgpu', () => {
-  it('equal cpu\'s on odd shapes, axes and keepDims', async (ctx) => {
+  it("equal cpu's on odd shapes, axes and keepDims", async (ctx) => {
     if (!gpu) return ctx.skip(`no WebGPU adapter in Node here: ${why}`);
     for (const c of CASES) {
       const g = await grads('webgpu', c);
       const r = await grads('cpu', c);
       for (const k of ['sum', 'mean'] as const) {
-        let worst = 0, scale = 0;
+        let worst = 0,
+          scale = 0;
         for (let i = 0; i < r[k].length; i++) {
           worst = Math.max(worst, Math.abs(g[k][i] - r[k][i]));
           scale = Math.max(scale, Math.abs(r[k][i]));

@@ -6,17 +6,28 @@ import { droppedFiles, inputFiles } from '../../../src/ui/datasets/dropFiles';
 
 // --- fakes of just what the module reads ---------------------------------------------------------------
 
-interface FakeEntry { name: string; isFile: boolean; isDirectory: boolean }
-const later = (f: () => void): void => { setTimeout(f, 0); }; // the real APIs call back asynchronously
+interface FakeEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+const later = (f: () => void): void => {
+  setTimeout(f, 0);
+}; // the real APIs call back asynchronously
 
-function fileEntry(name: string, file = new File([name], name)): FakeEntry & { file: (ok: (f: File) => void, err: (e: unknown) => void) => void } {
+function fileEntry(
+  name: string,
+  file = new File([name], name),
+): FakeEntry & { file: (ok: (f: File) => void, err: (e: unknown) => void) => void } {
   return { name, isFile: true, isDirectory: false, file: (ok) => later(() => ok(file)) };
 }
 
 /** A directory whose reader hands its children out `batch` at a time, then an empty batch (as Chrome does). */
 function dirEntry(name: string, children: FakeEntry[], batch = 100, calls = { n: 0 }) {
   return {
-    name, isFile: false, isDirectory: true,
+    name,
+    isFile: false,
+    isDirectory: true,
     createReader: () => {
       let i = 0;
       return {
@@ -52,13 +63,19 @@ describe('droppedFiles', () => {
     const a = new File(['a'], 'a.csv');
     const r = await droppedFiles(transfer([fileEntry('b.csv'), fileEntry('a.csv')], [b, a]));
     expect(r.folder).toBe(false);
-    expect(r.picked).toEqual([{ file: b, path: 'b.csv' }, { file: a, path: 'a.csv' }]);
+    expect(r.picked).toEqual([
+      { file: b, path: 'b.csv' },
+      { file: a, path: 'a.csv' },
+    ]);
     expect(r.picked[0].file).toBe(b);
   });
 
   it('falls back to dt.files when items have no entries API or no entry', async () => {
     const f = new File(['x'], 'x.zip');
-    expect(await droppedFiles(transfer(['no-api', null], [f]))).toEqual({ picked: [{ file: f, path: 'x.zip' }], folder: false });
+    expect(await droppedFiles(transfer(['no-api', null], [f]))).toEqual({
+      picked: [{ file: f, path: 'x.zip' }],
+      folder: false,
+    });
   });
 
   it('gives nothing for an empty drop', async () => {
@@ -79,7 +96,9 @@ describe('droppedFiles', () => {
   it('walks loose files dropped with a folder from the entries, top level in drop order', async () => {
     const notes = new File(['n'], 'notes.txt');
     const loose = new File(['other'], 'notes.txt'); // what dt.files holds: must not be used
-    const r = await droppedFiles(transfer([fileEntry('notes.txt', notes), dirEntry('data', [fileEntry('x.csv')]), fileEntry('0.txt')], [loose]));
+    const r = await droppedFiles(
+      transfer([fileEntry('notes.txt', notes), dirEntry('data', [fileEntry('x.csv')]), fileEntry('0.txt')], [loose]),
+    );
     expect(r.folder).toBe(true);
     expect(paths(r.picked)).toEqual(['notes.txt', 'data/x.csv', '0.txt']);
     expect(r.picked[0].file).toBe(notes);
@@ -88,7 +107,16 @@ describe('droppedFiles', () => {
   it('reads a directory until readEntries gives an empty batch', async () => {
     const calls = { n: 0 };
     const names = ['e', 'd', 'c', 'b', 'a'];
-    const r = await droppedFiles(transfer([dirEntry('big', names.map((n) => fileEntry(n)), 2, calls)]));
+    const r = await droppedFiles(
+      transfer([
+        dirEntry(
+          'big',
+          names.map((n) => fileEntry(n)),
+          2,
+          calls,
+        ),
+      ]),
+    );
     expect(paths(r.picked)).toEqual(['big/a', 'big/b', 'big/c', 'big/d', 'big/e']);
     expect(calls.n).toBe(4); // 2 + 2 + 1 + empty
   });
@@ -107,21 +135,38 @@ describe('droppedFiles', () => {
   it('takes every entry synchronously, before the first await (items die after the drop event)', async () => {
     let taken = 0;
     const entries = [fileEntry('a'), dirEntry('d', [fileEntry('b')])];
-    const dt = { items: entries.map((e) => ({ webkitGetAsEntry: () => { taken++; return e; } })), files: [] } as unknown as DataTransfer;
+    const dt = {
+      items: entries.map((e) => ({
+        webkitGetAsEntry: () => {
+          taken++;
+          return e;
+        },
+      })),
+      files: [],
+    } as unknown as DataTransfer;
     const pending = droppedFiles(dt);
     expect(taken).toBe(2);
     expect(paths((await pending).picked)).toEqual(['a', 'd/b']);
   });
 
   it('rejects when a file cannot be read', async () => {
-    const bad = { name: 'bad', isFile: true, isDirectory: false, file: (_ok: unknown, err: (e: unknown) => void) => later(() => err(new Error('gone'))) };
+    const bad = {
+      name: 'bad',
+      isFile: true,
+      isDirectory: false,
+      file: (_ok: unknown, err: (e: unknown) => void) => later(() => err(new Error('gone'))),
+    };
     await expect(droppedFiles(transfer([dirEntry('d', [bad])]))).rejects.toThrow('gone');
   });
 
   it('rejects when a directory cannot be listed', async () => {
     const bad = {
-      name: 'locked', isFile: false, isDirectory: true,
-      createReader: () => ({ readEntries: (_ok: unknown, err: (e: unknown) => void) => later(() => err(new Error('denied'))) }),
+      name: 'locked',
+      isFile: false,
+      isDirectory: true,
+      createReader: () => ({
+        readEntries: (_ok: unknown, err: (e: unknown) => void) => later(() => err(new Error('denied'))),
+      }),
     };
     await expect(droppedFiles(transfer([bad]))).rejects.toThrow('denied');
   });
@@ -139,7 +184,10 @@ describe('inputFiles', () => {
     const b = withPath('b.csv', 'dir/b.csv');
     const a = new File(['a'], 'a.csv');
     const out = inputFiles(list([b, a]), false);
-    expect(out).toEqual([{ file: b, path: 'b.csv' }, { file: a, path: 'a.csv' }]);
+    expect(out).toEqual([
+      { file: b, path: 'b.csv' },
+      { file: a, path: 'a.csv' },
+    ]);
     expect(out[0].file).toBe(b);
   });
 

@@ -45,7 +45,10 @@ describe('sheetPixels', () => {
 
   it('copies RGB channels in order', () => {
     const layout = sheetLayout(1, 1, 2, 1, 1, 0);
-    expect(Array.from(sheetPixels(new Uint8Array([1, 2, 3, 4, 5, 6]), 1, 1, 2, 3, layout))).toEqual([...rgb(1, 2, 3), ...rgb(4, 5, 6)]);
+    expect(Array.from(sheetPixels(new Uint8Array([1, 2, 3, 4, 5, 6]), 1, 1, 2, 3, layout))).toEqual([
+      ...rgb(1, 2, 3),
+      ...rgb(4, 5, 6),
+    ]);
   });
 
   it('blows each pixel up into a scale x scale block', () => {
@@ -60,7 +63,12 @@ describe('sheetPixels', () => {
     // Two 1x1 images side by side, gap 2: 50, gap, gap, 60.
     const layout = sheetLayout(2, 1, 1, 2, 1, 2);
     expect(layout).toMatchObject({ width: 4, height: 1 });
-    expect(Array.from(sheetPixels(new Uint8Array([50, 60]), 2, 1, 1, 1, layout))).toEqual([...grey(50), ...T, ...T, ...grey(60)]);
+    expect(Array.from(sheetPixels(new Uint8Array([50, 60]), 2, 1, 1, 1, layout))).toEqual([
+      ...grey(50),
+      ...T,
+      ...T,
+      ...grey(60),
+    ]);
   });
 
   it('wraps to the next row and leaves empty slots transparent', () => {
@@ -69,9 +77,21 @@ describe('sheetPixels', () => {
     expect(layout).toMatchObject({ cols: 2, rows: 2, width: 5, height: 3 });
     const out = sheetPixels(new Uint8Array([1, 2, 3, 4, 5, 6]), 3, 1, 2, 1, layout);
     expect(Array.from(out)).toEqual([
-      ...grey(1), ...grey(2), ...T, ...grey(3), ...grey(4),
-      ...T, ...T, ...T, ...T, ...T,
-      ...grey(5), ...grey(6), ...T, ...T, ...T,
+      ...grey(1),
+      ...grey(2),
+      ...T,
+      ...grey(3),
+      ...grey(4),
+      ...T,
+      ...T,
+      ...T,
+      ...T,
+      ...T,
+      ...grey(5),
+      ...grey(6),
+      ...T,
+      ...T,
+      ...T,
     ]);
   });
 
@@ -82,14 +102,28 @@ describe('sheetPixels', () => {
     const a = rgb(10, 20, 30);
     const b = rgb(40, 50, 60);
     expect(Array.from(sheetPixels(new Uint8Array([10, 20, 30, 40, 50, 60]), 2, 1, 1, 3, layout))).toEqual([
-      ...a, ...a, ...a, ...a, ...T, ...T, ...b, ...b, ...b, ...b,
+      ...a,
+      ...a,
+      ...a,
+      ...a,
+      ...T,
+      ...T,
+      ...b,
+      ...b,
+      ...b,
+      ...b,
     ]);
   });
 
   it('reads each image at its own offset in a multi-row grey image', () => {
     // Two 2x1 images (h = 2, w = 1) side by side, no gap: image 0 is [1, 2] down, image 1 is [3, 4] down.
     const layout = sheetLayout(2, 2, 1, 2, 1, 0);
-    expect(Array.from(sheetPixels(new Uint8Array([1, 2, 3, 4]), 2, 2, 1, 1, layout))).toEqual([...grey(1), ...grey(3), ...grey(2), ...grey(4)]);
+    expect(Array.from(sheetPixels(new Uint8Array([1, 2, 3, 4]), 2, 2, 1, 1, layout))).toEqual([
+      ...grey(1),
+      ...grey(3),
+      ...grey(2),
+      ...grey(4),
+    ]);
   });
 
   it('is an all-transparent slot for zero images', () => {

@@ -7,11 +7,28 @@ import { timeLeft } from '../../../src/ui/datasets/ImportPanel';
 
 const split = (count: number) => ({ count, classCounts: { gender: [count - 1, 1] } });
 const meta: DatasetMeta = {
-  id: 'ds', name: 'faces', source: 'import', synth: null, height: 16, width: 16, channels: 1, tasks: ['gender'], classNames: { gender: ['female', 'male'] },
-  splits: { train: split(6), val: split(2), test: split(2) }, bytes: 2560, createdAt: 0, complete: true,
+  id: 'ds',
+  name: 'faces',
+  source: 'import',
+  synth: null,
+  height: 16,
+  width: 16,
+  channels: 1,
+  tasks: ['gender'],
+  classNames: { gender: ['female', 'male'] },
+  splits: { train: split(6), val: split(2), test: split(2) },
+  bytes: 2560,
+  createdAt: 0,
+  complete: true,
   imported: {
-    format: 'folder', files: [{ name: 'faces.zip', bytes: 4000 }], seed: 1, rejected: [{ where: 'x/readme.txt', reason: 'not an image' }], rejectedCount: 3,
-    duplicates: { count: 0, examples: [] }, metadata: {}, ms: 1500,
+    format: 'folder',
+    files: [{ name: 'faces.zip', bytes: 4000 }],
+    seed: 1,
+    rejected: [{ where: 'x/readme.txt', reason: 'not an image' }],
+    rejectedCount: 3,
+    duplicates: { count: 0, examples: [] },
+    metadata: {},
+    ms: 1500,
   },
 } as unknown as DatasetMeta;
 
@@ -24,7 +41,8 @@ describe('storedReport', () => {
   });
 
   it('keeps what generic labels are (a FER-layout CSV beyond FER2013’s emotions)', () => {
-    const note = 'generic labels 0-9 (10 classes, numbered), not FER2013\'s emotions: trained as classification under the task "expression"';
+    const note =
+      'generic labels 0-9 (10 classes, numbered), not FER2013\'s emotions: trained as classification under the task "expression"';
     const r = storedReport({ ...meta, imported: { ...meta.imported!, metadata: { labels: note } } })!;
     expect(r.labels).toBe(note);
     expect(formatImportReport(r)).toContain(`labels: ${note}`);

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/core/config/config';
 import { SETTINGS } from '../../../src/core/config/settings';
-import { defaultOf, displayValue, errorsFor, FIELD_GROUPS, FORM_PATHS, parseNumberInput } from '../../../src/ui/experiment/fields';
+import {
+  defaultOf,
+  displayValue,
+  errorsFor,
+  FIELD_GROUPS,
+  FORM_PATHS,
+  parseNumberInput,
+} from '../../../src/ui/experiment/fields';
 
 describe('the form from the settings table', () => {
   it('shows every setting that has a group, once, in its group, in table order', () => {
@@ -12,8 +19,16 @@ describe('the form from the settings table', () => {
     const expected = SETTINGS.filter((s) => s.group !== null).map((s) => s.path);
     for (const p of expected) expect(shown).toContain(p);
     const triplet = FIELD_GROUPS.find((g) => g.id === 'triplet')!.fields.map((f) => f.path);
-    expect(triplet.slice(0, 8)).toEqual(['triplet.lambda', 'triplet.margin', 'triplet.mining', 'triplet.positivePool.percent', 'triplet.positivePool.of',
-      'triplet.negativePool.percent', 'triplet.negativePool.of', 'triplet.ageThreshold']);
+    expect(triplet.slice(0, 8)).toEqual([
+      'triplet.lambda',
+      'triplet.margin',
+      'triplet.mining',
+      'triplet.positivePool.percent',
+      'triplet.positivePool.of',
+      'triplet.negativePool.percent',
+      'triplet.negativePool.of',
+      'triplet.ageThreshold',
+    ]);
     expect(shown).not.toContain('ensemble.cGrid'); // JSON only
     expect(shown).not.toContain('dataset.source');
     expect(shown).toContain('dataset.train');
@@ -56,8 +71,10 @@ describe('form helpers', () => {
 
   it('errors on a field or inside it, not on a sibling that shares a prefix', () => {
     const errs = [
-      { field: 'triplet.margin', message: 'a' }, { field: 'dataset.intensity.0', message: 'b' },
-      { field: 'triplet.marginX', message: 'c' }, { field: 'seed', message: 'd' },
+      { field: 'triplet.margin', message: 'a' },
+      { field: 'dataset.intensity.0', message: 'b' },
+      { field: 'triplet.marginX', message: 'c' },
+      { field: 'seed', message: 'd' },
     ];
     expect(errorsFor(errs, 'triplet.margin')).toEqual(['a']);
     expect(errorsFor(errs, 'dataset.intensity')).toEqual(['b']);

@@ -2,7 +2,17 @@
 // line, against the hand count of the tutorial net.
 import { describe, expect, it } from 'vitest';
 import { customLayoutError } from '../../../src/core/models/spec';
-import { addConv, addDense, moveConv, removeConv, removeDense, setConv, setDense, sizeLine, STARTER_LAYOUT } from '../../../src/ui/experiment/layers';
+import {
+  addConv,
+  addDense,
+  moveConv,
+  removeConv,
+  removeDense,
+  setConv,
+  setDense,
+  sizeLine,
+  STARTER_LAYOUT,
+} from '../../../src/ui/experiment/layers';
 
 describe('layer edits', () => {
   it('add, remove, reorder conv blocks; the input layout is untouched; the result stays valid', () => {
@@ -35,17 +45,21 @@ describe('layer edits', () => {
 describe('size line', () => {
   it('the tutorial net at 28x28x1 with 8 classes: 421,384 parameters, 4.24 M multiply-adds', () => {
     // conv 320 + 18,496; dense 3,136·128 + 128 = 401,536; logits 128·8 + 8 = 1,032.
-    expect(sizeLine(STARTER_LAYOUT, [28, 28, 1], 8, 1, null))
-      .toBe('421,384 trainable parameters · 4.24 M multiply-adds per image · convs end at 7x7x64 (input 28x28x1)');
+    expect(sizeLine(STARTER_LAYOUT, [28, 28, 1], 8, 1, null)).toBe(
+      '421,384 trainable parameters · 4.24 M multiply-adds per image · convs end at 7x7x64 (input 28x28x1)',
+    );
   });
   it('names the width multiplier and embedding size it applied (fixture-tiny: width 1/4, embedding 16)', () => {
     // Filters 8, 16: conv 80 + 1,168; 4·4·16 = 256 → 16: 4,112; logits 16·8 + 8 = 136.
-    expect(sizeLine(STARTER_LAYOUT, [16, 16, 1], 8, 0.25, 16))
-      .toBe('5,496 trainable parameters · 96.4 k multiply-adds per image · convs end at 4x4x16 (input 16x16x1; width × 0.25, embedding 16 applied)');
+    expect(sizeLine(STARTER_LAYOUT, [16, 16, 1], 8, 0.25, 16)).toBe(
+      '5,496 trainable parameters · 96.4 k multiply-adds per image · convs end at 4x4x16 (input 16x16x1; width × 0.25, embedding 16 applied)',
+    );
   });
   it('says why when the input is too small, and waits for an unknown input size', () => {
     const big = { ...STARTER_LAYOUT, convs: [...STARTER_LAYOUT.convs, { ...STARTER_LAYOUT.convs[0], pool: 8 }] };
-    expect(sizeLine(big, [28, 28, 1], 8, 1, null)).toBe('block 3: the map is 7x7 after the conv, too small for a 8x8 pool (input 28x28x1)');
+    expect(sizeLine(big, [28, 28, 1], 8, 1, null)).toBe(
+      'block 3: the map is 7x7 after the conv, too small for a 8x8 pool (input 28x28x1)',
+    );
     expect(sizeLine(STARTER_LAYOUT, null, 8, 1, null)).toMatch(/once the dataset/);
   });
 });

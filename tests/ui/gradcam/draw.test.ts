@@ -1,7 +1,16 @@
 // Grad-CAM drawing helpers against hand-computed bytes: colour map ends, overlay blend and rounding, upscale,
 // legend, grid layout and clipped blits. Expected values are literals so a changed formula fails here.
 import { describe, expect, it } from 'vitest';
-import { TURBO, blit, colourOf, gridLayout, legendRgba, overlay, toRgba, upscaleRgba } from '../../../src/ui/gradcam/draw';
+import {
+  TURBO,
+  blit,
+  colourOf,
+  gridLayout,
+  legendRgba,
+  overlay,
+  toRgba,
+  upscaleRgba,
+} from '../../../src/ui/gradcam/draw';
 
 const rgbAt = (i: number): number[] => [TURBO[3 * i], TURBO[3 * i + 1], TURBO[3 * i + 2]];
 const luminance = ([r, g, b]: number[]): number => 0.2126 * r + 0.7152 * g + 0.0722 * b;
@@ -157,8 +166,11 @@ describe('gridLayout', () => {
     expect(layout.width).toBe(168); // 8 + 3*48 + 2*4 + 8
     expect(layout.height).toBe(144); // 8 + 2*(48+14) + 4 + 8
     expect(layout.tiles).toEqual([
-      { x: 8, y: 8 }, { x: 60, y: 8 }, { x: 112, y: 8 },
-      { x: 8, y: 74 }, { x: 60, y: 74 },
+      { x: 8, y: 8 },
+      { x: 60, y: 8 },
+      { x: 112, y: 8 },
+      { x: 8, y: 74 },
+      { x: 60, y: 74 },
     ]);
   });
 

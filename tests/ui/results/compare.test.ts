@@ -5,14 +5,24 @@ import type { GridRow } from '../../../src/core/events';
 import { compareRuns } from '../../../src/ui/results/compare';
 
 const r = (model: GridRow['model'], test: GridRow['test'], acc: number, label: string = model): GridRow => ({
-  model, label, train: test, test, metrics: { count: 10, loss: 0, accuracy: acc }, predictions: [],
+  model,
+  label,
+  train: test,
+  test,
+  metrics: { count: 10, loss: 0, accuracy: acc },
+  predictions: [],
 });
 
 describe('compareRuns', () => {
   it('aligns rows across runs and marks the best', () => {
     const t = compareRuns([
       { id: 'a', name: 'A', task: 'gender', rows: [r('student', 'upper', 0.8), r('triplet', 'upper', 0.85)] },
-      { id: 'b', name: 'B', task: 'gender', rows: [r('student', 'upper', 0.9), r('svm', 'upper', 0.91, 'SVM on standard + triplet embeddings (C = 0.1)')] },
+      {
+        id: 'b',
+        name: 'B',
+        task: 'gender',
+        rows: [r('student', 'upper', 0.9), r('svm', 'upper', 0.91, 'SVM on standard + triplet embeddings (C = 0.1)')],
+      },
     ]);
     expect(t.mixed).toBe(false);
     expect(t.lines.map((l) => [l.label, l.cells, l.best])).toEqual([
@@ -25,9 +35,24 @@ describe('compareRuns', () => {
   });
 
   it('lower MAE is better for age; mixed tasks are flagged', () => {
-    const age = (mae: number): GridRow => ({ model: 'student', label: 'student', train: 'lower', test: 'lower', metrics: { count: 5, loss: 0, mae }, predictions: [] });
-    const t = compareRuns([{ id: 'a', name: 'A', task: 'age', rows: [age(9)] }, { id: 'b', name: 'B', task: 'age', rows: [age(7.5)] }]);
+    const age = (mae: number): GridRow => ({
+      model: 'student',
+      label: 'student',
+      train: 'lower',
+      test: 'lower',
+      metrics: { count: 5, loss: 0, mae },
+      predictions: [],
+    });
+    const t = compareRuns([
+      { id: 'a', name: 'A', task: 'age', rows: [age(9)] },
+      { id: 'b', name: 'B', task: 'age', rows: [age(7.5)] },
+    ]);
     expect([t.metric, t.lines[0].best, t.lines[0].spread]).toEqual(['MAE (years)', 1, 1.5]);
-    expect(compareRuns([{ id: 'a', name: 'A', task: 'age', rows: [] }, { id: 'b', name: 'B', task: 'gender', rows: [] }]).mixed).toBe(true);
+    expect(
+      compareRuns([
+        { id: 'a', name: 'A', task: 'age', rows: [] },
+        { id: 'b', name: 'B', task: 'gender', rows: [] },
+      ]).mixed,
+    ).toBe(true);
   });
 });

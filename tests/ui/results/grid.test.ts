@@ -7,7 +7,12 @@ import { bestRow, confusionColour, metricCells, metricHeaders, visibilityText } 
 
 type M = GridRow['metrics'];
 const row = (test: Visibility, metrics: Partial<M>): GridRow => ({
-  model: 'student', label: 'student', train: 'full+lower', test, metrics: { count: 10, loss: 0, ...metrics }, predictions: [],
+  model: 'student',
+  label: 'student',
+  train: 'full+lower',
+  test,
+  metrics: { count: 10, loss: 0, ...metrics },
+  predictions: [],
 });
 const acc = (test: Visibility, accuracy: number | undefined): GridRow => row(test, { accuracy });
 const mae = (test: Visibility, m: number | undefined): GridRow => row(test, { mae: m });
@@ -39,7 +44,10 @@ describe('metricCells', () => {
   });
 
   it('gives expression both accuracy and weighted accuracy, each on its own', () => {
-    expect(metricCells(row('lower', { accuracy: 0.75, weightedAccuracy: 0.625 }), 'expression')).toEqual(['75.0', '62.5']);
+    expect(metricCells(row('lower', { accuracy: 0.75, weightedAccuracy: 0.625 }), 'expression')).toEqual([
+      '75.0',
+      '62.5',
+    ]);
     expect(metricCells(row('lower', { accuracy: 0.5 }), 'expression')).toEqual(['50.0', '–']);
     expect(metricCells(row('lower', { weightedAccuracy: Number.NaN }), 'expression')).toEqual(['–', '–']);
   });

@@ -5,11 +5,32 @@ import { describe, expect, it } from 'vitest';
 import type { GridRow, PairedTest } from '../../../src/core/events';
 import { significantDirection } from '../../../src/ui/results/grid';
 
-const test = (p: number, b?: number, c?: number): PairedTest => ({ test: 'mcnemar', method: 'exact', p, n: 1000, b, c });
-const r = (model: GridRow['model'], v: number, age = false, vsControl?: PairedTest, vsStudent?: PairedTest): GridRow => ({
-  model, label: model, train: 'lower', test: 'lower', predictions: [],
+const test = (p: number, b?: number, c?: number): PairedTest => ({
+  test: 'mcnemar',
+  method: 'exact',
+  p,
+  n: 1000,
+  b,
+  c,
+});
+const r = (
+  model: GridRow['model'],
+  v: number,
+  age = false,
+  vsControl?: PairedTest,
+  vsStudent?: PairedTest,
+): GridRow => ({
+  model,
+  label: model,
+  train: 'lower',
+  test: 'lower',
+  predictions: [],
   metrics: age ? { count: 1000, loss: 0, mae: v } : { count: 1000, loss: 0, accuracy: v },
-  stats: { ci: { lo: 0, hi: 0, level: 0.95, reps: 0 }, ...(vsControl ? { vsControl } : {}), ...(vsStudent ? { vsStudent } : {}) },
+  stats: {
+    ci: { lo: 0, hi: 0, level: 0.95, reps: 0 },
+    ...(vsControl ? { vsControl } : {}),
+    ...(vsStudent ? { vsStudent } : {}),
+  },
 });
 
 describe('significantDirection', () => {
@@ -27,13 +48,21 @@ describe('significantDirection', () => {
   });
 
   it('MAE: lower is better', () => {
-    const rows = [r('control', 10.25, true), r('triplet', 10.92, true, test(0.0001)), r('standard', 10.0, true, test(0.01))];
+    const rows = [
+      r('control', 10.25, true),
+      r('triplet', 10.92, true, test(0.0001)),
+      r('standard', 10.0, true, test(0.01)),
+    ];
     expect(significantDirection(rows, rows[1], 'control', 'age')).toBe('worse');
     expect(significantDirection(rows, rows[2], 'control', 'age')).toBe('better');
   });
 
   it('without the other row, the discordant counts decide', () => {
-    expect(significantDirection([], r('standard', 0.7, false, test(0.01, 10, 30)), 'control', 'expression')).toBe('worse');
-    expect(significantDirection([], r('standard', 0.7, false, test(0.01, 30, 10)), 'control', 'expression')).toBe('better');
+    expect(significantDirection([], r('standard', 0.7, false, test(0.01, 10, 30)), 'control', 'expression')).toBe(
+      'worse',
+    );
+    expect(significantDirection([], r('standard', 0.7, false, test(0.01, 30, 10)), 'control', 'expression')).toBe(
+      'better',
+    );
   });
 });

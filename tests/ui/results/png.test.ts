@@ -8,38 +8,110 @@ import { chartsPng, confusionsPng, svgPng } from '../../../src/ui/results/png';
 
 // --- a canvas that records what is drawn ---------------------------------------------------------------
 
-interface State { fillStyle: string; strokeStyle: string; font: string; textAlign: string; tx: number; ty: number; rot: number }
+interface State {
+  fillStyle: string;
+  strokeStyle: string;
+  font: string;
+  textAlign: string;
+  tx: number;
+  ty: number;
+  rot: number;
+}
 type Op =
   | { op: 'fillRect' | 'strokeRect'; x: number; y: number; w: number; h: number; style: string }
-  | { op: 'fillText'; text: string; x: number; y: number; maxWidth?: number; fillStyle: string; font: string; textAlign: string; tx: number; ty: number; rot: number }
+  | {
+      op: 'fillText';
+      text: string;
+      x: number;
+      y: number;
+      maxWidth?: number;
+      fillStyle: string;
+      font: string;
+      textAlign: string;
+      tx: number;
+      ty: number;
+      rot: number;
+    }
   | { op: 'drawImage'; img: unknown; x: number; y: number; w: number; h: number; revokedBefore: number };
 
 class FakeContext {
   ops: Op[] = [];
-  private s: State = { fillStyle: '#000000', strokeStyle: '#000000', font: '10px sans-serif', textAlign: 'start', tx: 0, ty: 0, rot: 0 };
+  private s: State = {
+    fillStyle: '#000000',
+    strokeStyle: '#000000',
+    font: '10px sans-serif',
+    textAlign: 'start',
+    tx: 0,
+    ty: 0,
+    rot: 0,
+  };
   private stack: State[] = [];
-  get fillStyle() { return this.s.fillStyle; }
-  set fillStyle(v: string) { this.s.fillStyle = v; }
-  get strokeStyle() { return this.s.strokeStyle; }
-  set strokeStyle(v: string) { this.s.strokeStyle = v; }
-  get font() { return this.s.font; }
-  set font(v: string) { this.s.font = v; }
-  get textAlign() { return this.s.textAlign; }
-  set textAlign(v: string) { this.s.textAlign = v; }
-  save() { this.stack.push({ ...this.s }); }
-  restore() { const s = this.stack.pop(); if (s) this.s = s; }
-  translate(x: number, y: number) { this.s.tx += x; this.s.ty += y; }
-  rotate(a: number) { this.s.rot += a; }
-  fillRect(x: number, y: number, w: number, h: number) { this.ops.push({ op: 'fillRect', x, y, w, h, style: this.s.fillStyle }); }
-  strokeRect(x: number, y: number, w: number, h: number) { this.ops.push({ op: 'strokeRect', x, y, w, h, style: this.s.strokeStyle }); }
+  get fillStyle() {
+    return this.s.fillStyle;
+  }
+  set fillStyle(v: string) {
+    this.s.fillStyle = v;
+  }
+  get strokeStyle() {
+    return this.s.strokeStyle;
+  }
+  set strokeStyle(v: string) {
+    this.s.strokeStyle = v;
+  }
+  get font() {
+    return this.s.font;
+  }
+  set font(v: string) {
+    this.s.font = v;
+  }
+  get textAlign() {
+    return this.s.textAlign;
+  }
+  set textAlign(v: string) {
+    this.s.textAlign = v;
+  }
+  save() {
+    this.stack.push({ ...this.s });
+  }
+  restore() {
+    const s = this.stack.pop();
+    if (s) this.s = s;
+  }
+  translate(x: number, y: number) {
+    this.s.tx += x;
+    this.s.ty += y;
+  }
+  rotate(a: number) {
+    this.s.rot += a;
+  }
+  fillRect(x: number, y: number, w: number, h: number) {
+    this.ops.push({ op: 'fillRect', x, y, w, h, style: this.s.fillStyle });
+  }
+  strokeRect(x: number, y: number, w: number, h: number) {
+    this.ops.push({ op: 'strokeRect', x, y, w, h, style: this.s.strokeStyle });
+  }
   fillText(text: string, x: number, y: number, maxWidth?: number) {
     const { fillStyle, font, textAlign, tx, ty, rot } = this.s;
-    this.ops.push({ op: 'fillText', text, x, y, ...(maxWidth === undefined ? {} : { maxWidth }), fillStyle, font, textAlign, tx, ty, rot });
+    this.ops.push({
+      op: 'fillText',
+      text,
+      x,
+      y,
+      ...(maxWidth === undefined ? {} : { maxWidth }),
+      fillStyle,
+      font,
+      textAlign,
+      tx,
+      ty,
+      rot,
+    });
   }
   drawImage(img: unknown, x: number, y: number, w: number, h: number) {
     this.ops.push({ op: 'drawImage', img, x, y, w, h, revokedBefore: revoke.mock.calls.length });
   }
-  get depth() { return this.stack.length; }
+  get depth() {
+    return this.stack.length;
+  }
 }
 
 class FakeCanvas {
@@ -48,11 +120,16 @@ class FakeCanvas {
   ctx = new FakeContext();
   blobType: string | undefined;
   /** null: what a browser hands toBlob for a canvas with no pixels (HTML spec), or forced by `encodeFails`. */
-  getContext(kind: string) { return kind === '2d' ? this.ctx : null; }
+  getContext(kind: string) {
+    return kind === '2d' ? this.ctx : null;
+  }
   toBlob(cb: (b: Blob | null) => void, type?: string) {
     this.blobType = type;
     const empty = this.width === 0 || this.height === 0 || encodeFails;
-    setTimeout(() => cb(empty ? null : new Blob([`png ${this.width}x${this.height}`], { type: type ?? 'image/png' })), 0);
+    setTimeout(
+      () => cb(empty ? null : new Blob([`png ${this.width}x${this.height}`], { type: type ?? 'image/png' })),
+      0,
+    );
   }
 }
 
@@ -82,7 +159,8 @@ afterEach(() => {
 });
 
 const texts = (ctx: FakeContext) => ctx.ops.filter((o): o is Extract<Op, { op: 'fillText' }> => o.op === 'fillText');
-const rects = (ctx: FakeContext, op: 'fillRect' | 'strokeRect') => ctx.ops.filter((o): o is Extract<Op, { op: typeof op }> => o.op === op);
+const rects = (ctx: FakeContext, op: 'fillRect' | 'strokeRect') =>
+  ctx.ops.filter((o): o is Extract<Op, { op: typeof op }> => o.op === op);
 
 // --- svgPng ----------------------------------------------------------------------------------------------
 
@@ -90,8 +168,12 @@ class FakeSvg {
   attrs = new Map<string, string>();
   cloned: FakeSvg[] = [];
   constructor(private rect = { width: 120.3, height: 40.6 }) {}
-  getBoundingClientRect() { return { ...this.rect, x: 0, y: 0, top: 0, left: 0, right: this.rect.width, bottom: this.rect.height }; }
-  setAttribute(k: string, v: string) { this.attrs.set(k, v); }
+  getBoundingClientRect() {
+    return { ...this.rect, x: 0, y: 0, top: 0, left: 0, right: this.rect.width, bottom: this.rect.height };
+  }
+  setAttribute(k: string, v: string) {
+    this.attrs.set(k, v);
+  }
   cloneNode(deep?: boolean) {
     const c = new FakeSvg(this.rect);
     c.deep = deep;
@@ -102,7 +184,9 @@ class FakeSvg {
 }
 
 class FakeSerializer {
-  serializeToString(node: FakeSvg) { return `<svg ${[...node.attrs].map(([k, v]) => `${k}="${v}"`).join(' ')}/>`; }
+  serializeToString(node: FakeSvg) {
+    return `<svg ${[...node.attrs].map(([k, v]) => `${k}="${v}"`).join(' ')}/>`;
+  }
 }
 
 let images: FakeImage[];
@@ -111,8 +195,12 @@ class FakeImage {
   onload: (() => void) | null = null;
   onerror: (() => void) | null = null;
   private url = '';
-  constructor() { images.push(this); }
-  get src() { return this.url; }
+  constructor() {
+    images.push(this);
+  }
+  get src() {
+    return this.url;
+  }
   set src(v: string) {
     this.url = v;
     setTimeout(() => (imageFails ? this.onerror?.() : this.onload?.()), 0);
@@ -133,7 +221,11 @@ describe('svgPng', () => {
     expect(svg.cloned).toHaveLength(1);
     expect(svg.cloned[0].deep).toBe(true);
     expect(svg.attrs.size).toBe(0);
-    expect(Object.fromEntries(svg.cloned[0].attrs)).toEqual({ xmlns: 'http://www.w3.org/2000/svg', width: '120.3', height: '40.6' });
+    expect(Object.fromEntries(svg.cloned[0].attrs)).toEqual({
+      xmlns: 'http://www.w3.org/2000/svg',
+      width: '120.3',
+      height: '40.6',
+    });
     expect(create).toHaveBeenCalledTimes(1);
     const blob = create.mock.calls[0][0] as Blob;
     expect(blob.type).toBe('image/svg+xml');
@@ -180,7 +272,9 @@ describe('svgPng', () => {
 
   it('rejects when the canvas cannot be encoded, still revoking the URL', async () => {
     // A zero-size chart gives a canvas with no pixels: toBlob hands back null.
-    await expect(svgPng(new FakeSvg({ width: 0, height: 40 }) as unknown as SVGSVGElement)).rejects.toThrow('the canvas could not be encoded');
+    await expect(svgPng(new FakeSvg({ width: 0, height: 40 }) as unknown as SVGSVGElement)).rejects.toThrow(
+      'the canvas could not be encoded',
+    );
     expect(revoke).toHaveBeenCalledTimes(1);
   });
 });
@@ -194,18 +288,29 @@ describe('chartsPng', () => {
   });
 
   it('puts the charts side by side on one white canvas, under the title and their captions', async () => {
-    const out = await chartsPng([
-      { svg: new FakeSvg({ width: 300, height: 200 }) as unknown as SVGSVGElement, caption: 'loss' },
-      { svg: new FakeSvg({ width: 200, height: 100 }) as unknown as SVGSVGElement, caption: 'accuracy' },
-    ], 'run 1', 1);
+    const out = await chartsPng(
+      [
+        { svg: new FakeSvg({ width: 300, height: 200 }) as unknown as SVGSVGElement, caption: 'loss' },
+        { svg: new FakeSvg({ width: 200, height: 100 }) as unknown as SVGSVGElement, caption: 'accuracy' },
+      ],
+      'run 1',
+      1,
+    );
     // One canvas per chart (svgPng), then the sheet: 12 + 300 + 12 + 200 + 12 wide; 28 + 20 + 200 + 2 × 12 high.
     expect(canvases).toHaveLength(3);
     const sheet = canvases[2];
     expect([sheet.width, sheet.height]).toEqual([536, 272]);
     expect(sheet.ctx.ops[0]).toEqual({ op: 'fillRect', x: 0, y: 0, w: 536, h: 272, style: '#fff' });
-    expect(texts(sheet.ctx).map((t) => [t.text, t.x, t.y])).toEqual([['run 1', 12, 28], ['loss', 12, 52], ['accuracy', 324, 52]]);
+    expect(texts(sheet.ctx).map((t) => [t.text, t.x, t.y])).toEqual([
+      ['run 1', 12, 28],
+      ['loss', 12, 52],
+      ['accuracy', 324, 52],
+    ]);
     const draws = sheet.ctx.ops.filter((o) => o.op === 'drawImage').map((o) => [o.x, o.y, o.w, o.h]);
-    expect(draws).toEqual([[12, 60, 300, 200], [324, 60, 200, 100]]);
+    expect(draws).toEqual([
+      [12, 60, 300, 200],
+      [324, 60, 200, 100],
+    ]);
     expect(await out.text()).toBe('png 536x272');
     // Every blob URL made on the way is revoked.
     expect(revoke).toHaveBeenCalledTimes(create.mock.calls.length);
@@ -215,9 +320,17 @@ describe('chartsPng', () => {
 // --- confusionsPng ---------------------------------------------------------------------------------------
 
 const row = (label: string, test: Visibility, confusion?: number[][]): GridRow => ({
-  model: 'student', label, train: 'full+lower', test, metrics: { count: 8, loss: 0, accuracy: 0.5, ...(confusion ? { confusion } : {}) }, predictions: [],
+  model: 'student',
+  label,
+  train: 'full+lower',
+  test,
+  metrics: { count: 8, loss: 0, accuracy: 0.5, ...(confusion ? { confusion } : {}) },
+  predictions: [],
 });
-const cm2 = [[3, 1], [0, 4]];
+const cm2 = [
+  [3, 1],
+  [0, 4],
+];
 
 describe('confusionsPng', () => {
   // Two classes: block = (80 + 2*30 + 20) x (40 + 40 + 2*30 + 20) = 160 x 160.
@@ -237,8 +350,15 @@ describe('confusionsPng', () => {
     const c = canvases[0];
     expect([c.width, c.height]).toEqual([480, 320]);
     // Titles at (x0 + 8, y0 + 20): tiles at x0 = 0, 160, 320 on the first line, 0 on the second.
-    expect(texts(c.ctx).filter((t) => t.maxWidth !== undefined).map((t) => [t.text.split(' ')[0], t.x, t.y])).toEqual([
-      ['a', 8, 20], ['b', 168, 20], ['c', 328, 20], ['d', 8, 180],
+    expect(
+      texts(c.ctx)
+        .filter((t) => t.maxWidth !== undefined)
+        .map((t) => [t.text.split(' ')[0], t.x, t.y]),
+    ).toEqual([
+      ['a', 8, 20],
+      ['b', 168, 20],
+      ['c', 328, 20],
+      ['d', 8, 180],
     ]);
   });
 
@@ -246,7 +366,11 @@ describe('confusionsPng', () => {
     await confusionsPng([row('svm', 'lower'), row('one', 'lower', cm2), row('two', 'upper', cm2)], ['x', 'y']);
     const c = canvases[0];
     expect([c.width, c.height]).toEqual([320, 160]);
-    expect(texts(c.ctx).filter((t) => t.maxWidth !== undefined).map((t) => t.text)).toEqual(['one · ◑ lower', 'two · ◐ upper']);
+    expect(
+      texts(c.ctx)
+        .filter((t) => t.maxWidth !== undefined)
+        .map((t) => t.text),
+    ).toEqual(['one · ◑ lower', 'two · ◐ upper']);
   });
 
   it('grows the tile with the number of classes', async () => {
@@ -261,14 +385,23 @@ describe('confusionsPng', () => {
   it('writes the title and axis note', async () => {
     await confusionsPng([row('triplet', 'upper', cm2)], ['x', 'y']);
     const [title, note] = texts(canvases[0].ctx);
-    expect(title).toMatchObject({ text: 'triplet · ◐ upper', x: 8, y: 20, maxWidth: 144, fillStyle: '#111', font: '13px system-ui, sans-serif' });
+    expect(title).toMatchObject({
+      text: 'triplet · ◐ upper',
+      x: 8,
+      y: 20,
+      maxWidth: 144,
+      fillStyle: '#111',
+      font: '13px system-ui, sans-serif',
+    });
     expect(note).toMatchObject({ text: 'true ↓ / predicted →', x: 8, y: 36, font: '10px system-ui, sans-serif' });
   });
 
   it('writes rotated column labels (8 chars) and row labels (11 chars), leaving no transform behind', async () => {
     await confusionsPng([row('r', 'full', cm2)], ['surprised-long', 'sad']);
     const ctx = canvases[0].ctx;
-    const labels = texts(ctx).slice(2, 6).map(({ text, x, y, tx, ty, rot }) => ({ text, x, y, tx, ty, rot }));
+    const labels = texts(ctx)
+      .slice(2, 6)
+      .map(({ text, x, y, tx, ty, rot }) => ({ text, x, y, tx, ty, rot }));
     const r = -Math.PI / 4;
     // Columns centred above the grid at gx + j*30 + 15 = 95, 125, gy - 4 = 76; rows at gy + j*30 + 18 = 98, 128.
     expect(labels).toEqual([
@@ -292,9 +425,16 @@ describe('confusionsPng', () => {
       { op: 'fillRect', x: 110, y: 110, w: 30, h: 30, style: blue('1.000') },
     ]);
     expect(rects(ctx, 'strokeRect').map((o) => [o.x, o.y, o.w, o.h, o.style])).toEqual([
-      [80, 80, 30, 30, '#e5e7eb'], [110, 80, 30, 30, '#e5e7eb'], [80, 110, 30, 30, '#e5e7eb'], [110, 110, 30, 30, '#e5e7eb'],
+      [80, 80, 30, 30, '#e5e7eb'],
+      [110, 80, 30, 30, '#e5e7eb'],
+      [80, 110, 30, 30, '#e5e7eb'],
+      [110, 110, 30, 30, '#e5e7eb'],
     ]);
-    expect(texts(ctx).slice(6).map(({ text, x, y, fillStyle, textAlign }) => [text, x, y, fillStyle, textAlign])).toEqual([
+    expect(
+      texts(ctx)
+        .slice(6)
+        .map(({ text, x, y, fillStyle, textAlign }) => [text, x, y, fillStyle, textAlign]),
+    ).toEqual([
       ['3', 95, 98, '#fff', 'center'],
       ['1', 125, 98, '#111827', 'center'],
       ['0', 95, 128, '#111827', 'center'],
@@ -304,16 +444,45 @@ describe('confusionsPng', () => {
   });
 
   it('draws an all-zero true class as empty cells (no NaN colour)', async () => {
-    await confusionsPng([row('r', 'full', [[0, 0], [2, 2]])], ['x', 'y']);
-    const styles = rects(canvases[0].ctx, 'fillRect').slice(1).map((o) => o.style);
-    expect(styles).toEqual(['rgba(37, 99, 235, 0.000)', 'rgba(37, 99, 235, 0.000)', 'rgba(37, 99, 235, 0.500)', 'rgba(37, 99, 235, 0.500)']);
+    await confusionsPng(
+      [
+        row('r', 'full', [
+          [0, 0],
+          [2, 2],
+        ]),
+      ],
+      ['x', 'y'],
+    );
+    const styles = rects(canvases[0].ctx, 'fillRect')
+      .slice(1)
+      .map((o) => o.style);
+    expect(styles).toEqual([
+      'rgba(37, 99, 235, 0.000)',
+      'rgba(37, 99, 235, 0.000)',
+      'rgba(37, 99, 235, 0.500)',
+      'rgba(37, 99, 235, 0.500)',
+    ]);
   });
 
   it('places the cells of a later tile at its own origin', async () => {
-    await confusionsPng([row('a', 'full', cm2), row('b', 'lower', [[1, 0], [0, 1]])], ['x', 'y']);
+    await confusionsPng(
+      [
+        row('a', 'full', cm2),
+        row('b', 'lower', [
+          [1, 0],
+          [0, 1],
+        ]),
+      ],
+      ['x', 'y'],
+    );
     const cells = rects(canvases[0].ctx, 'fillRect').slice(1);
     // Second tile: x0 = 160, so gx = 240, gy = 80.
-    expect(cells.slice(4).map((o) => [o.x, o.y])).toEqual([[240, 80], [270, 80], [240, 110], [270, 110]]);
+    expect(cells.slice(4).map((o) => [o.x, o.y])).toEqual([
+      [240, 80],
+      [270, 80],
+      [240, 110],
+      [270, 110],
+    ]);
   });
 
   it('gives a zero-height canvas, so the encoding fails, when no row has a matrix', async () => {

@@ -13,7 +13,8 @@ describe('cameraProblem', () => {
     expect(cameraProblem(err('NotReadableError'))).toMatch(/in use by another program/);
     expect(cameraProblem(null, false)).toMatch(/secure page/);
     expect(cameraProblem(new Error('odd'))).toBe('The camera could not start: odd. Choose a photo instead.');
-    for (const n of ['NotAllowedError', 'NotFoundError', 'NotReadableError', 'Whatever']) expect(cameraProblem(err(n))).toMatch(/photo/);
+    for (const n of ['NotAllowedError', 'NotFoundError', 'NotReadableError', 'Whatever'])
+      expect(cameraProblem(err(n))).toMatch(/photo/);
   });
 });
 

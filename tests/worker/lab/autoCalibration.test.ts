@@ -15,16 +15,26 @@ const cfg = presetConfig('fixture-tiny');
 describe('calibration under auto', () => {
   it('times each backend that starts, answers with the fastest and why; a named backend alone', async () => {
     const asked: string[][] = [];
-    const client = createInProcessClient({ selectBackend: (order) => { asked.push(order); return selectBackend(order); } });
+    const client = createInProcessClient({
+      selectBackend: (order) => {
+        asked.push(order);
+        return selectBackend(order);
+      },
+    });
     const dims = configDims(cfg)!;
-    const answer = (key: string) => until(client, (e) => e.type === 'calibration' && e.key === key) as Promise<Extract<WorkerEvent, { type: 'calibration' }>>;
+    const answer = (key: string) =>
+      until(client, (e) => e.type === 'calibration' && e.key === key) as Promise<
+        Extract<WorkerEvent, { type: 'calibration' }>
+      >;
     const auto = answer('auto');
     client.send({ type: 'calibrate', key: 'auto', config: cfg, dims, backends: ['webgpu', 'webgl', 'wasm', 'cpu'] });
     const a = await auto;
     expect(a.message).toBeNull();
     expect(a.cost!.backend).toBe('wasm');
     expect(a.cost!.slower).toEqual([]); // cpu was not timed: nothing measured slower
-    expect(a.cost!.why).toMatch(/^wasm, the only backend timed here \([\d.]+ ms per training image\); webgpu did not start: .*no WebGPU in Node.*; cpu not timed: wasm works, and is faster$/);
+    expect(a.cost!.why).toMatch(
+      /^wasm, the only backend timed here \([\d.]+ ms per training image\); webgpu did not start: .*no WebGPU in Node.*; cpu not timed: wasm works, and is faster$/,
+    );
     // Each backend was started alone, after the usual first pick.
     expect(asked.slice(1).map((o) => o.join())).toEqual(['webgpu', 'webgl', 'wasm']);
     expect(tf.getBackend()).toBe('wasm');

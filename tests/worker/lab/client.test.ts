@@ -17,7 +17,6 @@ const cfg = presetConfig('fixture-tiny');
 // project's training kernels, seconds for the whole file.
 const nodeBackend = () => selectBackend(['webgpu', 'wasm']);
 
-
 describe('main-thread fallback client', () => {
   it('runs the fixture-tiny curriculum end to end without a Worker and the store follows it', async () => {
     const storage = memoryStorage();
@@ -37,7 +36,10 @@ describe('main-thread fallback client', () => {
 
     const runId = actions.startRun()!;
     expect(runId).toBeTruthy();
-    const end = await until(client, (e) => e.type === 'runState' && e.runId === runId && ['done', 'failed', 'interrupted'].includes(e.status));
+    const end = await until(
+      client,
+      (e) => e.type === 'runState' && e.runId === runId && ['done', 'failed', 'interrupted'].includes(e.status),
+    );
     expect(end, JSON.stringify(end)).toMatchObject({ status: 'done' });
     await new Promise((r) => setTimeout(r, 60));
     const s = store.getState();
@@ -58,7 +60,14 @@ describe('main-thread fallback client', () => {
     expect(rec.status).toBe('done');
     expect(rec.rows).toHaveLength(11);
     expect(rec.losses.length).toBe(s.run!.losses.length);
-    expect((await storage.listModels(runId)).sort()).toEqual(['control', 'standard', 'student', 'studentOther', 'teacher', 'triplet']);
+    expect((await storage.listModels(runId)).sort()).toEqual([
+      'control',
+      'standard',
+      'student',
+      'studentOther',
+      'teacher',
+      'triplet',
+    ]);
     const m = (await storage.getModel(runId, 'teacher'))!;
     expect(m.weightData.byteLength).toBeGreaterThan(1000);
     expect(await storage.getCheckpoint(runId)).toBeUndefined();
@@ -94,7 +103,10 @@ describe('main-thread fallback client', () => {
     const st = (await resumed) as Extract<WorkerEvent, { type: 'runState' }>;
     expect(st.record!.rows.length).toBeGreaterThanOrEqual(3); // the teacher's rows came from the checkpoint
     const from = events.length;
-    const done = await until(client, (e) => e.type === 'runState' && e.runId === 'r1' && ['done', 'failed', 'interrupted'].includes(e.status));
+    const done = await until(
+      client,
+      (e) => e.type === 'runState' && e.runId === 'r1' && ['done', 'failed', 'interrupted'].includes(e.status),
+    );
     expect(done).toMatchObject({ status: 'done' });
     // Only what the checkpoint had not finished was trained again.
     const after = events.slice(from).flatMap((e) => (e.type === 'events' ? e.events : []));

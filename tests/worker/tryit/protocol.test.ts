@@ -1,12 +1,28 @@
 // The Try it worker's protocol: messages are checked on arrival, and a result hands its crop and maps
 // over as transferables (once each), never copies.
 import { describe, expect, it } from 'vitest';
-import { decodeLiveCommand, decodeLiveEvent, liveTransferables, type LiveEvent } from '../../../src/worker/tryit/protocol';
+import {
+  decodeLiveCommand,
+  decodeLiveEvent,
+  liveTransferables,
+  type LiveEvent,
+} from '../../../src/worker/tryit/protocol';
 
 const result = (): Extract<LiveEvent, { type: 'result' }> => ({
-  type: 'result', frameId: 3, frameWidth: 640, frameHeight: 480, face: { box: { x: 1, y: 2, w: 3, h: 4 }, score: 0.9 },
-  square: { x: 0, y: 0, w: 10, h: 10 }, crop: new Uint8Array(48 * 48), outputs: [[0.5, 0.5]], predicted: [0],
-  maps: new Float32Array(48 * 48), ms: { read: 1, detect: 1, crop: 1, models: 1, cam: 0, total: 4 }, tensors: 12, dropped: 0, received: 0,
+  type: 'result',
+  frameId: 3,
+  frameWidth: 640,
+  frameHeight: 480,
+  face: { box: { x: 1, y: 2, w: 3, h: 4 }, score: 0.9 },
+  square: { x: 0, y: 0, w: 10, h: 10 },
+  crop: new Uint8Array(48 * 48),
+  outputs: [[0.5, 0.5]],
+  predicted: [0],
+  maps: new Float32Array(48 * 48),
+  ms: { read: 1, detect: 1, crop: 1, models: 1, cam: 0, total: 4 },
+  tensors: 12,
+  dropped: 0,
+  received: 0,
 });
 
 describe('live protocol', () => {

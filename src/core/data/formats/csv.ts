@@ -2,7 +2,10 @@
 // Plain TypeScript (runs in Node and in a worker); unquoted lines take a fast indexOf/split path.
 
 export class CsvError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(message);
     this.name = 'CsvError';
   }
@@ -121,7 +124,10 @@ export class CsvParser {
       if (end === NONE) {
         if (!final) {
           if (len - pos > this.maxRowChars) {
-            throw new CsvError(`line ${this.line} is longer than ${this.maxRowChars} characters (not a CSV file?)`, this.line);
+            throw new CsvError(
+              `line ${this.line} is longer than ${this.maxRowChars} characters (not a CSV file?)`,
+              this.line,
+            );
           }
           this.clean = len - pos;
           break;

@@ -11,7 +11,16 @@ export const FER2013_CLASSES = ['neutral', 'happiness', 'surprise', 'sadness', '
 export const FER2013_TO_FERPLUS = [4, 5, 6, 1, 3, 2, 0] as const;
 /** FER+ vote columns after `Usage,Image name`: 8 emotions, then unknown and not-a-face (NF). */
 export const FERPLUS_VOTE_COLUMNS = [
-  'neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt', 'unknown', 'NF',
+  'neutral',
+  'happiness',
+  'surprise',
+  'sadness',
+  'anger',
+  'disgust',
+  'fear',
+  'contempt',
+  'unknown',
+  'NF',
 ] as const;
 
 export type FerColumns = { emotion: number; pixels: number; usage: number };
@@ -27,10 +36,17 @@ export function ferColumns(header: string[]): Parsed<FerColumns> {
   const usage = h.indexOf('usage');
   if (emotion >= 0 && pixels >= 0 && usage >= 0) return { ok: true, value: { emotion, pixels, usage } };
   if (h.includes('image name') && h.includes('neutral')) {
-    return { ok: false, reason: 'this is the FER+ votes file (fer2013new.csv); choose fer2013.csv as the images and this one as the FER+ votes' };
+    return {
+      ok: false,
+      reason:
+        'this is the FER+ votes file (fer2013new.csv); choose fer2013.csv as the images and this one as the FER+ votes',
+    };
   }
   const missing = [emotion < 0 && 'emotion', pixels < 0 && 'pixels', usage < 0 && 'Usage'].filter(Boolean).join(', ');
-  return { ok: false, reason: `the header must name the columns emotion, pixels and Usage (missing: ${missing}; got "${printableLine(header.join(',').slice(0, 80))}")` };
+  return {
+    ok: false,
+    reason: `the header must name the columns emotion, pixels and Usage (missing: ${missing}; got "${printableLine(header.join(',').slice(0, 80))}")`,
+  };
 }
 
 /** Column positions of the FER+ votes header: the image name and the 10 vote counts, in FERPLUS_VOTE_COLUMNS order. */
@@ -43,7 +59,10 @@ export function ferPlusColumns(header: string[]): Parsed<{ name: number; votes: 
     return { ok: false, reason: 'this is fer2013.csv itself (it has pixels); the FER+ votes file is fer2013new.csv' };
   }
   if (name < 0 || missing.length) {
-    return { ok: false, reason: `not a FER+ votes header: missing ${[name < 0 ? 'Image name' : '', ...missing].filter(Boolean).join(', ')}` };
+    return {
+      ok: false,
+      reason: `not a FER+ votes header: missing ${[name < 0 ? 'Image name' : '', ...missing].filter(Boolean).join(', ')}`,
+    };
   }
   return { ok: true, value: { name, votes } };
 }
@@ -51,10 +70,14 @@ export function ferPlusColumns(header: string[]): Parsed<{ name: number; votes: 
 /** `Usage` -> split: Training, PublicTest (validation), PrivateTest (test). */
 export function ferUsageSplit(usage: string): Split | null {
   switch (usage.trim()) {
-    case 'Training': return 'train';
-    case 'PublicTest': return 'val';
-    case 'PrivateTest': return 'test';
-    default: return null;
+    case 'Training':
+      return 'train';
+    case 'PublicTest':
+      return 'val';
+    case 'PrivateTest':
+      return 'test';
+    default:
+      return null;
   }
 }
 
@@ -79,16 +102,23 @@ export function parsePixelBytes(b: Uint8Array, start: number, end: number, out: 
       if (v > 255) return { ok: false, reason: `pixel ${n + 1} is over 255` };
     } else if (c === 32 || c === 9) {
       if (v >= 0) {
-        if (out) { if (n < out.length) out[n] = v; } else values.push(v);
+        if (out) {
+          if (n < out.length) out[n] = v;
+        } else values.push(v);
         n++;
         v = -1;
       }
     } else {
-      return { ok: false, reason: `pixel ${n + 1} is not a whole number 0-255 (found "${c < 128 ? printableLine(String.fromCharCode(c)) : `byte ${c}`}")` };
+      return {
+        ok: false,
+        reason: `pixel ${n + 1} is not a whole number 0-255 (found "${c < 128 ? printableLine(String.fromCharCode(c)) : `byte ${c}`}")`,
+      };
     }
   }
   if (v >= 0) {
-    if (out) { if (n < out.length) out[n] = v; } else values.push(v);
+    if (out) {
+      if (n < out.length) out[n] = v;
+    } else values.push(v);
     n++;
   }
   if (out && n !== out.length) return { ok: false, reason: `${n} pixels, expected ${out.length}` };
@@ -100,7 +130,11 @@ export const FER_SIDE = 48;
 
 /** Converts a grey square of `side` to a dataset's size and channels: how the FER2013 importer stores
  *  every row (and how the Try it panel makes a camera face look like one). */
-export function fitGrey(px: Uint8Array, side: number, o: { width: number; height: number; channels: 1 | 3 }): Uint8Array {
+export function fitGrey(
+  px: Uint8Array,
+  side: number,
+  o: { width: number; height: number; channels: 1 | 3 },
+): Uint8Array {
   const g = side === o.width && side === o.height ? px : resizeImage(px, side, side, 1, o.width, o.height);
   return o.channels === 1 ? g : toChannels(g, o.width * o.height, 1, 3);
 }
@@ -135,7 +169,10 @@ export function ferPlusVotes(fields: string[], columns: number[]): Parsed<number
     const raw = fields[columns[i]];
     const v = raw === undefined ? NaN : Number(raw.trim());
     if (!Number.isInteger(v) || v < 0 || raw.trim() === '') {
-      return { ok: false, reason: `FER+ votes: "${FERPLUS_VOTE_COLUMNS[i]}" is not a whole number (got ${JSON.stringify(raw ?? '')})` };
+      return {
+        ok: false,
+        reason: `FER+ votes: "${FERPLUS_VOTE_COLUMNS[i]}" is not a whole number (got ${JSON.stringify(raw ?? '')})`,
+      };
     }
     out.push(v);
   }
@@ -146,5 +183,7 @@ export function ferPlusVotes(fields: string[], columns: number[]): Parsed<number
 export function ferEmotion(raw: string): Parsed<number> {
   const t = raw.trim();
   const e = /^[0-6]$/.test(t) ? Number(t) : -1;
-  return e < 0 ? { ok: false, reason: `emotion must be 0-6 (got ${JSON.stringify(raw)})` } : { ok: true, value: FER2013_TO_FERPLUS[e] };
+  return e < 0
+    ? { ok: false, reason: `emotion must be 0-6 (got ${JSON.stringify(raw)})` }
+    : { ok: true, value: FER2013_TO_FERPLUS[e] };
 }

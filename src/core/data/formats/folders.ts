@@ -3,16 +3,22 @@
 import { EXPRESSION_CLASSES, type Split } from '../types';
 import { printableLine } from '../../text';
 
-export type FolderPlace = { ok: true; split: Split | null; className: string } | { ok: false; reason: string; ignore?: boolean };
+export type FolderPlace =
+  { ok: true; split: Split | null; className: string } | { ok: false; reason: string; ignore?: boolean };
 
 const LAYOUTS = '<class>/<file> or <split>/<class>/<file>';
 // Written by macOS and Windows into folders and zips; never images, so skipped without a word.
 const SYSTEM_NAMES = new Set(['__macosx', 'thumbs.db', 'desktop.ini']);
 
 const SPLIT_NAMES: Record<string, Split> = {
-  train: 'train', training: 'train',
-  val: 'val', valid: 'val', validation: 'val', dev: 'val',
-  test: 'test', testing: 'test',
+  train: 'train',
+  training: 'train',
+  val: 'val',
+  valid: 'val',
+  validation: 'val',
+  dev: 'val',
+  test: 'test',
+  testing: 'test',
 };
 
 /** A split folder name: train/training, val/valid/validation/dev, test/testing (any case) -> Split, else null. */
@@ -23,12 +29,20 @@ export function splitFromFolder(name: string): Split | null {
 // Folder names seen in FER2013, FER+, RAF-DB exports and hand-made sets, onto the FER+ classes.
 const EXPRESSION_SYNONYMS: Record<string, (typeof EXPRESSION_CLASSES)[number]> = {
   neutral: 'neutral',
-  happy: 'happiness', happiness: 'happiness', joy: 'happiness',
-  surprise: 'surprise', surprised: 'surprise',
-  sad: 'sadness', sadness: 'sadness',
-  angry: 'anger', anger: 'anger',
-  disgust: 'disgust', disgusted: 'disgust',
-  fear: 'fear', fearful: 'fear', scared: 'fear',
+  happy: 'happiness',
+  happiness: 'happiness',
+  joy: 'happiness',
+  surprise: 'surprise',
+  surprised: 'surprise',
+  sad: 'sadness',
+  sadness: 'sadness',
+  angry: 'anger',
+  anger: 'anger',
+  disgust: 'disgust',
+  disgusted: 'disgust',
+  fear: 'fear',
+  fearful: 'fear',
+  scared: 'fear',
   contempt: 'contempt',
 };
 

@@ -10,7 +10,10 @@ export interface ByteLine {
 }
 
 export class LineTooLongError extends Error {
-  constructor(readonly line: number, max: number) {
+  constructor(
+    readonly line: number,
+    max: number,
+  ) {
     super(`line ${line} is longer than ${max} bytes (not a text file, or no line breaks?)`);
     this.name = 'LineTooLongError';
   }
@@ -18,7 +21,10 @@ export class LineTooLongError extends Error {
 
 /** Lines in batches (one batch per input chunk); blank lines are skipped but counted; a UTF-8 BOM at the
  *  start is dropped. A line split across chunks is joined into one copy. */
-export async function* byteLines(chunks: AsyncIterable<Uint8Array>, maxLine = 16 * 1024 * 1024): AsyncGenerator<ByteLine[]> {
+export async function* byteLines(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLine = 16 * 1024 * 1024,
+): AsyncGenerator<ByteLine[]> {
   let carry: Uint8Array | null = null;
   let line = 1;
   let first = true;

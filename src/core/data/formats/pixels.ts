@@ -10,7 +10,12 @@ export interface Box {
 
 /** Largest box of the target aspect ratio centred in the source (what a face crop keeps). */
 export function centerCropBox(srcW: number, srcH: number, dstW: number, dstH: number): Box {
-  for (const [name, v] of [['srcW', srcW], ['srcH', srcH], ['dstW', dstW], ['dstH', dstH]] as const) {
+  for (const [name, v] of [
+    ['srcW', srcW],
+    ['srcH', srcH],
+    ['dstW', dstW],
+    ['dstH', dstH],
+  ] as const) {
     if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`centerCropBox: ${name} must be positive (got ${v})`);
   }
   // Cross-multiplied so that equal ratios compare equal without float division.
@@ -77,8 +82,15 @@ function toByte(v: number): number {
  * time in one unrolled loop is ~3x faster in V8 than a loop over rows inside the loop over bytes, or the reverse.
  */
 function addRows(
-  tmp: Float64Array, t: number, src: Uint8Array, s: number, stride: number,
-  w: Float64Array, o: number, rows: number, span: number,
+  tmp: Float64Array,
+  t: number,
+  src: Uint8Array,
+  s: number,
+  stride: number,
+  w: Float64Array,
+  o: number,
+  rows: number,
+  span: number,
 ): void {
   const w0 = w[o];
   if (rows === 1) {
@@ -107,10 +119,23 @@ function addRows(
  * when enlarging, per axis. Optional crop box in source pixels. Rounds to nearest.
  */
 export function resizeImage(
-  src: Uint8Array, srcW: number, srcH: number, channels: number, dstW: number, dstH: number, crop?: Box,
+  src: Uint8Array,
+  srcW: number,
+  srcH: number,
+  channels: number,
+  dstW: number,
+  dstH: number,
+  crop?: Box,
 ): Uint8Array {
-  for (const [name, v] of [['srcW', srcW], ['srcH', srcH], ['channels', channels], ['dstW', dstW], ['dstH', dstH]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`resizeImage: ${name} must be a positive integer (got ${v})`);
+  for (const [name, v] of [
+    ['srcW', srcW],
+    ['srcH', srcH],
+    ['channels', channels],
+    ['dstW', dstW],
+    ['dstH', dstH],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`resizeImage: ${name} must be a positive integer (got ${v})`);
   }
   if (src.length !== srcW * srcH * channels) {
     const want = srcW * srcH * channels;
@@ -183,7 +208,8 @@ export function resizeImage(
  * Grey = round(0.299 R + 0.587 G + 0.114 B) (ITU-R 601, what PIL's 'L' does); alpha is composited over white.
  */
 export function toChannels(src: Uint8Array, pixels: number, srcChannels: 1 | 2 | 3 | 4, dst: 1 | 3): Uint8Array {
-  if (![1, 2, 3, 4].includes(srcChannels)) throw new RangeError(`toChannels: srcChannels must be 1-4 (got ${srcChannels})`);
+  if (![1, 2, 3, 4].includes(srcChannels))
+    throw new RangeError(`toChannels: srcChannels must be 1-4 (got ${srcChannels})`);
   if (dst !== 1 && dst !== 3) throw new RangeError(`toChannels: dst must be 1 or 3 (got ${dst})`);
   if (!Number.isInteger(pixels) || pixels < 0 || src.length !== pixels * srcChannels) {
     throw new RangeError(`toChannels: expected ${pixels} x ${srcChannels} bytes, got ${src.length}`);

@@ -17,13 +17,13 @@ const u8 = (b: Uint8Array, i: number): number | null => (i >= 0 && i < b.length 
 const u16be = (b: Uint8Array, i: number): number | null => (i + 2 <= b.length ? (b[i] << 8) | b[i + 1] : null);
 const u16le = (b: Uint8Array, i: number): number | null => (i + 2 <= b.length ? b[i] | (b[i + 1] << 8) : null);
 const u24le = (b: Uint8Array, i: number): number | null =>
-  (i + 3 <= b.length ? b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) : null);
+  i + 3 <= b.length ? b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) : null;
 const u32be = (b: Uint8Array, i: number): number | null =>
-  (i + 4 <= b.length ? ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0 : null);
+  i + 4 <= b.length ? ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0 : null;
 const u32le = (b: Uint8Array, i: number): number | null =>
-  (i + 4 <= b.length ? (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0 : null);
+  i + 4 <= b.length ? (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0 : null;
 const i32le = (b: Uint8Array, i: number): number | null =>
-  (i + 4 <= b.length ? b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24) : null);
+  i + 4 <= b.length ? b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24) : null;
 const ascii = (b: Uint8Array, i: number, s: string): boolean => {
   if (i + s.length > b.length) return false;
   for (let k = 0; k < s.length; k++) if (b[i + k] !== s.charCodeAt(k)) return false;
@@ -32,7 +32,9 @@ const ascii = (b: Uint8Array, i: number, s: string): boolean => {
 
 /** A zero or missing dimension cannot be decoded into an image, so both read as "unknown". */
 function info(format: ImageFormat, w: number | null, h: number | null): ImageInfo {
-  return w !== null && h !== null && w > 0 && h > 0 ? { format, width: w, height: h } : { format, width: null, height: null };
+  return w !== null && h !== null && w > 0 && h > 0
+    ? { format, width: w, height: h }
+    : { format, width: null, height: null };
 }
 
 /** Format from magic bytes, and the size from the header when it can be read; null when not an image. */

@@ -19,7 +19,11 @@ export interface TarEntry {
 }
 
 const OTHER_TYPES: Record<string, string> = {
-  '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO (named pipe)',
+  '1': 'a hard link',
+  '2': 'a symbolic link',
+  '3': 'a character device',
+  '4': 'a block device',
+  '6': 'a FIFO (named pipe)',
 };
 
 /** Why an entry that is neither a file nor a folder is not read, for the import report. */
@@ -99,7 +103,8 @@ class ByteReader {
 
 /** Entries of a tar archive. Stops at two zero blocks, or at the end of input on a block boundary. */
 export async function* readTar(
-  chunks: AsyncIterable<Uint8Array>, opts: { maxEntryBytes?: number } = {},
+  chunks: AsyncIterable<Uint8Array>,
+  opts: { maxEntryBytes?: number } = {},
 ): AsyncGenerator<TarItem> {
   const maxEntryBytes = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const it = chunks[Symbol.asyncIterator]();
@@ -126,10 +131,11 @@ export async function* readTar(
         // End-of-archive marker: two zero blocks (a lone one at the end of input is accepted too).
         const got2 = await reader.read(header, 0, BLOCK);
         if (got2 === 0 || isZeroBlock(header)) return;
-        if (got2 < BLOCK) throw new TarError(`the archive ends inside a header at byte ${at + BLOCK} (truncated download?)`);
+        if (got2 < BLOCK)
+          throw new TarError(`the archive ends inside a header at byte ${at + BLOCK} (truncated download?)`);
       }
       if (!checksumOk(header)) {
-        if (first) throw new TarError('not a tar archive (the first header\'s checksum is wrong)');
+        if (first) throw new TarError("not a tar archive (the first header's checksum is wrong)");
         throw new TarError(`damaged archive: the header at byte ${reader.position - BLOCK} has a wrong checksum`);
       }
       first = false;
@@ -247,7 +253,8 @@ function field(h: Uint8Array, at: number, len: number): string {
 /** name, prefixed by the ustar prefix field (GNU tar's magic "ustar  " uses that area for other data). */
 function headerName(h: Uint8Array): string {
   const name = field(h, 0, 100);
-  const posix = h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72 && h[262] === 0;
+  const posix =
+    h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72 && h[262] === 0;
   if (!posix) return name;
   const prefix = field(h, 345, 155);
   return prefix.length > 0 ? `${prefix}/${name}` : name;

@@ -57,7 +57,6 @@ const EOCD_LEN = 22;
 /** The record plus the longest possible comment. */
 const MAX_TAIL = EOCD_LEN + 0xffff;
 
-
 /** Reads exactly `length` bytes, or explains that the archive is cut short. */
 async function readExact(src: RandomAccess, offset: number, length: number, what: string): Promise<Uint8Array> {
   if (offset < 0 || offset + length > src.size) {
@@ -105,8 +104,10 @@ export async function readZipDirectory(src: RandomAccess): Promise<ZipEntry[]> {
   const loc = eocd - 20;
   if (loc >= 0 && u32(tail, loc) === EOCD64_LOCATOR_SIG) {
     const rec = await readExact(src, u64(tail, loc + 8), 56, 'ZIP64 end-of-central-directory record');
-    if (u32(rec, 0) !== EOCD64_SIG) throw new ZipError('damaged archive: the ZIP64 end-of-central-directory record is missing');
-    if (u32(rec, 16) !== 0 || u32(rec, 20) !== 0) throw new ZipError('multi-part (split) zip archives are not supported');
+    if (u32(rec, 0) !== EOCD64_SIG)
+      throw new ZipError('damaged archive: the ZIP64 end-of-central-directory record is missing');
+    if (u32(rec, 16) !== 0 || u32(rec, 20) !== 0)
+      throw new ZipError('multi-part (split) zip archives are not supported');
     count = u64(rec, 32);
     cdSize = u64(rec, 40);
     cdOffset = u64(rec, 48);
@@ -162,10 +163,14 @@ export async function readZipDirectory(src: RandomAccess): Promise<ZipEntry[]> {
     const clean = cleanName(name);
     const isDirectory = name.endsWith('/') || (size === 0 && (externalAttrs & 0x10) !== 0);
     if (!isDirectory && method === 0 && size !== compressedSize) {
-      throw new ZipError(`"${clean}": stored (uncompressed), yet its directory gives ${compressedSize} bytes stored and ${size} unpacked (a crafted or damaged archive)`);
+      throw new ZipError(
+        `"${clean}": stored (uncompressed), yet its directory gives ${compressedSize} bytes stored and ${size} unpacked (a crafted or damaged archive)`,
+      );
     }
     if (!isDirectory && method === 8 && size > MAX_DEFLATE_RATIO * compressedSize + 1024) {
-      throw new ZipError(`"${clean}": declares ${size} bytes unpacked from ${compressedSize} compressed, more than deflate can produce (a crafted or damaged archive)`);
+      throw new ZipError(
+        `"${clean}": declares ${size} bytes unpacked from ${compressedSize} compressed, more than deflate can produce (a crafted or damaged archive)`,
+      );
     }
     entries.push({
       name: clean,
@@ -190,16 +195,21 @@ export async function readZipDirectory(src: RandomAccess): Promise<ZipEntry[]> {
  * small archive lists one huge record thousands of times.
  */
 function checkLayout(entries: ZipEntry[], dataEnd: number): void {
-  const spans = entries.map((e) => ({ e, start: e.localHeaderOffset, end: e.localHeaderOffset + 30 + e.compressedSize }))
+  const spans = entries
+    .map((e) => ({ e, start: e.localHeaderOffset, end: e.localHeaderOffset + 30 + e.compressedSize }))
     .sort((a, b) => a.start - b.start);
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i];
     if (s.end > dataEnd) {
-      throw new ZipError(`"${s.e.name}": its data would end at byte ${s.end}, past the ${dataEnd} bytes of entries the archive holds (a crafted or damaged archive)`);
+      throw new ZipError(
+        `"${s.e.name}": its data would end at byte ${s.end}, past the ${dataEnd} bytes of entries the archive holds (a crafted or damaged archive)`,
+      );
     }
     const prev = spans[i - 1];
     if (prev && s.start < prev.end) {
-      throw new ZipError(`"${s.e.name}" and "${prev.e.name}" share the same bytes of the file: overlapping entries (a crafted archive) are not read`);
+      throw new ZipError(
+        `"${s.e.name}" and "${prev.e.name}" share the same bytes of the file: overlapping entries (a crafted archive) are not read`,
+      );
     }
   }
 }
@@ -226,7 +236,8 @@ export async function readZipEntry(src: RandomAccess, entry: ZipEntry, inflateRa
   }
   // The local header repeats the name and has its own extra field, whose length can differ from the central one.
   const local = await readExact(src, entry.localHeaderOffset, 30, `local header of "${name}"`);
-  if (u32(local, 0) !== LOCAL_SIG) throw new ZipError(`"${name}": damaged archive (no local header where the directory says)`);
+  if (u32(local, 0) !== LOCAL_SIG)
+    throw new ZipError(`"${name}": damaged archive (no local header where the directory says)`);
   const dataStart = entry.localHeaderOffset + 30 + u16(local, 26) + u16(local, 28);
   const raw = await readExact(src, dataStart, entry.compressedSize, `data of "${name}"`);
   let data: Uint8Array;
@@ -237,9 +248,13 @@ export async function readZipEntry(src: RandomAccess, entry: ZipEntry, inflateRa
       data = await inflateRaw(raw, entry.size);
     } catch (err) {
       if (err instanceof InflateLimitError) {
-        throw new ZipError(`"${name}": inflates to more than the ${entry.size} bytes the archive declares for it (a zip bomb or a damaged archive); stopped there`);
+        throw new ZipError(
+          `"${name}": inflates to more than the ${entry.size} bytes the archive declares for it (a zip bomb or a damaged archive); stopped there`,
+        );
       }
-      throw new ZipError(`"${name}": the compressed data is damaged (${err instanceof Error ? err.message : String(err)})`);
+      throw new ZipError(
+        `"${name}": the compressed data is damaged (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
   }
   if (data.length !== entry.size) {

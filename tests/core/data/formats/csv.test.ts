@@ -52,7 +52,10 @@ describe('CsvParser basics', () => {
 
   it('strips the BOM when it comes after empty chunks, but keeps one that is not at the start', () => {
     expect(parseChunks(['', '\uFEFF', 'a\n'])).toEqual([{ line: 1, fields: ['a'] }]);
-    expect(parseWhole('a\n\uFEFFb\n')).toEqual([{ line: 1, fields: ['a'] }, { line: 2, fields: ['\uFEFFb'] }]);
+    expect(parseWhole('a\n\uFEFFb\n')).toEqual([
+      { line: 1, fields: ['a'] },
+      { line: 2, fields: ['\uFEFFb'] },
+    ]);
   });
 
   it('reads lone CR line ends', () => {
@@ -77,7 +80,10 @@ describe('CsvParser basics', () => {
       { line: 1, fields: ['a', 'b'] },
       { line: 2, fields: ['c'] },
     ]);
-    expect(parseChunks(['a\r', 'b\r', ''])).toEqual([{ line: 1, fields: ['a'] }, { line: 2, fields: ['b'] }]);
+    expect(parseChunks(['a\r', 'b\r', ''])).toEqual([
+      { line: 1, fields: ['a'] },
+      { line: 2, fields: ['b'] },
+    ]);
   });
 
   it('refuses push() after end()', () => {
@@ -142,7 +148,9 @@ describe('CsvParser quoting', () => {
   });
 
   it('reports the quote line even when earlier quoted fields spanned lines', () => {
-    expect(() => parseWhole('"a\nb",1\n2,"c\n')).toThrowError(new CsvError('unterminated quoted field starting on line 3', 3));
+    expect(() => parseWhole('"a\nb",1\n2,"c\n')).toThrowError(
+      new CsvError('unterminated quoted field starting on line 3', 3),
+    );
     // The row starts on line 1; its second quoted field opens on line 2 and never closes.
     let err: unknown;
     try {
@@ -159,7 +167,9 @@ describe('CsvParser memory bound', () => {
     const p = new CsvParser({ maxRowChars: 100 });
     expect(p.push('a,b\n')).toEqual([{ line: 1, fields: ['a', 'b'] }]);
     expect(p.push('x'.repeat(60))).toEqual([]);
-    expect(() => p.push('y'.repeat(60))).toThrowError(new CsvError('line 2 is longer than 100 characters (not a CSV file?)', 2));
+    expect(() => p.push('y'.repeat(60))).toThrowError(
+      new CsvError('line 2 is longer than 100 characters (not a CSV file?)', 2),
+    );
   });
 
   it('refuses an unclosed quoted field that grows past maxRowChars', () => {
@@ -172,8 +182,9 @@ describe('CsvParser memory bound', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(CsvError);
-    expect((err as CsvError).message)
-      .toBe('the quoted field starting on line 2 is longer than 100 characters (unterminated quote?)');
+    expect((err as CsvError).message).toBe(
+      'the quoted field starting on line 2 is longer than 100 characters (unterminated quote?)',
+    );
     expect((err as CsvError).line).toBe(2);
   });
 
@@ -242,7 +253,10 @@ describe('CsvParser chunking', () => {
     }
     const rows: CsvRow[] = [];
     for await (const row of csvRows(source())) rows.push(row);
-    expect(rows).toEqual([{ line: 1, fields: ['a', 'b\nc'] }, { line: 3, fields: ['last'] }]);
+    expect(rows).toEqual([
+      { line: 1, fields: ['a', 'b\nc'] },
+      { line: 3, fields: ['last'] },
+    ]);
   });
 
   it('csvRows passes on the unterminated-quote error', async () => {
@@ -250,9 +264,11 @@ describe('CsvParser chunking', () => {
       yield 'x\n"never closed';
     }
     const rows: CsvRow[] = [];
-    await expect((async () => {
-      for await (const row of csvRows(source())) rows.push(row);
-    })()).rejects.toThrow('unterminated quoted field starting on line 2');
+    await expect(
+      (async () => {
+        for await (const row of csvRows(source())) rows.push(row);
+      })(),
+    ).rejects.toThrow('unterminated quoted field starting on line 2');
     expect(rows).toEqual([{ line: 1, fields: ['x'] }]);
   });
 });

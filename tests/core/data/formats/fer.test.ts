@@ -2,7 +2,16 @@
 // headers, Usage splits, and the FER2013 -> FER+ class order.
 import { describe, expect, it } from 'vitest';
 import {
-  FER2013_CLASSES, FER2013_TO_FERPLUS, ferColumns, ferEmotion, ferPlusColumns, ferPlusMajority, ferPlusVotes, ferUsageSplit, parsePixels, squareSide,
+  FER2013_CLASSES,
+  FER2013_TO_FERPLUS,
+  ferColumns,
+  ferEmotion,
+  ferPlusColumns,
+  ferPlusMajority,
+  ferPlusVotes,
+  ferUsageSplit,
+  parsePixels,
+  squareSide,
 } from '../../../../src/core/data/formats/fer';
 import { EXPRESSION_CLASSES } from '../../../../src/core/data/types';
 
@@ -23,11 +32,19 @@ describe('FER+ majority vote (FERPlus majority mode)', () => {
 
   it('needs 10 counts and reads them as whole numbers', () => {
     expect(ferPlusMajority([1, 2])).toEqual({ ok: false, reason: 'expected 10 vote counts, got 2' });
-    const cols = ferPlusColumns('Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF'.split(','));
+    const cols = ferPlusColumns(
+      'Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF'.split(','),
+    );
     expect(cols).toEqual({ ok: true, value: { name: 1, votes: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } });
     const c = cols.ok ? cols.value.votes : [];
-    expect(ferPlusVotes('T,a,1,2,3,4,5,6,7,8,9,0'.split(','), c)).toEqual({ ok: true, value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 0] });
-    expect(ferPlusVotes('T,a,1,2,x,4,5,6,7,8,9,0'.split(','), c)).toEqual({ ok: false, reason: 'FER+ votes: "surprise" is not a whole number (got "x")' });
+    expect(ferPlusVotes('T,a,1,2,3,4,5,6,7,8,9,0'.split(','), c)).toEqual({
+      ok: true,
+      value: [1, 2, 3, 4, 5, 6, 7, 8, 9, 0],
+    });
+    expect(ferPlusVotes('T,a,1,2,x,4,5,6,7,8,9,0'.split(','), c)).toEqual({
+      ok: false,
+      reason: 'FER+ votes: "surprise" is not a whole number (got "x")',
+    });
   });
 });
 
@@ -47,14 +64,31 @@ describe('FER2013 rows', () => {
     expect(parsePixels('1 2 3', new Uint8Array(4))).toEqual({ ok: false, reason: '3 pixels, expected 4' });
     expect(parsePixels('1 256', null)).toEqual({ ok: false, reason: 'pixel 2 is over 255' });
     expect(parsePixels('1 -2', null)).toEqual({ ok: false, reason: 'pixel 2 is not a whole number 0-255 (found "-")' });
-    expect(parsePixels('1 2.5', null)).toEqual({ ok: false, reason: 'pixel 2 is not a whole number 0-255 (found ".")' });
+    expect(parsePixels('1 2.5', null)).toEqual({
+      ok: false,
+      reason: 'pixel 2 is not a whole number 0-255 (found ".")',
+    });
     expect([squareSide(2304), squareSide(4096), squareSide(2300), squareSide(0)]).toEqual([48, 64, null, null]);
   });
 
   it('finds the columns in any order and explains a wrong header', () => {
-    expect(ferColumns(['Usage', 'pixels', 'emotion'])).toEqual({ ok: true, value: { emotion: 2, pixels: 1, usage: 0 } });
-    expect(ferColumns(['emotion', 'pixel', 'Usage'])).toEqual({ ok: false, reason: 'the header must name the columns emotion, pixels and Usage (missing: pixels; got "emotion,pixel,Usage")' });
-    expect(ferPlusColumns(['emotion', 'pixels', 'Usage'])).toEqual({ ok: false, reason: 'this is fer2013.csv itself (it has pixels); the FER+ votes file is fer2013new.csv' });
-    expect([ferUsageSplit('Training'), ferUsageSplit('PublicTest'), ferUsageSplit('PrivateTest'), ferUsageSplit('training')]).toEqual(['train', 'val', 'test', null]);
+    expect(ferColumns(['Usage', 'pixels', 'emotion'])).toEqual({
+      ok: true,
+      value: { emotion: 2, pixels: 1, usage: 0 },
+    });
+    expect(ferColumns(['emotion', 'pixel', 'Usage'])).toEqual({
+      ok: false,
+      reason: 'the header must name the columns emotion, pixels and Usage (missing: pixels; got "emotion,pixel,Usage")',
+    });
+    expect(ferPlusColumns(['emotion', 'pixels', 'Usage'])).toEqual({
+      ok: false,
+      reason: 'this is fer2013.csv itself (it has pixels); the FER+ votes file is fer2013new.csv',
+    });
+    expect([
+      ferUsageSplit('Training'),
+      ferUsageSplit('PublicTest'),
+      ferUsageSplit('PrivateTest'),
+      ferUsageSplit('training'),
+    ]).toEqual(['train', 'val', 'test', null]);
   });
 });

@@ -18,20 +18,34 @@ describe('folderPlace', () => {
   });
 
   it('ignores hidden and system files anywhere in the path', () => {
-    for (const p of ['.DS_Store', 'happy/.DS_Store', '__MACOSX/happy/._img.jpg', 'train/.cache/x.jpg', 'happy/Thumbs.db',
-      'sad/desktop.ini', 'train/happy/thumbs.db', '.git/config']) {
+    for (const p of [
+      '.DS_Store',
+      'happy/.DS_Store',
+      '__MACOSX/happy/._img.jpg',
+      'train/.cache/x.jpg',
+      'happy/Thumbs.db',
+      'sad/desktop.ini',
+      'train/happy/thumbs.db',
+      '.git/config',
+    ]) {
       expect(folderPlace(p), p).toEqual(HIDDEN);
     }
   });
 
   it('explains layouts it cannot read', () => {
     expect(folderPlace('img001.jpg')).toEqual({ ok: false, reason: 'not inside a class folder' });
-    expect(folderPlace('train/img001.jpg')).toEqual(
-      { ok: false, reason: 'not inside a class folder (expected train/<class>/<file>)' });
-    expect(folderPlace('fer2013/happy/img.jpg')).toEqual(
-      { ok: false, reason: '"fer2013" is not a split folder (train, val or test)' });
-    expect(folderPlace('data/train/happy/img.jpg')).toEqual(
-      { ok: false, reason: 'nested 3 folders deep; expected <class>/<file> or <split>/<class>/<file>' });
+    expect(folderPlace('train/img001.jpg')).toEqual({
+      ok: false,
+      reason: 'not inside a class folder (expected train/<class>/<file>)',
+    });
+    expect(folderPlace('fer2013/happy/img.jpg')).toEqual({
+      ok: false,
+      reason: '"fer2013" is not a split folder (train, val or test)',
+    });
+    expect(folderPlace('data/train/happy/img.jpg')).toEqual({
+      ok: false,
+      reason: 'nested 3 folders deep; expected <class>/<file> or <split>/<class>/<file>',
+    });
     expect(folderPlace('')).toEqual({ ok: false, reason: 'empty path' });
   });
 });
@@ -39,8 +53,18 @@ describe('folderPlace', () => {
 describe('splitFromFolder', () => {
   it('knows the usual split names in any case', () => {
     const cases: [string, string | null][] = [
-      ['train', 'train'], ['Training', 'train'], ['VAL', 'val'], ['valid', 'val'], ['Validation', 'val'], ['dev', 'val'],
-      ['test', 'test'], ['Testing', 'test'], ['happy', null], ['trainval', null], ['', null], ['tests', null],
+      ['train', 'train'],
+      ['Training', 'train'],
+      ['VAL', 'val'],
+      ['valid', 'val'],
+      ['Validation', 'val'],
+      ['dev', 'val'],
+      ['test', 'test'],
+      ['Testing', 'test'],
+      ['happy', null],
+      ['trainval', null],
+      ['', null],
+      ['tests', null],
     ];
     for (const [name, split] of cases) expect([name, splitFromFolder(name)]).toEqual([name, split]);
   });
@@ -49,17 +73,30 @@ describe('splitFromFolder', () => {
 describe('expressionIndex', () => {
   it('maps folder names and synonyms onto the FER+ order', () => {
     const cases: [string, string][] = [
-      ['angry', 'anger'], ['Anger', 'anger'], ['disgust', 'disgust'], ['Disgusted', 'disgust'], ['fear', 'fear'],
-      ['fearful', 'fear'], ['SCARED', 'fear'], ['happy', 'happiness'], ['happiness', 'happiness'], ['joy', 'happiness'],
-      ['sad', 'sadness'], ['Sadness', 'sadness'], ['surprise', 'surprise'], ['surprised', 'surprise'],
-      ['neutral', 'neutral'], ['Contempt', 'contempt'],
+      ['angry', 'anger'],
+      ['Anger', 'anger'],
+      ['disgust', 'disgust'],
+      ['Disgusted', 'disgust'],
+      ['fear', 'fear'],
+      ['fearful', 'fear'],
+      ['SCARED', 'fear'],
+      ['happy', 'happiness'],
+      ['happiness', 'happiness'],
+      ['joy', 'happiness'],
+      ['sad', 'sadness'],
+      ['Sadness', 'sadness'],
+      ['surprise', 'surprise'],
+      ['surprised', 'surprise'],
+      ['neutral', 'neutral'],
+      ['Contempt', 'contempt'],
     ];
     for (const [name, cls] of cases) {
       expect([name, expressionIndex(name)]).toEqual([name, EXPRESSION_CLASSES.indexOf(cls as never)]);
     }
     // The FER+ order itself, spelled out so a reordering of EXPRESSION_CLASSES shows up here.
-    expect(['neutral', 'happy', 'surprise', 'sad', 'angry', 'disgust', 'fear', 'contempt'].map(expressionIndex))
-      .toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(
+      ['neutral', 'happy', 'surprise', 'sad', 'angry', 'disgust', 'fear', 'contempt'].map(expressionIndex),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('returns null for other names', () => {

@@ -21,7 +21,18 @@ describe('archive names', () => {
       for (let i = 0; i + f.length <= b.length; i++) if (f.every((x, j) => b[i + j] === x)) b[i + f.length - 1] = to;
       return b;
     };
-    const zip = patch(patch(makeZip([{ name: 'cafX/a.png', data: Uint8Array.of(1) }, { name: 'cafY/b.png', data: Uint8Array.of(2) }]), 'cafX', 0xe9), 'cafY', 0xe8);
+    const zip = patch(
+      patch(
+        makeZip([
+          { name: 'cafX/a.png', data: Uint8Array.of(1) },
+          { name: 'cafY/b.png', data: Uint8Array.of(2) },
+        ]),
+        'cafX',
+        0xe9,
+      ),
+      'cafY',
+      0xe8,
+    );
     expect((await readZipDirectory(memoryAccess(zip))).map((e) => e.name)).toEqual(['café/a.png', 'cafè/b.png']);
     /** A header's checksum again after its bytes changed: the sum of its bytes, the field itself as spaces. */
     const resum = (h: Uint8Array) => {
@@ -30,9 +41,18 @@ describe('archive names', () => {
       h.set(new TextEncoder().encode(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
       return h;
     };
-    const tar = concatBytes([resum(patch(tarHeader({ name: 'cafX/a.png' }), 'cafX', 0xe9)), resum(patch(tarHeader({ name: 'cafY/b.png' }), 'cafY', 0xe8)), new Uint8Array(1024)]);
+    const tar = concatBytes([
+      resum(patch(tarHeader({ name: 'cafX/a.png' }), 'cafX', 0xe9)),
+      resum(patch(tarHeader({ name: 'cafY/b.png' }), 'cafY', 0xe8)),
+      new Uint8Array(1024),
+    ]);
     const names: string[] = [];
-    for await (const { entry } of readTar((async function* () { yield tar; })())) names.push(entry.name);
+    for await (const { entry } of readTar(
+      (async function* () {
+        yield tar;
+      })(),
+    ))
+      names.push(entry.name);
     expect(names).toEqual(['café/a.png', 'cafè/b.png']);
   });
 });

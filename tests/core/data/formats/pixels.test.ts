@@ -45,12 +45,7 @@ describe('resizeImage', () => {
     // Rows [0, 100] and [200, 40] -> [0, 25, 75, 100] and [200, 160, 80, 40]; between them
     // .75/.25 -> [50, 58.75, 76.25, 85] and .25/.75 -> [150, 126.25, 78.75, 55].
     const out = resizeImage(u8([0, 100, 200, 40]), 2, 2, 1, 4, 4);
-    expect(arr(out)).toEqual([
-      0, 25, 75, 100,
-      50, 59, 76, 85,
-      150, 126, 79, 55,
-      200, 160, 80, 40,
-    ]);
+    expect(arr(out)).toEqual([0, 25, 75, 100, 50, 59, 76, 85, 150, 126, 79, 55, 200, 160, 80, 40]);
   });
 
   it('shrinks one axis and enlarges the other', () => {
@@ -89,8 +84,11 @@ describe('resizeImage', () => {
   it('matches a brute-force 2-D reference on random images', () => {
     const rng = createRng(11);
     const cases: [number, number, number, number, number, Box | undefined][] = [
-      [13, 9, 3, 5, 4, undefined], [200, 150, 3, 48, 48, { x: 25, y: 0, w: 150, h: 150 }], [7, 5, 1, 3, 2, undefined],
-      [5, 4, 1, 11, 9, undefined], [6, 6, 4, 4, 10, { x: 1, y: 1, w: 4, h: 5 }],
+      [13, 9, 3, 5, 4, undefined],
+      [200, 150, 3, 48, 48, { x: 25, y: 0, w: 150, h: 150 }],
+      [7, 5, 1, 3, 2, undefined],
+      [5, 4, 1, 11, 9, undefined],
+      [6, 6, 4, 4, 10, { x: 1, y: 1, w: 4, h: 5 }],
     ];
     for (const [sw, sh, c, dw, dh, crop] of cases) {
       const src = Uint8Array.from({ length: sw * sh * c }, () => rng.int(256));
@@ -127,7 +125,12 @@ function reference(src: Uint8Array, sw: number, sh: number, c: number, dw: numbe
     }
     const u = Math.min(Math.max(c0 + (i + 0.5) * s - 0.5, c0), c0 + n - 1);
     const j = Math.floor(u);
-    return u === j ? [[j, 1]] : [[j, 1 - (u - j)], [j + 1, u - j]];
+    return u === j
+      ? [[j, 1]]
+      : [
+          [j, 1 - (u - j)],
+          [j + 1, u - j],
+        ];
   };
   const out: number[] = [];
   for (let y = 0; y < dh; y++) {
@@ -147,8 +150,9 @@ function reference(src: Uint8Array, sw: number, sh: number, c: number, dw: numbe
 describe('toChannels', () => {
   it('grey from RGB by ITU-R 601 weights, rounded', () => {
     // 0.299*255 = 76.245, 0.587*255 = 149.685, 0.114*255 = 29.07; (10, 20, 30): 2.99 + 11.74 + 3.42 = 18.15.
-    expect(arr(toChannels(u8([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 10, 20, 30]), 5, 3, 1)))
-      .toEqual([76, 150, 29, 255, 18]);
+    expect(arr(toChannels(u8([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 10, 20, 30]), 5, 3, 1))).toEqual([
+      76, 150, 29, 255, 18,
+    ]);
   });
 
   it('composites alpha over white', () => {

@@ -15,7 +15,10 @@ interface Sample {
 }
 
 /** Real files of sizes whose 14- and 24-bit fields cross byte boundaries (300 - 1 > 255). */
-const SIZES: [number, number][] = [[37, 23], [300, 257]];
+const SIZES: [number, number][] = [
+  [37, 23],
+  [300, 257],
+];
 const samples: Sample[] = [];
 
 beforeAll(async () => {
@@ -31,7 +34,10 @@ beforeAll(async () => {
     add('jpeg progressive', await encodeImage(rgb, w, h, 3, 'jpeg', 80, { progressive: true }), 'jpeg');
     // EXIF and ICC segments before the frame header: the marker walk must skip them by length.
     const withMeta = await sharp(Buffer.from(rgb), { raw: { width: w, height: h, channels: 3 } })
-      .withMetadata({ exif: { IFD0: { Copyright: 'test' } } }).withIccProfile('srgb').jpeg().toBuffer();
+      .withMetadata({ exif: { IFD0: { Copyright: 'test' } } })
+      .withIccProfile('srgb')
+      .jpeg()
+      .toBuffer();
     add('jpeg exif+icc', new Uint8Array(withMeta), 'jpeg');
     add('png rgb', await encodeImage(rgb, w, h, 3, 'png'), 'png');
     add('png grey', await encodeImage(grey, w, h, 1, 'png'), 'png');
@@ -39,7 +45,9 @@ beforeAll(async () => {
     add('webp lossy', await encodeImage(rgb, w, h, 3, 'webp'), 'webp');
     add('webp lossy alpha', await encodeImage(rgba, w, h, 4, 'webp'), 'webp');
     add('webp lossless', await encodeImage(rgb, w, h, 3, 'webp', 90, { lossless: true }), 'webp');
-    const gif = await sharp(Buffer.from(rgb), { raw: { width: w, height: h, channels: 3 } }).gif().toBuffer();
+    const gif = await sharp(Buffer.from(rgb), { raw: { width: w, height: h, channels: 3 } })
+      .gif()
+      .toBuffer();
     add('gif', new Uint8Array(gif), 'gif');
   }
 });
@@ -47,13 +55,16 @@ beforeAll(async () => {
 describe('sniffImage on real files', () => {
   it('reads format and size of every encoder output', () => {
     expect(samples.length).toBe(22);
-    for (const s of samples) expect({ name: s.name, info: sniffImage(s.bytes) }).toEqual({ name: s.name, info: s.expected });
+    for (const s of samples)
+      expect({ name: s.name, info: sniffImage(s.bytes) }).toEqual({ name: s.name, info: s.expected });
   });
 
   it('covers the three WebP layouts', () => {
     const webp = samples.filter((s) => s.expected.format === 'webp' && s.expected.width === 300);
     expect(webp.map((s) => [s.name, fourcc(s.bytes)])).toEqual([
-      ['webp lossy 300x257', 'VP8 '], ['webp lossy alpha 300x257', 'VP8X'], ['webp lossless 300x257', 'VP8L'],
+      ['webp lossy 300x257', 'VP8 '],
+      ['webp lossy alpha 300x257', 'VP8X'],
+      ['webp lossless 300x257', 'VP8L'],
     ]);
   });
 
@@ -118,20 +129,51 @@ describe('sniffImage on hand-made headers', () => {
 
   it('walks fill bytes, TEM and RST markers and segments up to SOF1', () => {
     const jpeg = new Uint8Array([
-      0xff, 0xd8,
-      0xff, 0x01, // TEM, no length
-      0xff, 0xff, 0xff, 0xe0, 0x00, 0x04, 0xaa, 0xbb, // fill bytes, then APP0 with 2 bytes of payload
-      0xff, 0xd3, // RST3, no length
-      0xff, 0xc4, 0x00, 0x03, 0x00, // DHT: a C-marker that is not a frame header
-      0xff, 0xc1, 0x00, 0x0b, 0x08, 0x01, 0x2c, 0x00, 0x25, 0x01, 0x01, 0x11, 0x00, // SOF1: height 300, width 37
+      0xff,
+      0xd8,
+      0xff,
+      0x01, // TEM, no length
+      0xff,
+      0xff,
+      0xff,
+      0xe0,
+      0x00,
+      0x04,
+      0xaa,
+      0xbb, // fill bytes, then APP0 with 2 bytes of payload
+      0xff,
+      0xd3, // RST3, no length
+      0xff,
+      0xc4,
+      0x00,
+      0x03,
+      0x00, // DHT: a C-marker that is not a frame header
+      0xff,
+      0xc1,
+      0x00,
+      0x0b,
+      0x08,
+      0x01,
+      0x2c,
+      0x00,
+      0x25,
+      0x01,
+      0x01,
+      0x11,
+      0x00, // SOF1: height 300, width 37
     ]);
     expect(sniffImage(jpeg)).toEqual({ format: 'jpeg', width: 37, height: 300 });
     // The same with SOS before any frame header: the size is not stated before the data.
-    const early = new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0x00, 0x08, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x10, 0x00, 0x10]);
+    const early = new Uint8Array([
+      0xff, 0xd8, 0xff, 0xda, 0x00, 0x08, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x10, 0x00, 0x10,
+    ]);
     expect(sniffImage(early)).toEqual({ format: 'jpeg', width: null, height: null });
     // Garbage where a marker should be: give up on the size, keep the format.
-    expect(sniffImage(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02, 0x12, 0x34]))).toEqual(
-      { format: 'jpeg', width: null, height: null });
+    expect(sniffImage(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02, 0x12, 0x34]))).toEqual({
+      format: 'jpeg',
+      width: null,
+      height: null,
+    });
     // SOF with height 0 (defined later by DNL): unknown, not zero.
     const dnl = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x00, 0x00, 0x10]);
     expect(sniffImage(dnl)).toEqual({ format: 'jpeg', width: null, height: null });
@@ -148,22 +190,35 @@ describe('sniffImage on hand-made headers', () => {
 
   it('reads every bit of the WebP size fields', () => {
     // VP8L: width-1 = 0x3fff and height-1 = 0x3fff fill 28 bits after the 0x2f signature; the version bits above are 0.
-    expect(sniffImage(riff('VP8L', [0x2f, 0xff, 0xff, 0xff, 0x0f]))).toEqual(
-      { format: 'webp', width: 16384, height: 16384 });
+    expect(sniffImage(riff('VP8L', [0x2f, 0xff, 0xff, 0xff, 0x0f]))).toEqual({
+      format: 'webp',
+      width: 16384,
+      height: 16384,
+    });
     // VP8L: width-1 = 0x1234, height-1 = 0x2abc -> bits 0x2abc << 14 | 0x1234 = 0x0aaf1234, little-endian.
-    expect(sniffImage(riff('VP8L', [0x2f, 0x34, 0x12, 0xaf, 0x0a]))).toEqual(
-      { format: 'webp', width: 0x1235, height: 0x2abd });
+    expect(sniffImage(riff('VP8L', [0x2f, 0x34, 0x12, 0xaf, 0x0a]))).toEqual({
+      format: 'webp',
+      width: 0x1235,
+      height: 0x2abd,
+    });
     // VP8: the top two bits of each 16-bit field are the upscaling hint, not size.
-    expect(sniffImage(riff('VP8 ', [0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0xe8, 0xc3, 0x39, 0x40]))).toEqual(
-      { format: 'webp', width: 1000, height: 57 });
+    expect(sniffImage(riff('VP8 ', [0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0xe8, 0xc3, 0x39, 0x40]))).toEqual({
+      format: 'webp',
+      width: 1000,
+      height: 57,
+    });
     // VP8 without the key-frame start code: no size to read.
-    expect(sniffImage(riff('VP8 ', [0x10, 0x02, 0x00, 0x9d, 0x01, 0x2b, 0xe8, 0x03, 0x39, 0x00]))).toEqual(
-      { format: 'webp', width: null, height: null });
+    expect(sniffImage(riff('VP8 ', [0x10, 0x02, 0x00, 0x9d, 0x01, 0x2b, 0xe8, 0x03, 0x39, 0x00]))).toEqual({
+      format: 'webp',
+      width: null,
+      height: null,
+    });
     // VP8X: 24-bit canvas sizes minus one, past 16 bits: 20000 and 70000.
     const w = 20000 - 1;
     const h = 70000 - 1;
-    expect(sniffImage(riff('VP8X', [0x10, 0, 0, 0, w & 255, (w >> 8) & 255, w >> 16, h & 255, (h >> 8) & 255, h >> 16])))
-      .toEqual({ format: 'webp', width: 20000, height: 70000 });
+    expect(
+      sniffImage(riff('VP8X', [0x10, 0, 0, 0, w & 255, (w >> 8) & 255, w >> 16, h & 255, (h >> 8) & 255, h >> 16])),
+    ).toEqual({ format: 'webp', width: 20000, height: 70000 });
   });
 
   it('knows a RIFF WEBP with an unknown first chunk as WebP of unknown size', () => {
@@ -181,7 +236,15 @@ describe('sniffImage on things that are not images', () => {
       ['text', text('hello, this is a README and not a picture\n')],
       ['text starting with BM', text('BMW 320i service notes, 2019 edition\n')],
       ['csv', text('age,gender,race\n26,1,2\n')],
-      ['RIFF WAVE', (() => { const b = new Uint8Array(44); b.set(text('RIFF')); b.set(text('WAVEfmt '), 8); return b; })()],
+      [
+        'RIFF WAVE',
+        (() => {
+          const b = new Uint8Array(44);
+          b.set(text('RIFF'));
+          b.set(text('WAVEfmt '), 8);
+          return b;
+        })(),
+      ],
       ['two JPEG bytes', new Uint8Array([0xff, 0xd8])],
       ['PNG signature cut short', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a])],
       ['zip', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00])],

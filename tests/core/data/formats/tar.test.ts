@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { readTar, TarError, type TarItem } from '../../../../src/core/data/formats/tar';
 import { createRng } from '../../../../src/core/random';
-import { chunked, concatBytes, gzip, makeTar, paxRecords, setTarChecksum, tarBody, tarHeader, errorOf } from '../../../helpers/archives';
+import {
+  chunked,
+  concatBytes,
+  gzip,
+  makeTar,
+  paxRecords,
+  setTarChecksum,
+  tarBody,
+  tarHeader,
+  errorOf,
+} from '../../../helpers/archives';
 
 const enc = new TextEncoder();
 
@@ -17,7 +27,6 @@ async function collect(chunks: AsyncIterable<Uint8Array>, opts?: { maxEntryBytes
   for await (const item of readTar(chunks, opts)) items.push(item);
   return items;
 }
-
 
 function bytes(n: number, seed: number): Uint8Array {
   const rng = createRng(seed);
@@ -86,7 +95,10 @@ describe('readTar', () => {
   });
 
   it('strips a leading ./ from names', async () => {
-    const tar = makeTar([{ name: './', dir: true }, { name: './x/y.txt', data: enc.encode('hi') }]);
+    const tar = makeTar([
+      { name: './', dir: true },
+      { name: './x/y.txt', data: enc.encode('hi') },
+    ]);
     const items = await collect(chunked(tar, 512));
     expect(items.map(({ entry: { name, size, kind } }) => ({ name, size, kind }))).toEqual([
       { name: '', size: 0, kind: 'directory' },
@@ -97,7 +109,9 @@ describe('readTar', () => {
   it('joins the ustar prefix field and the name', async () => {
     const body = enc.encode('prefixed');
     const tar = concatBytes([
-      tarHeader({ name: 'file.txt', prefix: 'a/b/c', size: body.length }), tarBody(body), new Uint8Array(1024),
+      tarHeader({ name: 'file.txt', prefix: 'a/b/c', size: body.length }),
+      tarBody(body),
+      new Uint8Array(1024),
     ]);
     const items = await collect(chunked(tar, 512));
     expect(summary(items)).toEqual([{ name: 'a/b/c/file.txt', size: 8, kind: 'file', data: Array.from(body) }]);
@@ -107,7 +121,8 @@ describe('readTar', () => {
     const body = enc.encode('v7 body');
     const tar = concatBytes([
       tarHeader({ name: 'old/', type: '\0', magic: 'v7' }),
-      tarHeader({ name: 'old/f', type: '\0', magic: 'v7', size: body.length }), tarBody(body),
+      tarHeader({ name: 'old/f', type: '\0', magic: 'v7', size: body.length }),
+      tarBody(body),
       new Uint8Array(1024),
     ]);
     expect(summary(await collect(chunked(tar, 300)))).toEqual([
@@ -120,7 +135,13 @@ describe('readTar', () => {
   for (const scheme of ['gnu', 'pax'] as const) {
     it(`reads ${scheme} long names and applies them to the next entry only`, async () => {
       const data = bytes(700, 3);
-      const tar = makeTar([{ name: longName, data }, { name: 'short.txt', data: enc.encode('s') }], { longNames: scheme });
+      const tar = makeTar(
+        [
+          { name: longName, data },
+          { name: 'short.txt', data: enc.encode('s') },
+        ],
+        { longNames: scheme },
+      );
       const items = await collect(chunked(tar, 333));
       expect(summary(items)).toEqual([
         { name: longName, size: 700, kind: 'file', data: Array.from(data) },
@@ -131,15 +152,26 @@ describe('readTar', () => {
 
   it('ignores GNU long link (K) and pax global (g) headers; pax keys other than path are ignored', async () => {
     const link = enc.encode(`${'t'.repeat(150)}\0`);
-    const global = paxRecords([['comment', 'made for a test'], ['path', 'not/for/this/entry']]);
-    const pax = paxRecords([['mtime', '1.5'], ['path', 'from/pax.txt'], ['uname', 'someone']]);
+    const global = paxRecords([
+      ['comment', 'made for a test'],
+      ['path', 'not/for/this/entry'],
+    ]);
+    const pax = paxRecords([
+      ['mtime', '1.5'],
+      ['path', 'from/pax.txt'],
+      ['uname', 'someone'],
+    ]);
     const body = enc.encode('pax body');
     const tar = concatBytes([
-      tarHeader({ name: 'pax_global_header', type: 'g', size: global.length }), tarBody(global),
-      tarHeader({ name: '././@LongLink', type: 'K', size: link.length, magic: 'gnu' }), tarBody(link),
+      tarHeader({ name: 'pax_global_header', type: 'g', size: global.length }),
+      tarBody(global),
+      tarHeader({ name: '././@LongLink', type: 'K', size: link.length, magic: 'gnu' }),
+      tarBody(link),
       tarHeader({ name: 'symlink', type: '2', linkName: 'target' }),
-      tarHeader({ name: 'PaxHeader/x', type: 'x', size: pax.length }), tarBody(pax),
-      tarHeader({ name: 'truncated-name.txt', size: body.length }), tarBody(body),
+      tarHeader({ name: 'PaxHeader/x', type: 'x', size: pax.length }),
+      tarBody(pax),
+      tarHeader({ name: 'truncated-name.txt', size: body.length }),
+      tarBody(body),
       new Uint8Array(1024),
     ]);
     expect(summary(await collect(chunked(tar, 1000)))).toEqual([
@@ -151,8 +183,11 @@ describe('readTar', () => {
   it('reads GNU base-256 sizes', async () => {
     const data = bytes(70_000, 4); // 0x011170: spans three bytes of the base-256 field
     const tar = concatBytes([
-      tarHeader({ name: 'big.bin', size: data.length, base256Size: true, magic: 'gnu' }), tarBody(data),
-      tarHeader({ name: 'after.txt', size: 1 }), tarBody(enc.encode('z')), new Uint8Array(1024),
+      tarHeader({ name: 'big.bin', size: data.length, base256Size: true, magic: 'gnu' }),
+      tarBody(data),
+      tarHeader({ name: 'after.txt', size: 1 }),
+      tarBody(enc.encode('z')),
+      new Uint8Array(1024),
     ]);
     const items = await collect(chunked(tar, 8192));
     expect(summary(items)).toEqual([
@@ -171,7 +206,9 @@ describe('readTar', () => {
 
   it('skips files over maxEntryBytes (data null) and reads on', async () => {
     const tar = makeTar([
-      { name: 'big', data: bytes(2000, 5) }, { name: 'edge', data: bytes(1000, 6) }, { name: 'small', data: enc.encode('ok') },
+      { name: 'big', data: bytes(2000, 5) },
+      { name: 'edge', data: bytes(1000, 6) },
+      { name: 'small', data: enc.encode('ok') },
     ]);
     const items = await collect(chunked(tar, 100), { maxEntryBytes: 1000 });
     expect(summary(items)).toEqual([
@@ -206,16 +243,21 @@ describe('readTar', () => {
     tar[0] ^= 1;
     const err = await errorOf(collect(chunked(tar, 512)));
     expect(err).toBeInstanceOf(TarError);
-    expect(err.message).toBe('not a tar archive (the first header\'s checksum is wrong)');
+    expect(err.message).toBe("not a tar archive (the first header's checksum is wrong)");
   });
 
   it('text, gzip bytes and short inputs are not tar archives', async () => {
     const csv = enc.encode('emotion,pixels,Usage\n'.repeat(40));
-    expect((await errorOf(collect(chunked(csv, 64)))).message).toBe('not a tar archive (the first header\'s checksum is wrong)');
+    expect((await errorOf(collect(chunked(csv, 64)))).message).toBe(
+      "not a tar archive (the first header's checksum is wrong)",
+    );
     const gz = gzip(makeTar(files));
-    expect((await errorOf(collect(chunked(gz, 64)))).message).toBe('not a tar archive (the first header\'s checksum is wrong)');
-    expect((await errorOf(collect(chunked(enc.encode('hello'), 64)))).message)
-      .toBe('not a tar archive (shorter than one 512-byte header)');
+    expect((await errorOf(collect(chunked(gz, 64)))).message).toBe(
+      "not a tar archive (the first header's checksum is wrong)",
+    );
+    expect((await errorOf(collect(chunked(enc.encode('hello'), 64)))).message).toBe(
+      'not a tar archive (shorter than one 512-byte header)',
+    );
   });
 
   it('a wrong checksum on a later header names its byte offset', async () => {

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import {
-  crc32, InflateLimitError, readZipDirectory, readZipEntry, ZipError, type ZipEntry,
+  crc32,
+  InflateLimitError,
+  readZipDirectory,
+  readZipEntry,
+  ZipError,
+  type ZipEntry,
 } from '../../../../src/core/data/formats/zip';
 import { inflateRaw as browserInflateRaw } from '../../../../src/platform/browser/importBrowser';
 import { nodeImportPlatform } from '../../../../src/platform/node/importFiles';
@@ -20,7 +25,6 @@ function bytes(n: number, seed: number): Uint8Array {
   const rng = createRng(seed);
   return Uint8Array.from({ length: n }, () => rng.int(256));
 }
-
 
 const csv = enc.encode('file,age\n'.repeat(200)); // compresses well
 const png = bytes(3000, 1);
@@ -80,8 +84,9 @@ describe('readZipDirectory and readZipEntry', () => {
     const zip = makeZip(files, { method: 8, zip64: true });
     const { entries, contents } = await readAll(zip);
     const plain = await readZipDirectory(memoryAccess(makeZip(files, { method: 8 })));
-    expect(entries.map((e) => [e.name, e.size, e.compressedSize, e.crc32, e.isDirectory]))
-      .toEqual(plain.map((e) => [e.name, e.size, e.compressedSize, e.crc32, e.isDirectory]));
+    expect(entries.map((e) => [e.name, e.size, e.compressedSize, e.crc32, e.isDirectory])).toEqual(
+      plain.map((e) => [e.name, e.size, e.compressedSize, e.crc32, e.isDirectory]),
+    );
     // Each local header carries a 20-byte extra field: offsets differ from the plain archive's.
     expect(entries[1].localHeaderOffset).toBe(30 + 4 + 20);
     expect(contents.get('set/labels.csv')).toEqual(csv);
@@ -125,7 +130,13 @@ describe('readZipDirectory and readZipEntry', () => {
     const zip = makeZip([{ name: 'pad.bin', data: bytes(200_000, 3) }], { method: 0 });
     const reads: [number, number][] = [];
     const src = memoryAccess(zip);
-    const spy = { size: src.size, read: (o: number, n: number) => { reads.push([o, n]); return src.read(o, n); } };
+    const spy = {
+      size: src.size,
+      read: (o: number, n: number) => {
+        reads.push([o, n]);
+        return src.read(o, n);
+      },
+    };
     expect((await readZipDirectory(spy)).map((e) => e.size)).toEqual([200_000]);
     expect(reads[0]).toEqual([zip.length - 65_557, 65_557]);
     expect(reads.every(([, n]) => n <= 65_557)).toBe(true);
@@ -214,11 +225,15 @@ describe('zip interoperability with Python zipfile', () => {
         writeFileSync(path, makeZip(files, opts as { method: 0 | 8; zip64?: boolean }));
         const check = 'import zipfile,sys; assert zipfile.ZipFile(sys.argv[1]).testzip() is None';
         execFileSync('/usr/bin/python3', ['-c', check, path]);
-        const list = 'import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1]); '
-          + 'print(json.dumps([[i.filename,i.file_size,i.CRC] for i in z.infolist()]))';
+        const list =
+          'import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1]); ' +
+          'print(json.dumps([[i.filename,i.file_size,i.CRC] for i in z.infolist()]))';
         const listed = execFileSync('/usr/bin/python3', ['-c', list, path]).toString();
         expect(JSON.parse(listed)).toEqual([
-          ['set/', 0, 0], ['set/labels.csv', 1800, crc32(csv)], ['set/face.png', 3000, crc32(png)], ['set/empty', 0, 0],
+          ['set/', 0, 0],
+          ['set/labels.csv', 1800, crc32(csv)],
+          ['set/face.png', 3000, crc32(png)],
+          ['set/empty', 0, 0],
           ['set/gesicht-\u00e4\u00f6\u00fc-\u9854.png', 9, crc32(enc.encode('utf8 name'))],
         ]);
       }
@@ -316,7 +331,9 @@ describe('hostile archives', () => {
     const heap = process.memoryUsage().arrayBuffers;
     const err = await errorOf(readZipEntry(src, entry, inflate));
     expect(err).toBeInstanceOf(ZipError);
-    expect(err.message).toBe('"face.png": inflates to more than the 1000 bytes the archive declares for it (a zip bomb or a damaged archive); stopped there');
+    expect(err.message).toBe(
+      '"face.png": inflates to more than the 1000 bytes the archive declares for it (a zip bomb or a damaged archive); stopped there',
+    );
     // Nothing near the 64 MB the entry really holds was kept.
     expect(process.memoryUsage().arrayBuffers - heap).toBeLessThan(16 * 2 ** 20);
   });
@@ -331,9 +348,13 @@ describe('hostile archives', () => {
 
   it('refuses an entry that declares more than deflate can produce, and a stored entry whose sizes differ', async () => {
     const huge = declareSize(makeZip([{ name: 'a.png', data: bytes(2000, 3) }]), 2 ** 31);
-    expect((await errorOf(readZipDirectory(memoryAccess(huge)))).message).toMatch(/^"a\.png": declares 2147483648 bytes unpacked from \d+ compressed, more than deflate can produce/);
+    expect((await errorOf(readZipDirectory(memoryAccess(huge)))).message).toMatch(
+      /^"a\.png": declares 2147483648 bytes unpacked from \d+ compressed, more than deflate can produce/,
+    );
     const stored = declareSize(makeZip([{ name: 'b.png', data: bytes(100, 4) }], { method: 0 }), 5000);
-    expect((await errorOf(readZipDirectory(memoryAccess(stored)))).message).toMatch(/^"b\.png": stored \(uncompressed\), yet its directory gives 100 bytes stored and 5000 unpacked/);
+    expect((await errorOf(readZipDirectory(memoryAccess(stored)))).message).toMatch(
+      /^"b\.png": stored \(uncompressed\), yet its directory gives 100 bytes stored and 5000 unpacked/,
+    );
   });
 
   it('refuses overlapping entries (one record listed 3,000 times) before reading any', async () => {
@@ -341,7 +362,9 @@ describe('hostile archives', () => {
     const many = overlapping(one, 3000);
     const err = await errorOf(readZipDirectory(memoryAccess(many)));
     expect(err).toBeInstanceOf(ZipError);
-    expect(err.message).toBe('"big.png" and "big.png" share the same bytes of the file: overlapping entries (a crafted archive) are not read');
+    expect(err.message).toBe(
+      '"big.png" and "big.png" share the same bytes of the file: overlapping entries (a crafted archive) are not read',
+    );
     // The same record listed once is fine.
     expect(await readZipDirectory(memoryAccess(overlapping(one, 1)))).toHaveLength(1);
   });
@@ -353,6 +376,8 @@ describe('hostile archives', () => {
     // Stored, so both sizes grow together: 500 → 900 bytes, past the directory at byte cdOffset.
     v.setUint32(cdOffset + 20, 900, true);
     v.setUint32(cdOffset + 24, 900, true);
-    expect((await errorOf(readZipDirectory(memoryAccess(zip)))).message).toMatch(/^"c\.png": its data would end at byte \d+, past the \d+ bytes of entries the archive holds/);
+    expect((await errorOf(readZipDirectory(memoryAccess(zip)))).message).toMatch(
+      /^"c\.png": its data would end at byte \d+, past the \d+ bytes of entries the archive holds/,
+    );
   });
 });
