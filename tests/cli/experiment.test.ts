@@ -91,7 +91,7 @@ describe('experiment runner', () => {
     expect(() => parseArgs(['--preset', 'x', '--wasm-threads', 'many'])).toThrow(/--wasm-threads takes/);
     expect(() => parseArgs(['--preset', 'x', '--wasm-threads', '1.5'])).toThrow(/--wasm-threads takes/);
     await expect(loadConfig({ preset: 'nope', quiet: true })).rejects.toThrow(
-      /Unknown preset "nope". Presets: demo-expression-lower, demo-gender-upper, demo-age-upper, workshop-expression-lower/,
+      /Unknown preset "nope". Presets: demo-expression-lower, demo-gender-upper, demo-age-upper, demo-expression-budget, workshop-expression-lower/,
     );
   });
 
