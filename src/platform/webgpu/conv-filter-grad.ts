@@ -59,19 +59,14 @@ export function planFilterGrad(positions: number, filterSize: number, maxFloats 
 
 const flatDispatch = (size: number): [number, number, number] => [Math.ceil(size / WORKGROUP), 1, 1];
 
-/** Pass 1: invocation (s, f) -> partial[s, f], the sum over chunk s of weight f's products. */
-class FilterPartialProgram {
-  readonly variableNames = ['x', 'dy'];
-  readonly uniforms =
-    'pads : vec2<i32>, strides : vec2<i32>, filterDims : vec2<i32>, chunk : i32, positions : i32, ' +
-    'filterSize : i32,';
+/** What both passes share: one invocation per output element in flat 64-wide workgroups, marked as a weight
+ *  gradient for the profile, with `serialIterations` its longest loop (platform/webgpu/profile.ts). */
+abstract class FlatWeightGradProgram {
   readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   readonly size = true;
   readonly dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
-  shaderKey = 'occlusionConv2DFilterPartial';
   readonly weightGradient = true;
-  /** For the profile (platform/webgpu/profile.ts): positions per invocation. */
   constructor(
     readonly outputShape: number[],
     readonly serialIterations: number,
@@ -79,6 +74,15 @@ class FilterPartialProgram {
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
     this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1));
   }
+}
+
+/** Pass 1: invocation (s, f) -> partial[s, f], the sum over chunk s of weight f's products. */
+class FilterPartialProgram extends FlatWeightGradProgram {
+  readonly variableNames = ['x', 'dy'];
+  readonly uniforms =
+    'pads : vec2<i32>, strides : vec2<i32>, filterDims : vec2<i32>, chunk : i32, positions : i32, ' +
+    'filterSize : i32,';
+  shaderKey = 'occlusionConv2DFilterPartial';
   getUserCode(): string {
     return `
     fn main(index : i32) {
@@ -120,23 +124,10 @@ class FilterPartialProgram {
 }
 
 /** Pass 2: out[r, f] = sum of rows [r * rowsPer, (r + 1) * rowsPer) of partial[rows, F]. */
-class RowSumProgram {
+class RowSumProgram extends FlatWeightGradProgram {
   readonly variableNames = ['partial'];
   readonly uniforms = 'rows : i32, rowsPer : i32, cols : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
-  readonly dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
   shaderKey = 'occlusionRowSum';
-  readonly weightGradient = true;
-  /** For the profile: rows summed per invocation. */
-  constructor(
-    readonly outputShape: number[],
-    readonly serialIterations: number,
-  ) {
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = flatDispatch(outputShape.reduce((a, b) => a * b, 1));
-  }
   getUserCode(): string {
     return `
     fn main(index : i32) {
