@@ -35,7 +35,7 @@ function walls({ packages = [], folders = [], regex = [], message }) {
 const WORKER_INTERNALS = '^(\\.\\./)+worker/(?!(lab|import|tryit)/(protocol|client)$)';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'runs/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'runs/**', 'bench/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
